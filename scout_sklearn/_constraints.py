@@ -1,0 +1,222 @@
+"""Declarative parameter constraints, checked once at the start of ``fit``.
+
+A class declares a table ``{parameter name: [constraint, ...]}`` beside its
+constructor; :func:`validate_params` checks every parameter against its list
+(a value is valid when any constraint accepts it) and raises one message of
+the form::
+
+    The 'n_trials' parameter of ScoutSearchCV must be an int in the range
+    [1, inf) or None. Got 0 instead.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from scout_sklearn.exceptions import InvalidParameterError
+
+__all__ = [
+    "Boolean",
+    "Constraint",
+    "HasMethods",
+    "InstanceOf",
+    "Interval",
+    "IsCallable",
+    "IsNone",
+    "Options",
+    "Predicate",
+    "validate_params",
+]
+
+
+def validate_params(
+    owner: str,
+    params: Mapping[str, Any],
+    table: Mapping[str, Sequence[Constraint]],
+) -> None:
+    """Raise InvalidParameterError for the first parameter no constraint accepts."""
+    for name, constraints in table.items():
+        value = params[name]
+        if any(constraint.is_satisfied_by(value) for constraint in constraints):
+            continue
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be "
+            f"{_join_alternatives([c.describe() for c in constraints])}. "
+            f"Got {value!r} instead."
+        )
+
+
+def _join_alternatives(descriptions: list[str]) -> str:
+    if len(descriptions) == 1:
+        return descriptions[0]
+    return ", ".join(descriptions[:-1]) + " or " + descriptions[-1]
+
+
+class Constraint(ABC):
+    """One acceptable kind of value."""
+
+    @abstractmethod
+    def is_satisfied_by(self, value: object) -> bool:
+        """Whether ``value`` meets the constraint."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """A noun phrase for the error message, e.g. ``"an int"``."""
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+class Interval(Constraint):
+    """A real or integral number within bounds.
+
+    Parameters
+    ----------
+    kind : {numbers.Integral, numbers.Real}
+    low, high : float or None
+        Bounds; None means unbounded.
+    closed : {"both", "left", "right", "neither"}
+    """
+
+    def __init__(
+        self,
+        kind: type,
+        low: float | None,
+        high: float | None,
+        *,
+        closed: str = "both",
+    ) -> None:
+        self.kind = kind
+        self.low = low
+        self.high = high
+        self.closed = closed
+
+    def is_satisfied_by(self, value: object) -> bool:
+        if not isinstance(value, self.kind) or _is_bool(value):
+            return False
+        number = float(value)  # type: ignore[arg-type]
+        if math.isnan(number):
+            return False
+        left_closed = self.closed in ("both", "left")
+        right_closed = self.closed in ("both", "right")
+        if self.low is not None:
+            if number < self.low or (number == self.low and not left_closed):
+                return False
+        if self.high is not None:
+            if number > self.high or (number == self.high and not right_closed):
+                return False
+        return True
+
+    def describe(self) -> str:
+        kind = "an int" if self.kind is numbers.Integral else "a float"
+        left = "[" if self.closed in ("both", "left") and self.low is not None else "("
+        right = "]" if self.closed in ("both", "right") and self.high is not None else ")"
+        low = "-inf" if self.low is None else _format_bound(self.low)
+        high = "inf" if self.high is None else _format_bound(self.high)
+        return f"{kind} in the range {left}{low}, {high}{right}"
+
+
+def _format_bound(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else repr(bound)
+
+
+class Options(Constraint):
+    """One of a fixed set of values (typically strings)."""
+
+    def __init__(self, options: Iterable[object], *, kind: str = "a str") -> None:
+        self.options = tuple(options)
+        self.kind = kind
+
+    def is_satisfied_by(self, value: object) -> bool:
+        try:
+            return any(value == option for option in self.options)
+        except Exception:  # noqa: BLE001 - odd __eq__ means "not one of ours"
+            return False
+
+    def describe(self) -> str:
+        listed = ", ".join(repr(option) for option in sorted(self.options, key=str))
+        return f"{self.kind} among {{{listed}}}"
+
+
+class InstanceOf(Constraint):
+    """An instance of one of the given types."""
+
+    def __init__(self, *types: type, description: str | None = None) -> None:
+        self.types = types
+        self.description = description
+
+    def is_satisfied_by(self, value: object) -> bool:
+        return isinstance(value, self.types) and not (
+            _is_bool(value) and bool not in self.types
+        )
+
+    def describe(self) -> str:
+        if self.description is not None:
+            return self.description
+        names = [t.__name__ for t in self.types]
+        return "an instance of " + _join_alternatives([f"{n!r}" for n in names])
+
+
+class HasMethods(Constraint):
+    """An object with all the given methods."""
+
+    def __init__(self, *methods: str) -> None:
+        self.methods = methods
+
+    def is_satisfied_by(self, value: object) -> bool:
+        return all(callable(getattr(value, m, None)) for m in self.methods)
+
+    def describe(self) -> str:
+        listed = ", ".join(repr(m) for m in self.methods)
+        return f"an object implementing {listed}"
+
+
+class Predicate(Constraint):
+    """Anything a function accepts, with a description for the message."""
+
+    def __init__(self, check: Callable[[object], bool], description: str) -> None:
+        self.check = check
+        self.description = description
+
+    def is_satisfied_by(self, value: object) -> bool:
+        return bool(self.check(value))
+
+    def describe(self) -> str:
+        return self.description
+
+
+class IsCallable(Constraint):
+    """A callable."""
+
+    def is_satisfied_by(self, value: object) -> bool:
+        return callable(value)
+
+    def describe(self) -> str:
+        return "a callable"
+
+
+class Boolean(Constraint):
+    """True or False (Python or numpy)."""
+
+    def is_satisfied_by(self, value: object) -> bool:
+        return _is_bool(value)
+
+    def describe(self) -> str:
+        return "a bool"
+
+
+class IsNone(Constraint):
+    """None."""
+
+    def is_satisfied_by(self, value: object) -> bool:
+        return value is None
+
+    def describe(self) -> str:
+        return "None"

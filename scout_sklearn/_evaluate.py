@@ -1,0 +1,259 @@
+"""Fit and score one trial on one fold, and run such tasks with joblib.
+
+This is the only module that talks to joblib (through scikit-learn's
+``Parallel``/``delayed``, which carry the scikit-learn configuration into the
+workers). Worker functions return data: they never print, log or touch a
+study.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from traceback import format_exc
+from typing import Any
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.base import clone
+from sklearn.utils.parallel import Parallel, delayed
+
+from scout_sklearn._compat import (
+    is_multimetric_scorer,
+    multimetric_scorer_names,
+    slice_method_params,
+    split_fold_data,
+)
+from scout_sklearn._trial import FoldResult
+
+__all__ = ["FoldRunner", "FoldTask", "fit_and_score"]
+
+
+@dataclass(frozen=True)
+class FoldTask:
+    """One job: trial ``number``'s params on CV split ``fold``."""
+
+    number: int
+    fold: int
+    params: Mapping[str, Any]
+    train: np.ndarray
+    test: np.ndarray
+
+
+def fit_and_score(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    task: FoldTask,
+    scorer: Any,
+    fit_params: Mapping[str, Any],
+    score_params: Mapping[str, Any],
+    return_train_score: bool,
+    error_score: Any,
+) -> FoldResult:
+    """Fit a clone of the estimator with the task's params and score it.
+
+    A fit that raises gives a FoldResult with ``error`` set and
+    ``error_score`` as every score, unless ``error_score == "raise"``.
+    """
+    fit_params = slice_method_params(X, dict(fit_params), task.train)
+    score_train = slice_method_params(X, dict(score_params), task.train)
+    score_test = slice_method_params(X, dict(score_params), task.test)
+    # Params may hold estimators (a pipeline step searched over): clone them
+    # so that trials never share a fitted object.
+    estimator = estimator.set_params(**clone(dict(task.params), safe=False))
+    X_train, y_train, X_test, y_test = split_fold_data(
+        estimator, X, y, task.train, task.test
+    )
+    start = time.perf_counter()
+    try:
+        if y_train is None:
+            estimator.fit(X_train, **fit_params)
+        else:
+            estimator.fit(X_train, y_train, **fit_params)
+    except Exception:
+        if error_score == "raise":
+            raise
+        fit_time = time.perf_counter() - start
+        failed = _error_scores(scorer, error_score)
+        return FoldResult(
+            fold=task.fold,
+            test_scores=failed,
+            train_scores=dict(failed) if return_train_score else None,
+            fit_time=fit_time,
+            score_time=0.0,
+            n_test_samples=len(task.test),
+            error=format_exc(),
+        )
+    fit_time = time.perf_counter() - start
+    test_scores = _score(estimator, X_test, y_test, scorer, score_test, error_score)
+    score_time = time.perf_counter() - start - fit_time
+    train_scores = None
+    if return_train_score:
+        train_scores = _score(estimator, X_train, y_train, scorer, score_train, error_score)
+    return FoldResult(
+        fold=task.fold,
+        test_scores=test_scores,
+        train_scores=train_scores,
+        fit_time=fit_time,
+        score_time=score_time,
+        n_test_samples=len(task.test),
+    )
+
+
+def _error_scores(scorer: Any, error_score: float) -> dict[str, float]:
+    if is_multimetric_scorer(scorer):
+        return {name: error_score for name in multimetric_scorer_names(scorer)}
+    if callable(scorer) and not hasattr(scorer, "_score_func"):
+        # A user callable may return a dict: its metric names are unknown
+        # until some fold succeeds; the results table fills them in then.
+        return {}
+    return {"score": error_score}
+
+
+def _score(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    scorer: Any,
+    score_params: Mapping[str, Any],
+    error_score: Any,
+) -> dict[str, float]:
+    """Scores of a fitted estimator, keyed by metric (``"score"`` for one)."""
+    multimetric = is_multimetric_scorer(scorer)
+    try:
+        if y is None:
+            scores = scorer(estimator, X, **score_params)
+        else:
+            scores = scorer(estimator, X, y, **score_params)
+    except Exception:
+        # A multi-metric scorer only raises when error_score == "raise".
+        if multimetric or error_score == "raise":
+            raise
+        warnings.warn(
+            "Scoring failed. The score on this train-test partition for these "
+            f"parameters will be set to {error_score}. Details: \n{format_exc()}",
+            UserWarning,
+            stacklevel=2,
+        )
+        scores = error_score
+    if not isinstance(scores, dict):
+        scores = {"score": scores}
+    checked = {}
+    for name, score in scores.items():
+        if multimetric and isinstance(score, str):
+            # The multi-metric scorer returns a failing metric's traceback.
+            warnings.warn(
+                "Scoring failed. The score on this train-test partition for these "
+                f"parameters will be set to {error_score}. Details: \n{score}",
+                UserWarning,
+                stacklevel=2,
+            )
+            score = error_score
+        if hasattr(score, "item"):
+            try:
+                score = score.item()
+            except ValueError:
+                pass
+        if not isinstance(score, numbers.Number):
+            raise ValueError(
+                f"scoring must return a number, got {score!r} ({type(score)}) instead. "
+                f"(scorer={name})"
+            )
+        checked[name] = float(score)  # type: ignore[arg-type]
+    return checked
+
+
+def _run_task(
+    estimator: Any, X: Any, y: Any, task: FoldTask, **kwargs: Any
+) -> tuple[int, FoldResult]:
+    return task.number, fit_and_score(estimator, X, y, task=task, **kwargs)
+
+
+class FoldRunner:
+    """Run fold tasks on joblib workers, yielding results as they finish.
+
+    Use it as a context manager: the workers stay up across :meth:`run`
+    calls. Each ``run`` takes a task iterable that joblib consumes lazily,
+    as workers free up, and yields ``(trial number, FoldResult)`` in
+    completion order; the iterable may end early (nothing to do right now)
+    and ``run`` be called again.
+
+    Backends that cannot stream results (joblib's ``multiprocessing``) run
+    the tasks in chunks of a few per worker instead.
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        X: Any,
+        y: Any,
+        *,
+        scorer: Any,
+        fit_params: Mapping[str, Any],
+        score_params: Mapping[str, Any],
+        return_train_score: bool,
+        error_score: Any,
+        n_jobs: int | None,
+        pre_dispatch: int | str,
+    ) -> None:
+        self._estimator = estimator
+        self._X = X
+        self._y = y
+        self._kwargs = {
+            "scorer": scorer,
+            "fit_params": fit_params,
+            "score_params": score_params,
+            "return_train_score": return_train_score,
+            "error_score": error_score,
+        }
+        self._n_jobs = n_jobs
+        self._pre_dispatch = pre_dispatch
+        self._parallel: Any = None
+        self._streaming = True
+
+    def __enter__(self) -> FoldRunner:
+        try:
+            parallel = Parallel(
+                n_jobs=self._n_jobs,
+                pre_dispatch=self._pre_dispatch,
+                return_as="generator_unordered",
+            )
+        except ValueError as error:
+            if "return_as" not in str(error):
+                raise
+            parallel = Parallel(n_jobs=self._n_jobs, pre_dispatch=self._pre_dispatch)
+            self._streaming = False
+        self._parallel = parallel.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._parallel.__exit__(*exc_info)
+        self._parallel = None
+
+    @property
+    def n_workers(self) -> int:
+        """How many tasks run at once."""
+        return max(1, int(effective_n_jobs(self._n_jobs)))
+
+    def run(self, tasks: Iterable[FoldTask]) -> Iterator[tuple[int, FoldResult]]:
+        """Evaluate ``tasks`` and yield ``(number, FoldResult)`` as each finishes."""
+        if self._streaming:
+            yield from self._parallel(self._jobs(tasks))
+            return
+        iterator = iter(tasks)
+        chunk_size = 2 * self.n_workers
+        while True:
+            chunk = [task for _, task in zip(range(chunk_size), iterator)]
+            if not chunk:
+                return
+            yield from self._parallel(self._jobs(chunk))
+
+    def _jobs(self, tasks: Iterable[FoldTask]) -> Iterator[Any]:
+        run = delayed(_run_task)
+        for task in tasks:
+            yield run(clone(self._estimator), self._X, self._y, task, **self._kwargs)

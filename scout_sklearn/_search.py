@@ -1,0 +1,519 @@
+"""ScoutSearchCV: the scikit-learn estimator shell around a study."""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+import time
+import warnings
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import FitFailedWarning
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state, indexable
+
+from scout_sklearn._compat import BaseSearchCV, is_multimetric_scorer, slice_method_params
+from scout_sklearn._constraints import (
+    Boolean,
+    HasMethods,
+    InstanceOf,
+    Interval,
+    IsCallable,
+    IsNone,
+    Options,
+    Predicate,
+    validate_params,
+)
+from scout_sklearn._evaluate import FoldRunner
+from scout_sklearn._loop import Budget, StopReason, run_search
+from scout_sklearn._results import build_cv_results, metric_names
+from scout_sklearn._study import Study
+from scout_sklearn._trial import Trial, TrialState
+from scout_sklearn.distributions import SearchSpace, SubSpace
+from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.reporting import logger, verbose_logging
+from scout_sklearn.samplers import GridSampler, RandomSampler, Sampler
+from scout_sklearn.samplers._registry import make_sampler
+
+__all__ = ["ScoutSearchCV"]
+
+
+def _is_cv_iterable(value: object) -> bool:
+    return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
+
+
+_CONSTRAINTS = {
+    "estimator": [HasMethods("fit", "get_params", "set_params")],
+    "n_trials": [Interval(numbers.Integral, 1, None, closed="left"), IsNone()],
+    "timeout": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
+    "scoring": [InstanceOf(str, list, tuple, dict), IsCallable(), IsNone()],
+    "n_jobs": [Interval(numbers.Integral, None, None), IsNone()],
+    "refit": [Boolean(), InstanceOf(str), IsCallable()],
+    "cv": [
+        Interval(numbers.Integral, 2, None, closed="left"),
+        HasMethods("split", "get_n_splits"),
+        Predicate(_is_cv_iterable, "an iterable of (train, test) index pairs"),
+        IsNone(),
+    ],
+    "verbose": [Interval(numbers.Integral, 0, None, closed="left"), Boolean()],
+    "pre_dispatch": [Interval(numbers.Integral, 1, None, closed="left"), InstanceOf(str)],
+    "random_state": [
+        Interval(numbers.Integral, 0, 2**32 - 1),
+        InstanceOf(np.random.RandomState, description="a numpy RandomState"),
+        IsNone(),
+    ],
+    "error_score": [
+        Options({"raise"}),
+        InstanceOf(numbers.Real, description="a real number (np.nan included)"),
+    ],
+    "return_train_score": [Boolean()],
+}
+
+
+class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
+    """Hyperparameter search with cross-validation: a drop-in GridSearchCV.
+
+    It takes GridSearchCV's parameters and gives its fitted attributes and
+    ``cv_results_``, so it fits wherever GridSearchCV does (in a Pipeline,
+    in ``cross_val_score``, with metadata routing). Behind that interface a
+    sampler decides which params to try next, and folds run asynchronously
+    on every joblib worker: a free worker takes the next fold at once rather
+    than waiting for a batch.
+
+    With ``sampler=None`` and ``n_trials=None`` it evaluates the whole grid,
+    exactly like GridSearchCV; give ``n_trials`` (or ``timeout``) to sample.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Implements ``fit``; cloned for every fold.
+    param_distributions : dict or list of dicts
+        Parameter names (as ``estimator.get_params()`` spells them, e.g.
+        ``"svc__C"``) mapped to a list of values, a scipy.stats distribution,
+        or :class:`Float`, :class:`Int`, :class:`Categorical`. A list of
+        dicts is a conditional space: each trial takes its params from one
+        dict. Names are checked before any fit.
+    sampler : {"grid", "random"} or Sampler, default=None
+        Decides each trial's params. None evaluates the whole grid when
+        ``n_trials`` and ``timeout`` are None (every parameter must then be
+        finite), and samples at random otherwise.
+    n_trials : int, default=None
+        Number of trials (params evaluated on every fold). None runs every
+        params of a finite sampler (the whole grid), or until ``timeout``.
+    timeout : float, default=None
+        Seconds after which no new trial starts; trials already started
+        finish.
+    scoring : str, callable, list, tuple or dict, default=None
+        As in GridSearchCV; several metrics give multi-metric results.
+    n_jobs : int, default=None
+        Number of joblib workers; -1 uses every core. Any joblib backend
+        chosen with ``joblib.parallel_config`` is used.
+    refit : bool, str or callable, default=True
+        Refit the best params on the whole data, as in GridSearchCV (a metric
+        name with multi-metric scoring, or a callable choosing the index).
+    cv : int, cross-validation generator or iterable, default=None
+        As in GridSearchCV (5-fold, stratified for classifiers, when None).
+    verbose : int, default=0
+        0 is silent; 1 logs the start and the end of the search; 2 adds one
+        line per finished trial. Messages go to the ``scout_sklearn`` logger.
+    pre_dispatch : int or str, default="2*n_jobs"
+        Number of tasks dispatched ahead to joblib workers.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sampler: with the same seed, data and ``cv``, the grid and
+        random samplers give the same trials whatever ``n_jobs``.
+    error_score : "raise" or float, default=np.nan
+        Score given to a fold whose fit raises; such a trial is FAILED and
+        the search goes on (with one warning summarising the failures).
+        "raise" re-raises the error.
+    return_train_score : bool, default=False
+        Also score each fold's training part.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        One row per finished trial, in GridSearchCV's layout, plus
+        ``trial_number`` and ``state`` columns.
+    best_estimator_ : estimator
+        Refitted on all the data with the best params (``refit`` not False).
+    best_score_ : float
+        Mean cross-validated score of the best trial.
+    best_params_ : dict
+        Params of the best trial.
+    best_index_ : int
+        Row of the best trial in ``cv_results_``.
+    scorer_ : callable or dict
+        The scorer(s) used.
+    n_splits_ : int
+        Number of CV splits.
+    refit_time_ : float
+        Seconds spent refitting the best params.
+    multimetric_ : bool
+        Whether several metrics were scored.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers, with ``refit``).
+    n_features_in_ : int
+        Number of features seen during fit (with ``refit``).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, when X has string column names.
+    study_ : Study
+        Every trial of the search, with per-fold scores and timings.
+    n_trials_ : int
+        Number of finished trials.
+
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV : Exhaustive search over a grid.
+    sklearn.model_selection.RandomizedSearchCV : Random search.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from scout_sklearn import Float, ScoutSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = ScoutSearchCV(
+    ...     SVC(), {"C": Float(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]},
+    ...     n_trials=10, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> search.best_score_ > 0.9
+    True
+    >>> len(search.cv_results_["params"])
+    10
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        param_distributions: Any,
+        *,
+        sampler: str | Sampler | None = None,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        scoring: Any = None,
+        n_jobs: int | None = None,
+        refit: Any = True,
+        cv: Any = None,
+        verbose: int = 0,
+        pre_dispatch: int | str = "2*n_jobs",
+        random_state: Any = None,
+        error_score: Any = np.nan,
+        return_train_score: bool = False,
+    ) -> None:
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.sampler = sampler
+        self.n_trials = n_trials
+        self.timeout = timeout
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.cv = cv
+        self.verbose = verbose
+        self.pre_dispatch = pre_dispatch
+        self.random_state = random_state
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
+        """Run the search, then refit the best params on all the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (or a precomputed kernel / distance matrix).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets; None for unsupervised estimators.
+        **params : dict
+            Metadata: ``groups`` for the splitter, ``sample_weight`` and other
+            fit parameters for the estimator (routed as scikit-learn routes
+            them, with or without ``enable_metadata_routing``).
+
+        Returns
+        -------
+        self : ScoutSearchCV
+            The fitted search.
+        """
+        validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
+        self._check_scoring_and_refit()
+        space = SearchSpace.from_user(self.param_distributions)
+        check_param_names(self.estimator, space)
+        sampler = self._resolve_sampler(space)
+        sampler.check_space(space)
+        n_trials = self._resolve_n_trials(sampler, space)
+        scorers, refit_metric = self._get_scorers()
+
+        X, y = indexable(X, y)
+        params = slice_method_params(X, params, None)
+        routed = self._get_routed_params_for_fit(params)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        split_params = routed.splitter.split
+        self.n_splits_ = cv.get_n_splits(X, y, **split_params)
+        splits = list(cv.split(X, y, **split_params))
+        if len(splits) != self.n_splits_:
+            raise ValueError(
+                "cv.split and cv.get_n_splits return inconsistent results. Expected "
+                f"{self.n_splits_} splits, got {len(splits)}"
+            )
+        if not splits:
+            raise ValueError(f"The cv splitter {cv!r} gave no split: nothing to fit.")
+
+        study = Study(space, sampler=sampler, seed=self._resolve_seed())
+        runner = FoldRunner(
+            clone(self.estimator),
+            X,
+            y,
+            scorer=scorers,
+            fit_params=routed.estimator.fit,
+            score_params=routed.scorer.score,
+            return_train_score=self.return_train_score,
+            error_score=self.error_score,
+            n_jobs=self.n_jobs,
+            pre_dispatch=self.pre_dispatch,
+        )
+        metric = self.refit if isinstance(self.refit, str) else None
+        with verbose_logging(self.verbose), runner:
+            logger.info(
+                "Searching %s trials of %d folds each with %r on %d workers",
+                "up to " + str(n_trials) if n_trials is not None else "an open number of",
+                self.n_splits_,
+                sampler,
+                runner.n_workers,
+            )
+            start = time.monotonic()
+            reason = run_search(
+                study,
+                runner,
+                splits,
+                Budget(n_trials=n_trials, timeout=self.timeout),
+                metric=metric,
+                on_trial_finished=self._log_trial,
+            )
+            logger.info(
+                "Stopped (%s) after %d trials in %.1fs",
+                reason,
+                len(study.trials),
+                time.monotonic() - start,
+            )
+        self.study_ = study
+        self._finish(study, scorers, refit_metric, X, y, routed.estimator.fit, reason)
+        return self
+
+    # -- after the search ---------------------------------------------------
+    def _finish(
+        self,
+        study: Study,
+        scorers: Any,
+        refit_metric: Any,
+        X: Any,
+        y: Any,
+        fit_params: Mapping[str, Any],
+        reason: str,
+    ) -> None:
+        trials = study.trials
+        finished = [t for t in trials if t.is_finished]
+        if not finished:
+            raise ValueError(
+                f"No trial finished ({reason}): there are no results to choose from. "
+                "Increase timeout or n_trials."
+            )
+        _warn_or_raise_about_failures(finished, self.error_score)
+        results = build_cv_results(
+            finished,
+            n_splits=self.n_splits_,
+            return_train_score=self.return_train_score,
+            error_score=self.error_score,
+        )
+        names = metric_names(finished)
+        if callable(self.scoring):
+            self.multimetric_ = names != ["score"]
+            if self.multimetric_:
+                self._check_refit_for_multimetric(names)
+                refit_metric = self.refit
+        else:
+            self.multimetric_ = not (self.scoring is None or isinstance(self.scoring, str))
+        if self.refit or not self.multimetric_:
+            self.best_index_ = int(self._select_best_index(self.refit, refit_metric, results))
+            if not callable(self.refit):
+                self.best_score_ = float(results[f"mean_test_{refit_metric}"][self.best_index_])
+            self.best_params_ = results["params"][self.best_index_]
+        if self.refit:
+            self.best_estimator_ = clone(self.estimator).set_params(
+                **clone(self.best_params_, safe=False)
+            )
+            start = time.perf_counter()
+            if y is None:
+                self.best_estimator_.fit(X, **fit_params)
+            else:
+                self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
+            if hasattr(self.best_estimator_, "feature_names_in_"):
+                self.feature_names_in_ = self.best_estimator_.feature_names_in_
+        self.scorer_ = (
+            dict(scorers._scorers) if is_multimetric_scorer(scorers) else scorers
+        )
+        self.cv_results_ = results
+        self.n_trials_ = len(finished)
+
+    def _log_trial(self, trial: Trial) -> None:
+        if self.verbose < 2:
+            return
+        outcome = (
+            f"score={trial.value:.4f}" if trial.value is not None else trial.state.name
+        )
+        logger.info(
+            "[trial %d] %s %s, %d folds in %.2fs",
+            trial.number,
+            outcome,
+            dict(trial.params),
+            len(trial.fold_results),
+            sum(f.fit_time + f.score_time for f in trial.fold_results),
+        )
+
+    # -- validation and resolution ------------------------------------------
+    def _check_scoring_and_refit(self) -> None:
+        name = type(self).__name__
+        if isinstance(self.scoring, str) and self.scoring not in get_scorer_names():
+            close = difflib.get_close_matches(self.scoring, get_scorer_names(), n=3)
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise InvalidParameterError(
+                f"The 'scoring' parameter of {name} got the unknown scorer name "
+                f"{self.scoring!r}.{hint} Valid names are listed by "
+                "sklearn.metrics.get_scorer_names(); a callable is also accepted."
+            )
+        if isinstance(self.scoring, (list, tuple, dict)):
+            if len(self.scoring) == 0:
+                raise InvalidParameterError(
+                    f"The 'scoring' parameter of {name} is an empty "
+                    f"{type(self.scoring).__name__}: name at least one metric."
+                )
+            metrics = list(self.scoring)
+            if isinstance(self.refit, str) and self.refit not in metrics:
+                raise InvalidParameterError(
+                    f"The 'refit' parameter of {name} names the metric {self.refit!r}, "
+                    f"which is not in scoring: the metrics are {metrics}. Set refit to "
+                    "one of them, to a callable choosing the best index, or to False."
+                )
+            if self.refit is True:
+                raise InvalidParameterError(
+                    f"With several metrics in scoring ({metrics}), the 'refit' "
+                    f"parameter of {name} must name the metric that picks the best "
+                    "trial (e.g. refit="
+                    f"{metrics[0]!r}), be a callable, or be False. Got refit=True."
+                )
+
+    def _resolve_sampler(self, space: SearchSpace) -> Sampler:
+        if self.sampler is None:
+            if self.n_trials is None and self.timeout is None:
+                _require_finite_for_grid(space)
+                return GridSampler()
+            return RandomSampler()
+        sampler = make_sampler(self.sampler, owner=type(self).__name__)
+        # The user's instance is configuration: never let a fit mutate it.
+        return clone(sampler) if sampler is self.sampler else sampler
+
+    def _resolve_n_trials(self, sampler: Sampler, space: SearchSpace) -> int | None:
+        most = sampler.max_trials(space)
+        if self.n_trials is None:
+            if most is None and self.timeout is None:
+                raise InvalidParameterError(
+                    f"n_trials=None means 'every params the sampler can give', but "
+                    f"{sampler!r} is unbounded on this space. Set n_trials=... "
+                    "(or timeout=...), or use sampler='grid' on a finite space."
+                )
+            return most
+        if most is not None and self.n_trials > most:
+            warnings.warn(
+                f"n_trials={self.n_trials} is more than the {most} distinct params "
+                f"{sampler!r} can give on this space; the search stops after {most} "
+                "trials.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return int(self.n_trials)
+
+    def _resolve_seed(self) -> int | None:
+        if self.random_state is None:
+            return None
+        if isinstance(self.random_state, numbers.Integral):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+
+def check_param_names(estimator: Any, space: SearchSpace) -> None:
+    """Raise InvalidParameterError for a name ``estimator.set_params`` would reject."""
+    valid = estimator.get_params(deep=True)
+    for i, sub in enumerate(space):
+        for name in sub.names:
+            if name in valid or _is_nested_in_searched_choice(name, sub):
+                continue
+            where = f"param_distributions[{i}]" if len(space) > 1 else "param_distributions"
+            close = difflib.get_close_matches(name, list(valid), n=3)
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise InvalidParameterError(
+                f"{where} names {name!r}, which is not a parameter of "
+                f"{type(estimator).__name__}.{hint} Valid parameters are: "
+                f"{sorted(valid)}."
+            )
+
+
+def _is_nested_in_searched_choice(name: str, sub: SubSpace) -> bool:
+    # "clf__C" is valid when "clf" is itself searched over estimators that all
+    # have a parameter "C" (a pipeline step chosen by the search).
+    parts = name.split("__")
+    for cut in range(1, len(parts)):
+        prefix, rest = "__".join(parts[:cut]), "__".join(parts[cut:])
+        if prefix not in sub.names or not sub[prefix].is_finite:
+            continue
+        distribution = sub[prefix]
+        choices = [distribution.value_at(k) for k in range(distribution.n_values())]
+        estimators = [c for c in choices if hasattr(c, "get_params")]
+        if estimators and all(rest in c.get_params(deep=True) for c in estimators):
+            return True
+    return False
+
+
+def _require_finite_for_grid(space: SearchSpace) -> None:
+    for sub in space:
+        for name in sub.names:
+            if not sub[name].is_finite:
+                raise InvalidParameterError(
+                    "With n_trials=None and sampler=None, ScoutSearchCV evaluates the "
+                    f"whole grid, as GridSearchCV does, but {name!r} is "
+                    f"{sub[name]!r}, which has no finite list of values. Set "
+                    "n_trials=... to sample the space, or give a list of values."
+                )
+
+
+def _warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
+    failed = [t for t in trials if t.state is TrialState.FAILED]
+    if not failed:
+        return
+    folds = [f for t in trials for f in t.fold_results]
+    errors = Counter(f.error for f in folds if f.error is not None)
+    delimiter = "-" * 80 + "\n"
+    summary = "\n".join(
+        f"{delimiter}{n} fits failed with the following error:\n{error}"
+        for error, n in errors.items()
+    )
+    n_failed_fits = sum(errors.values())
+    if len(failed) == len(trials):
+        raise ValueError(
+            f"\nAll {len(trials)} trials failed ({n_failed_fits} of {len(folds)} fits "
+            "raised).\nIt is very likely that your model is misconfigured.\nYou can "
+            "try to debug the error by setting error_score='raise'.\n\nBelow are more "
+            f"details about the failures:\n{summary}"
+        )
+    warnings.warn(
+        f"\n{len(failed)} of {len(trials)} trials failed: {n_failed_fits} fits failed "
+        f"out of a total of {len(folds)}.\nThe score on these train-test partitions "
+        f"for these parameters will be set to {error_score}.\nIf these failures are "
+        "not expected, you can try to debug them by setting error_score='raise'.\n\n"
+        f"Below are more details about the failures:\n{summary}",
+        FitFailedWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,113 @@
+"""Records that cross module boundaries: trial states, fold results, trials."""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["FoldResult", "Trial", "TrialState"]
+
+
+class TrialState(enum.Enum):
+    """Where a trial is in its life.
+
+    A trial starts RUNNING and moves exactly once to one of the three
+    terminal states.
+    """
+
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    PRUNED = "PRUNED"
+    FAILED = "FAILED"
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the state is terminal."""
+        return self is not TrialState.RUNNING
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    """The outcome of fitting and scoring one trial's params on one CV fold.
+
+    Parameters
+    ----------
+    fold : int
+        Index of the CV split, from 0.
+    test_scores : mapping of str to float
+        One entry per scorer; the key is ``"score"`` for a single metric.
+        Empty when the fit failed before any score was computed.
+    train_scores : mapping of str to float or None
+        Scores on the training part, when ``return_train_score=True``.
+    fit_time, score_time : float
+        Seconds spent fitting and scoring.
+    n_test_samples : int
+        Size of the validation part of the fold.
+    rung : int, default=0
+        Budget level the fold was evaluated at (0 without pruning).
+    error : str or None, default=None
+        Traceback text when the fit failed.
+    """
+
+    fold: int
+    test_scores: Mapping[str, float]
+    train_scores: Mapping[str, float] | None
+    fit_time: float
+    score_time: float
+    n_test_samples: int
+    rung: int = 0
+    error: str | None = None
+
+    @property
+    def is_failed(self) -> bool:
+        """Whether fitting or scoring raised."""
+        return self.error is not None
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One evaluated set of params, with everything measured about it.
+
+    Parameters
+    ----------
+    number : int
+        Position of the trial in its study, from 0, unique within the study.
+    params : mapping of str to object
+        The value given to each searched estimator parameter. Treat it as
+        read-only.
+    state : TrialState
+        RUNNING until the trial is finished.
+    fold_results : tuple of FoldResult
+        Folds finished so far, in the order they finished.
+    value : float or None
+        The objective the sampler maximises (the mean test score of the
+        refit metric across folds) once the trial is COMPLETE; ``None``
+        before, and for FAILED trials.
+    started_at, finished_at : float or None
+        Wall-clock times (seconds since the epoch).
+    """
+
+    number: int
+    params: Mapping[str, Any]
+    state: TrialState = TrialState.RUNNING
+    fold_results: tuple[FoldResult, ...] = ()
+    value: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = field(default=None)
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the trial reached a terminal state."""
+        return self.state.is_finished
+
+    @property
+    def has_value(self) -> bool:
+        """Whether the trial is COMPLETE with a finite value."""
+        return (
+            self.state is TrialState.COMPLETE
+            and self.value is not None
+            and math.isfinite(self.value)
+        )

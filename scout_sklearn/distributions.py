@@ -1,0 +1,926 @@
+"""Search spaces: the domain of each searched parameter, and their encodings.
+
+A user describes a space the way scikit-learn's searches take it (a dict, or a
+list of dicts for a conditional space) with lists of values, scipy.stats
+distributions, or the :class:`Float`, :class:`Int` and :class:`Categorical`
+of this module. :meth:`SearchSpace.from_user` converts that once; everything
+after it sees only :class:`SearchSpace`.
+
+Samplers work on a numeric encoding: every distribution maps its values to
+the unit interval and back (:meth:`Distribution.to_unit`,
+:meth:`Distribution.from_unit`) so that a uniform draw in the unit interval
+is a draw from the distribution: linear or log scale for numbers, equal cells
+for integers, steps and categorical choices, the quantile (CDF) scale for a
+scipy.stats distribution.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import numbers
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from scout_sklearn.exceptions import InvalidParameterError
+
+__all__ = [
+    "Categorical",
+    "Distribution",
+    "Float",
+    "Int",
+    "ScipyDistribution",
+    "SearchSpace",
+    "SubSpace",
+]
+
+# Quantiles at exactly 0 or 1 map to infinite values for unbounded scipy
+# distributions; draws are kept this far inside the unit interval.
+_QUANTILE_MARGIN = 1e-12
+
+
+class Distribution(ABC):
+    """The domain of one parameter.
+
+    Subclasses define membership, the unit-interval encoding and, when the
+    domain is finite, an enumeration of its values.
+    """
+
+    @property
+    @abstractmethod
+    def is_finite(self) -> bool:
+        """Whether the values can be enumerated (a grid exists)."""
+
+    @abstractmethod
+    def contains(self, value: object) -> bool:
+        """Whether ``value`` belongs to the domain."""
+
+    @abstractmethod
+    def to_unit(self, value: Any) -> float:
+        """Encode a value of the domain as a number in [0, 1]."""
+
+    @abstractmethod
+    def from_unit(self, u: float) -> Any:
+        """Decode a number in [0, 1] into a value of the domain."""
+
+    @abstractmethod
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-compatible description, used to fingerprint a space."""
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        """Draw one value."""
+        return self.from_unit(float(rng.random()))
+
+    # -- finite domains -------------------------------------------------
+    def n_values(self) -> int:
+        """Number of values of a finite domain."""
+        raise TypeError(f"{self!r} is not finite: its values cannot be enumerated.")
+
+    def value_at(self, index: int) -> Any:
+        """The ``index``-th value of a finite domain."""
+        raise TypeError(f"{self!r} is not finite: its values cannot be enumerated.")
+
+    def index_of(self, value: object) -> int | None:
+        """Position of ``value`` in the enumeration, or None if absent."""
+        raise TypeError(f"{self!r} is not finite: its values cannot be enumerated.")
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_integral(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _decimals(number: float) -> int:
+    exponent = Decimal(repr(float(number))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+@dataclass(frozen=True)
+class Float(Distribution):
+    """A real parameter in ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        Inclusive bounds, ``low < high``.
+    log : bool, default=False
+        Search on a log scale (``low`` must then be positive): each decade is
+        equally likely, the usual choice for ``C``, ``alpha`` or a learning
+        rate.
+    step : float or None, default=None
+        Only values ``low + k * step`` are taken; ``step`` must divide
+        ``high - low``. Makes the parameter finite, so a grid can enumerate
+        it. Cannot be combined with ``log=True``.
+
+    Examples
+    --------
+    >>> from scout_sklearn import Float
+    >>> Float(1e-3, 1e3, log=True)
+    Float(low=0.001, high=1000.0, log=True, step=None)
+    >>> Float(0.0, 1.0, step=0.25).n_values()
+    5
+    """
+
+    low: float
+    high: float
+    log: bool = field(default=False, kw_only=True)
+    step: float | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if not _is_real(value) or not math.isfinite(value):
+                raise InvalidParameterError(
+                    f"Float {name} must be a finite real number; got {name}={value!r}."
+                )
+            object.__setattr__(self, name, float(value))
+        if not self.low < self.high:
+            raise InvalidParameterError(
+                f"Float requires low < high; got low={self.low!r}, high={self.high!r}. "
+                "For a fixed value use a one-element list, e.g. "
+                f"[{self.low!r}]."
+            )
+        if not isinstance(self.log, (bool, np.bool_)):
+            raise InvalidParameterError(f"Float log must be a bool; got log={self.log!r}.")
+        if self.log and self.low <= 0:
+            raise InvalidParameterError(
+                f"Float(log=True) requires low > 0 (its logarithm is taken); got "
+                f"low={self.low!r}. Use a positive lower bound such as 1e-6, or log=False."
+            )
+        if self.step is not None:
+            self._check_step()
+
+    def _check_step(self) -> None:
+        step = self.step
+        if not _is_real(step) or not math.isfinite(step) or step <= 0:  # type: ignore[arg-type]
+            raise InvalidParameterError(
+                f"Float step must be a positive real number or None; got step={step!r}."
+            )
+        object.__setattr__(self, "step", float(step))  # type: ignore[arg-type]
+        if self.log:
+            raise InvalidParameterError(
+                "Float cannot combine log=True with a step: the step is additive. "
+                "Drop step=, or list the values explicitly."
+            )
+        span = self.high - self.low
+        ratio = span / self.step  # type: ignore[operator]
+        if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio):
+            fitting_high = self.low + math.floor(ratio) * self.step  # type: ignore[operator]
+            raise InvalidParameterError(
+                f"Float step={self.step!r} does not divide high - low = {span!r} "
+                f"({span!r} / {self.step!r} = {ratio:.6g}, not an integer). Choose a "
+                f"step that divides the range, or set high={self._clean(fitting_high)!r}."
+            )
+
+    @property
+    def is_finite(self) -> bool:
+        return self.step is not None
+
+    def n_values(self) -> int:
+        if self.step is None:
+            return super().n_values()
+        return round((self.high - self.low) / self.step) + 1
+
+    def value_at(self, index: int) -> float:
+        if self.step is None:
+            return super().value_at(index)  # type: ignore[no-any-return]
+        return self._clean(self.low + index * self.step)
+
+    def index_of(self, value: object) -> int | None:
+        if self.step is None:
+            return super().index_of(value)
+        if not self.contains(value):
+            return None
+        return round((float(value) - self.low) / self.step)  # type: ignore[arg-type]
+
+    def _clean(self, value: float) -> float:
+        # low + k * step accumulates binary noise (0.1 * 3 = 0.30000000000000004);
+        # round to the decimals the user wrote.
+        digits = max(_decimals(self.low), _decimals(self.step or 0.0))
+        if digits <= 15:
+            value = round(value, digits)
+        return min(max(value, self.low), self.high)
+
+    def contains(self, value: object) -> bool:
+        if not _is_real(value):
+            return False
+        number = float(value)  # type: ignore[arg-type]
+        tolerance = 1e-12 * max(1.0, abs(self.low), abs(self.high))
+        if not (self.low - tolerance <= number <= self.high + tolerance):
+            return False
+        if self.step is not None:
+            ratio = (number - self.low) / self.step
+            return abs(ratio - round(ratio)) <= 1e-9 * max(1.0, abs(ratio))
+        return True
+
+    def to_unit(self, value: Any) -> float:
+        number = float(value)
+        if self.step is not None:
+            n = self.n_values()
+            index = min(max(round((number - self.low) / self.step), 0), n - 1)
+            return (index + 0.5) / n
+        if self.log:
+            u = (math.log(number) - math.log(self.low)) / (
+                math.log(self.high) - math.log(self.low)
+            )
+        else:
+            u = (number - self.low) / (self.high - self.low)
+        return min(max(u, 0.0), 1.0)
+
+    def from_unit(self, u: float) -> float:
+        u = min(max(float(u), 0.0), 1.0)
+        if self.step is not None:
+            n = self.n_values()
+            return self.value_at(min(int(u * n), n - 1))
+        if self.log:
+            log_low, log_high = math.log(self.low), math.log(self.high)
+            value = math.exp(log_low + u * (log_high - log_low))
+        else:
+            value = self.low + u * (self.high - self.low)
+        return min(max(value, self.low), self.high)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "float",
+            "low": self.low,
+            "high": self.high,
+            "log": bool(self.log),
+            "step": self.step,
+        }
+
+
+@dataclass(frozen=True)
+class Int(Distribution):
+    """An integer parameter in ``[low, high]`` (both included).
+
+    Parameters
+    ----------
+    low, high : int
+        Inclusive bounds, ``low < high``.
+    log : bool, default=False
+        Search on a log scale (``low`` must then be at least 1): small values
+        are tried as often as large ones, the usual choice for
+        ``n_estimators`` or ``max_leaf_nodes``.
+    step : int, default=1
+        Only values ``low + k * step`` are taken; ``step`` must divide
+        ``high - low``. Cannot be combined with ``log=True``.
+
+    Examples
+    --------
+    >>> from scout_sklearn import Int
+    >>> Int(10, 100, step=10).n_values()
+    10
+    """
+
+    low: int
+    high: int
+    log: bool = field(default=False, kw_only=True)
+    step: int = field(default=1, kw_only=True)
+
+    def __post_init__(self) -> None:
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if not _is_integral(value):
+                raise InvalidParameterError(
+                    f"Int {name} must be an integer; got {name}={value!r}. "
+                    "Use Float for a real-valued parameter."
+                )
+            object.__setattr__(self, name, int(value))
+        if not self.low < self.high:
+            raise InvalidParameterError(
+                f"Int requires low < high; got low={self.low!r}, high={self.high!r}. "
+                f"For a fixed value use a one-element list, e.g. [{self.low!r}]."
+            )
+        if not isinstance(self.log, (bool, np.bool_)):
+            raise InvalidParameterError(f"Int log must be a bool; got log={self.log!r}.")
+        if not _is_integral(self.step) or self.step < 1:
+            raise InvalidParameterError(
+                f"Int step must be a positive integer; got step={self.step!r}."
+            )
+        object.__setattr__(self, "step", int(self.step))
+        if self.log and self.low < 1:
+            raise InvalidParameterError(
+                f"Int(log=True) requires low >= 1 (its logarithm is taken); got "
+                f"low={self.low!r}. Use low=1 or log=False."
+            )
+        if self.log and self.step != 1:
+            raise InvalidParameterError(
+                f"Int cannot combine log=True with step={self.step!r}: the step is "
+                "additive. Drop step=, or list the values explicitly."
+            )
+        span = self.high - self.low
+        if span % self.step:
+            raise InvalidParameterError(
+                f"Int step={self.step!r} does not divide high - low = {span!r} "
+                f"({span!r} % {self.step!r} = {span % self.step!r}). Choose a step "
+                f"that divides the range, or set high={self.high - span % self.step!r}."
+            )
+
+    @property
+    def is_finite(self) -> bool:
+        return True
+
+    def n_values(self) -> int:
+        return (self.high - self.low) // self.step + 1
+
+    def value_at(self, index: int) -> int:
+        return self.low + index * self.step
+
+    def index_of(self, value: object) -> int | None:
+        if not self.contains(value):
+            return None
+        return (int(value) - self.low) // self.step  # type: ignore[call-overload]
+
+    def contains(self, value: object) -> bool:
+        if not _is_integral(value):
+            return False
+        number = int(value)  # type: ignore[call-overload]
+        return self.low <= number <= self.high and (number - self.low) % self.step == 0
+
+    def to_unit(self, value: Any) -> float:
+        if self.log:
+            # Each integer owns [v - 0.5, v + 0.5] on the log scale.
+            log_low, log_high = math.log(self.low - 0.5), math.log(self.high + 0.5)
+            u = (math.log(int(value)) - log_low) / (log_high - log_low)
+            return min(max(u, 0.0), 1.0)
+        n = self.n_values()
+        index = min(max((int(value) - self.low) // self.step, 0), n - 1)
+        return (index + 0.5) / n
+
+    def from_unit(self, u: float) -> int:
+        u = min(max(float(u), 0.0), 1.0)
+        if self.log:
+            log_low, log_high = math.log(self.low - 0.5), math.log(self.high + 0.5)
+            value = round(math.exp(log_low + u * (log_high - log_low)))
+            return min(max(value, self.low), self.high)
+        n = self.n_values()
+        return self.value_at(min(int(u * n), n - 1))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "int",
+            "low": self.low,
+            "high": self.high,
+            "log": bool(self.log),
+            "step": self.step,
+        }
+
+
+class Categorical(Distribution):
+    """A parameter taking one of a list of values, in no particular order.
+
+    Values may be any Python objects: numbers, strings, None, estimators.
+    A plain list in a search space means the same thing.
+
+    Parameters
+    ----------
+    choices : sequence
+        The values, at least one.
+
+    Examples
+    --------
+    >>> from scout_sklearn import Categorical
+    >>> Categorical(["rbf", "poly"]).n_values()
+    2
+    """
+
+    def __init__(self, choices: Sequence[Any]) -> None:
+        if isinstance(choices, (str, bytes)) or not isinstance(
+            choices, (Sequence, np.ndarray)
+        ):
+            raise InvalidParameterError(
+                "Categorical choices must be a list, tuple or 1-d array of values; "
+                f"got {choices!r} ({type(choices).__name__}). A single value needs a "
+                "one-element list."
+            )
+        if isinstance(choices, np.ndarray) and choices.ndim != 1:
+            raise InvalidParameterError(
+                "Categorical choices must be one-dimensional; got an array of shape "
+                f"{choices.shape}."
+            )
+        if len(choices) == 0:
+            raise InvalidParameterError(
+                "Categorical choices must hold at least one value; got an empty "
+                f"{type(choices).__name__}."
+            )
+        self.choices = tuple(choices)
+        self._lookup = _hash_lookup(self.choices)
+
+    def __repr__(self) -> str:
+        return f"Categorical({list(self.choices)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Categorical) or len(other.choices) != len(self.choices):
+            return False
+        return all(
+            _same_value(a, b) and type(a) is type(b)
+            for a, b in zip(self.choices, other.choices)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"choices": self.choices}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.choices = state["choices"]
+        self._lookup = _hash_lookup(self.choices)
+
+    @property
+    def is_finite(self) -> bool:
+        return True
+
+    def n_values(self) -> int:
+        return len(self.choices)
+
+    def value_at(self, index: int) -> Any:
+        return self.choices[index]
+
+    def index_of(self, value: object) -> int | None:
+        try:
+            found = self._lookup.get((type(value), value))
+        except TypeError:  # unhashable value
+            found = None
+        if found is not None:
+            return found
+        for i, choice in enumerate(self.choices):
+            if choice is value:
+                return i
+        for i, choice in enumerate(self.choices):
+            if type(choice) is type(value) and _same_value(choice, value):
+                return i
+        for i, choice in enumerate(self.choices):
+            if _same_value(choice, value):
+                return i
+        return None
+
+    def contains(self, value: object) -> bool:
+        return self.index_of(value) is not None
+
+    def to_unit(self, value: Any) -> float:
+        index = self.index_of(value)
+        if index is None:
+            raise ValueError(f"{value!r} is not one of the choices of {self!r}.")
+        return (index + 0.5) / len(self.choices)
+
+    def from_unit(self, u: float) -> Any:
+        n = len(self.choices)
+        return self.choices[min(max(int(float(u) * n), 0), n - 1)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "categorical", "choices": [_json_value(c) for c in self.choices]}
+
+
+def _hash_lookup(choices: tuple[Any, ...]) -> dict[tuple[type, Any], int]:
+    lookup: dict[tuple[type, Any], int] = {}
+    for i, choice in enumerate(choices):
+        try:
+            lookup.setdefault((type(choice), choice), i)
+        except TypeError:  # unhashable choice: found by the linear scan
+            continue
+    return lookup
+
+
+def _same_value(a: object, b: object) -> bool:
+    if a is b:
+        return True
+    try:
+        equal = a == b
+        if isinstance(equal, (bool, np.bool_)):
+            if equal:
+                return True
+        else:
+            return False
+    except Exception:  # noqa: BLE001 - incomparable objects are different
+        return False
+    # NaN equals nothing, yet a NaN choice must match a NaN value.
+    return _is_real(a) and _is_real(b) and math.isnan(a) and math.isnan(b)  # type: ignore[arg-type]
+
+
+def _json_value(value: object) -> Any:
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if _is_integral(value):
+        return int(value)  # type: ignore[call-overload]
+    if _is_real(value):
+        number = float(value)  # type: ignore[arg-type]
+        return number if math.isfinite(number) else repr(number)
+    return {"repr": repr(value)}
+
+
+class ScipyDistribution(Distribution):
+    """A scipy.stats frozen distribution (or any object with ``rvs``).
+
+    Values are drawn with the object's own ``rvs``, as scikit-learn's
+    RandomizedSearchCV does. Samplers that model the space work in its
+    quantile space: ``u = cdf(value)`` and ``value = ppf(u)``, which needs the
+    object to have ``cdf`` and ``ppf`` (every scipy.stats distribution has).
+
+    Parameters
+    ----------
+    dist : object with an ``rvs(random_state=...)`` method
+    """
+
+    def __init__(self, dist: Any) -> None:
+        if not callable(getattr(dist, "rvs", None)):
+            raise InvalidParameterError(
+                f"ScipyDistribution needs an object with an rvs method; got {dist!r}."
+            )
+        self.dist = dist
+
+    def __repr__(self) -> str:
+        return _describe_scipy(self.dist)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ScipyDistribution) and self.to_json() == other.to_json()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def is_finite(self) -> bool:
+        return False
+
+    @property
+    def is_discrete(self) -> bool:
+        """Whether the distribution takes integer values (has a pmf)."""
+        return callable(getattr(self.dist, "pmf", None))
+
+    @property
+    def has_quantiles(self) -> bool:
+        """Whether ``cdf`` and ``ppf`` exist, so the unit encoding works."""
+        return callable(getattr(self.dist, "cdf", None)) and callable(
+            getattr(self.dist, "ppf", None)
+        )
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return _python_scalar(self.dist.rvs(random_state=rng))
+
+    def contains(self, value: object) -> bool:
+        if not _is_real(value):
+            return False
+        number = float(value)  # type: ignore[arg-type]
+        if math.isnan(number):
+            return False
+        if self.is_discrete and not float(number).is_integer():
+            return False
+        support = getattr(self.dist, "support", None)
+        if callable(support):
+            low, high = support()
+            return bool(low <= number <= high)
+        return True
+
+    def _require_quantiles(self) -> None:
+        if not self.has_quantiles:
+            raise TypeError(
+                f"{self!r} has no cdf/ppf, so only the random sampler can search it. "
+                "Use a scipy.stats distribution, or Float/Int."
+            )
+
+    def to_unit(self, value: Any) -> float:
+        self._require_quantiles()
+        number = float(value)
+        if self.is_discrete:
+            u = 0.5 * (float(self.dist.cdf(number - 1)) + float(self.dist.cdf(number)))
+        else:
+            u = float(self.dist.cdf(number))
+        return min(max(u, 0.0), 1.0)
+
+    def from_unit(self, u: float) -> Any:
+        self._require_quantiles()
+        u = min(max(float(u), _QUANTILE_MARGIN), 1.0 - _QUANTILE_MARGIN)
+        value = self.dist.ppf(u)
+        if self.is_discrete:
+            return int(value)
+        return float(value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "scipy", "repr": repr(self)}
+
+
+def _python_scalar(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _describe_scipy(dist: Any) -> str:
+    family = getattr(getattr(dist, "dist", None), "name", None)
+    if family is None:
+        return repr(dist)
+    args = [repr(_python_scalar(a)) for a in getattr(dist, "args", ())]
+    kwds = [f"{k}={_python_scalar(v)!r}" for k, v in getattr(dist, "kwds", {}).items()]
+    return f"{family}({', '.join(args + kwds)})"
+
+
+class SubSpace(Mapping[str, Distribution]):
+    """One dict of a search space: a distribution per parameter name.
+
+    Names are kept sorted, as scikit-learn's ParameterGrid and
+    ParameterSampler order them, so grids enumerate in the same order and
+    random draws are reproducible whatever the user's dict order.
+    """
+
+    def __init__(self, distributions: Mapping[str, Distribution]) -> None:
+        self.names: tuple[str, ...] = tuple(sorted(distributions))
+        self._distributions = {name: distributions[name] for name in self.names}
+        sizes = [
+            d.n_values() if d.is_finite else 0 for d in self._distributions.values()
+        ]
+        self.is_finite = all(d.is_finite for d in self._distributions.values())
+        self._sizes = sizes
+        # Mixed-radix strides: the last name varies fastest, like itertools.product.
+        strides = [1] * len(sizes)
+        for i in range(len(sizes) - 2, -1, -1):
+            strides[i] = strides[i + 1] * sizes[i + 1]
+        self._strides = strides
+
+    def __getitem__(self, name: str) -> Distribution:
+        return self._distributions[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return f"SubSpace({self._distributions!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SubSpace) and self._distributions == other._distributions
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def n_points(self) -> int:
+        """Number of distinct params of a finite sub-space."""
+        if not self.is_finite:
+            raise TypeError("This sub-space is not finite.")
+        return math.prod(self._sizes)
+
+    def point(self, index: int) -> dict[str, Any]:
+        """The ``index``-th params in grid order (last name fastest)."""
+        return {
+            name: self._distributions[name].value_at((index // stride) % size)
+            for name, stride, size in zip(self.names, self._strides, self._sizes)
+        }
+
+    def point_index(self, params: Mapping[str, Any]) -> int | None:
+        """Grid position of ``params``, or None when they are not a grid point."""
+        if len(params) != len(self.names):
+            return None
+        index = 0
+        for name, stride in zip(self.names, self._strides):
+            if name not in params:
+                return None
+            position = self._distributions[name].index_of(params[name])
+            if position is None:
+                return None
+            index += position * stride
+        return index
+
+    def contains(self, params: Mapping[str, Any]) -> bool:
+        """Whether ``params`` names exactly this sub-space's parameters, in range."""
+        return len(params) == len(self.names) and all(
+            name in params and self._distributions[name].contains(params[name])
+            for name in self.names
+        )
+
+    def sample(self, rng: np.random.Generator) -> dict[str, Any]:
+        """Draw params, each parameter independently."""
+        return {name: self._distributions[name].sample(rng) for name in self.names}
+
+    def encode(self, params: Mapping[str, Any]) -> np.ndarray:
+        """Params as a point of the unit cube, one coordinate per sorted name."""
+        return np.array(
+            [self._distributions[name].to_unit(params[name]) for name in self.names],
+            dtype=np.float64,
+        )
+
+    def decode(self, x: Sequence[float] | np.ndarray) -> dict[str, Any]:
+        """The params of a point of the unit cube (inverse of :meth:`encode`)."""
+        return {
+            name: self._distributions[name].from_unit(float(u))
+            for name, u in zip(self.names, x)
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-compatible description of every distribution."""
+        return {name: d.to_json() for name, d in self._distributions.items()}
+
+
+class SearchSpace(Sequence[SubSpace]):
+    """All distributions of a search: one or more sub-spaces.
+
+    A dict of distributions is a space of one sub-space. A list of dicts is a
+    conditional space, as in scikit-learn's GridSearchCV: each trial takes
+    its params from one sub-space.
+
+    Build it with :meth:`from_user`, which accepts what scikit-learn's
+    searches accept.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from scout_sklearn import Float, SearchSpace
+    >>> space = SearchSpace.from_user(
+    ...     {"C": Float(1e-3, 1e3, log=True), "gamma": loguniform(1e-5, 1),
+    ...      "kernel": ["rbf", "poly"]})
+    >>> space.names
+    ('C', 'gamma', 'kernel')
+    >>> space[0]["kernel"]
+    Categorical(['rbf', 'poly'])
+    """
+
+    def __init__(self, subspaces: Sequence[SubSpace]) -> None:
+        if len(subspaces) == 0:
+            raise InvalidParameterError("A SearchSpace needs at least one sub-space.")
+        self.subspaces: tuple[SubSpace, ...] = tuple(subspaces)
+        self.names: tuple[str, ...] = tuple(
+            sorted({name for sub in self.subspaces for name in sub.names})
+        )
+        self.is_finite = all(sub.is_finite for sub in self.subspaces)
+        if self.is_finite:
+            self._offsets = list(
+                itertools.accumulate([sub.n_points for sub in self.subspaces], initial=0)
+            )
+
+    @classmethod
+    def from_user(cls, param_distributions: Any) -> SearchSpace:
+        """Convert what a user passed as ``param_distributions``.
+
+        Parameters
+        ----------
+        param_distributions : dict or list of dicts or SearchSpace
+            Each dict maps a parameter name to a list of values, a
+            scipy.stats distribution (any object with ``rvs``) or a
+            :class:`Distribution`.
+
+        Returns
+        -------
+        space : SearchSpace
+
+        Raises
+        ------
+        InvalidParameterError
+            For an empty space, an empty list, a name that is not a string or
+            a value that is none of the accepted kinds.
+        """
+        if isinstance(param_distributions, SearchSpace):
+            return param_distributions
+        if isinstance(param_distributions, Mapping):
+            dicts: list[Any] = [param_distributions]
+            labels = ["param_distributions"]
+        elif isinstance(param_distributions, (list, tuple)):
+            if len(param_distributions) == 0:
+                raise InvalidParameterError(
+                    "param_distributions is an empty list: give a dict of parameter "
+                    "names to values, e.g. {'C': Float(1e-3, 1e3, log=True)}, or a "
+                    "list of such dicts."
+                )
+            dicts = list(param_distributions)
+            labels = [f"param_distributions[{i}]" for i in range(len(dicts))]
+        else:
+            raise InvalidParameterError(
+                "param_distributions must be a dict of parameter names to values or "
+                "distributions, or a list of such dicts; got "
+                f"{param_distributions!r} ({type(param_distributions).__name__})."
+            )
+        return cls([_subspace_from_user(d, label) for d, label in zip(dicts, labels)])
+
+    def __getitem__(self, index: int) -> SubSpace:  # type: ignore[override]
+        return self.subspaces[index]
+
+    def __len__(self) -> int:
+        return len(self.subspaces)
+
+    def __repr__(self) -> str:
+        return f"SearchSpace({list(self.subspaces)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SearchSpace) and self.subspaces == other.subspaces
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def n_points(self) -> int:
+        """Number of grid points of a finite space (summed over sub-spaces)."""
+        if not self.is_finite:
+            raise TypeError("This space is not finite: it has no grid.")
+        return self._offsets[-1]
+
+    def point(self, index: int) -> dict[str, Any]:
+        """The ``index``-th grid point, sub-spaces in order, like ParameterGrid."""
+        subspace = bisect.bisect_right(self._offsets, index) - 1
+        return self.subspaces[subspace].point(index - self._offsets[subspace])
+
+    def point_index(self, params: Mapping[str, Any]) -> int | None:
+        """Grid position of ``params`` (first matching sub-space), or None."""
+        for offset, sub in zip(self._offsets, self.subspaces):
+            local = sub.point_index(params)
+            if local is not None:
+                return offset + local
+        return None
+
+    def locate(self, params: Mapping[str, Any]) -> int | None:
+        """Index of the first sub-space that contains ``params``, or None."""
+        for i, sub in enumerate(self.subspaces):
+            if sub.contains(params):
+                return i
+        return None
+
+    def contains(self, params: Mapping[str, Any]) -> bool:
+        """Whether some sub-space contains ``params``."""
+        return self.locate(params) is not None
+
+    def sample(self, rng: np.random.Generator) -> dict[str, Any]:
+        """Draw a sub-space uniformly, then its params."""
+        index = int(rng.integers(len(self.subspaces))) if len(self.subspaces) > 1 else 0
+        return self.subspaces[index].sample(rng)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """JSON-compatible description, used to fingerprint a study."""
+        return [sub.to_json() for sub in self.subspaces]
+
+    def explain_mismatch(self, params: Mapping[str, Any]) -> str:
+        """Say why ``params`` lie in no sub-space (for error messages)."""
+        reasons = []
+        for i, sub in enumerate(self.subspaces):
+            where = f"sub-space {i}: " if len(self.subspaces) > 1 else ""
+            missing = sorted(set(sub.names) - set(params))
+            extra = sorted(set(params) - set(sub.names))
+            if missing or extra:
+                reasons.append(f"{where}missing {missing}, unexpected {extra}")
+                continue
+            for name in sub.names:
+                if not sub[name].contains(params[name]):
+                    reasons.append(
+                        f"{where}{name}={params[name]!r} is not in {sub[name]!r}"
+                    )
+                    break
+        return "; ".join(reasons)
+
+
+def _subspace_from_user(mapping: Any, label: str) -> SubSpace:
+    if not isinstance(mapping, Mapping):
+        raise InvalidParameterError(
+            f"{label} must be a dict of parameter names to values or distributions; "
+            f"got {mapping!r} ({type(mapping).__name__})."
+        )
+    if len(mapping) == 0:
+        raise InvalidParameterError(
+            f"{label} is an empty dict: name at least one parameter to search, e.g. "
+            "{'C': Float(1e-3, 1e3, log=True)}. To evaluate the estimator with its "
+            "default parameters, use sklearn.model_selection.cross_validate."
+        )
+    distributions = {}
+    for name, value in mapping.items():
+        if not isinstance(name, str):
+            raise InvalidParameterError(
+                f"{label} has a parameter name that is not a string: {name!r}. "
+                "Names are estimator parameter names such as 'C' or 'svc__C'."
+            )
+        distributions[name] = _distribution_from_user(value, f"{label}[{name!r}]")
+    return SubSpace(distributions)
+
+
+def _distribution_from_user(value: Any, label: str) -> Distribution:
+    if isinstance(value, Distribution):
+        return value
+    if callable(getattr(value, "rvs", None)):
+        return ScipyDistribution(value)
+    if isinstance(value, (str, bytes)):
+        raise InvalidParameterError(
+            f"{label} must be a list of values or a distribution; got the string "
+            f"{value!r}. A single value needs a one-element list: [{value!r}]."
+        )
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise InvalidParameterError(
+            f"{label} must be a one-dimensional list of values; got an array of "
+            f"shape {value.shape}."
+        )
+    if isinstance(value, (Sequence, np.ndarray)):
+        if len(value) == 0:
+            raise InvalidParameterError(
+                f"{label} is an empty list: give at least one value to try."
+            )
+        return Categorical(value)
+    raise InvalidParameterError(
+        f"{label} must be a list of values, a scipy.stats distribution (an object "
+        "with an rvs method) or one of Float, Int, Categorical; got "
+        f"{value!r} ({type(value).__name__}). To fix a parameter to one value, wrap "
+        f"it in a list: [{value!r}]."
+    )

@@ -1,0 +1,42 @@
+"""Exceptions and warnings raised by scout-sklearn."""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidParameterError",
+    "SearchSpaceExhausted",
+    "TrialNumberTaken",
+    "TrialStateError",
+]
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter given by the user has a wrong type or value.
+
+    It subclasses both ``ValueError`` and ``TypeError`` so that code written
+    against scikit-learn's own parameter validation keeps catching it.
+    """
+
+
+class SearchSpaceExhausted(Exception):
+    """A sampler has no new params left to propose.
+
+    Raised by :meth:`Sampler.ask <scout_sklearn.samplers.Sampler.ask>` when
+    every point of a finite space has been handed to a trial. The search stops
+    asking and finishes the trials in flight.
+    """
+
+
+class TrialNumberTaken(Exception):
+    """Another writer created a trial with the same number first.
+
+    Storages raise it from ``create_trial``; the study re-reads the history
+    and asks again under the next free number.
+    """
+
+
+class TrialStateError(RuntimeError):
+    """A trial was moved to a state it cannot reach from its current one.
+
+    For example, a fold result recorded on a trial that is already COMPLETE.
+    """

@@ -1,0 +1,207 @@
+"""The sampler interface: narrow data in, params out."""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from scout_sklearn._trial import Trial
+    from scout_sklearn.distributions import SearchSpace
+
+__all__ = ["Sampler", "UsedPoints", "used_points"]
+
+
+class Sampler(ABC):
+    """Base class of samplers: decide the params of the next trial.
+
+    A sampler is a plain configuration object. Its constructor stores its
+    arguments and nothing else; whatever it learns comes from the history it
+    is given, so the same space, history and random generator always give
+    the same params, and ``sklearn.base.clone`` copies a sampler safely.
+
+    To write your own, subclass it and implement :meth:`ask`::
+
+        class CoordinateSampler(Sampler):
+            def ask(self, space, history, rng):
+                done = [t for t in history if t.has_value]
+                if not done:
+                    return space.sample(rng)
+                best = max(done, key=lambda t: t.value)
+                sub = space[space.locate(best.params)]
+                x = sub.encode(best.params)
+                i = rng.integers(len(x))
+                x[i] = rng.random()
+                return sub.decode(x)
+
+    See Also
+    --------
+    GridSampler, RandomSampler
+    """
+
+    @abstractmethod
+    def ask(
+        self,
+        space: SearchSpace,
+        history: Sequence[Trial],
+        rng: np.random.Generator,
+    ) -> dict[str, Any]:
+        """Propose the params of the next trial.
+
+        Parameters
+        ----------
+        space : SearchSpace
+            Where the params must lie: the returned dict must name exactly the
+            parameters of one sub-space, each value inside its distribution.
+        history : sequence of Trial
+            Every trial of the study so far, in number order, RUNNING ones
+            included (several trials are evaluated at once; do not hand a
+            running trial's params out again).
+        rng : numpy.random.Generator
+            The generator of this trial, seeded from the study seed and the
+            trial number. Use it, and no other source of randomness, so that
+            a search is reproducible and a resumed search proposes what an
+            uninterrupted one would have.
+
+        Returns
+        -------
+        params : dict
+            Parameter name to value.
+
+        Raises
+        ------
+        SearchSpaceExhausted
+            When no new params are left (a finite space fully visited).
+        """
+
+    def check_space(self, space: SearchSpace) -> None:  # noqa: B027 - optional hook
+        """Raise ``InvalidParameterError`` if this sampler cannot search ``space``.
+
+        Called once before any fit. The default accepts every space.
+        """
+
+    def max_trials(self, space: SearchSpace) -> int | None:
+        """The most trials this sampler can propose on ``space``, or None if unbounded."""
+        return None
+
+    # -- configuration object protocol (scikit-learn's get_params/set_params) --
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        parameters = inspect.signature(init).parameters.values()
+        return sorted(
+            p.name
+            for p in parameters
+            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor arguments, as scikit-learn estimators report them."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Sampler:
+        """Set constructor arguments; unknown names raise ValueError."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for sampler {type(self).__name__}. "
+                    f"Valid parameters are: {valid!r}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {
+            p.name: p.default
+            for p in inspect.signature(type(self).__init__).parameters.values()
+        }
+        shown = [
+            f"{name}={value!r}"
+            for name, value in self.get_params().items()
+            if defaults.get(name, inspect.Parameter.empty) is not value
+            and defaults.get(name, inspect.Parameter.empty) != value
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Caches derived from a history (underscored attributes) are not
+        # configuration: a pickled or copied sampler starts without them.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+
+class UsedPoints:
+    """Grid positions already handed to trials, updated incrementally.
+
+    A finite space's samplers must not repeat a point. Recomputing the set
+    from the whole history at every ask costs O(n) per trial; this keeps it
+    and only looks at trials it has not seen. History is append-only within a
+    study (trial numbers grow, params never change), so a prefix check on the
+    last trial seen is enough to notice a different or rewritten history.
+    """
+
+    def __init__(self) -> None:
+        self._space: SearchSpace | None = None
+        self._n_seen = 0
+        self._last_params: object = None
+        self.positions: set[int] = set()
+        self._cursor = 0
+
+    def update(self, space: SearchSpace, history: Sequence[Trial]) -> set[int]:
+        """Return the grid positions of the params of every trial in ``history``."""
+        stale = (
+            space is not self._space
+            or len(history) < self._n_seen
+            or (self._n_seen and history[self._n_seen - 1].params is not self._last_params)
+        )
+        if stale:
+            self._space = space
+            self._n_seen = 0
+            self.positions = set()
+            self._cursor = 0
+        for trial in history[self._n_seen :]:
+            position = space.point_index(trial.params)
+            if position is not None:
+                self.positions.add(position)
+        self._n_seen = len(history)
+        self._last_params = history[-1].params if history else None
+        return self.positions
+
+    def lowest_free(self, n_points: int) -> int | None:
+        """The smallest grid position not used yet, or None when all are."""
+        # Positions below the cursor are known to be used: the set only grows
+        # until the history changes, and that resets the cursor with it.
+        while self._cursor < n_points and self._cursor in self.positions:
+            self._cursor += 1
+        return self._cursor if self._cursor < n_points else None
+
+    def random_free(self, n_points: int, rng: np.random.Generator) -> int | None:
+        """A grid position drawn uniformly among the unused ones, or None."""
+        n_free = n_points - len(self.positions)
+        if n_free <= 0:
+            return None
+        if n_free * 2 >= n_points:
+            # Mostly free: rejection takes fewer than two draws on average.
+            while True:
+                position = int(rng.integers(n_points))
+                if position not in self.positions:
+                    return position
+        free = [i for i in range(n_points) if i not in self.positions]
+        return free[int(rng.integers(len(free)))]
+
+
+def used_points(sampler: Sampler) -> UsedPoints:
+    """The grid positions cache of ``sampler`` (created on first use)."""
+    # A cache of the history, not configuration: created on first use so that
+    # copies and unpickled samplers start without it.
+    used: UsedPoints | None = sampler.__dict__.get("_used_points")
+    if used is None:
+        used = UsedPoints()
+        sampler.__dict__["_used_points"] = used
+    return used

@@ -1,0 +1,37 @@
+"""Sampler names accepted by ``sampler=``."""
+
+from __future__ import annotations
+
+import difflib
+
+from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.samplers._base import Sampler
+from scout_sklearn.samplers._grid import GridSampler
+from scout_sklearn.samplers._random import RandomSampler
+
+__all__ = ["SAMPLER_NAMES", "make_sampler"]
+
+SAMPLER_NAMES: dict[str, type[Sampler]] = {
+    "grid": GridSampler,
+    "random": RandomSampler,
+}
+
+
+def make_sampler(spec: object, *, owner: str = "ScoutSearchCV") -> Sampler:
+    """Return a sampler for a name or an instance; raise for anything else."""
+    if isinstance(spec, Sampler):
+        return spec
+    if isinstance(spec, str):
+        if spec in SAMPLER_NAMES:
+            return SAMPLER_NAMES[spec]()
+        close = difflib.get_close_matches(spec, SAMPLER_NAMES, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise InvalidParameterError(
+            f"The 'sampler' parameter of {owner} got the unknown name {spec!r}. "
+            f"Known names are {sorted(SAMPLER_NAMES)}.{hint} A Sampler instance is "
+            "also accepted."
+        )
+    raise InvalidParameterError(
+        f"The 'sampler' parameter of {owner} must be a str among "
+        f"{sorted(SAMPLER_NAMES)}, a Sampler instance or None. Got {spec!r} instead."
+    )

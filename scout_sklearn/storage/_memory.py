@@ -1,0 +1,131 @@
+"""In-memory storage: the default for a search without a storage URL."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from typing import Any
+
+from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn.exceptions import TrialNumberTaken, TrialStateError
+from scout_sklearn.storage._base import Storage, StudyRecord
+
+__all__ = ["MemoryStorage"]
+
+
+class MemoryStorage(Storage):
+    """Keep studies in this process's memory.
+
+    Fast and private to one process; nothing survives the process. Safe to
+    use from several threads.
+
+    Examples
+    --------
+    >>> from scout_sklearn.storage import MemoryStorage
+    >>> MemoryStorage().list_studies()
+    []
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._studies: dict[str, StudyRecord] = {}
+        self._trials: dict[str, list[Trial]] = {}
+        self._heartbeats: dict[tuple[str, int], float] = {}
+        # The change log: write number ``s`` (from 1) changed trial
+        # ``_log[s - 1]``; a reader asks for what changed after a stamp.
+        self._log: list[tuple[str, int]] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def create_study(self, record: StudyRecord) -> None:
+        with self._lock:
+            if record.name in self._studies:
+                raise ValueError(f"A study named {record.name!r} already exists.")
+            self._studies[record.name] = record
+            self._trials[record.name] = []
+
+    def load_study(self, name: str) -> StudyRecord | None:
+        return self._studies.get(name)
+
+    def list_studies(self) -> list[StudyRecord]:
+        return sorted(self._studies.values(), key=lambda r: r.created_at)
+
+    def create_trial(self, study: str, trial: Trial) -> None:
+        with self._lock:
+            trials = self._trials_of(study)
+            if trial.number < len(trials):
+                raise TrialNumberTaken(
+                    f"Trial number {trial.number} of study {study!r} is taken."
+                )
+            if trial.number != len(trials) or trial.state is not TrialState.RUNNING:
+                raise ValueError(
+                    f"Trials are created RUNNING with the next number "
+                    f"({len(trials)}); got number {trial.number}, state "
+                    f"{trial.state.name}."
+                )
+            trials.append(trial)
+            self._log.append((study, trial.number))
+
+    def record_fold(self, study: str, number: int, fold_result: FoldResult) -> Trial:
+        with self._lock:
+            trial = self._running_trial(study, number, "record a fold result on")
+            updated = dataclasses.replace(
+                trial, fold_results=(*trial.fold_results, fold_result)
+            )
+            self._replace(study, updated)
+            return updated
+
+    def finish_trial(
+        self, study: str, number: int, state: TrialState, value: float | None
+    ) -> Trial:
+        if not state.is_finished:
+            raise TrialStateError(f"Cannot finish trial {number} as {state.name}.")
+        with self._lock:
+            trial = self._running_trial(study, number, "finish")
+            updated = dataclasses.replace(
+                trial, state=state, value=value, finished_at=time.time()
+            )
+            self._replace(study, updated)
+            return updated
+
+    def heartbeat(self, study: str, number: int) -> None:
+        with self._lock:
+            self._running_trial(study, number, "heartbeat")
+            self._heartbeats[(study, number)] = time.time()
+
+    def read_trials(self, study: str, since: int = 0) -> tuple[list[Trial], int]:
+        with self._lock:
+            trials = self._trials_of(study)
+            numbers = sorted({n for s, n in self._log[since:] if s == study})
+            return [trials[n] for n in numbers], len(self._log)
+
+    # -- helpers (called with the lock held) --------------------------------
+    def _trials_of(self, study: str) -> list[Trial]:
+        try:
+            return self._trials[study]
+        except KeyError:
+            raise KeyError(f"No study named {study!r} in this storage.") from None
+
+    def _running_trial(self, study: str, number: int, action: str) -> Trial:
+        trials = self._trials_of(study)
+        if not 0 <= number < len(trials):
+            raise KeyError(f"Study {study!r} has no trial number {number}.")
+        trial = trials[number]
+        if trial.state is not TrialState.RUNNING:
+            raise TrialStateError(
+                f"Cannot {action} trial {number} of study {study!r}: it is "
+                f"{trial.state.name}, not RUNNING."
+            )
+        return trial
+
+    def _replace(self, study: str, trial: Trial) -> None:
+        self._trials[study][trial.number] = trial
+        self._log.append((study, trial.number))
