@@ -106,13 +106,13 @@ class Interval(Constraint):
             return False
         left_closed = self.closed in ("both", "left")
         right_closed = self.closed in ("both", "right")
-        if self.low is not None:
-            if number < self.low or (number == self.low and not left_closed):
-                return False
-        if self.high is not None:
-            if number > self.high or (number == self.high and not right_closed):
-                return False
-        return True
+        below = self.low is not None and (
+            number < self.low or (number == self.low and not left_closed)
+        )
+        above = self.high is not None and (
+            number > self.high or (number == self.high and not right_closed)
+        )
+        return not (below or above)
 
     def describe(self) -> str:
         kind = "an int" if self.kind is numbers.Integral else "a float"

@@ -8,6 +8,7 @@ study.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import time
 import warnings
@@ -155,10 +156,8 @@ def _score(
             )
             score = error_score
         if hasattr(score, "item"):
-            try:
+            with contextlib.suppress(ValueError):  # e.g. a memmapped scalar
                 score = score.item()
-            except ValueError:
-                pass
         if not isinstance(score, numbers.Number):
             raise ValueError(
                 f"scoring must return a number, got {score!r} ({type(score)}) instead. "

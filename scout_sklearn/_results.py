@@ -153,7 +153,8 @@ def _masked_param_arrays(params: Sequence[Mapping[str, Any]]) -> dict[str, Maske
         else:
             # Strings and same-length sequences become object arrays, as in
             # scikit-learn, so each cell holds the value the user gave.
-            dtype = inferred.dtype if inferred.dtype.kind != "U" and inferred.ndim == 1 else np.dtype(object)
+            keep = inferred.dtype.kind != "U" and inferred.ndim == 1
+            dtype = inferred.dtype if keep else np.dtype(object)
         array = MaskedArray(np.empty(n_rows, dtype=dtype), mask=True)
         for i, value in values.items():
             array[i] = value

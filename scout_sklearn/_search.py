@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state, indexable
 from scout_sklearn._compat import BaseSearchCV, is_multimetric_scorer, slice_method_params
 from scout_sklearn._constraints import (
     Boolean,
+    Constraint,
     HasMethods,
     InstanceOf,
     Interval,
@@ -30,7 +31,7 @@ from scout_sklearn._constraints import (
     validate_params,
 )
 from scout_sklearn._evaluate import FoldRunner
-from scout_sklearn._loop import Budget, StopReason, run_search
+from scout_sklearn._loop import Budget, run_search
 from scout_sklearn._results import build_cv_results, metric_names
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial, TrialState
@@ -47,7 +48,7 @@ def _is_cv_iterable(value: object) -> bool:
     return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
 
 
-_CONSTRAINTS = {
+_CONSTRAINTS: dict[str, list[Constraint]] = {
     "estimator": [HasMethods("fit", "get_params", "set_params")],
     "n_trials": [Interval(numbers.Integral, 1, None, closed="left"), IsNone()],
     "timeout": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
@@ -337,9 +338,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         else:
             self.multimetric_ = not (self.scoring is None or isinstance(self.scoring, str))
         if self.refit or not self.multimetric_:
-            self.best_index_ = int(self._select_best_index(self.refit, refit_metric, results))
+            self.best_index_ = int(
+                self._select_best_index(self.refit, refit_metric, results)
+            )
             if not callable(self.refit):
-                self.best_score_ = float(results[f"mean_test_{refit_metric}"][self.best_index_])
+                self.best_score_ = float(
+                    results[f"mean_test_{refit_metric}"][self.best_index_]
+                )
             self.best_params_ = results["params"][self.best_index_]
         if self.refit:
             self.best_estimator_ = clone(self.estimator).set_params(
@@ -353,9 +358,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self.refit_time_ = time.perf_counter() - start
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
-        self.scorer_ = (
-            dict(scorers._scorers) if is_multimetric_scorer(scorers) else scorers
-        )
+        self.scorer_ = dict(scorers._scorers) if is_multimetric_scorer(scorers) else scorers
         self.cv_results_ = results
         self.n_trials_ = len(finished)
 

@@ -151,8 +151,11 @@ class Study:
         for _ in range(_MAX_CLAIM_ATTEMPTS):
             self._refresh()
             number = len(self._trials)
+            proposed: Mapping[str, Any]
             if params is None:
-                proposed = self.sampler.ask(self.space, tuple(self._trials), self.rng(number))
+                proposed = self.sampler.ask(
+                    self.space, tuple(self._trials), self.rng(number)
+                )
                 self._check_params(
                     proposed, source=f"The sampler {self.sampler!r}, for trial {number},"
                 )
@@ -240,7 +243,7 @@ class Study:
 def _check_seed(seed: object) -> int:
     if seed is None:
         return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and int(seed) >= 0:
         return int(seed)
     raise InvalidParameterError(
         f"The 'seed' parameter of Study must be a non-negative int or None. Got "

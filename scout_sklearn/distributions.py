@@ -96,9 +96,7 @@ def _is_real(value: object) -> bool:
 
 
 def _is_integral(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(
-        value, (bool, np.bool_)
-    )
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def _decimals(number: float) -> int:
@@ -162,12 +160,12 @@ class Float(Distribution):
             self._check_step()
 
     def _check_step(self) -> None:
-        step = self.step
-        if not _is_real(step) or not math.isfinite(step) or step <= 0:  # type: ignore[arg-type]
+        step: Any = self.step
+        if not _is_real(step) or not math.isfinite(step) or step <= 0:
             raise InvalidParameterError(
                 f"Float step must be a positive real number or None; got step={step!r}."
             )
-        object.__setattr__(self, "step", float(step))  # type: ignore[arg-type]
+        object.__setattr__(self, "step", float(step))
         if self.log:
             raise InvalidParameterError(
                 "Float cannot combine log=True with a step: the step is additive. "
@@ -340,13 +338,15 @@ class Int(Distribution):
     def index_of(self, value: object) -> int | None:
         if not self.contains(value):
             return None
-        return (int(value) - self.low) // self.step  # type: ignore[call-overload]
+        return int((int(value) - self.low) // self.step)  # type: ignore[call-overload]
 
     def contains(self, value: object) -> bool:
         if not _is_integral(value):
             return False
         number = int(value)  # type: ignore[call-overload]
-        return self.low <= number <= self.high and (number - self.low) % self.step == 0
+        return bool(
+            self.low <= number <= self.high and (number - self.low) % self.step == 0
+        )
 
     def to_unit(self, value: Any) -> float:
         if self.log:
@@ -395,7 +395,7 @@ class Categorical(Distribution):
     2
     """
 
-    def __init__(self, choices: Sequence[Any]) -> None:
+    def __init__(self, choices: Sequence[Any] | np.ndarray) -> None:
         if isinstance(choices, (str, bytes)) or not isinstance(
             choices, (Sequence, np.ndarray)
         ):
@@ -636,9 +636,7 @@ class SubSpace(Mapping[str, Distribution]):
     def __init__(self, distributions: Mapping[str, Distribution]) -> None:
         self.names: tuple[str, ...] = tuple(sorted(distributions))
         self._distributions = {name: distributions[name] for name in self.names}
-        sizes = [
-            d.n_values() if d.is_finite else 0 for d in self._distributions.values()
-        ]
+        sizes = [d.n_values() if d.is_finite else 0 for d in self._distributions.values()]
         self.is_finite = all(d.is_finite for d in self._distributions.values())
         self._sizes = sizes
         # Mixed-radix strides: the last name varies fastest, like itertools.product.

@@ -84,4 +84,3 @@ class GridSampler(Sampler):
         if position is None:
             raise SearchSpaceExhausted(f"All {n_points} grid points have been tried.")
         return space.point(position)
-
