@@ -93,6 +93,11 @@ class Interval(Constraint):
         *,
         closed: str = "both",
     ) -> None:
+        if closed not in ("both", "left", "right", "neither"):
+            raise ValueError(
+                f"Interval closed must be one of 'both', 'left', 'right', 'neither'; "
+                f"got closed={closed!r}."
+            )
         self.kind = kind
         self.low = low
         self.high = high
@@ -101,8 +106,9 @@ class Interval(Constraint):
     def is_satisfied_by(self, value: object) -> bool:
         if not isinstance(value, self.kind) or _is_bool(value):
             return False
-        number = float(value)  # type: ignore[arg-type]
-        if math.isnan(number):
+        # Integers are compared exactly: float() overflows beyond 1e308.
+        number: Any = value if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
+        if not isinstance(number, numbers.Integral) and math.isnan(number):
             return False
         left_closed = self.closed in ("both", "left")
         right_closed = self.closed in ("both", "right")

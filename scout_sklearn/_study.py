@@ -147,7 +147,7 @@ class Study:
             When the sampler has nothing new to propose.
         """
         if params is not None:
-            self._check_params(params, source="The enqueued params")
+            self._check_params(params, source="Study.ask(params=...)")
         for _ in range(_MAX_CLAIM_ATTEMPTS):
             self._refresh()
             number = len(self._trials)
@@ -199,16 +199,30 @@ class Study:
         trial : Trial
             The finished trial.
         """
-        if state is TrialState.COMPLETE:
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise InvalidParameterError(
-                    f"A COMPLETE trial needs a real value; got value={value!r}. "
-                    "Pass state=TrialState.FAILED for a trial that has none."
-                )
-            value = float(value)
-        elif value is not None:
-            value = float(value)
-            if math.isnan(value):
+        if not isinstance(state, TrialState) or state is TrialState.RUNNING:
+            hint = (
+                f" Use TrialState.{state}."
+                if state in ("COMPLETE", "PRUNED", "FAILED")
+                else ""
+            )
+            raise InvalidParameterError(
+                f"The 'state' parameter of Study.tell must be a terminal TrialState "
+                f"(COMPLETE, PRUNED or FAILED); got state={state!r}.{hint}"
+            )
+        is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if state is TrialState.COMPLETE and not is_real:
+            raise InvalidParameterError(
+                f"A COMPLETE trial needs a real value; got value={value!r}. "
+                "Pass state=TrialState.FAILED for a trial that has none."
+            )
+        if value is not None and not is_real:
+            raise InvalidParameterError(
+                f"The 'value' parameter of Study.tell must be a real number or None; "
+                f"got value={value!r}."
+            )
+        if value is not None:
+            value = float(value)  # type: ignore[arg-type]
+            if state is not TrialState.COMPLETE and math.isnan(value):
                 value = None
         return self._keep(self.storage.finish_trial(self.name, number, state, value))
 
@@ -216,8 +230,8 @@ class Study:
     def _check_params(self, params: Mapping[str, Any], *, source: str) -> None:
         if not isinstance(params, Mapping):
             raise InvalidParameterError(
-                f"{source} returned {params!r} ({type(params).__name__}); params must "
-                "be a dict of parameter name to value."
+                f"{source} gave {params!r} ({type(params).__name__}) as params; params "
+                "must be a dict of parameter name to value."
             )
         if not self.space.contains(params):
             raise InvalidParameterError(

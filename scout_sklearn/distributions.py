@@ -90,6 +90,11 @@ class Distribution(ABC):
         """Position of ``value`` in the enumeration, or None if absent."""
         raise TypeError(f"{self!r} is not finite: its values cannot be enumerated.")
 
+    def indices_of(self, value: object) -> list[int]:
+        """Every position holding ``value`` (several when a list repeats a value)."""
+        index = self.index_of(value)
+        return [] if index is None else [index]
+
 
 def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
@@ -168,18 +173,29 @@ class Float(Distribution):
         object.__setattr__(self, "step", float(step))
         if self.log:
             raise InvalidParameterError(
-                "Float cannot combine log=True with a step: the step is additive. "
-                "Drop step=, or list the values explicitly."
+                f"Float cannot combine log=True with step={self.step!r}: the step is "
+                "additive. Drop step=, or list the values explicitly."
             )
         span = self.high - self.low
         ratio = span / self.step  # type: ignore[operator]
-        if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio):
+        if not self._is_whole_steps(ratio):
             fitting_high = self.low + math.floor(ratio) * self.step  # type: ignore[operator]
             raise InvalidParameterError(
                 f"Float step={self.step!r} does not divide high - low = {span!r} "
                 f"({span!r} / {self.step!r} = {ratio:.6g}, not an integer). Choose a "
                 f"step that divides the range, or set high={self._clean(fitting_high)!r}."
             )
+
+    def _is_whole_steps(self, ratio: float) -> bool:
+        # Bounds far from zero carry an absolute rounding error of a few ulps
+        # (32768.001 - 32768.0 is 0.0010000000038), so the tolerance on a
+        # number of steps grows with the bounds' magnitude over the step.
+        magnitude = max(abs(self.low), abs(self.high))
+        tolerance = max(
+            1e-9 * max(1.0, abs(ratio)),
+            8 * float(np.spacing(magnitude)) / self.step,  # type: ignore[operator]
+        )
+        return abs(ratio - round(ratio)) <= tolerance
 
     @property
     def is_finite(self) -> bool:
@@ -218,8 +234,7 @@ class Float(Distribution):
         if not (self.low - tolerance <= number <= self.high + tolerance):
             return False
         if self.step is not None:
-            ratio = (number - self.low) / self.step
-            return abs(ratio - round(ratio)) <= 1e-9 * max(1.0, abs(ratio))
+            return self._is_whole_steps((number - self.low) / self.step)
         return True
 
     def to_unit(self, value: Any) -> float:
@@ -233,7 +248,7 @@ class Float(Distribution):
                 math.log(self.high) - math.log(self.low)
             )
         else:
-            u = (number - self.low) / (self.high - self.low)
+            u = (number / 2 - self.low / 2) / (self.high / 2 - self.low / 2)
         return min(max(u, 0.0), 1.0)
 
     def from_unit(self, u: float) -> float:
@@ -245,7 +260,8 @@ class Float(Distribution):
             log_low, log_high = math.log(self.low), math.log(self.high)
             value = math.exp(log_low + u * (log_high - log_low))
         else:
-            value = self.low + u * (self.high - self.low)
+            # Weighted form: high - low may overflow for huge bounds.
+            value = self.low * (1.0 - u) + self.high * u
         return min(max(value, self.low), self.high)
 
     def to_json(self) -> dict[str, Any]:
@@ -416,6 +432,7 @@ class Categorical(Distribution):
             )
         self.choices = tuple(choices)
         self._lookup = _hash_lookup(self.choices)
+        self._twins = _twins(self.choices)
 
     def __repr__(self) -> str:
         return f"Categorical({list(self.choices)!r})"
@@ -436,6 +453,7 @@ class Categorical(Distribution):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.choices = state["choices"]
         self._lookup = _hash_lookup(self.choices)
+        self._twins = _twins(self.choices)
 
     @property
     def is_finite(self) -> bool:
@@ -460,10 +478,19 @@ class Categorical(Distribution):
         for i, choice in enumerate(self.choices):
             if type(choice) is type(value) and _same_value(choice, value):
                 return i
+        # Across types, a bool only matches a bool: True is not the choice 1.
+        value_is_bool = isinstance(value, (bool, np.bool_))
         for i, choice in enumerate(self.choices):
-            if _same_value(choice, value):
+            choice_is_bool = isinstance(choice, (bool, np.bool_))
+            if choice_is_bool == value_is_bool and _same_value(choice, value):
                 return i
         return None
+
+    def indices_of(self, value: object) -> list[int]:
+        index = self.index_of(value)
+        if index is None:
+            return []
+        return self._twins.get(index, [index])
 
     def contains(self, value: object) -> bool:
         return self.index_of(value) is not None
@@ -490,6 +517,24 @@ def _hash_lookup(choices: tuple[Any, ...]) -> dict[tuple[type, Any], int]:
         except TypeError:  # unhashable choice: found by the linear scan
             continue
     return lookup
+
+
+def _twins(choices: tuple[Any, ...]) -> dict[int, list[int]]:
+    """For a choice listed more than once: its first position -> every position."""
+    twins: dict[int, list[int]] = {}
+    claimed: set[int] = set()
+    for i, first in enumerate(choices):
+        if i in claimed:
+            continue
+        same = [
+            j
+            for j in range(i + 1, len(choices))
+            if type(choices[j]) is type(first) and _same_value(first, choices[j])
+        ]
+        if same:
+            twins[i] = [i, *same]
+            claimed.update(same)
+    return twins
 
 
 def _same_value(a: object, b: object) -> bool:
@@ -570,7 +615,7 @@ class ScipyDistribution(Distribution):
         if not _is_real(value):
             return False
         number = float(value)  # type: ignore[arg-type]
-        if math.isnan(number):
+        if not math.isfinite(number):
             return False
         if self.is_discrete and not float(number).is_integer():
             return False
@@ -619,7 +664,14 @@ def _python_scalar(value: Any) -> Any:
 def _describe_scipy(dist: Any) -> str:
     family = getattr(getattr(dist, "dist", None), "name", None)
     if family is None:
-        return repr(dist)
+        # An unfrozen scipy family (scipy.stats.expon) or a user's own object
+        # with rvs: describe it without its memory address, so the same
+        # space describes itself the same way in every process.
+        name = getattr(dist, "name", None)
+        if isinstance(name, str):
+            return f"{name}()"
+        cls = type(dist)
+        return f"{cls.__module__}.{cls.__qualname__}()"
     args = [repr(_python_scalar(a)) for a in getattr(dist, "args", ())]
     kwds = [f"{k}={_python_scalar(v)!r}" for k, v in getattr(dist, "kwds", {}).items()]
     return f"{family}({', '.join(args + kwds)})"
@@ -689,6 +741,22 @@ class SubSpace(Mapping[str, Distribution]):
                 return None
             index += position * stride
         return index
+
+    def equivalent_indices(self, params: Mapping[str, Any]) -> list[int]:
+        """Every grid position whose params equal ``params``, in grid order.
+
+        One position, unless a list repeats a value (GridSearchCV evaluates
+        each repetition, so a grid keeps them as distinct points).
+        """
+        if len(params) != len(self.names) or any(n not in params for n in self.names):
+            return []
+        per_name = [self._distributions[n].indices_of(params[n]) for n in self.names]
+        if any(not indices for indices in per_name):
+            return []
+        return [
+            sum(i * stride for i, stride in zip(combo, self._strides))
+            for combo in itertools.product(*per_name)
+        ]
 
     def contains(self, params: Mapping[str, Any]) -> bool:
         """Whether ``params`` names exactly this sub-space's parameters, in range."""
@@ -816,22 +884,39 @@ class SearchSpace(Sequence[SubSpace]):
     @property
     def n_points(self) -> int:
         """Number of grid points of a finite space (summed over sub-spaces)."""
-        if not self.is_finite:
-            raise TypeError("This space is not finite: it has no grid.")
+        self._require_finite()
         return self._offsets[-1]
+
+    def _require_finite(self) -> None:
+        if not self.is_finite:
+            raise TypeError(
+                "This space is not finite (it has a continuous range or a scipy.stats "
+                "distribution), so it has no grid."
+            )
 
     def point(self, index: int) -> dict[str, Any]:
         """The ``index``-th grid point, sub-spaces in order, like ParameterGrid."""
+        self._require_finite()
         subspace = bisect.bisect_right(self._offsets, index) - 1
         return self.subspaces[subspace].point(index - self._offsets[subspace])
 
     def point_index(self, params: Mapping[str, Any]) -> int | None:
         """Grid position of ``params`` (first matching sub-space), or None."""
+        self._require_finite()
         for offset, sub in zip(self._offsets, self.subspaces):
             local = sub.point_index(params)
             if local is not None:
                 return offset + local
         return None
+
+    def equivalent_positions(self, params: Mapping[str, Any]) -> list[int]:
+        """Every grid position, in any sub-space, whose params equal ``params``."""
+        self._require_finite()
+        return [
+            offset + local
+            for offset, sub in zip(self._offsets, self.subspaces)
+            for local in sub.equivalent_indices(params)
+        ]
 
     def locate(self, params: Mapping[str, Any]) -> int | None:
         """Index of the first sub-space that contains ``params``, or None."""
@@ -909,6 +994,12 @@ def _distribution_from_user(value: Any, label: str) -> Distribution:
         raise InvalidParameterError(
             f"{label} must be a one-dimensional list of values; got an array of "
             f"shape {value.shape}."
+        )
+    if isinstance(value, (set, frozenset)):
+        raise InvalidParameterError(
+            f"{label} must be a list of values; got {value!r} (set), which has no "
+            f"order. Give a list, e.g. sorted({value!r}), so that grids and seeds are "
+            "reproducible."
         )
     if isinstance(value, (Sequence, np.ndarray)):
         if len(value) == 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from scout_sklearn._trial import Trial
     from scout_sklearn.distributions import SearchSpace
 
-__all__ = ["Sampler", "UsedPoints", "used_points"]
+__all__ = ["Sampler", "UsedPoints", "random_below", "used_points"]
 
 
 class Sampler(ABC):
@@ -166,12 +166,19 @@ class UsedPoints:
             self.positions = set()
             self._cursor = 0
         for trial in history[self._n_seen :]:
-            position = space.point_index(trial.params)
-            if position is not None:
-                self.positions.add(position)
+            # A value listed twice is two grid points (as in GridSearchCV): a
+            # trial takes the first of its equal points that is still free.
+            for position in space.equivalent_positions(trial.params):
+                if position not in self.positions:
+                    self.positions.add(position)
+                    break
         self._n_seen = len(history)
         self._last_params = history[-1].params if history else None
         return self.positions
+
+    def is_free(self, space: SearchSpace, params: Mapping[str, Any]) -> bool:
+        """Whether some grid point equal to ``params`` is not used yet."""
+        return any(p not in self.positions for p in space.equivalent_positions(params))
 
     def lowest_free(self, n_points: int) -> int | None:
         """The smallest grid position not used yet, or None when all are."""
@@ -189,11 +196,23 @@ class UsedPoints:
         if n_free * 2 >= n_points:
             # Mostly free: rejection takes fewer than two draws on average.
             while True:
-                position = int(rng.integers(n_points))
+                position = random_below(n_points, rng)
                 if position not in self.positions:
                     return position
         free = [i for i in range(n_points) if i not in self.positions]
-        return free[int(rng.integers(len(free)))]
+        return free[random_below(len(free), rng)]
+
+
+def random_below(n: int, rng: np.random.Generator) -> int:
+    """A uniform integer in ``[0, n)``, for any Python int ``n`` (grids may pass 2**63)."""
+    if n < 2**63:
+        return int(rng.integers(n))
+    n_bytes = (n.bit_length() + 7) // 8
+    excess_bits = 8 * n_bytes - n.bit_length()
+    while True:
+        candidate = int.from_bytes(rng.bytes(n_bytes), "little") >> excess_bits
+        if candidate < n:
+            return candidate
 
 
 def used_points(sampler: Sampler) -> UsedPoints:

@@ -1,0 +1,494 @@
+"""Study: ask/tell over a storage."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from contracts.sampler import PROPERTY_SETTINGS, same_params, search_spaces
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scout_sklearn import Float, FoldResult, Int, SearchSpace, Study, Trial, TrialState
+from scout_sklearn.exceptions import (
+    InvalidParameterError,
+    SearchSpaceExhausted,
+    TrialStateError,
+)
+from scout_sklearn.samplers import GridSampler, RandomSampler, Sampler
+from scout_sklearn.storage import MemoryStorage
+
+
+def test_ask_tell_loop_like_the_docstring() -> None:
+    study = Study({"x": Float(-5.0, 5.0)}, seed=0)
+    for _ in range(20):
+        trial = study.ask()
+        assert trial.state is TrialState.RUNNING
+        assert -5.0 <= trial.params["x"] <= 5.0
+        finished = study.tell(trial.number, -((trial.params["x"] - 1.0) ** 2))
+        assert finished.state is TrialState.COMPLETE
+    trials = study.trials
+    assert [t.number for t in trials] == list(range(20))
+    assert all(t.state is TrialState.COMPLETE for t in trials)
+    best = max(trials, key=lambda t: t.value)
+    assert study.best_trial == best
+    assert study.best_params == dict(best.params)
+    assert study.best_value == best.value == -((best.params["x"] - 1.0) ** 2)
+    assert abs(study.best_params["x"] - 1.0) < 1.0
+
+
+def test_defaults() -> None:
+    study = Study({"x": [1, 2]})
+    assert isinstance(study.sampler, RandomSampler)
+    assert isinstance(study.storage, MemoryStorage)
+    assert study.name.startswith("study-")
+    assert Study({"x": [1]}).name != study.name
+    assert study.space == SearchSpace.from_user({"x": [1, 2]})
+    assert study.trials == ()
+
+
+def test_the_study_is_kept_in_its_storage() -> None:
+    storage = MemoryStorage()
+    study = Study({"C": Float(1e-3, 1e3, log=True)}, storage=storage, name="svc", seed=7)
+    loaded = storage.load_study("svc")
+    assert loaded is not None
+    assert loaded.seed == 7
+    assert loaded.space == study.space.to_json()
+    trial = study.ask()
+    study.record(trial.number, _fold(0))
+    stored, _ = storage.read_trials("svc")
+    assert stored[0].params == trial.params
+    assert list(stored[0].fold_results) == [_fold(0)]
+
+
+def test_a_study_name_can_be_used_once_per_storage() -> None:
+    storage = MemoryStorage()
+    Study({"x": [1]}, storage=storage, name="s")
+    with pytest.raises(ValueError, match="'s'"):
+        Study({"x": [1]}, storage=storage, name="s")
+
+
+def test_rng_of_a_trial_is_reproducible() -> None:
+    study = Study({"x": [1]}, seed=42)
+    expected = np.random.default_rng([42, 3]).random(5)
+    assert np.array_equal(study.rng(3).random(5), expected)
+    assert np.array_equal(study.rng(3).random(5), expected)
+    assert not np.array_equal(study.rng(4).random(5), expected)
+
+
+def test_trials_use_their_own_generator() -> None:
+    # Trial k's params are what the sampler proposes with rng([seed, k]).
+    space = {"x": Float(0.0, 1.0), "n": Int(1, 1000, log=True)}
+    study = Study(space, seed=11)
+    asked = [study.ask() for _ in range(5)]
+    history: list[Trial] = []
+    for k, trial in enumerate(asked):
+        expected = RandomSampler().ask(
+            SearchSpace.from_user(space), tuple(history), np.random.default_rng([11, k])
+        )
+        assert same_params(trial.params, expected)
+        history.append(trial)
+
+
+def test_same_seed_gives_the_same_trials() -> None:
+    space = [{"k": ["a"], "x": Float(0.0, 1.0)}, {"k": ["b"], "n": Int(1, 50)}]
+
+    def run(seed: int) -> list[dict[str, Any]]:
+        study = Study(space, sampler=RandomSampler(), seed=seed)
+        out = []
+        for i in range(15):
+            trial = study.ask()
+            out.append(trial.params)
+            study.tell(trial.number, float(i))
+        return out
+
+    first = run(5)
+    assert all(same_params(a, b) for a, b in zip(first, run(5)))
+    assert not all(same_params(a, b) for a, b in zip(first, run(6)))
+
+
+def test_seed_none_draws_a_seed_that_is_kept() -> None:
+    storage = MemoryStorage()
+    study = Study({"x": Float(0.0, 1.0)}, storage=storage, name="s")
+    assert isinstance(study.seed, int)
+    assert study.seed >= 0
+    loaded = storage.load_study("s")
+    assert loaded is not None
+    assert loaded.seed == study.seed
+    first = study.ask().params
+    # The kept seed reproduces the study.
+    again = Study({"x": Float(0.0, 1.0)}, seed=study.seed).ask().params
+    assert first == again
+    assert Study({"x": Float(0.0, 1.0)}).seed != study.seed
+
+
+@pytest.mark.parametrize(
+    ("seed", "shown"), [(-1, "-1"), (1.5, "1.5"), ("0", "'0'"), (True, "True")]
+)
+def test_bad_seed(seed: Any, shown: str) -> None:
+    expected = r"'seed' parameter of Study must be a non-negative int or None\. Got "
+    with pytest.raises(InvalidParameterError, match=expected + shown):
+        Study({"x": [1]}, seed=seed)
+
+
+def test_numpy_integer_seed() -> None:
+    assert Study({"x": [1]}, seed=np.int64(3)).seed == 3
+
+
+def test_bad_sampler() -> None:
+    with pytest.raises(
+        InvalidParameterError, match=r"'sampler' parameter of Study .*Got 'grid' instead"
+    ):
+        Study({"x": [1]}, sampler="grid")  # type: ignore[arg-type]
+
+
+def test_the_sampler_checks_the_space() -> None:
+    with pytest.raises(InvalidParameterError, match=r"'x' is Float\(.*continuous range"):
+        Study({"x": Float(0.0, 1.0)}, sampler=GridSampler())
+
+
+def test_a_finite_study_is_exhausted() -> None:
+    study = Study({"x": [1, 2, 3]}, sampler=GridSampler(), seed=0)
+    numbers = [study.ask().number for _ in range(3)]  # all RUNNING at once
+    assert numbers == [0, 1, 2]
+    assert sorted(t.params["x"] for t in study.trials) == [1, 2, 3]
+    with pytest.raises(SearchSpaceExhausted):
+        study.ask()
+    assert len(study.trials) == 3
+
+
+# -- enqueued params -------------------------------------------------------------
+def test_ask_with_params_enqueues_them() -> None:
+    study = Study({"x": Float(0.0, 1.0), "k": ["a", "b"]}, seed=0)
+    trial = study.ask(params={"x": 0.25, "k": "b"})
+    assert trial.number == 0
+    assert trial.params == {"x": 0.25, "k": "b"}
+    assert study.trials[0].params == {"x": 0.25, "k": "b"}
+    assert study.ask().number == 1
+
+
+def test_enqueued_params_are_skipped_by_the_grid() -> None:
+    study = Study({"x": [1, 2, 3]}, sampler=GridSampler(), seed=0)
+    study.ask(params={"x": 2})
+    assert [study.ask().params for _ in range(2)] == [{"x": 1}, {"x": 3}]
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"x": 2.0, "k": "a"}, r"x=2\.0 is not in Float\(low=0\.0, high=1\.0"),
+        ({"x": 0.5, "k": "c"}, r"k='c' is not in Categorical\(\['a', 'b'\]\)"),
+        ({"x": 0.5}, r"missing \['k'\], unexpected \[\]"),
+        ({"x": 0.5, "k": "a", "y": 1}, r"missing \[\], unexpected \['y'\]"),
+    ],
+)
+def test_ask_with_params_outside_the_space(params: dict[str, Any], match: str) -> None:
+    study = Study({"x": Float(0.0, 1.0), "k": ["a", "b"]}, seed=0)
+    with pytest.raises(InvalidParameterError, match=rf"outside the search space.*{match}"):
+        study.ask(params=params)
+    assert study.trials == ()
+
+
+def test_ask_with_params_that_are_not_a_dict() -> None:
+    study = Study({"x": [1]}, seed=0)
+    with pytest.raises(
+        InvalidParameterError, match=r"\[\('x', 1\)\] \(list\).*must be a dict"
+    ):
+        study.ask(params=[("x", 1)])  # type: ignore[arg-type]
+
+
+# -- samplers that misbehave ---------------------------------------------------------
+class OutOfRangeSampler(Sampler):
+    def ask(self, space: Any, history: Any, rng: Any) -> dict[str, Any]:
+        return {"x": 10.0}
+
+
+class NotADictSampler(Sampler):
+    def ask(self, space: Any, history: Any, rng: Any) -> Any:
+        return [0.5]
+
+
+def test_a_sampler_proposing_params_outside_the_space_is_named() -> None:
+    study = Study({"x": Float(0.0, 1.0)}, sampler=OutOfRangeSampler(), seed=0)
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"OutOfRangeSampler\(\), for trial 0, gave params outside the search space: "
+        r"\{'x': 10\.0\} \(x=10\.0 is not in Float\(low=0\.0, high=1\.0",
+    ):
+        study.ask()
+    assert study.trials == ()
+
+
+def test_a_sampler_returning_something_else_than_a_dict() -> None:
+    study = Study({"x": Float(0.0, 1.0)}, sampler=NotADictSampler(), seed=0)
+    with pytest.raises(
+        InvalidParameterError, match=r"NotADictSampler\(\).*\[0\.5\] \(list\)"
+    ):
+        study.ask()
+
+
+# -- best trial ------------------------------------------------------------------
+def test_best_trial_breaks_ties_by_lowest_number() -> None:
+    study = Study({"x": list(range(10))}, sampler=GridSampler(), seed=0)
+    values = [0.1, 0.7, 0.3, 0.7, 0.7, 0.2]
+    for value in values:
+        study.tell(study.ask().number, value)
+    assert study.best_trial.number == 1
+    assert study.best_value == 0.7
+    assert study.best_params == {"x": 1}
+
+
+def test_best_trial_ignores_unfinished_failed_pruned_and_nan() -> None:
+    study = Study({"x": list(range(10))}, sampler=GridSampler(), seed=0)
+    study.ask()  # 0 stays RUNNING
+    study.tell(study.ask().number, state=TrialState.FAILED)  # 1
+    study.tell(study.ask().number, 5.0, state=TrialState.PRUNED)  # 2
+    study.tell(study.ask().number, math.nan)  # 3
+    study.tell(study.ask().number, -1.0)  # 4
+    assert study.best_trial.number == 4
+    assert study.best_value == -1.0
+
+
+def test_best_trial_without_a_complete_trial() -> None:
+    study = Study({"x": [1, 2]}, name="empty", seed=0)
+    with pytest.raises(ValueError, match="'empty' has no COMPLETE trial"):
+        _ = study.best_trial
+    study.tell(study.ask().number, state=TrialState.FAILED)
+    with pytest.raises(ValueError, match="no COMPLETE trial"):
+        _ = study.best_params
+    with pytest.raises(ValueError, match="no COMPLETE trial"):
+        _ = study.best_value
+
+
+# -- tell ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "None"), ("0.5", "'0.5'"), (True, "True"), ([1.0], r"\[1\.0\]")],
+)
+def test_complete_needs_a_real_value(value: Any, shown: str) -> None:
+    study = Study({"x": [1]}, seed=0)
+    trial = study.ask()
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"COMPLETE trial needs a real value; got value={shown}\..*FAILED",
+    ):
+        study.tell(trial.number, value)
+    assert study.trials[0].state is TrialState.RUNNING
+
+
+def test_tell_normalises_values() -> None:
+    study = Study({"x": list(range(5))}, sampler=GridSampler(), seed=0)
+    complete = study.tell(study.ask().number, np.float32(0.5))
+    assert type(complete.value) is float
+    assert complete.value == 0.5
+    as_int = study.tell(study.ask().number, 2)
+    assert type(as_int.value) is float
+    failed = study.tell(study.ask().number, math.nan, state=TrialState.FAILED)
+    assert failed.value is None
+    pruned = study.tell(study.ask().number, np.float64(0.25), state=TrialState.PRUNED)
+    assert pruned.value == 0.25
+
+
+def test_tell_twice_raises() -> None:
+    study = Study({"x": [1]}, seed=0)
+    trial = study.ask()
+    study.tell(trial.number, 1.0)
+    with pytest.raises(TrialStateError, match=r"trial 0 .*COMPLETE, not RUNNING"):
+        study.tell(trial.number, 2.0)
+    assert study.best_value == 1.0
+
+
+def test_record_into_a_finished_trial_raises() -> None:
+    study = Study({"x": [1]}, seed=0)
+    trial = study.ask()
+    study.tell(trial.number, state=TrialState.FAILED)
+    with pytest.raises(TrialStateError, match="FAILED, not RUNNING"):
+        study.record(trial.number, _fold(0))
+
+
+def test_tell_an_unknown_trial() -> None:
+    study = Study({"x": [1]}, seed=0)
+    with pytest.raises(KeyError, match="no trial number 3"):
+        study.tell(3, 1.0)
+
+
+def test_tell_running_state_raises() -> None:
+    study = Study({"x": [1]}, seed=0)
+    trial = study.ask()
+    with pytest.raises(InvalidParameterError, match=r"terminal TrialState.*RUNNING"):
+        study.tell(trial.number, 1.0, state=TrialState.RUNNING)
+
+
+def test_tell_with_a_state_that_is_not_a_trial_state() -> None:
+    study = Study({"x": [1]}, seed=0)
+    trial = study.ask()
+    with pytest.raises(InvalidParameterError, match=r"state.*'COMPLETE'.*TrialState"):
+        study.tell(trial.number, 1.0, state="COMPLETE")  # type: ignore[arg-type]
+
+
+def test_tell_pruned_with_a_value_that_is_not_a_number() -> None:
+    study = Study({"x": [1]}, seed=0)
+    trial = study.ask()
+    with pytest.raises(InvalidParameterError, match=r"value='high'"):
+        study.tell(trial.number, "high", state=TrialState.PRUNED)  # type: ignore[arg-type]
+
+
+def test_record_and_trials_see_fold_results() -> None:
+    study = Study({"x": [1]}, seed=0)
+    trial = study.ask()
+    study.record(trial.number, _fold(0))
+    study.record(trial.number, _fold(1))
+    assert [f.fold for f in study.trials[0].fold_results] == [0, 1]
+
+
+def test_two_studies_on_one_storage_see_each_others_trials_only_by_name() -> None:
+    storage = MemoryStorage()
+    a = Study({"x": [1, 2]}, storage=storage, name="a", seed=0)
+    b = Study({"x": [1, 2]}, storage=storage, name="b", seed=0)
+    a.tell(a.ask().number, 1.0)
+    assert len(a.trials) == 1
+    assert b.trials == ()
+    assert b.ask().number == 0
+
+
+class RaceStorage(MemoryStorage):
+    """Another writer takes the number a study is about to claim, once."""
+
+    def __init__(self, foreign_params: dict[str, Any]) -> None:
+        super().__init__()
+        self.foreign_params = foreign_params
+        self.raced = False
+
+    def create_trial(self, study: str, trial: Trial) -> None:
+        if not self.raced:
+            self.raced = True
+            super().create_trial(
+                study, Trial(number=trial.number, params=self.foreign_params)
+            )
+        super().create_trial(study, trial)
+
+
+def test_a_lost_race_for_a_trial_number_is_retried_with_the_next_one() -> None:
+    storage = RaceStorage({"x": 1})
+    study = Study({"x": [1, 2, 3]}, sampler=GridSampler(), storage=storage, seed=0)
+    trial = study.ask()
+    # The other writer got number 0 and point x=1; the sampler, asked again
+    # with the fresh history, skips that point.
+    assert trial.number == 1
+    assert trial.params == {"x": 2}
+    assert [(t.number, t.params) for t in study.trials] == [(0, {"x": 1}), (1, {"x": 2})]
+    assert study.ask().params == {"x": 3}
+
+
+def test_trials_written_by_another_writer_are_seen() -> None:
+    storage = MemoryStorage()
+    study = Study({"x": [1, 2, 3]}, sampler=GridSampler(), storage=storage, name="s")
+    study.tell(study.ask().number, 0.5)
+    storage.create_trial("s", Trial(number=1, params={"x": 3}))
+    storage.finish_trial("s", 1, TrialState.COMPLETE, 0.9)
+    assert [t.params for t in study.trials] == [{"x": 1}, {"x": 3}]
+    assert study.best_params == {"x": 3}
+    assert study.ask().params == {"x": 2}
+
+
+# -- the Sampler docstring example ----------------------------------------------------
+class CoordinateSampler(Sampler):
+    """The example of the Sampler docstring, as written there."""
+
+    def ask(self, space, history, rng):  # type: ignore[no-untyped-def]
+        done = [t for t in history if t.has_value]
+        if not done:
+            return space.sample(rng)
+        best = max(done, key=lambda t: t.value)
+        sub = space[space.locate(best.params)]
+        x = sub.encode(best.params)
+        i = rng.integers(len(x))
+        x[i] = rng.random()
+        return sub.decode(x)
+
+
+def test_the_sampler_docstring_example_works() -> None:
+    space = {"x": Float(-5.0, 5.0), "y": Float(1e-3, 1e3, log=True), "k": ["a", "b"]}
+
+    def objective(params: dict[str, Any]) -> float:
+        penalty = 0.0 if params["k"] == "b" else 1.0
+        return -((params["x"] - 1.0) ** 2) - np.log10(params["y"]) ** 2 - penalty
+
+    study = Study(space, sampler=CoordinateSampler(), seed=0)
+    for _ in range(60):
+        trial = study.ask()
+        study.tell(trial.number, objective(dict(trial.params)))
+    trials = study.trials
+    assert len(trials) == 60
+    assert all(study.space.contains(t.params) for t in trials)
+    # A coordinate search from the best trial improves on where it started.
+    assert study.best_value > trials[0].value
+    assert study.best_value > -0.5
+    # Each proposal after the first changes at most one coordinate of the
+    # best trial so far.
+    for k in range(1, 60):
+        best = max(trials[:k], key=lambda t: (t.value, -t.number))
+        changed = [
+            n for n in best.params if not _close(trials[k].params[n], best.params[n])
+        ]
+        assert len(changed) <= 1
+    # Reproducible: a fresh study with the same seed proposes the same.
+    again = Study(space, sampler=CoordinateSampler(), seed=0)
+    for expected in trials[:10]:
+        trial = again.ask()
+        assert same_params(trial.params, expected.params)
+        again.tell(trial.number, objective(dict(trial.params)))
+    assert repr(CoordinateSampler()) == "CoordinateSampler()"
+
+
+def test_the_sampler_docstring_example_on_a_conditional_space() -> None:
+    space = [
+        {"kind": ["linear"], "C": Float(1e-3, 1e3, log=True)},
+        {"kind": ["tree"], "depth": Int(1, 10), "criterion": ["gini", "entropy"]},
+    ]
+    study = Study(space, sampler=CoordinateSampler(), seed=1)
+    for _ in range(30):
+        trial = study.ask()
+        study.tell(trial.number, float(len(trial.params)))
+    assert all(study.space.contains(t.params) for t in study.trials)
+
+
+# -- properties ------------------------------------------------------------------
+@PROPERTY_SETTINGS
+@given(space=search_spaces(), seed=st.integers(0, 2**64), n=st.integers(1, 6))
+def test_study_trials_lie_in_the_space_and_are_numbered(
+    space: SearchSpace, seed: int, n: int
+) -> None:
+    study = Study(space, seed=seed)
+    for _ in range(n):
+        try:
+            trial = study.ask()
+        except SearchSpaceExhausted:
+            assert space.is_finite
+            break
+        study.tell(trial.number, float(trial.number))
+    trials = study.trials
+    assert [t.number for t in trials] == list(range(len(trials)))
+    assert all(space.contains(t.params) for t in trials)
+    again = Study(space, seed=seed)
+    for trial in trials:
+        assert same_params(again.ask().params, trial.params)
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9)
+    return bool(a == b)
+
+
+def _fold(k: int) -> FoldResult:
+    return FoldResult(
+        fold=k,
+        test_scores={"score": 0.5},
+        train_scores=None,
+        fit_time=0.1,
+        score_time=0.01,
+        n_test_samples=10,
+    )
