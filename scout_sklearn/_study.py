@@ -200,11 +200,8 @@ class Study:
             The finished trial.
         """
         if not isinstance(state, TrialState) or state is TrialState.RUNNING:
-            hint = (
-                f" Use TrialState.{state}."
-                if state in ("COMPLETE", "PRUNED", "FAILED")
-                else ""
-            )
+            named = isinstance(state, str) and state in ("COMPLETE", "PRUNED", "FAILED")
+            hint = f" Use TrialState.{state}." if named else ""
             raise InvalidParameterError(
                 f"The 'state' parameter of Study.tell must be a terminal TrialState "
                 f"(COMPLETE, PRUNED or FAILED); got state={state!r}.{hint}"
@@ -221,7 +218,7 @@ class Study:
                 f"got value={value!r}."
             )
         if value is not None:
-            value = float(value)  # type: ignore[arg-type]
+            value = float(value)
             if state is not TrialState.COMPLETE and math.isnan(value):
                 value = None
         return self._keep(self.storage.finish_trial(self.name, number, state, value))
