@@ -278,13 +278,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         )
         metric = self.refit if isinstance(self.refit, str) else None
         with verbose_logging(self.verbose), runner:
-            logger.info(
-                "Searching %s trials of %d folds each with %r on %d workers",
-                "up to " + str(n_trials) if n_trials is not None else "an open number of",
-                self.n_splits_,
-                sampler,
-                runner.n_workers,
-            )
+            if self.verbose:
+                logger.info(
+                    "Searching %s trials of %d folds each with %r on %d workers",
+                    f"up to {n_trials}" if n_trials is not None else "an open number of",
+                    self.n_splits_,
+                    sampler,
+                    runner.n_workers,
+                )
             start = time.monotonic()
             reason = run_search(
                 study,
@@ -294,12 +295,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 metric=metric,
                 on_trial_finished=self._log_trial,
             )
-            logger.info(
-                "Stopped (%s) after %d trials in %.1fs",
-                reason,
-                len(study.trials),
-                time.monotonic() - start,
-            )
+            if self.verbose:
+                logger.info(
+                    "Stopped (%s) after %d trials in %.1fs",
+                    reason,
+                    len(study.trials),
+                    time.monotonic() - start,
+                )
         self.study_ = study
         self._finish(study, scorers, refit_metric, X, y, routed.estimator.fit, reason)
         return self
@@ -380,14 +382,15 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     # -- validation and resolution ------------------------------------------
     def _check_scoring_and_refit(self) -> None:
         name = type(self).__name__
-        if isinstance(self.scoring, str) and self.scoring not in get_scorer_names():
-            close = difflib.get_close_matches(self.scoring, get_scorer_names(), n=3)
-            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-            raise InvalidParameterError(
-                f"The 'scoring' parameter of {name} got the unknown scorer name "
-                f"{self.scoring!r}.{hint} Valid names are listed by "
-                "sklearn.metrics.get_scorer_names(); a callable is also accepted."
-            )
+        if isinstance(self.scoring, str):
+            _check_scorer_name(self.scoring, f"The 'scoring' parameter of {name}")
+            if isinstance(self.refit, str) and self.refit != self.scoring:
+                raise InvalidParameterError(
+                    f"The 'refit' parameter of {name} names the metric {self.refit!r}, "
+                    f"but scoring={self.scoring!r} scores only that one metric. Use "
+                    f"refit=True, or score several metrics, e.g. scoring="
+                    f"[{self.scoring!r}, {self.refit!r}], refit={self.refit!r}."
+                )
         if isinstance(self.scoring, (list, tuple, dict)):
             if len(self.scoring) == 0:
                 raise InvalidParameterError(
@@ -395,6 +398,24 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     f"{type(self.scoring).__name__}: name at least one metric."
                 )
             metrics = list(self.scoring)
+            if not isinstance(self.scoring, dict):
+                for metric in metrics:
+                    if not isinstance(metric, str):
+                        raise InvalidParameterError(
+                            f"The 'scoring' parameter of {name} lists {metric!r}, which "
+                            "is not a scorer name; list names of "
+                            "sklearn.metrics.get_scorer_names(), or give a dict of "
+                            "name to scorer."
+                        )
+                    _check_scorer_name(
+                        metric, f"The 'scoring' parameter of {name} (in its list)"
+                    )
+            else:
+                for key, scorer in self.scoring.items():
+                    if isinstance(scorer, str):
+                        _check_scorer_name(
+                            scorer, f"The 'scoring' parameter of {name} (at key {key!r})"
+                        )
             if isinstance(self.refit, str) and self.refit not in metrics:
                 raise InvalidParameterError(
                     f"The 'refit' parameter of {name} names the metric {self.refit!r}, "
@@ -447,6 +468,18 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
 
+def _check_scorer_name(scorer: str, where: str) -> None:
+    names = get_scorer_names()
+    if scorer in names:
+        return
+    close = difflib.get_close_matches(scorer, names, n=3)
+    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+    raise InvalidParameterError(
+        f"{where} got the unknown scorer name {scorer!r}.{hint} Valid names are listed "
+        "by sklearn.metrics.get_scorer_names(); a callable is also accepted."
+    )
+
+
 def check_param_names(estimator: Any, space: SearchSpace) -> None:
     """Raise InvalidParameterError for a name ``estimator.set_params`` would reject."""
     valid = estimator.get_params(deep=True)
@@ -493,6 +526,11 @@ def _require_finite_for_grid(space: SearchSpace) -> None:
 
 
 def _warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
+    """Warn once about failed fits; raise when no fit at all succeeded.
+
+    As in GridSearchCV, a search goes on while any fit succeeds: trials with a
+    failed fold are FAILED and score ``error_score`` on that fold.
+    """
     failed = [t for t in trials if t.state is TrialState.FAILED]
     if not failed:
         return
@@ -504,10 +542,10 @@ def _warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None
         for error, n in errors.items()
     )
     n_failed_fits = sum(errors.values())
-    if len(failed) == len(trials):
+    if n_failed_fits == len(folds):
         raise ValueError(
-            f"\nAll {len(trials)} trials failed ({n_failed_fits} of {len(folds)} fits "
-            "raised).\nIt is very likely that your model is misconfigured.\nYou can "
+            f"\nAll {len(trials)} trials failed: every one of the {len(folds)} fits "
+            "raised.\nIt is very likely that your model is misconfigured.\nYou can "
             "try to debug the error by setting error_score='raise'.\n\nBelow are more "
             f"details about the failures:\n{summary}"
         )

@@ -16,6 +16,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, loa
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 FAILING_PARAMETER = 2
+FAILS_ON_ODD_TRAINING_SIZE = 3
 
 
 def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -62,19 +63,21 @@ class FastClassifier(ClassifierMixin, BaseEstimator):
 
     ``score`` ignores the data and returns :meth:`expected_score`, so a test
     knows the best params in advance. ``delay`` makes fit sleep, for tests of
-    scheduling; it does not change the score.
+    scheduling; it does not change the score. With ``slow_rows`` set, only a
+    fit on exactly that many rows sleeps (one fold of a CV is slow).
     """
 
-    def __init__(self, a=0.0, b=1, kind="x", delay=0.0):
+    def __init__(self, a=0.0, b=1, kind="x", delay=0.0, slow_rows=None):
         self.a = a
         self.b = b
         self.kind = kind
         self.delay = delay
+        self.slow_rows = slow_rows
 
     def fit(self, X, y, sample_weight=None):
         X, y = validate_data(self, X, y)
         self.classes_ = np.unique(y)
-        if self.delay:
+        if self.delay and self.slow_rows in (None, X.shape[0]):
             time.sleep(self.delay)
         return self
 
@@ -84,7 +87,8 @@ class FastClassifier(ClassifierMixin, BaseEstimator):
         return np.full(X.shape[0], self.classes_[0])
 
     def expected_score(self) -> float:
-        bonus = {"x": 0.0, "y": 0.25, "z": -0.25}.get(self.kind, 0.0)
+        bonuses = {"x": 0.0, "y": 0.25, "z": -0.25}
+        bonus = bonuses.get(self.kind, 0.0) if isinstance(self.kind, str) else 0.0
         return float(1.0 - (float(self.a) - 0.3) ** 2 - 0.01 * abs(self.b - 3) + bonus)
 
     def score(self, X, y, sample_weight=None):
@@ -93,7 +97,11 @@ class FastClassifier(ClassifierMixin, BaseEstimator):
 
 
 class FailingClassifier(ClassifierMixin, BaseEstimator):
-    """Predicts the majority class; fit raises when ``parameter == FAILING_PARAMETER``."""
+    """Predicts the majority class; fit raises for some values of ``parameter``.
+
+    ``parameter=2`` fails on every fold; ``parameter=3`` fails only when the
+    training part has an odd number of rows (some folds of a CV, not others).
+    """
 
     def __init__(self, parameter=0):
         self.parameter = parameter
@@ -102,6 +110,8 @@ class FailingClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y)
         if self.parameter == FAILING_PARAMETER:
             raise ValueError("Failing classifier failed as required")
+        if self.parameter == FAILS_ON_ODD_TRAINING_SIZE and X.shape[0] % 2:
+            raise ValueError("Failing classifier failed on an odd training size")
         self.classes_, counts = np.unique(y, return_counts=True)
         self.majority_ = self.classes_[np.argmax(counts)]
         return self
@@ -141,7 +151,7 @@ def fast_clf() -> FastClassifier:
 
 @pytest.fixture
 def failing_clf() -> FailingClassifier:
-    """A fresh FailingClassifier; its fit raises ValueError for parameter=2."""
+    """A fresh FailingClassifier; fit raises for parameter=2 (always) and 3 (some folds)."""
     return FailingClassifier()
 
 

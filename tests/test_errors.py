@@ -1,0 +1,423 @@
+"""Every bad input fails before any fit, naming what is wrong and what is allowed.
+
+Each case builds the search (construction never validates, as in
+scikit-learn), then calls ``fit`` on an estimator that counts its fits: the
+error must come first, and no fit may have happened.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from scipy.stats import loguniform, randint
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from scout_sklearn import Categorical, Float, Int, ScoutSearchCV
+from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.samplers import RandomSampler, Sampler
+
+SPACE = {"C": Float(0.1, 10.0), "kernel": ["rbf", "linear"]}
+
+
+class OutsideSampler(Sampler):
+    """Proposes C=50, outside Float(0.1, 10)."""
+
+    def ask(self, space, history, rng):
+        return {"C": 50.0, "kernel": "rbf"}
+
+
+class MissingNameSampler(Sampler):
+    """Forgets the kernel."""
+
+    def ask(self, space, history, rng):
+        return {"C": 1.0}
+
+
+class ListSampler(Sampler):
+    """Returns a list instead of a dict."""
+
+    def ask(self, space, history, rng):
+        return [1.0, "rbf"]
+
+
+def _pipeline(spy):
+    return Pipeline([("scale", StandardScaler()), ("svc", spy)])
+
+
+# (build the search from the FitSpy estimator, exception, regex the message must match)
+CASES = {
+    # -- parameter names, checked against estimator.get_params() --
+    "unknown-name": (
+        lambda spy: ScoutSearchCV(spy, {"Cc": [1.0]}, cv=2),
+        r"'Cc', which is not a parameter of FitSpy\. Did you mean 'C'\?.*"
+        r"Valid parameters are: \['C', 'gamma', 'kernel'\]",
+    ),
+    "unknown-name-pipeline-typo": (
+        lambda spy: ScoutSearchCV(_pipeline(spy), {"svc__c": [1.0]}, cv=2),
+        r"'svc__c', which is not a parameter of Pipeline\. Did you mean 'svc__C'.*"
+        r"Valid parameters are: \[.*'svc__C'.*\]",
+    ),
+    "unknown-name-in-second-subspace": (
+        lambda spy: ScoutSearchCV(spy, [{"C": [1.0]}, {"gama": [1.0]}], cv=2),
+        r"param_distributions\[1\] names 'gama'.*Did you mean 'gamma'",
+    ),
+    "unknown-name-random-sampler": (
+        lambda spy: ScoutSearchCV(
+            spy, {"kernal": ["rbf"], "C": Float(1, 2)}, n_trials=3, cv=2
+        ),
+        r"'kernal'.*Did you mean 'kernel'",
+    ),
+    # -- the space itself --
+    "empty-dict": (
+        lambda spy: ScoutSearchCV(spy, {}, cv=2),
+        r"param_distributions is an empty dict: name at least one parameter",
+    ),
+    "empty-subspace": (
+        lambda spy: ScoutSearchCV(spy, [{"C": [1.0]}, {}], cv=2),
+        r"param_distributions\[1\] is an empty dict",
+    ),
+    "empty-list-of-dicts": (
+        lambda spy: ScoutSearchCV(spy, [], cv=2),
+        r"param_distributions is an empty list: give a dict",
+    ),
+    "empty-value-list": (
+        lambda spy: ScoutSearchCV(spy, {"C": []}, cv=2),
+        r"param_distributions\['C'\] is an empty list: give at least one value",
+    ),
+    "string-instead-of-list": (
+        lambda spy: ScoutSearchCV(spy, {"kernel": "rbf"}, cv=2),
+        r"param_distributions\['kernel'\] must be a list of values or a distribution; "
+        r"got the string 'rbf'.*\['rbf'\]",
+    ),
+    "scalar-instead-of-list": (
+        lambda spy: ScoutSearchCV(spy, {"C": 1.0}, cv=2),
+        r"param_distributions\['C'\] must be a list of values.*got 1\.0.*\[1\.0\]",
+    ),
+    "not-a-dict": (
+        lambda spy: ScoutSearchCV(spy, "C", cv=2),
+        r"param_distributions must be a dict .* got 'C' \(str\)",
+    ),
+    "scipy-distribution-to-grid-sampler": (
+        lambda spy: ScoutSearchCV(spy, {"C": loguniform(1e-3, 1.0)}, sampler="grid", cv=2),
+        r"grid sampler needs a finite list of values for every parameter, but 'C' is "
+        r".*loguniform.*a scipy\.stats distribution.*sampler='random'",
+    ),
+    "scipy-discrete-to-grid-sampler": (
+        lambda spy: ScoutSearchCV(spy, {"C": randint(1, 5)}, sampler="grid", cv=2),
+        r"grid sampler needs a finite list.*'C'",
+    ),
+    "continuous-float-to-grid-sampler": (
+        lambda spy: ScoutSearchCV(spy, {"C": Float(0.1, 1.0)}, sampler="grid", cv=2),
+        r"'C' is Float\(low=0\.1, high=1\.0.*a continuous range.*step=",
+    ),
+    "whole-grid-of-a-continuous-space": (
+        lambda spy: ScoutSearchCV(spy, {"C": Float(0.1, 1.0)}, cv=2),
+        r"n_trials=None and sampler=None.*'C' is Float\(low=0\.1.*no finite list of "
+        r"values\. Set n_trials=",
+    ),
+    "n-trials-none-random-continuous-no-timeout": (
+        lambda spy: ScoutSearchCV(spy, {"C": Float(0.1, 1.0)}, sampler="random", cv=2),
+        r"n_trials=None means 'every params the sampler can give', but RandomSampler\(\) "
+        r"is unbounded on this space\. Set n_trials=\.\.\. \(or timeout=\.\.\.\)",
+    ),
+    # -- n_trials --
+    "n-trials-zero": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=0, cv=2),
+        r"The 'n_trials' parameter of ScoutSearchCV must be an int in the range "
+        r"\[1, inf\) or None\. Got 0 instead\.",
+    ),
+    "n-trials-negative": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=-1, cv=2),
+        r"'n_trials' parameter .* \[1, inf\) or None\. Got -1 instead",
+    ),
+    "n-trials-float": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=1.5, cv=2),
+        r"'n_trials' parameter .* an int .* Got 1\.5 instead",
+    ),
+    "n-trials-bool": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=True, cv=2),
+        r"'n_trials' parameter .* Got True instead",
+    ),
+    # -- sampler --
+    "sampler-near-miss": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, sampler="grdi", cv=2),
+        r"'sampler' parameter of ScoutSearchCV got the unknown name 'grdi'\. Known names "
+        r"are \['grid', 'random'\]\. Did you mean 'grid'\?",
+    ),
+    "sampler-unknown": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, sampler="bayes", cv=2),
+        r"unknown name 'bayes'\. Known names are \['grid', 'random'\]\. A Sampler",
+    ),
+    "sampler-wrong-type": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, sampler=RandomSampler, cv=2),
+        r"'sampler' parameter .* a str among \['grid', 'random'\], a Sampler instance or "
+        r"None\. Got <class .*RandomSampler'> instead",
+    ),
+    "sampler-outside-the-space": (
+        lambda spy: ScoutSearchCV(spy, SPACE, sampler=OutsideSampler(), n_trials=3, cv=2),
+        r"sampler OutsideSampler\(\), for trial 0, gave params outside the search space: "
+        r"\{'C': 50\.0, 'kernel': 'rbf'\} \(C=50\.0 is not in Float\(low=0\.1, high=10\.0",
+    ),
+    "sampler-missing-a-name": (
+        lambda spy: ScoutSearchCV(
+            spy, SPACE, sampler=MissingNameSampler(), n_trials=3, cv=2
+        ),
+        r"gave params outside the search space: \{'C': 1\.0\} \(missing \['kernel'\]",
+    ),
+    "sampler-not-a-dict": (
+        lambda spy: ScoutSearchCV(spy, SPACE, sampler=ListSampler(), n_trials=3, cv=2),
+        r"ListSampler\(\), for trial 0, .*\[1\.0, 'rbf'\] \(list\).*params must be a dict",
+    ),
+    # -- scoring and refit --
+    "scoring-unknown-name": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring="acuracy", cv=2),
+        r"'scoring' parameter of ScoutSearchCV got the unknown scorer name 'acuracy'\. "
+        r"Did you mean 'accuracy'.*get_scorer_names",
+    ),
+    "scoring-unknown-name-in-list": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring=["acuracy", "f1_macro"], refit="f1_macro", cv=2
+        ),
+        r"'scoring' parameter of ScoutSearchCV .*'acuracy'.*Did you mean 'accuracy'",
+    ),
+    "scoring-unknown-name-in-dict": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring={"a": "acuracy", "b": "f1_macro"}, refit="b", cv=2
+        ),
+        r"'scoring' parameter of ScoutSearchCV .*'acuracy'.*Did you mean 'accuracy'",
+    ),
+    "scoring-empty-list": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring=[], cv=2),
+        r"'scoring' parameter of ScoutSearchCV is an empty list",
+    ),
+    "scoring-wrong-type": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring=3, cv=2),
+        r"'scoring' parameter of ScoutSearchCV must be .* a callable or None\. Got 3",
+    ),
+    "refit-not-in-scoring": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring=["accuracy", "f1_macro"], refit="precision", cv=2
+        ),
+        r"'refit' parameter of ScoutSearchCV names the metric 'precision', which is not "
+        r"in scoring: the metrics are \['accuracy', 'f1_macro'\]",
+    ),
+    "refit-names-another-metric-than-single-scoring": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring="accuracy", refit="precision", cv=2
+        ),
+        r"'refit' parameter of ScoutSearchCV names the metric 'precision', but "
+        r"scoring='accuracy' scores only that one metric",
+    ),
+    "refit-not-in-scoring-dict": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring={"a": "accuracy", "b": "f1_macro"}, refit="c", cv=2
+        ),
+        r"'refit' .* names the metric 'c', which is not in scoring: the metrics are "
+        r"\['a', 'b'\]",
+    ),
+    "refit-true-with-several-metrics": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring=["accuracy", "f1_macro"], refit=True, cv=2
+        ),
+        r"several metrics in scoring \(\['accuracy', 'f1_macro'\]\), the 'refit' parameter"
+        r" .* must name the metric .* Got refit=True",
+    ),
+    "refit-wrong-type": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, refit=1.5, cv=2),
+        r"'refit' parameter of ScoutSearchCV must be a bool, .* Got 1\.5 instead",
+    ),
+    # -- cv, timeout, random_state, error_score and the rest of the constructor --
+    "cv-one": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, cv=1),
+        r"'cv' parameter of ScoutSearchCV must be an int in the range \[2, inf\).*"
+        r"Got 1 instead",
+    ),
+    "cv-string": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, cv="5"),
+        r"'cv' parameter .* Got '5' instead",
+    ),
+    "timeout-zero": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=3, timeout=0, cv=2),
+        r"'timeout' parameter of ScoutSearchCV must be a float in the range \(0, inf\) "
+        r"or None\. Got 0 instead",
+    ),
+    "timeout-negative": (
+        lambda spy: ScoutSearchCV(spy, SPACE, timeout=-1.0, cv=2),
+        r"'timeout' parameter .* \(0, inf\) or None\. Got -1\.0 instead",
+    ),
+    "timeout-string": (
+        lambda spy: ScoutSearchCV(spy, SPACE, timeout="10", cv=2),
+        r"'timeout' parameter .* Got '10' instead",
+    ),
+    "timeout-nan": (
+        lambda spy: ScoutSearchCV(spy, SPACE, timeout=float("nan"), cv=2),
+        r"'timeout' parameter .* Got nan instead",
+    ),
+    "random-state-negative": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=2, random_state=-1, cv=2),
+        r"'random_state' parameter of ScoutSearchCV must be an int in the range "
+        r"\[0, 4294967295\], a numpy RandomState or None\. Got -1 instead",
+    ),
+    "random-state-too-big": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=2, random_state=2**32, cv=2),
+        r"'random_state' parameter .* Got 4294967296 instead",
+    ),
+    "random-state-string": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=2, random_state="0", cv=2),
+        r"'random_state' parameter .* Got '0' instead",
+    ),
+    "error-score-typo": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, error_score="rais", cv=2),
+        r"'error_score' parameter of ScoutSearchCV must be a str among \{'raise'\} or a "
+        r"real number \(np\.nan included\)\. Got 'rais' instead",
+    ),
+    "error-score-none": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, error_score=None, cv=2),
+        r"'error_score' parameter .* Got None instead",
+    ),
+    "n-jobs-string": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, n_jobs="2", cv=2),
+        r"'n_jobs' parameter of ScoutSearchCV must be an int .* Got '2' instead",
+    ),
+    "verbose-negative": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, verbose=-1, cv=2),
+        r"'verbose' parameter .* Got -1 instead",
+    ),
+    "return-train-score-string": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, return_train_score="yes", cv=2),
+        r"'return_train_score' parameter of ScoutSearchCV must be a bool\. Got 'yes'",
+    ),
+    "pre-dispatch-zero": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, pre_dispatch=0, cv=2),
+        r"'pre_dispatch' parameter .* Got 0 instead",
+    ),
+    "estimator-without-fit": (
+        lambda spy: ScoutSearchCV(object(), {"C": [1.0]}, cv=2),
+        r"'estimator' parameter of ScoutSearchCV must be an object implementing 'fit', "
+        r"'get_params', 'set_params'\. Got <object object",
+    ),
+}
+
+
+@pytest.mark.parametrize(("build", "match"), list(CASES.values()), ids=list(CASES))
+def test_bad_input_fails_before_any_fit(iris, fit_spy, build, match):
+    X, y = iris
+    search = build(fit_spy)  # construction stores, never validates
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0, "the error came after a fit"
+    assert isinstance(info.value, InvalidParameterError), type(info.value)
+
+
+def test_bad_set_params_value_fails_at_fit(iris, fit_spy):
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2).set_params(n_trials=0)
+    with pytest.raises(ValueError, match=r"'n_trials' .* Got 0 instead"):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+
+
+def test_invalid_parameter_error_is_both_value_and_type_error():
+    # Code written against scikit-learn's validation catches either.
+    assert issubclass(InvalidParameterError, ValueError)
+    assert issubclass(InvalidParameterError, TypeError)
+
+
+# -- distributions reject bad bounds as they are built (before any search exists) ------
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (lambda: Float(1.0, 1.0), r"Float requires low < high; got low=1\.0, high=1\.0"),
+        (lambda: Float(2.0, 1.0), r"Float requires low < high; got low=2\.0, high=1\.0"),
+        (lambda: Int(5, 2), r"Int requires low < high; got low=5, high=2"),
+        (lambda: Int(3, 3), r"Int requires low < high; got low=3, high=3.*\[3\]"),
+        (
+            lambda: Float(0.0, 1.0, log=True),
+            r"Float\(log=True\) requires low > 0 .*got low=0\.0",
+        ),
+        (
+            lambda: Float(-1.0, 1.0, log=True),
+            r"Float\(log=True\) requires low > 0 .*got low=-1\.0",
+        ),
+        (lambda: Int(0, 10, log=True), r"Int\(log=True\) requires low >= 1 .*got low=0"),
+        (
+            lambda: Float(0.0, 1.0, step=0.3),
+            r"Float step=0\.3 does not divide high - low = 1\.0 .* set high=0\.9",
+        ),
+        (
+            lambda: Int(0, 10, step=3),
+            r"Int step=3 does not divide high - low = 10 .* set high=9",
+        ),
+        (lambda: Int(0, 10, step=0), r"Int step must be a positive integer; got step=0"),
+        (lambda: Float(0.0, 1.0, step=-0.1), r"Float step must be a positive .*step=-0\.1"),
+        (lambda: Float(0.0, float("inf")), r"Float high must be a finite real.*high=inf"),
+        (lambda: Int(0.5, 3), r"Int low must be an integer; got low=0\.5"),
+        (lambda: Categorical([]), r"Categorical"),
+        (lambda: Categorical("rbf"), r"Categorical choices must be a list.*got 'rbf'"),
+    ],
+    ids=[
+        "float-low-eq-high",
+        "float-low-gt-high",
+        "int-low-gt-high",
+        "int-low-eq-high",
+        "float-log-zero",
+        "float-log-negative",
+        "int-log-zero",
+        "float-step-not-dividing",
+        "int-step-not-dividing",
+        "int-step-zero",
+        "float-step-negative",
+        "float-infinite",
+        "int-float-bound",
+        "categorical-empty",
+        "categorical-string",
+    ],
+)
+def test_bad_distribution_fails_when_built(build, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        build()
+
+
+def test_bad_distribution_inside_a_search_fails_before_any_fit(iris, fit_spy):
+    X, y = iris
+    with pytest.raises(ValueError, match=r"low < high"):
+        ScoutSearchCV(fit_spy, {"C": Float(10.0, 1.0)}, n_trials=2, cv=2).fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+
+
+def test_a_sampler_going_outside_the_space_later_stops_the_search(iris, fit_spy):
+    # A sampler that goes wrong at trial 2 is caught at that ask, with the
+    # trial number in the message.
+    class LateOutsideSampler(Sampler):
+        def ask(self, space, history, rng):
+            if len(history) >= 2:
+                return {"C": 50.0, "kernel": "rbf"}
+            return RandomSampler().ask(space, history, rng)
+
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, SPACE, sampler=LateOutsideSampler(), n_trials=5, cv=2)
+    with pytest.raises(ValueError, match=re.escape("for trial 2, gave params outside")):
+        search.fit(X, y)
+
+
+def test_n_trials_none_with_timeout_is_accepted(iris, fit_spy):
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": Float(0.1, 1.0)}, timeout=0.05, cv=2)
+    search.fit(X, y)
+    assert search.n_trials_ >= 1
+    assert fit_spy.calls["fit"] >= 2
+
+
+def test_numpy_integers_are_accepted(iris, fit_spy):
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy,
+        {"C": Float(0.1, 1.0)},
+        n_trials=np.int64(3),
+        cv=np.int32(2),
+        random_state=np.int64(0),
+    ).fit(X, y)
+    assert search.n_trials_ == 3
