@@ -1,0 +1,208 @@
+"""The history as arrays, for model-based samplers (TPE, GP, CMA-ES, annealing).
+
+Model-based samplers need, for one sub-space, the unit-cube coordinates of
+every past trial with its value and state. Encoding params is a Python call
+per parameter, so re-encoding the whole history at every ask would cost
+O(n_trials * n_params) Python calls per trial. :class:`EncodedHistory`
+encodes each trial once (params never change after a trial is asked) and
+keeps the rows of each sub-space in one growing array; an ask only reads the
+trials' states and values, which do change (RUNNING -> COMPLETE).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scout_sklearn._trial import TrialState
+
+if TYPE_CHECKING:
+    from scout_sklearn._trial import Trial
+    from scout_sklearn.distributions import SearchSpace
+    from scout_sklearn.samplers._base import Sampler
+
+__all__ = ["EncodedHistory", "Observations", "choose_subspace", "encoded_history"]
+
+_STATE_CODE = {
+    TrialState.RUNNING: 0,
+    TrialState.COMPLETE: 1,
+    TrialState.PRUNED: 2,
+    TrialState.FAILED: 3,
+}
+
+
+@dataclass(frozen=True)
+class Observations:
+    """The trials of one sub-space, as unit-cube coordinates.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_complete, n_params)
+        Coordinates of the COMPLETE trials with a finite value, in trial
+        order; columns follow ``space[sub_index].names``.
+    y : ndarray of shape (n_complete,)
+        Their values; greater is better.
+    X_running : ndarray of shape (n_running, n_params)
+        Coordinates of the trials still RUNNING (being evaluated now).
+    X_pruned : ndarray of shape (n_pruned, n_params)
+        Coordinates of the PRUNED trials (stopped early: worse than the
+        complete ones, as far as the pruner could tell).
+    y_pruned : ndarray of shape (n_pruned,)
+        The last value a pruned trial reported, NaN when it had none.
+    X_failed : ndarray of shape (n_failed, n_params)
+        Coordinates of trials that FAILED or completed without a finite
+        value.
+    numbers : ndarray of shape (n_complete,)
+        Trial numbers of the rows of ``X``.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    X_running: np.ndarray
+    X_pruned: np.ndarray
+    y_pruned: np.ndarray
+    X_failed: np.ndarray
+    numbers: np.ndarray
+
+    @property
+    def n_complete(self) -> int:
+        return len(self.y)
+
+
+class EncodedHistory:
+    """Unit-cube rows of a history, per sub-space, encoded once per trial."""
+
+    def __init__(self) -> None:
+        self._space: SearchSpace | None = None
+        self._n_seen = 0
+        self._last_params: object = None
+        # Per sub-space: rows (capacity-doubling array), row count, and the
+        # position in the history of each row.
+        self._rows: list[np.ndarray] = []
+        self._n_rows: list[int] = []
+        self._positions: list[list[int]] = []
+
+    def _reset(self, space: SearchSpace) -> None:
+        self._space = space
+        self._n_seen = 0
+        self._last_params = None
+        self._rows = [np.empty((16, len(sub)), dtype=np.float64) for sub in space]
+        self._n_rows = [0] * len(space)
+        self._positions = [[] for _ in space]
+
+    def update(self, space: SearchSpace, history: Sequence[Trial]) -> None:
+        """Encode the trials of ``history`` not encoded yet."""
+        stale = (
+            space is not self._space
+            or len(history) < self._n_seen
+            or (self._n_seen and history[self._n_seen - 1].params is not self._last_params)
+        )
+        if stale:
+            self._reset(space)
+        for position in range(self._n_seen, len(history)):
+            params = history[position].params
+            index = space.locate(params)
+            if index is None:
+                # Params from outside the space (e.g. a study whose space was
+                # narrowed): no sampler can learn from them here.
+                continue
+            rows, n = self._rows[index], self._n_rows[index]
+            if n == len(rows):
+                rows = np.concatenate([rows, np.empty_like(rows)])
+                self._rows[index] = rows
+            rows[n] = space[index].encode(params)
+            self._n_rows[index] = n + 1
+            self._positions[index].append(position)
+        self._n_seen = len(history)
+        self._last_params = history[-1].params if history else None
+
+    def counts(self) -> list[int]:
+        """How many trials of the history fell in each sub-space."""
+        return list(self._n_rows)
+
+    def observations(self, history: Sequence[Trial], sub_index: int) -> Observations:
+        """Coordinates, values and states of the trials of one sub-space.
+
+        Call :meth:`update` with the same history first.
+        """
+        positions = self._positions[sub_index]
+        rows = self._rows[sub_index][: self._n_rows[sub_index]]
+        n = len(positions)
+        states = np.empty(n, dtype=np.int8)
+        values = np.empty(n, dtype=np.float64)
+        numbers = np.empty(n, dtype=np.int64)
+        for i, position in enumerate(positions):
+            trial = history[position]
+            states[i] = _STATE_CODE[trial.state]
+            value = trial.value
+            values[i] = value if value is not None else math.nan
+            numbers[i] = trial.number
+        finite = np.isfinite(values)
+        complete = (states == 1) & finite
+        pruned = states == 2
+        failed = (states == 3) | ((states == 1) & ~finite)
+        return Observations(
+            X=rows[complete],
+            y=values[complete],
+            X_running=rows[states == 0],
+            X_pruned=rows[pruned],
+            y_pruned=values[pruned],
+            X_failed=rows[failed],
+            numbers=numbers[complete],
+        )
+
+
+def encoded_history(
+    sampler: Sampler, space: SearchSpace, history: Sequence[Trial]
+) -> EncodedHistory:
+    """The up-to-date encoded history cache of ``sampler`` (created on first use)."""
+    # A cache of the history, not configuration: kept under an underscored
+    # name so that Sampler.__getstate__ drops it from copies and pickles.
+    cache: EncodedHistory | None = sampler.__dict__.get("_encoded_history")
+    if cache is None:
+        cache = EncodedHistory()
+        sampler.__dict__["_encoded_history"] = cache
+    cache.update(space, history)
+    return cache
+
+
+def choose_subspace(
+    space: SearchSpace,
+    cache: EncodedHistory,
+    history: Sequence[Trial],
+    rng: np.random.Generator,
+    *,
+    top_fraction: float = 0.25,
+) -> int:
+    """Draw which sub-space of a conditional space the next trial searches.
+
+    Each sub-space is weighted by the posterior mean of "a trial here lands
+    in the best ``top_fraction`` of all complete trials" under a uniform
+    prior, ``(n_good + 1) / (n_trials + 2)``: a sub-space nobody tried yet
+    weighs 1/2, one whose trials are all among the best weighs close to 1,
+    and one that never produced a good trial fades without ever reaching 0,
+    so every sub-space keeps being explored a little. Running trials count
+    as tried and not good, so concurrent workers spread over the
+    sub-spaces. A single sub-space returns 0 without drawing.
+    """
+    if len(space) == 1:
+        return 0
+    observations = [cache.observations(history, i) for i in range(len(space))]
+    all_values = np.concatenate([o.y for o in observations])
+    if len(all_values):
+        n_good = max(1, math.ceil(top_fraction * len(all_values)))
+        threshold = np.sort(all_values)[-n_good]
+    else:
+        threshold = math.inf
+    weights = np.array(
+        [
+            (np.count_nonzero(o.y >= threshold) + 1.0)
+            / (o.n_complete + len(o.X_running) + len(o.X_pruned) + len(o.X_failed) + 2.0)
+            for o in observations
+        ]
+    )
+    return int(rng.choice(len(space), p=weights / weights.sum()))
