@@ -55,7 +55,10 @@ if __name__ == "__main__":
     quick = os.environ.get("SCOUT_EXAMPLES_QUICK") == "1"
     X, y = load_digits(return_X_y=True)
     X, y = X[::2], y[::2]  # half of digits keeps each fit around 20 ms
-    space = {"svc__C": Float(1e-2, 1e3, log=True), "svc__gamma": Float(1e-5, 1e-1, log=True)}
+    space = {
+        "svc__C": Float(1e-2, 1e3, log=True),
+        "svc__gamma": Float(1e-5, 1e-1, log=True),
+    }
     for name, sampler in [("random", "random"), ("annealing", AnnealingSampler())]:
         search = ScoutSearchCV(
             make_pipeline(StandardScaler(), SVC()),
