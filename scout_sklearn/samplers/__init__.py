@@ -1,7 +1,17 @@
 """Samplers: strategies that decide the params of the next trial."""
 
+from scout_sklearn.samplers._annealing import AnnealingSampler
 from scout_sklearn.samplers._base import Sampler
+from scout_sklearn.samplers._cmaes import CmaEsSampler
 from scout_sklearn.samplers._grid import GridSampler
+from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
 
-__all__ = ["GridSampler", "RandomSampler", "Sampler"]
+__all__ = [
+    "AnnealingSampler",
+    "CmaEsSampler",
+    "GridSampler",
+    "QMCSampler",
+    "RandomSampler",
+    "Sampler",
+]

@@ -5,14 +5,20 @@ from __future__ import annotations
 import difflib
 
 from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.samplers._annealing import AnnealingSampler
 from scout_sklearn.samplers._base import Sampler
+from scout_sklearn.samplers._cmaes import CmaEsSampler
 from scout_sklearn.samplers._grid import GridSampler
+from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
 
 __all__ = ["SAMPLER_NAMES", "make_sampler"]
 
 SAMPLER_NAMES: dict[str, type[Sampler]] = {
+    "annealing": AnnealingSampler,
+    "cmaes": CmaEsSampler,
     "grid": GridSampler,
+    "qmc": QMCSampler,
     "random": RandomSampler,
 }
 
