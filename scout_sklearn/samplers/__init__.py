@@ -6,6 +6,7 @@ from scout_sklearn.samplers._cmaes import CmaEsSampler
 from scout_sklearn.samplers._grid import GridSampler
 from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
+from scout_sklearn.samplers._tpe import TPESampler
 
 __all__ = [
     "AnnealingSampler",
@@ -14,4 +15,5 @@ __all__ = [
     "QMCSampler",
     "RandomSampler",
     "Sampler",
+    "TPESampler",
 ]

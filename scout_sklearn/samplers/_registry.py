@@ -11,6 +11,7 @@ from scout_sklearn.samplers._cmaes import CmaEsSampler
 from scout_sklearn.samplers._grid import GridSampler
 from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
+from scout_sklearn.samplers._tpe import TPESampler
 
 __all__ = ["SAMPLER_NAMES", "make_sampler"]
 
@@ -20,6 +21,7 @@ SAMPLER_NAMES: dict[str, type[Sampler]] = {
     "grid": GridSampler,
     "qmc": QMCSampler,
     "random": RandomSampler,
+    "tpe": TPESampler,
 }
 
 

@@ -1,0 +1,595 @@
+"""Tree-structured Parzen Estimator: sample where good trials are dense, bad ones sparse."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from scout_sklearn._constraints import (
+    Boolean,
+    Constraint,
+    Interval,
+    IsCallable,
+    IsNone,
+    validate_params,
+)
+from scout_sklearn.distributions import Categorical, Float, Int, ScipyDistribution
+from scout_sklearn.exceptions import InvalidParameterError, SearchSpaceExhausted
+from scout_sklearn.samplers._base import Sampler, used_points
+from scout_sklearn.samplers._history import choose_subspace, encoded_history
+from scout_sklearn.samplers._random import RandomSampler
+
+if TYPE_CHECKING:
+    from scout_sklearn._trial import Trial
+    from scout_sklearn.distributions import Distribution, SearchSpace, SubSpace
+
+__all__ = ["TPESampler"]
+
+# Narrowest kernel, as a fraction of the unit interval. Narrower kernels
+# exploit harder; this floor won on the benchmark functions the defaults were
+# tuned on (a floor of 1 / (n + 2), as in Hyperopt and Optuna, stays wide on
+# small good sets and exploits less).
+_MIN_SIGMA = 0.05
+# Observations younger than this many trials keep full weight in the bad
+# density; older ones fade linearly (Hyperopt's and Optuna's recency ramp).
+_RECENT_WINDOW = 25
+# The good set never holds more trials than this (a fixed-size "elite").
+_MAX_GOOD = 25
+# Redraws within the chosen sub-space of a finite space, before falling back
+# to a uniform choice among the free points of the whole space.
+_MAX_REDRAWS = 32
+
+_CONTINUOUS, _BINNED, _CATEGORICAL = 0, 1, 2
+
+
+class TPESampler(Sampler):
+    """Tree-structured Parzen Estimator (TPE), the usual Bayesian-optimisation sampler.
+
+    After a few random trials, the complete trials are split into a *good*
+    set (the best ``gamma(n)`` by value) and a *bad* set (the rest, with
+    pruned and failed trials, and running trials when ``constant_liar``).
+    Each set is modelled by a Parzen (kernel) density on the unit cube of the
+    sub-space: ``l(x)`` for the good trials and ``g(x)`` for the bad ones,
+    each with one broad prior kernel so that no region ever has zero
+    density. ``n_ei_candidates`` params are drawn from ``l`` and the one with
+    the largest ``log l(x) - log g(x)`` is proposed; that ratio is monotone in
+    the expected improvement over the ``gamma`` quantile (Bergstra et al.,
+    2011).
+
+    Every kind of parameter is modelled in its unit coordinate (see
+    :class:`~scout_sklearn.distributions.Distribution`): a Float or a
+    continuous scipy.stats distribution by truncated Gaussian kernels on
+    ``[0, 1]``; an Int, a Float with a step and a discrete scipy.stats
+    distribution by the mass those kernels put on each value's cell; a list
+    of values by a smoothed count of the choices.
+
+    Parameters
+    ----------
+    n_startup_trials : int, default=10
+        Params are drawn at random (as :class:`RandomSampler` draws them)
+        until this many trials are complete.
+    n_ei_candidates : int, default=96
+        How many params are drawn from the good density at each ask; the
+        best of them by ``l(x) / g(x)`` is proposed. More candidates exploit
+        the model harder.
+    gamma : float, callable or None, default=None
+        How many complete trials form the good set. A float in ``(0, 1]`` is
+        the fraction ``ceil(gamma * n)``; a callable maps the number of
+        complete trials ``n`` of the sub-space to the size of the good set.
+        None uses ``min(ceil(0.1 * n), 25)``.
+    multivariate : bool, default=True
+        Model the parameters of a sub-space jointly (each trial is one
+        kernel over all parameters, so correlations between parameters are
+        learnt) rather than one independent density per parameter.
+    constant_liar : bool, default=True
+        Count trials still RUNNING as bad, so that workers asking at the
+        same time (``n_jobs > 1``) are steered away from each other's params.
+    prior_weight : float, default=1.0
+        Weight of the prior kernel (centred in the unit interval, as wide as
+        it) relative to one trial's kernel. Larger values explore more.
+    consider_endpoints : bool, default=False
+        In univariate mode, bandwidths come from the distance to the
+        neighbouring observations; with True the bounds of the range count
+        as neighbours too, which narrows the kernels of trials near a bound.
+
+    See Also
+    --------
+    RandomSampler : The random search TPE starts with.
+
+    Notes
+    -----
+    The model is rebuilt from the history at every ask; nothing is carried
+    from one ask to the next except a cache of the trials' unit
+    coordinates, so a resumed search proposes what an uninterrupted one
+    would have. With a conditional space (a list of dicts) a sub-space is
+    chosen first (favouring sub-spaces that produced good trials), then only
+    the trials of that sub-space are modelled.
+
+    Bandwidths: each numeric kernel is as wide as the larger gap to the
+    neighbouring observations of its set (Hyperopt's rule), clipped to
+    ``[0.05, 1]`` of the unit interval; the floor is narrower than
+    Optuna's ``1 / (n + 2)`` on small good sets and makes TPE exploit the
+    best region harder. In the bad density, trials older than the last 25
+    weigh less the older they are. Cells of an integer or stepped parameter
+    get the kernel mass over the cell.
+
+    Defaults (``multivariate=True``, ``n_ei_candidates=96``, the 0.05
+    bandwidth floor) were chosen on Branin, Hartmann6, Rosenbrock 5-D,
+    Styblinski-Tang 10-D and Levy 8-D at 100 trials, against Optuna's
+    TPESampler.
+
+    A scipy.stats-like object without ``cdf``/``ppf`` has no unit
+    coordinate, so it cannot be modelled: :meth:`check_space` rejects it
+    (use :class:`RandomSampler` for such a space).
+
+    References
+    ----------
+    .. [1] J. Bergstra, R. Bardenet, Y. Bengio and B. Kégl, "Algorithms for
+       Hyper-Parameter Optimization", NeurIPS 2011.
+    .. [2] S. Falkner, A. Klein and F. Hutter, "BOHB: Robust and Efficient
+       Hyperparameter Optimization at Scale", ICML 2018 (joint kernels).
+    .. [3] S. Watanabe, "Tree-Structured Parzen Estimator: Understanding Its
+       Algorithm Components and Their Roles for Better Empirical
+       Performance", arXiv:2304.11127, 2023.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scout_sklearn import Float, SearchSpace, Trial, TrialState
+    >>> from scout_sklearn.samplers import TPESampler
+    >>> space = SearchSpace.from_user({"x": Float(-5.0, 5.0)})
+    >>> sampler = TPESampler(n_startup_trials=5)
+    >>> history = []
+    >>> for k in range(30):
+    ...     params = sampler.ask(space, history, np.random.default_rng([0, k]))
+    ...     value = -(params["x"] - 1.0) ** 2  # greater is better
+    ...     history.append(Trial(k, params, TrialState.COMPLETE, value=value))
+    >>> best = max(history, key=lambda t: t.value)
+    >>> abs(best.params["x"] - 1.0) < 0.2
+    True
+    """
+
+    _parameter_constraints: dict[str, list[Constraint]] = {
+        "n_startup_trials": [Interval(numbers.Integral, 0, None)],
+        "n_ei_candidates": [Interval(numbers.Integral, 1, None)],
+        "gamma": [Interval(numbers.Real, 0, 1, closed="right"), IsCallable(), IsNone()],
+        "multivariate": [Boolean()],
+        "constant_liar": [Boolean()],
+        "prior_weight": [Interval(numbers.Real, 0, None, closed="neither")],
+        "consider_endpoints": [Boolean()],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_startup_trials: int = 10,
+        n_ei_candidates: int = 96,
+        gamma: float | Callable[[int], int] | None = None,
+        multivariate: bool = True,
+        constant_liar: bool = True,
+        prior_weight: float = 1.0,
+        consider_endpoints: bool = False,
+    ) -> None:
+        self.n_startup_trials = n_startup_trials
+        self.n_ei_candidates = n_ei_candidates
+        self.gamma = gamma
+        self.multivariate = multivariate
+        self.constant_liar = constant_liar
+        self.prior_weight = prior_weight
+        self.consider_endpoints = consider_endpoints
+        self._validate()
+
+    def _validate(self) -> None:
+        validate_params(type(self).__name__, self.get_params(), self._parameter_constraints)
+
+    def check_space(self, space: SearchSpace) -> None:
+        self._validate()
+        for i, sub in enumerate(space):
+            for name in sub.names:
+                dist = sub[name]
+                if isinstance(dist, ScipyDistribution) and not dist.has_quantiles:
+                    where = f" (sub-space {i})" if len(space) > 1 else ""
+                    raise InvalidParameterError(
+                        f"TPESampler cannot model the parameter {name!r}{where}: "
+                        f"{dist!r} has no cdf/ppf, so it has no unit coordinate. Use a "
+                        "scipy.stats distribution or Float/Int for it, or "
+                        "sampler='random'."
+                    )
+
+    def max_trials(self, space: SearchSpace) -> int | None:
+        return space.n_points if space.is_finite else None
+
+    def ask(
+        self,
+        space: SearchSpace,
+        history: Sequence[Trial],
+        rng: np.random.Generator,
+    ) -> dict[str, Any]:
+        self.check_space(space)
+        cache = encoded_history(self, space, history)
+        per_subspace = [cache.observations(history, i) for i in range(len(space))]
+        if sum(o.n_complete for o in per_subspace) < self.n_startup_trials:
+            return self._random_sampler().ask(space, history, rng)
+        index = choose_subspace(space, cache, history, rng)
+        sub = space[index]
+        observations = per_subspace[index]
+        dims = [_Dim.of(sub[name]) for name in sub.names]
+        y = observations.y
+        n_good = self._n_good(len(y))
+        # Stable sort on -y: ties keep trial order, so the split is reproducible.
+        order = np.argsort(-y, kind="stable")
+        good = np.sort(order[:n_good])
+        bad = np.sort(order[n_good:])
+        bad_parts = [observations.X[bad], observations.X_pruned, observations.X_failed]
+        if self.constant_liar:
+            bad_parts.append(observations.X_running)
+        X_bad = np.concatenate(bad_parts)
+        w_good = np.ones(len(good))
+        w_bad = np.concatenate([_recency_weights(len(bad)), np.ones(len(X_bad) - len(bad))])
+        settings = _Settings(
+            multivariate=bool(self.multivariate),
+            prior_weight=float(self.prior_weight),
+            consider_endpoints=bool(self.consider_endpoints),
+        )
+        below = _ParzenEstimator(observations.X[good], w_good, dims, settings)
+        above = _ParzenEstimator(X_bad, w_bad, dims, settings)
+        candidates = below.sample(rng, int(self.n_ei_candidates))
+        score = below.log_pdf(candidates) - above.log_pdf(candidates)
+        # Stable on -score: equal scores keep draw order.
+        ranked = candidates[np.argsort(-score, kind="stable")]
+        if not space.is_finite:
+            return sub.decode(ranked[0])
+        return self._first_free(space, sub, ranked, history, rng)
+
+    # -- helpers --------------------------------------------------------------
+    def _n_good(self, n: int) -> int:
+        if n == 0:
+            return 0
+        gamma = self.gamma
+        if gamma is None:
+            n_good = min(math.ceil(0.1 * n), _MAX_GOOD)
+        elif callable(gamma):
+            n_good = int(gamma(n))
+        else:
+            n_good = math.ceil(float(gamma) * n)
+        return min(max(n_good, 1), n)
+
+    def _random_sampler(self) -> RandomSampler:
+        # Kept (under an underscored name, dropped by pickle) for its cache
+        # of the grid points already used.
+        sampler: RandomSampler | None = self.__dict__.get("_startup_sampler")
+        if sampler is None:
+            sampler = RandomSampler()
+            self.__dict__["_startup_sampler"] = sampler
+        return sampler
+
+    def _first_free(
+        self,
+        space: SearchSpace,
+        sub: SubSpace,
+        ranked: np.ndarray,
+        history: Sequence[Trial],
+        rng: np.random.Generator,
+    ) -> dict[str, Any]:
+        """The best-ranked candidate not used yet, else a random free point."""
+        used = used_points(self)
+        used.update(space, history)
+        for x in ranked:
+            params = sub.decode(x)
+            if used.is_free(space, params):
+                return params
+        for _ in range(_MAX_REDRAWS):
+            params = sub.sample(rng)
+            if used.is_free(space, params):
+                return params
+        position = used.random_free(space.n_points, rng)
+        if position is None:
+            raise SearchSpaceExhausted(
+                f"All {space.n_points} points of the space have been tried."
+            )
+        return space.point(position)
+
+
+def _recency_weights(n: int) -> np.ndarray:
+    """Weights of ``n`` observations in trial order: old ones fade linearly."""
+    if n <= _RECENT_WINDOW:
+        return np.ones(n)
+    ramp = np.linspace(1.0 / n, 1.0, num=n - _RECENT_WINDOW)
+    return np.concatenate([ramp, np.ones(_RECENT_WINDOW)])
+
+
+# -- the Parzen estimator -------------------------------------------------------
+@dataclass(frozen=True)
+class _Settings:
+    multivariate: bool
+    prior_weight: float
+    consider_endpoints: bool
+
+
+@dataclass(frozen=True)
+class _Dim:
+    """How one parameter is modelled in its unit coordinate."""
+
+    kind: int
+    n_cells: int  # choices of a categorical, cells of a uniformly binned parameter
+    dist: Distribution
+
+    @classmethod
+    def of(cls, dist: Distribution) -> _Dim:
+        if isinstance(dist, Categorical):
+            return cls(_CATEGORICAL, dist.n_values(), dist)
+        if isinstance(dist, Int) or (isinstance(dist, Float) and dist.step is not None):
+            uniform = not (isinstance(dist, Int) and dist.log)
+            return cls(_BINNED, dist.n_values() if uniform else 0, dist)
+        if isinstance(dist, ScipyDistribution) and dist.is_discrete:
+            return cls(_BINNED, 0, dist)
+        return cls(_CONTINUOUS, 0, dist)
+
+    def cells(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Left edge, right edge and centre (the value's own coordinate) of each cell."""
+        if self.n_cells:
+            n = self.n_cells
+            k = np.clip(np.floor(u * n), 0, n - 1)
+            return k / n, (k + 1) / n, (k + 0.5) / n
+        dist = self.dist
+        if isinstance(dist, Int):  # log scale: value v owns [v - 0.5, v + 0.5]
+            log_low, log_high = math.log(dist.low - 0.5), math.log(dist.high + 0.5)
+            span = log_high - log_low
+            v = np.clip(np.rint(np.exp(log_low + u * span)), dist.low, dist.high)
+            return (
+                (np.log(v - 0.5) - log_low) / span,
+                (np.log(v + 0.5) - log_low) / span,
+                (np.log(v) - log_low) / span,
+            )
+        # A discrete scipy.stats distribution: value v owns [cdf(v - 1), cdf(v)].
+        scipy_dist: Any = dist
+        margin = 1e-12
+        v = scipy_dist.dist.ppf(np.clip(u, margin, 1.0 - margin))
+        left = np.asarray(scipy_dist.dist.cdf(v - 1), dtype=np.float64)
+        right = np.asarray(scipy_dist.dist.cdf(v), dtype=np.float64)
+        return left, right, 0.5 * (left + right)
+
+
+class _ParzenEstimator:
+    """A weighted kernel density on the unit cube, plus one broad prior kernel.
+
+    Numeric parameters get truncated Gaussian kernels on ``[0, 1]`` (a
+    binned parameter's density is the kernel mass over its cell);
+    categorical parameters get smoothed one-hot kernels. The last kernel is
+    the prior: centred, as wide as the interval, uniform over choices.
+    """
+
+    def __init__(
+        self,
+        centres: np.ndarray,
+        weights: np.ndarray,
+        dims: Sequence[_Dim],
+        settings: _Settings,
+    ) -> None:
+        self.dims = dims
+        self.multivariate = settings.multivariate
+        m = len(centres)
+        weights = np.append(weights, settings.prior_weight)
+        self.log_weights = np.log(weights / weights.sum())
+        self.weights = np.exp(self.log_weights)
+        self.numeric = [j for j, d in enumerate(dims) if d.kind != _CATEGORICAL]
+        self.categorical = [j for j, d in enumerate(dims) if d.kind == _CATEGORICAL]
+        centres_numeric = centres[:, self.numeric]
+        mus = np.vstack([centres_numeric, np.full((1, len(self.numeric)), 0.5)])
+        sigmas = np.vstack(
+            [
+                _neighbour_bandwidths(centres_numeric, settings.consider_endpoints),
+                np.ones((1, len(self.numeric))),
+            ]
+        )
+        self.min_sigma = _MIN_SIGMA
+        self.mus = mus
+        self.sigmas = np.clip(sigmas, _MIN_SIGMA, 1.0)
+        self.low_cdf = ndtr(-mus / self.sigmas)
+        self.high_cdf = ndtr((1.0 - mus) / self.sigmas)
+        self.log_norm = np.log(np.maximum(self.high_cdf - self.low_cdf, 1e-300))
+        # Gaussian log kernel without its quadratic part, per kernel and column.
+        self.log_scale = -np.log(self.sigmas * math.sqrt(2 * math.pi)) - self.log_norm
+        # Categorical kernels: the observed choice plus a smoothing that
+        # shrinks as observations accumulate; the prior kernel is uniform.
+        self.choice_probs: list[np.ndarray] = []
+        for j in self.categorical:
+            n_choices = dims[j].n_cells
+            observed = np.minimum(
+                (centres[:, j] * n_choices).astype(np.int64), n_choices - 1
+            )
+            probs = np.full((m + 1, n_choices), settings.prior_weight / (m + 1))
+            probs[np.arange(m), observed] += 1.0
+            probs[m] = 1.0
+            self.choice_probs.append(probs / probs.sum(axis=1, keepdims=True))
+        if self.multivariate:
+            self.coefficients = self._joint_coefficients()
+
+    def _joint_coefficients(self) -> np.ndarray:
+        """Per kernel, the coefficients of the features of :meth:`_joint_features`."""
+        # -(x - mu)^2 / (2 sigma^2) = -p x^2 + 2 p mu x - p mu^2, with p = 1 / (2 sigma^2)
+        precision = 0.5 / self.sigmas**2
+        constant = (self.log_scale - precision * self.mus**2).sum(axis=1) + self.log_weights
+        return np.hstack(
+            [
+                -precision,
+                2.0 * precision * self.mus,
+                *[np.log(probs) for probs in self.choice_probs],
+                constant[:, None],
+            ]
+        )
+
+    # -- sampling -------------------------------------------------------------
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` points of the unit cube drawn from the density."""
+        n_kernels = len(self.weights)
+        x = np.empty((n, len(self.dims)))
+        if self.multivariate:
+            kernel = rng.choice(n_kernels, size=n, p=self.weights)
+            kernels = np.repeat(kernel[:, None], len(self.dims), axis=1)
+        else:
+            kernels = rng.choice(n_kernels, size=(n, len(self.dims)), p=self.weights)
+        for column, j in enumerate(self.numeric):
+            k = kernels[:, j]
+            low, high = self.low_cdf[k, column], self.high_cdf[k, column]
+            # Inverse-CDF draw from the kernel truncated to [0, 1].
+            u = low + rng.random(n) * (high - low)
+            draw = self.mus[k, column] + self.sigmas[k, column] * ndtri(u)
+            draw = np.clip(draw, 0.0, 1.0)
+            if self.dims[j].kind == _BINNED:
+                draw = self.dims[j].cells(draw)[2]
+            x[:, j] = draw
+        for probs, j in zip(self.choice_probs, self.categorical):
+            cumulative = np.cumsum(probs[kernels[:, j]], axis=1)
+            u = rng.random(n)[:, None] * cumulative[:, -1:]
+            choice = np.minimum((u >= cumulative).sum(axis=1), probs.shape[1] - 1)
+            x[:, j] = (choice + 0.5) / probs.shape[1]
+        return x
+
+    # -- density --------------------------------------------------------------
+    def log_pdf(self, x: np.ndarray) -> np.ndarray:
+        """Log density (log mass for discrete parameters) of each row of ``x``."""
+        if self.multivariate:
+            return self._joint_log_pdf(x)
+        # Independent parameters: mix over kernels in each, then add.
+        result = np.zeros(len(x))
+        for j in range(len(self.dims)):
+            result += _logsumexp_rows(self._log_kernels(x, j) + self.log_weights)
+        return result
+
+    def _joint_log_pdf(self, x: np.ndarray) -> np.ndarray:
+        # Each kernel is a product over parameters, so its log is a sum: the
+        # Gaussian exponents form a quadratic polynomial in the coordinates
+        # and the categorical log probabilities a sum of one-hot terms, so
+        # every kernel at every point is one matrix product of features and
+        # coefficients. Cells of a binned parameter take the density at
+        # their centre times their width (the midpoint rule), except cells
+        # too wide for it, which are corrected to their exact mass.
+        features, log_width, corrections = self._joint_features(x)
+        total = _matrix_product(features, self.coefficients)
+        for rows, correction in corrections:
+            total[rows] += correction
+        result: np.ndarray = _logsumexp_rows(total) + log_width
+        return result
+
+    def _joint_features(
+        self, x: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        coordinates = np.empty((len(x), len(self.numeric)))
+        log_width = np.zeros(len(x))
+        corrections = []
+        for column, j in enumerate(self.numeric):
+            coordinates[:, column] = x[:, j]
+            if self.dims[j].kind != _BINNED:
+                continue
+            left, right, centre = self.dims[j].cells(x[:, j])
+            coordinates[:, column] = centre
+            log_width += np.log(right - left)
+            correction = self._wide_cell_correction(column, left, right, centre)
+            if correction is not None:
+                corrections.append(correction)
+        one_hots = []
+        for probs, j in zip(self.choice_probs, self.categorical):
+            n_choices = probs.shape[1]
+            choice = np.minimum((x[:, j] * n_choices).astype(np.int64), n_choices - 1)
+            one_hots.append(np.eye(n_choices)[choice])
+        features = np.hstack([coordinates**2, coordinates, *one_hots, np.ones((len(x), 1))])
+        return features, log_width, corrections
+
+    def _wide_cell_correction(
+        self, column: int, left: np.ndarray, right: np.ndarray, centre: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Rows whose cell is too wide for the midpoint rule, and exact minus midpoint."""
+        # The midpoint rule errs by about (width / sigma) ** 2 / 24 (relative):
+        # under 1% when the cell is at most half the narrowest kernel.
+        wide = np.flatnonzero(right - left > 0.5 * self.min_sigma)
+        if len(wide) == 0:
+            return None
+        # Wide cells are few and candidates share them: compute each once.
+        lefts, first, inverse = np.unique(
+            left[wide], return_index=True, return_inverse=True
+        )
+        rights, centres = right[wide][first], centre[wide][first]
+        mu, sigma = self.mus[:, column], self.sigmas[:, column]
+        mass = ndtr((rights[:, None] - mu) / sigma) - ndtr((lefts[:, None] - mu) / sigma)
+        exact = np.log(np.maximum(mass, 1e-300))
+        z = (centres[:, None] - mu) / sigma
+        midpoint = -0.5 * z * z - np.log(sigma * math.sqrt(2 * math.pi))
+        midpoint += np.log(rights - lefts)[:, None]
+        return wide, (exact - midpoint)[inverse]
+
+    def _log_kernels(self, x: np.ndarray, j: int) -> np.ndarray:
+        """Log density of each kernel (columns) at each row of ``x``, parameter ``j``."""
+        dim = self.dims[j]
+        if dim.kind == _CATEGORICAL:
+            probs = self.choice_probs[self.categorical.index(j)]
+            n_choices = probs.shape[1]
+            choice = np.minimum((x[:, j] * n_choices).astype(np.int64), n_choices - 1)
+            return np.asarray(np.log(probs.T[choice]))
+        column = self.numeric.index(j)
+        coordinate = x[:, j]
+        if dim.kind == _BINNED:
+            left, right, coordinate = dim.cells(coordinate)
+        z: np.ndarray = (coordinate[:, None] - self.mus[:, column]) / self.sigmas[:, column]
+        z *= z
+        z *= -0.5
+        z += self.log_scale[:, column]
+        if dim.kind == _BINNED:
+            z += np.log(right - left)[:, None]
+            correction = self._wide_cell_correction(column, left, right, coordinate)
+            if correction is not None:
+                z[correction[0]] += correction[1]
+        return z
+
+
+# OpenBLAS runs a matrix product on one thread below about 2**18 multiply-adds;
+# above, waking its threads costs more than these small products (many times
+# more on a machine busy with the search's own workers).
+_SINGLE_THREAD_PRODUCT = 2**17
+
+
+def _matrix_product(features: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
+    """``features @ coefficients.T``, in row blocks small enough for one BLAS thread."""
+    transposed = np.ascontiguousarray(coefficients.T)
+    out = np.empty((len(features), len(coefficients)))
+    rows = max(1, _SINGLE_THREAD_PRODUCT // max(1, coefficients.size))
+    for start in range(0, len(features), rows):
+        np.dot(features[start : start + rows], transposed, out=out[start : start + rows])
+    return out
+
+
+def _logsumexp_rows(a: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(a), axis=1))``, overwriting ``a``."""
+    top = a.max(axis=1, keepdims=True)
+    a -= top
+    # The terms are in (0, 1] after the shift, the largest 1: terms below
+    # exp(-60) change no digit of the sum and are flushed to it (a float32 exp
+    # of a very negative number takes a slow path); single precision keeps
+    # seven digits of each term, plenty for a log density, and its exp is
+    # several times faster.
+    np.maximum(a, -60.0, out=a)
+    terms = np.exp(a.astype(np.float32))
+    return np.asarray(np.log(terms.sum(axis=1, dtype=np.float64)) + top[:, 0])
+
+
+def _neighbour_bandwidths(mus: np.ndarray, consider_endpoints: bool) -> np.ndarray:
+    """Per kernel and column, the larger distance to a neighbouring centre."""
+    if len(mus) == 0:
+        return np.empty_like(mus)
+    order = np.argsort(mus, axis=0, kind="stable")
+    ordered = np.take_along_axis(mus, order, axis=0)
+    padded = np.vstack([np.zeros_like(ordered[:1]), ordered, np.ones_like(ordered[:1])])
+    gaps = np.maximum(padded[1:-1] - padded[:-2], padded[2:] - padded[1:-1])
+    if not consider_endpoints and len(mus) >= 2:
+        # The outermost kernels look inwards only.
+        gaps[0] = padded[2] - padded[1]
+        gaps[-1] = padded[-2] - padded[-3]
+    sigmas: np.ndarray = np.empty_like(gaps)
+    np.put_along_axis(sigmas, order, gaps, axis=0)
+    return sigmas
