@@ -74,25 +74,50 @@ class Observations:
 
 
 class EncodedHistory:
-    """Unit-cube rows of a history, per sub-space, encoded once per trial."""
+    """Unit-cube rows of a history, per sub-space, encoded once per trial.
+
+    States and values are kept too: a finished trial never changes again, so
+    an ask re-reads only the trials that were still RUNNING the last time.
+    """
 
     def __init__(self) -> None:
         self._space: SearchSpace | None = None
         self._n_seen = 0
         self._last_params: object = None
-        # Per sub-space: rows (capacity-doubling array), row count, and the
-        # position in the history of each row.
+        # Per sub-space: coordinates, state codes, values and trial numbers
+        # (capacity-doubling arrays, the first n_rows in use), the position
+        # in the history of each row, and the rows still RUNNING.
         self._rows: list[np.ndarray] = []
+        self._states: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+        self._numbers: list[np.ndarray] = []
         self._n_rows: list[int] = []
         self._positions: list[list[int]] = []
+        self._running: list[list[int]] = []
 
     def _reset(self, space: SearchSpace) -> None:
         self._space = space
         self._n_seen = 0
         self._last_params = None
         self._rows = [np.empty((16, len(sub)), dtype=np.float64) for sub in space]
+        self._states = [np.empty(16, dtype=np.int8) for _ in space]
+        self._values = [np.empty(16, dtype=np.float64) for _ in space]
+        self._numbers = [np.empty(16, dtype=np.int64) for _ in space]
         self._n_rows = [0] * len(space)
         self._positions = [[] for _ in space]
+        self._running = [[] for _ in space]
+
+    def _grow(self, index: int) -> None:
+        self._rows[index] = np.concatenate(
+            [self._rows[index], np.empty_like(self._rows[index])]
+        )
+        for arrays in (self._states, self._values, self._numbers):
+            arrays[index] = np.concatenate([arrays[index], np.empty_like(arrays[index])])
+
+    def _read(self, index: int, row: int, trial: Trial) -> None:
+        self._states[index][row] = _STATE_CODE[trial.state]
+        value = trial.value
+        self._values[index][row] = math.nan if value is None else value
 
     def update(self, space: SearchSpace, history: Sequence[Trial]) -> None:
         """Encode the trials of ``history`` not encoded yet."""
@@ -104,17 +129,20 @@ class EncodedHistory:
         if stale:
             self._reset(space)
         for position in range(self._n_seen, len(history)):
-            params = history[position].params
-            index = space.locate(params)
+            trial = history[position]
+            index = space.locate(trial.params)
             if index is None:
                 # Params from outside the space (e.g. a study whose space was
                 # narrowed): no sampler can learn from them here.
                 continue
-            rows, n = self._rows[index], self._n_rows[index]
-            if n == len(rows):
-                rows = np.concatenate([rows, np.empty_like(rows)])
-                self._rows[index] = rows
-            rows[n] = space[index].encode(params)
+            n = self._n_rows[index]
+            if n == len(self._rows[index]):
+                self._grow(index)
+            self._rows[index][n] = space[index].encode(trial.params)
+            self._numbers[index][n] = trial.number
+            self._read(index, n, trial)
+            if trial.state is TrialState.RUNNING:
+                self._running[index].append(n)
             self._n_rows[index] = n + 1
             self._positions[index].append(position)
         self._n_seen = len(history)
@@ -130,17 +158,17 @@ class EncodedHistory:
         Call :meth:`update` with the same history first.
         """
         positions = self._positions[sub_index]
-        rows = self._rows[sub_index][: self._n_rows[sub_index]]
-        n = len(positions)
-        states = np.empty(n, dtype=np.int8)
-        values = np.empty(n, dtype=np.float64)
-        numbers = np.empty(n, dtype=np.int64)
-        for i, position in enumerate(positions):
-            trial = history[position]
-            states[i] = _STATE_CODE[trial.state]
-            value = trial.value
-            values[i] = value if value is not None else math.nan
-            numbers[i] = trial.number
+        still_running = []
+        for row in self._running[sub_index]:
+            trial = history[positions[row]]
+            self._read(sub_index, row, trial)
+            if trial.state is TrialState.RUNNING:
+                still_running.append(row)
+        self._running[sub_index] = still_running
+        n = self._n_rows[sub_index]
+        rows = self._rows[sub_index][:n]
+        states = self._states[sub_index][:n]
+        values = self._values[sub_index][:n]
         finite = np.isfinite(values)
         complete = (states == 1) & finite
         pruned = states == 2
@@ -148,11 +176,11 @@ class EncodedHistory:
         return Observations(
             X=rows[complete],
             y=values[complete],
-            X_running=rows[states == 0],
+            X_running=rows[still_running],
             X_pruned=rows[pruned],
             y_pruned=values[pruned],
             X_failed=rows[failed],
-            numbers=numbers[complete],
+            numbers=self._numbers[sub_index][:n][complete],
         )
 
 
