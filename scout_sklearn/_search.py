@@ -38,7 +38,7 @@ from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.reporting import logger, verbose_logging
-from scout_sklearn.samplers import GridSampler, RandomSampler, Sampler
+from scout_sklearn.samplers import AutoSampler, GridSampler, Sampler
 from scout_sklearn.samplers._registry import make_sampler
 
 __all__ = ["ScoutSearchCV"]
@@ -99,10 +99,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         or :class:`Float`, :class:`Int`, :class:`Categorical`. A list of
         dicts is a conditional space: each trial takes its params from one
         dict. Names are checked before any fit.
-    sampler : {"grid", "random"} or Sampler, default=None
-        Decides each trial's params. None evaluates the whole grid when
-        ``n_trials`` and ``timeout`` are None (every parameter must then be
-        finite), and samples at random otherwise.
+    sampler : str or Sampler, default=None
+        Decides each trial's params: a Sampler instance or one of the names
+        "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto".
+        None evaluates the whole grid when ``n_trials`` and ``timeout`` are
+        None (every parameter must then be finite), as GridSearchCV does;
+        otherwise it is :class:`~scout_sklearn.samplers.AutoSampler` with
+        this ``n_trials``: a Gaussian process on small numeric spaces and
+        budgets, TPE elsewhere.
     n_trials : int, default=None
         Number of trials (params evaluated on every fold). None runs every
         params of a finite sampler (the whole grid), or until ``timeout``.
@@ -435,10 +439,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             if self.n_trials is None and self.timeout is None:
                 _require_finite_for_grid(space)
                 return GridSampler()
-            return RandomSampler()
+            return AutoSampler(n_trials=self.n_trials)
         sampler = make_sampler(self.sampler, owner=type(self).__name__)
         # The user's instance is configuration: never let a fit mutate it.
-        return clone(sampler) if sampler is self.sampler else sampler
+        sampler = clone(sampler) if sampler is self.sampler else sampler
+        if isinstance(sampler, AutoSampler) and sampler.n_trials is None:
+            sampler.set_params(n_trials=self.n_trials)
+        return sampler
 
     def _resolve_n_trials(self, sampler: Sampler, space: SearchSpace) -> int | None:
         most = sampler.max_trials(space)

@@ -20,6 +20,9 @@ from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.samplers import RandomSampler, Sampler
 
 SPACE = {"C": Float(0.1, 10.0), "kernel": ["rbf", "linear"]}
+SAMPLER_NAMES = re.escape(
+    str(["annealing", "auto", "cmaes", "gp", "grid", "qmc", "random", "tpe"])
+)
 
 
 class OutsideSampler(Sampler):
@@ -145,15 +148,17 @@ CASES = {
     "sampler-near-miss": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, sampler="grdi", cv=2),
         r"'sampler' parameter of ScoutSearchCV got the unknown name 'grdi'\. Known names "
-        r"are \['grid', 'random'\]\. Did you mean 'grid'\?",
+        r"are " + SAMPLER_NAMES + r"\. Did you mean 'grid'\?",
     ),
     "sampler-unknown": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, sampler="bayes", cv=2),
-        r"unknown name 'bayes'\. Known names are \['grid', 'random'\]\. A Sampler",
+        r"unknown name 'bayes'\. Known names are "
+        + SAMPLER_NAMES
+        + r"\. Did you mean 'gp'\? A Sampler",
     ),
     "sampler-wrong-type": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, sampler=RandomSampler, cv=2),
-        r"'sampler' parameter .* a str among \['grid', 'random'\], a Sampler instance or "
+        r"'sampler' parameter .* a str among " + SAMPLER_NAMES + ", a Sampler instance or "
         r"None\. Got <class .*RandomSampler'> instead",
     ),
     "sampler-outside-the-space": (

@@ -6,8 +6,10 @@ import difflib
 
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.samplers._annealing import AnnealingSampler
+from scout_sklearn.samplers._auto import AutoSampler
 from scout_sklearn.samplers._base import Sampler
 from scout_sklearn.samplers._cmaes import CmaEsSampler
+from scout_sklearn.samplers._gp import GPSampler
 from scout_sklearn.samplers._grid import GridSampler
 from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
@@ -17,11 +19,31 @@ __all__ = ["SAMPLER_NAMES", "make_sampler"]
 
 SAMPLER_NAMES: dict[str, type[Sampler]] = {
     "annealing": AnnealingSampler,
+    "auto": AutoSampler,
     "cmaes": CmaEsSampler,
+    "gp": GPSampler,
     "grid": GridSampler,
     "qmc": QMCSampler,
     "random": RandomSampler,
     "tpe": TPESampler,
+}
+
+
+# Names users bring from other libraries, and what we call that sampler.
+_FAMILIAR_NAMES = {
+    "bayes": "gp",
+    "bayesian": "gp",
+    "gaussian_process": "gp",
+    "skopt": "gp",
+    "optuna": "tpe",
+    "hyperopt": "tpe",
+    "cma": "cmaes",
+    "cma-es": "cmaes",
+    "sobol": "qmc",
+    "halton": "qmc",
+    "anneal": "annealing",
+    "randomized": "random",
+    "default": "auto",
 }
 
 
@@ -32,7 +54,10 @@ def make_sampler(spec: object, *, owner: str = "ScoutSearchCV") -> Sampler:
     if isinstance(spec, str):
         if spec in SAMPLER_NAMES:
             return SAMPLER_NAMES[spec]()
-        close = difflib.get_close_matches(spec, SAMPLER_NAMES, n=1)
+        familiar = _FAMILIAR_NAMES.get(spec.lower())
+        close = (
+            [familiar] if familiar else difflib.get_close_matches(spec, SAMPLER_NAMES, n=1)
+        )
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise InvalidParameterError(
             f"The 'sampler' parameter of {owner} got the unknown name {spec!r}. "

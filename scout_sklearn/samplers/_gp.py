@@ -1,0 +1,788 @@
+"""Bayesian optimisation with a Gaussian process and expected improvement.
+
+The sampler keeps no model between asks: every ask fits a Gaussian process
+to the history of one sub-space (unit-cube coordinates in, standardised
+values out), then searches the unit cube for the params that maximise an
+acquisition function. The Gaussian process is written here with numpy and
+scipy (this layer does not import scikit-learn); its model is the one
+scikit-optimize builds from scikit-learn's kernels,
+``ConstantKernel * Matern(nu=2.5, ARD) + WhiteKernel``, with the
+hyperparameters fitted by maximising the marginal likelihood.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import linalg, optimize, special
+from scipy.linalg import lapack
+from scipy.stats import qmc
+
+from scout_sklearn._constraints import Interval, Options, validate_params
+from scout_sklearn.distributions import Categorical, Float, Int, ScipyDistribution
+from scout_sklearn.exceptions import InvalidParameterError, SearchSpaceExhausted
+from scout_sklearn.samplers._base import Sampler, UsedPoints, used_points
+from scout_sklearn.samplers._history import (
+    Observations,
+    choose_subspace,
+    encoded_history,
+)
+
+if TYPE_CHECKING:
+    from scout_sklearn._trial import Trial
+    from scout_sklearn.distributions import SearchSpace, SubSpace
+
+__all__ = ["GPSampler"]
+
+_SQRT5 = math.sqrt(5.0)
+# Hyperparameter bounds, on standardised values and unit-cube inputs.
+_LENGTH_SCALE_BOUNDS = (1e-2, 1e2)
+_SIGNAL_VARIANCE_BOUNDS = (5e-2, 2e1)
+_NOISE_VARIANCE_BOUNDS = (1e-6, 1.0)
+# Priors of the hyperparameters (see GPSampler's Notes): log length scale
+# ~ N(0, 1), log signal variance ~ N(0, 1), noise variance ~ Exponential(20).
+_LOG_LENGTH_SCALE_PRIOR_VAR = 1.0
+_LOG_SIGNAL_PRIOR_VAR = 1.0
+_NOISE_PRIOR_RATE = 20.0
+# Added to the kernel's diagonal so that its Cholesky factor always exists.
+_JITTER = 1e-9
+# L-BFGS-B iterations: the fit of the hyperparameters and the refinement of
+# the best candidates. They bound the cost of an ask.
+_FIT_MAXITER = 60
+_REFINE_MAXITER = 30
+# How many of the best complete trials the local candidates are drawn around.
+_N_LOCAL_CENTRES = 5
+# Ranked candidates decoded before giving up on a finite space's model and
+# drawing a free point at random.
+_MAX_DECODED = 64
+# A quantile coordinate is kept this far from 0 and 1 (an unbounded scipy
+# distribution maps them to infinite values).
+_UNIT_MARGIN = 1e-9
+
+
+class GPSampler(Sampler):
+    """Bayesian optimisation with a Gaussian process, as BayesSearchCV does [1]_.
+
+    The first ``n_startup_trials`` trials of each sub-space follow a Sobol'
+    sequence shifted by the first trial's point (a randomised quasi-random
+    design that covers the space more evenly than independent draws). Then
+    each ask fits a Gaussian process to the complete trials of a sub-space
+    and proposes the params that maximise the acquisition function.
+
+    Parameters
+    ----------
+    n_startup_trials : int, default=10
+        Trials of a sub-space taken from the space-filling design before the
+        model is used.
+    acquisition : {"ei", "lcb", "ucb"}, default="ei"
+        ``"ei"``: expected improvement over the best value so far (computed
+        as its logarithm [3]_, which stays informative far from the best trial).
+        ``"lcb"`` and ``"ucb"`` are the same rule (a lower confidence bound on
+        a loss is an upper one on a score): the predicted value plus
+        ``kappa`` predicted standard deviations.
+    kappa : float, default=1.96
+        Weight of the predicted standard deviation with ``"lcb"``/``"ucb"``;
+        larger values explore more. Unused with ``"ei"``.
+    n_candidates : int, default=1024
+        Points at which the acquisition function is evaluated at each ask:
+        half a scrambled Sobol' sample of the sub-space, half perturbations
+        of the best trials.
+    n_refinements : int, default=10
+        How many of the best candidates are refined by L-BFGS-B on the
+        continuous parameters (0 turns refinement off).
+
+    See Also
+    --------
+    RandomSampler : Independent draws; what this sampler falls back to when
+        it cannot fit a model.
+
+    Notes
+    -----
+    **Inputs.** The model sees each trial as its point of the sub-space's
+    unit cube (``SubSpace.encode``): log-scaled parameters are already on
+    their log scale there, integers and stepped floats sit at the centre of
+    their cell, scipy.stats distributions at their quantile. A categorical
+    parameter enters the kernel by its choice: two trials differ by a
+    squared distance of 1 on it when their choices differ, 0 otherwise
+    (one-hot encoding with one length scale per parameter).
+
+    **Model.** Values are standardised (greater is better), then the values
+    below the median are compressed logarithmically (``median - log1p(median
+    - y)``) and standardised again, so that a few disastrous trials do not
+    flatten the differences among the good ones. The kernel [2]_ is
+    ``signal * Matern52(ARD) + noise``: one length scale per parameter in
+    [0.01, 100], signal variance in [0.05, 20], noise variance in
+    [1e-6, 1]. The hyperparameters maximise the marginal likelihood times
+    weak priors (each log length scale and the log signal variance normal
+    around 0 with variance 1, the noise variance exponential with mean
+    0.05), by L-BFGS-B from a fixed start with a bounded number of
+    iterations. No state is carried from one ask to the next (no warm
+    start), so the proposal is a function of the space, the history and the
+    generator only.
+
+    **Acquisition search.** Candidates are snapped to the values the
+    parameters can take (cells of integers, steps and choices); the best
+    few are refined by L-BFGS-B on the continuous parameters with the
+    discrete ones held. A finite space never gets a point twice: candidates
+    already given to a trial are skipped, and when none is left among the
+    best a free point is drawn at random.
+
+    **Concurrent trials.** A RUNNING trial is added to the model (with the
+    hyperparameters fitted without it) as if it had the worst value seen so
+    far, the "constant liar" of [4]_: the acquisition drops around it, so
+    concurrent asks spread out. FAILED and PRUNED trials count as the worst
+    value seen too.
+
+    **Fallbacks.** With fewer than two distinct complete trials, values all
+    equal, or a fit that fails numerically, the sampler continues the
+    space-filling design (or draws at random), and never raises. A scipy.stats
+    distribution without ``cdf``/``ppf`` cannot be modelled:
+    :meth:`check_space` rejects it.
+
+    References
+    ----------
+    .. [1] J. Snoek, H. Larochelle and R. P. Adams, "Practical Bayesian
+       Optimization of Machine Learning Algorithms", NeurIPS 2012.
+    .. [2] C. E. Rasmussen and C. K. I. Williams, "Gaussian Processes for
+       Machine Learning", MIT Press, 2006 (algorithm 2.1 and eq. 5.9).
+    .. [3] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy,
+       "Unexpected Improvements to Expected Improvement for Bayesian
+       Optimization", NeurIPS 2023.
+    .. [4] D. Ginsbourger, R. Le Riche and L. Carraro, "Kriging is
+       well-suited to parallelize optimization", 2010.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scout_sklearn import Float, SearchSpace, Trial, TrialState
+    >>> from scout_sklearn.samplers import GPSampler
+    >>> space = SearchSpace.from_user({"x": Float(-2.0, 2.0)})
+    >>> sampler = GPSampler(n_startup_trials=3, n_candidates=64)
+    >>> history = []
+    >>> for k in range(8):
+    ...     params = sampler.ask(space, history, np.random.default_rng([0, k]))
+    ...     score = -(params["x"] - 0.5) ** 2
+    ...     history.append(Trial(k, params, state=TrialState.COMPLETE, value=score))
+    >>> best = max(history, key=lambda t: t.value)
+    >>> abs(best.params["x"] - 0.5) < 0.1
+    True
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "n_startup_trials": [Interval(numbers.Integral, 0, None)],
+        "acquisition": [Options(["ei", "lcb", "ucb"])],
+        "kappa": [Interval(numbers.Real, 0, None)],
+        "n_candidates": [Interval(numbers.Integral, 1, None)],
+        "n_refinements": [Interval(numbers.Integral, 0, None)],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_startup_trials: int = 10,
+        acquisition: str = "ei",
+        kappa: float = 1.96,
+        n_candidates: int = 1024,
+        n_refinements: int = 10,
+    ) -> None:
+        self.n_startup_trials = n_startup_trials
+        self.acquisition = acquisition
+        self.kappa = kappa
+        self.n_candidates = n_candidates
+        self.n_refinements = n_refinements
+        self._validate()
+
+    def _validate(self) -> None:
+        validate_params(
+            type(self).__name__,
+            {name: getattr(self, name) for name in self._parameter_constraints},
+            self._parameter_constraints,
+        )
+
+    def check_space(self, space: SearchSpace) -> None:
+        for sub in space:
+            for name in sub.names:
+                dist = sub[name]
+                if isinstance(dist, ScipyDistribution) and not dist.has_quantiles:
+                    raise InvalidParameterError(
+                        f"GPSampler cannot model the parameter {name!r}: {dist!r} has "
+                        "no cdf/ppf, so it has no unit-interval coordinate. Use a "
+                        "scipy.stats distribution or Float/Int, or sampler='random'."
+                    )
+
+    def max_trials(self, space: SearchSpace) -> int | None:
+        return space.n_points if space.is_finite else None
+
+    def ask(
+        self,
+        space: SearchSpace,
+        history: Sequence[Trial],
+        rng: np.random.Generator,
+    ) -> dict[str, Any]:
+        self._validate()
+        if not _has_quantiles(space):
+            # check_space rejects such a space; a direct caller still gets params.
+            return space.sample(rng)
+        used = used_points(self) if space.is_finite else None
+        if used is not None:
+            used.update(space, history)
+            if len(used.positions) >= space.n_points:
+                raise SearchSpaceExhausted(
+                    f"All {space.n_points} points of the space have been tried."
+                )
+        cache = encoded_history(self, space, history)
+        sub_index = choose_subspace(space, cache, history, rng)
+        sub = space[sub_index]
+        n_in_subspace = cache.counts()[sub_index]
+        observations = cache.observations(history, sub_index)
+        layout = _Layout.of(sub)
+
+        data = None
+        if n_in_subspace >= self.n_startup_trials:
+            data = _training_data(observations)
+        if data is None:
+            ranked = _design_points(sub, space, history, sub_index, n_in_subspace, rng)
+        else:
+            try:
+                ranked = self._ranked_candidates(layout, data, rng)
+            except (linalg.LinAlgError, ValueError, FloatingPointError):
+                # A numerically hopeless history: a random point, never a crash.
+                ranked = rng.random((1, len(sub.names)))
+        return self._pick(space, sub, layout, ranked, used, rng)
+
+    # -- the model-based proposal -------------------------------------------------
+    def _ranked_candidates(
+        self, layout: _Layout, data: _TrainingData, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Candidates in decreasing acquisition order (refined ones first)."""
+        X, y = data.X, data.y
+        model = _fit_gp(layout, X, y)
+        if len(data.X_running):
+            # Constant liar: a running trial counts as the worst value seen
+            # until its own arrives, which pushes concurrent asks apart (its
+            # predicted mean, the "kriging believer", lets them crowd around
+            # the incumbent).
+            lie = np.full(len(data.X_running), np.min(y))
+            X_all = np.vstack([X, data.X_running])
+            model = model.with_data(X_all, np.concatenate([y, lie]))
+        acquisition = _Acquisition(model, self.acquisition, float(self.kappa))
+        candidates = _candidates(layout, data, int(self.n_candidates), rng)
+        scores = acquisition.value(candidates)
+        order = np.argsort(-scores, kind="stable")
+        candidates, scores = candidates[order], scores[order]
+        n_refine = min(int(self.n_refinements), len(candidates))
+        if n_refine and layout.continuous.any():
+            refined = _refine(acquisition, layout, candidates[:n_refine])
+            refined_scores = acquisition.value(refined)
+            candidates = np.vstack([refined, candidates])
+            scores = np.concatenate([refined_scores, scores])
+            order = np.argsort(-scores, kind="stable")
+            candidates = candidates[order]
+        return candidates
+
+    def _pick(
+        self,
+        space: SearchSpace,
+        sub: SubSpace,
+        layout: _Layout,
+        ranked: np.ndarray,
+        used: UsedPoints | None,
+        rng: np.random.Generator,
+    ) -> dict[str, Any]:
+        """Decode the first ranked point that is free (any point of an infinite space)."""
+        if used is None:
+            return sub.decode(ranked[0])
+        seen: set[bytes] = set()
+        for x in ranked:
+            key = layout.snap(x[None, :])[0].tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            params = sub.decode(x)
+            if used.is_free(space, params):
+                return params
+            if len(seen) >= _MAX_DECODED:
+                break
+        position = used.random_free(space.n_points, rng)
+        if position is None:
+            raise SearchSpaceExhausted(
+                f"All {space.n_points} points of the space have been tried."
+            )
+        return space.point(position)
+
+
+# -- the layout of a sub-space's unit cube ------------------------------------------
+@dataclass(frozen=True)
+class _Layout:
+    """Per-parameter kind of a sub-space's unit coordinates.
+
+    ``n_bins`` > 0 marks a parameter whose unit coordinate is the centre of
+    one of ``n_bins`` equal cells (linear Int, stepped Float, Categorical);
+    ``log_int`` holds ``(low, high)`` of a log-scaled Int; ``categorical``
+    marks parameters compared by choice rather than by distance.
+    """
+
+    n_bins: np.ndarray
+    categorical: np.ndarray
+    continuous: np.ndarray
+    log_int: tuple[tuple[int, int, int], ...]
+
+    @classmethod
+    def of(cls, sub: SubSpace) -> _Layout:
+        n = len(sub.names)
+        n_bins = np.zeros(n, dtype=np.int64)
+        categorical = np.zeros(n, dtype=bool)
+        continuous = np.zeros(n, dtype=bool)
+        log_int: list[tuple[int, int, int]] = []
+        for d, name in enumerate(sub.names):
+            dist = sub[name]
+            if isinstance(dist, Categorical):
+                n_bins[d] = dist.n_values()
+                categorical[d] = True
+            elif isinstance(dist, Int) and dist.log:
+                log_int.append((d, dist.low, dist.high))
+            elif isinstance(dist, (Int, Float)) and dist.is_finite:
+                n_bins[d] = dist.n_values()
+            else:
+                continuous[d] = True
+        return cls(n_bins, categorical, continuous, tuple(log_int))
+
+    def snap(self, U: np.ndarray) -> np.ndarray:
+        """Move each coordinate to the one of the value it decodes to."""
+        U = np.clip(U, 0.0, 1.0)
+        binned = self.n_bins > 0
+        if binned.any():
+            n = self.n_bins[binned]
+            index = np.minimum(np.floor(U[:, binned] * n), n - 1)
+            U[:, binned] = (index + 0.5) / n
+        for d, low, high in self.log_int:
+            log_low, log_high = math.log(low - 0.5), math.log(high + 0.5)
+            value = np.clip(
+                np.round(np.exp(log_low + U[:, d] * (log_high - log_low))), low, high
+            )
+            U[:, d] = np.clip((np.log(value) - log_low) / (log_high - log_low), 0.0, 1.0)
+        if self.continuous.any():
+            U[:, self.continuous] = np.clip(
+                U[:, self.continuous], _UNIT_MARGIN, 1.0 - _UNIT_MARGIN
+            )
+        return U
+
+    def choices(self, U: np.ndarray) -> np.ndarray:
+        """The choice index of each categorical column of ``U``."""
+        n = self.n_bins[self.categorical]
+        index: np.ndarray = np.minimum(np.floor(U[:, self.categorical] * n), n - 1)
+        return index.astype(np.int64)
+
+
+# -- training data ------------------------------------------------------------------
+@dataclass(frozen=True)
+class _TrainingData:
+    X: np.ndarray  # complete trials, then failed/pruned ones at the worst value
+    y: np.ndarray  # standardised, greater is better
+    X_running: np.ndarray
+    X_best: np.ndarray  # the best complete trials, best first
+
+
+def _training_data(observations: Observations) -> _TrainingData | None:
+    """Standardised data, or None when a model cannot be fitted yet."""
+    X, y = observations.X, observations.y
+    if len(y) < 2 or len(np.unique(X, axis=0)) < 2:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = float(np.std(y))
+    if not math.isfinite(std) or std <= 1e-12 * max(1.0, float(np.max(np.abs(y)))):
+        return None
+    y_std = (y - np.mean(y)) / std
+    # Compress the bad tail (values below the median) logarithmically: a few
+    # disastrous trials would otherwise dominate the standardised values and
+    # flatten the differences among the good ones.
+    median = float(np.median(y_std))
+    low = y_std < median
+    y_std[low] = median - np.log1p(median - y_std[low])
+    y_std = (y_std - np.mean(y_std)) / np.std(y_std)
+    X_bad = np.vstack([observations.X_failed, observations.X_pruned])
+    if len(X_bad):
+        X = np.vstack([X, X_bad])
+        y_all = np.concatenate([y_std, np.full(len(X_bad), np.min(y_std))])
+    else:
+        y_all = y_std
+    best = np.argsort(-y, kind="stable")[:_N_LOCAL_CENTRES]
+    return _TrainingData(X, y_all, observations.X_running, observations.X[best])
+
+
+# -- the Gaussian process -----------------------------------------------------------
+def _matern52(r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Matern 5/2 correlation of squared scaled distances, and its derivative in r2."""
+    r = np.sqrt(np.maximum(r2, 0.0))
+    decay = np.exp(-_SQRT5 * r)
+    value = (1.0 + _SQRT5 * r + (5.0 / 3.0) * r2) * decay
+    # d/d(r2) of the above: finite at r = 0, unlike the derivative in r.
+    derivative = -(5.0 / 6.0) * (1.0 + _SQRT5 * r) * decay
+    return value, derivative
+
+
+def _pairwise_parts(layout: _Layout, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Per-parameter squared distances, shape (len(A), len(B), n_params)."""
+    parts: np.ndarray = (A[:, None, :] - B[None, :, :]) ** 2
+    if layout.categorical.any():
+        parts[:, :, layout.categorical] = (
+            layout.choices(A)[:, None, :] != layout.choices(B)[None, :, :]
+        )
+    return parts
+
+
+@dataclass(frozen=True)
+class _GaussianProcess:
+    """A fitted GP: ``signal * Matern52(length_scales) + noise``."""
+
+    layout: _Layout
+    length_scales: np.ndarray
+    signal: float
+    noise: float
+    X: np.ndarray
+    y: np.ndarray
+    features: np.ndarray  # X in the kernel's feature space (see _features)
+    alpha: np.ndarray  # K^-1 y
+    cholesky: np.ndarray  # lower factor L of K
+
+    def with_data(self, X: np.ndarray, y: np.ndarray) -> _GaussianProcess:
+        """The same hyperparameters conditioned on other data."""
+        return _condition(self.layout, self.length_scales, self.signal, self.noise, X, y)
+
+    def cross_kernel(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Kernel between ``U`` and the training points, and its r2-derivative."""
+        F = _features(self.layout, self.length_scales, U)
+        r2 = (
+            np.sum(F * F, axis=1)[:, None]
+            + np.sum(self.features * self.features, axis=1)[None, :]
+            - 2.0 * F @ self.features.T
+        )
+        value, derivative = _matern52(np.maximum(r2, 0.0))
+        return self.signal * value, self.signal * derivative
+
+    def predict(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and standard deviation of the latent function at ``U``."""
+        k, _ = self.cross_kernel(U)
+        mean = k @ self.alpha
+        # signal - k K^-1 k as signal - |L^-1 k|^2: no cancellation inside K^-1.
+        v = linalg.solve_triangular(self.cholesky, k.T, lower=True, check_finite=False)
+        variance = self.signal - np.sum(v * v, axis=0)
+        return mean, np.sqrt(np.maximum(variance, 1e-12))
+
+    def local_predictor(self, starts: np.ndarray) -> _LocalPredictor:
+        """Predictions at moves of ``starts`` along their continuous columns only."""
+        cont = self.layout.continuous
+        held = _pairwise_parts(self.layout, starts, self.X)
+        held[:, :, cont] = 0.0
+        return _LocalPredictor(self, held @ (1.0 / self.length_scales**2))
+
+
+class _LocalPredictor:
+    """Mean, std and their gradients in the continuous columns, for L-BFGS-B.
+
+    The squared distance from the held (discrete) columns is computed once;
+    each call only adds the continuous columns' part. The explicit inverse
+    of K is accurate enough here (a relative error about cond(K) * eps on
+    the variance) and cheaper than two triangular solves per call.
+    """
+
+    def __init__(self, model: _GaussianProcess, held_r2: np.ndarray) -> None:
+        cont = model.layout.continuous
+        self.model = model
+        self.held_r2 = held_r2
+        self.X_cont = model.X[:, cont]
+        self.w = 1.0 / model.length_scales[cont] ** 2
+        eye = np.eye(len(model.X))
+        self.K_inv = linalg.cho_solve((model.cholesky, True), eye, check_finite=False)
+
+    def __call__(
+        self, U_cont: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        model = self.model
+        diff = U_cont[:, None, :] - self.X_cont[None, :, :]  # (m, n, c)
+        value, derivative = _matern52(self.held_r2 + (diff * diff) @ self.w)
+        k, dk_dr2 = model.signal * value, model.signal * derivative
+        mean = k @ model.alpha
+        K_inv_k = k @ self.K_inv
+        variance = np.maximum(model.signal - np.sum(K_inv_k * k, axis=1), 1e-12)
+        std = np.sqrt(variance)
+        # dk_j/dx_d = dk/dr2 * 2 w_d (x_d - t_jd)
+        dk = 2.0 * dk_dr2[:, :, None] * diff * self.w  # (m, n, c)
+        d_mean = np.einsum("n,mnc->mc", model.alpha, dk)
+        d_variance = -2.0 * np.einsum("mn,mnc->mc", K_inv_k, dk)
+        return mean, std, d_mean, d_variance / (2.0 * std[:, None])
+
+
+def _features(layout: _Layout, length_scales: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """Points whose squared Euclidean distances are the kernel's scaled r2."""
+    numeric = ~layout.categorical
+    parts = [U[:, numeric] / length_scales[numeric]]
+    if layout.categorical.any():
+        choices = layout.choices(U)
+        for j, (n, scale) in enumerate(
+            zip(layout.n_bins[layout.categorical], length_scales[layout.categorical])
+        ):
+            # Two different choices are sqrt(2) apart in one-hot: scale to 1.
+            one_hot = np.zeros((len(U), int(n)))
+            one_hot[np.arange(len(U)), choices[:, j]] = 1.0 / (math.sqrt(2.0) * scale)
+            parts.append(one_hot)
+    return np.hstack(parts)
+
+
+def _condition(
+    layout: _Layout,
+    length_scales: np.ndarray,
+    signal: float,
+    noise: float,
+    X: np.ndarray,
+    y: np.ndarray,
+) -> _GaussianProcess:
+    parts = _pairwise_parts(layout, X, X)
+    value, _ = _matern52(parts @ (1.0 / length_scales**2))
+    K = signal * value + (noise + _JITTER) * np.eye(len(X))
+    cholesky = linalg.cholesky(K, lower=True, check_finite=False)
+    alpha = linalg.cho_solve((cholesky, True), y, check_finite=False)
+    if not np.all(np.isfinite(alpha)):
+        raise FloatingPointError("The GP posterior is not finite.")
+    return _GaussianProcess(
+        layout,
+        length_scales,
+        signal,
+        noise,
+        X,
+        y,
+        _features(layout, length_scales, X),
+        alpha,
+        cholesky,
+    )
+
+
+def _fit_gp(layout: _Layout, X: np.ndarray, y: np.ndarray) -> _GaussianProcess:
+    """Maximise the marginal likelihood (times the length-scale prior)."""
+    n, n_params = X.shape
+    parts = _pairwise_parts(layout, X, X).reshape(n * n, n_params)
+    eye = np.eye(n)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        log_scales = theta[:n_params]
+        signal, noise = math.exp(theta[n_params]), math.exp(theta[n_params + 1])
+        w = np.exp(-2.0 * log_scales)
+        value, derivative = _matern52((parts @ w).reshape(n, n))
+        K = signal * value + (noise + _JITTER) * eye
+        # LAPACK directly: this runs ~50 times per ask, and the scipy.linalg
+        # wrappers' checks cost as much as the factorisation at this size.
+        factor, info = lapack.dpotrf(K, lower=1)
+        if info != 0:
+            return 1e25, np.zeros_like(theta)
+        K_inv, info = lapack.dpotri(factor, lower=1)
+        if info != 0:
+            return 1e25, np.zeros_like(theta)
+        K_inv += np.tril(K_inv, -1).T  # dpotri fills the lower triangle only
+        alpha = K_inv @ y
+        nll = 0.5 * float(y @ alpha) + float(np.sum(np.log(np.diag(factor))))
+        # d(-log p)/d theta = -1/2 tr((alpha alpha^T - K^-1) dK/dtheta)  (RW eq. 5.9)
+        W = np.outer(alpha, alpha) - K_inv
+        grad = np.empty_like(theta)
+        # dK/dlog(l_d) = signal * dk/dr2 * (-2 w_d parts_d)
+        grad[:n_params] = (signal * (W * derivative)).ravel() @ parts * w
+        grad[n_params] = -0.5 * signal * float(np.sum(W * value))
+        grad[n_params + 1] = -0.5 * noise * float(np.trace(W))
+        # Priors: length scales log-normal around the width of the cube, the
+        # signal variance log-normal around 1 (the values are standardised),
+        # the noise variance exponential (small unless the data insist).
+        log_signal = float(theta[n_params])
+        nll += (
+            float(log_scales @ log_scales) / (2.0 * _LOG_LENGTH_SCALE_PRIOR_VAR)
+            + log_signal**2 / (2.0 * _LOG_SIGNAL_PRIOR_VAR)
+            + _NOISE_PRIOR_RATE * noise
+        )
+        grad[:n_params] += log_scales / _LOG_LENGTH_SCALE_PRIOR_VAR
+        grad[n_params] += log_signal / _LOG_SIGNAL_PRIOR_VAR
+        grad[n_params + 1] += _NOISE_PRIOR_RATE * noise
+        if not (math.isfinite(nll) and np.all(np.isfinite(grad))):
+            return 1e25, np.zeros_like(theta)
+        return nll, grad
+
+    bounds = (
+        [tuple(map(math.log, _LENGTH_SCALE_BOUNDS))] * n_params
+        + [tuple(map(math.log, _SIGNAL_VARIANCE_BOUNDS))]
+        + [tuple(map(math.log, _NOISE_VARIANCE_BOUNDS))]
+    )
+    start = np.concatenate(
+        [np.full(n_params, math.log(0.5 * math.sqrt(n_params))), [0.0, math.log(1e-3)]]
+    )
+    result = optimize.minimize(
+        objective,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": _FIT_MAXITER},
+    )
+    theta = result.x if np.all(np.isfinite(result.x)) else start
+    return _condition(
+        layout,
+        np.exp(theta[:n_params]),
+        math.exp(theta[n_params]),
+        math.exp(theta[n_params + 1]),
+        X,
+        y,
+    )
+
+
+# -- acquisition --------------------------------------------------------------------
+def _log_h(z: np.ndarray) -> np.ndarray:
+    """log(phi(z) + z Phi(z)), the log of EI / sigma, accurate for very negative z."""
+    out = np.empty_like(z)
+    upper = z > -1.0
+    zu = z[upper]
+    out[upper] = np.log(
+        np.exp(-0.5 * zu**2) / math.sqrt(2 * math.pi) + zu * special.ndtr(zu)
+    )
+    zl = np.maximum(z[~upper], -1e8)
+    # phi(z) (1 + z Phi(z)/phi(z)) with the Mills ratio Phi/phi written as
+    # sqrt(pi/2) erfcx(-z/sqrt(2)), which does not underflow (see [3]).
+    ratio = zl * math.sqrt(math.pi / 2.0) * special.erfcx(-zl / math.sqrt(2.0))
+    out[~upper] = (
+        -0.5 * zl**2 - 0.5 * math.log(2 * math.pi) + np.log(np.maximum(1.0 + ratio, 1e-300))
+    )
+    return out
+
+
+class _Acquisition:
+    """Log expected improvement, or mean + kappa * std; greater is better."""
+
+    def __init__(self, model: _GaussianProcess, kind: str, kappa: float) -> None:
+        self.model = model
+        self.kind = kind
+        self.kappa = kappa
+        # The incumbent: the best standardised value observed (the lies told
+        # for running trials are the worst value, so they never raise it).
+        self.best = float(np.max(model.y))
+
+    def value(self, U: np.ndarray) -> np.ndarray:
+        mean, std = self.model.predict(U)
+        if self.kind == "ei":
+            log_ei: np.ndarray = np.log(std) + _log_h((mean - self.best) / std)
+            return log_ei
+        bound: np.ndarray = mean + self.kappa * std
+        return bound
+
+    def value_and_gradient(
+        self, predictor: _LocalPredictor, U_cont: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Values at continuous moves, and their gradients (see local_predictor)."""
+        mean, std, d_mean, d_std = predictor(U_cont)
+        if self.kind == "ei":
+            z = (mean - self.best) / std
+            log_h = _log_h(z)
+            # Phi(z) / h(z), the derivative of log h.
+            ratio = np.exp(special.log_ndtr(z) - log_h)
+            d_log_ei_d_mean = ratio / std
+            d_log_ei_d_std = (1.0 - z * ratio) / std
+            gradient = d_log_ei_d_mean[:, None] * d_mean + d_log_ei_d_std[:, None] * d_std
+            return np.log(std) + log_h, gradient
+        return mean + self.kappa * std, d_mean + self.kappa * d_std
+
+
+def _candidates(
+    layout: _Layout, data: _TrainingData, n_candidates: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Half a scrambled Sobol' sample, half perturbations of the best trials."""
+    n_params = len(layout.n_bins)
+    n_global = max(1, n_candidates // 2)
+    sobol = qmc.Sobol(n_params, scramble=True, seed=rng)
+    U_global = sobol.random_base2(math.ceil(math.log2(n_global)))[:n_global]
+    n_local = n_candidates - n_global
+    centres = data.X_best[rng.integers(len(data.X_best), size=n_local)]
+    # Step sizes log-uniform between 0.002 and 0.2 of the unit range.
+    scales = np.exp(rng.uniform(math.log(2e-3), math.log(0.2), size=(n_local, 1)))
+    U_local = centres + scales * rng.standard_normal((n_local, n_params))
+    # A categorical parameter has no neighbours: a local candidate keeps the
+    # centre's choice, or with probability 1/n_params draws another.
+    cat = layout.categorical
+    if cat.any():
+        redraw = rng.random((n_local, int(cat.sum()))) < 1.0 / n_params
+        fresh = rng.random((n_local, int(cat.sum())))
+        U_local[:, cat] = np.where(redraw, fresh, centres[:, cat])
+    return layout.snap(np.vstack([U_global, U_local]))
+
+
+def _refine(acquisition: _Acquisition, layout: _Layout, starts: np.ndarray) -> np.ndarray:
+    """L-BFGS-B on the continuous columns of every start at once (a separable sum)."""
+    cont = layout.continuous
+    fixed = starts.copy()
+    n_starts, n_cont = len(starts), int(cont.sum())
+    predictor = acquisition.model.local_predictor(starts)
+
+    def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        U_cont = flat.reshape(n_starts, n_cont)
+        value, gradient = acquisition.value_and_gradient(predictor, U_cont)
+        if not (np.all(np.isfinite(value)) and np.all(np.isfinite(gradient))):
+            return 1e25, np.zeros_like(flat)
+        return -float(np.sum(value)), -gradient.ravel()
+
+    result = optimize.minimize(
+        objective,
+        starts[:, cont].ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(_UNIT_MARGIN, 1.0 - _UNIT_MARGIN)] * (n_starts * n_cont),
+        options={"maxiter": _REFINE_MAXITER},
+    )
+    refined = fixed.copy()
+    if np.all(np.isfinite(result.x)):
+        refined[:, cont] = result.x.reshape(n_starts, n_cont)
+    return layout.snap(refined)
+
+
+# -- space-filling design and fallbacks -----------------------------------------------
+def _design_points(
+    sub: SubSpace,
+    space: SearchSpace,
+    history: Sequence[Trial],
+    sub_index: int,
+    n_in_subspace: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The next points of a Sobol' sequence shifted by the sub-space's first trial.
+
+    Each trial has its own generator, so a scrambled sequence drawn at each
+    ask would be a different sequence every time. The first trial of the
+    sub-space is drawn uniformly with its generator; the k-th is the k-th
+    point of the unscrambled Sobol' sequence shifted by it modulo 1 (a
+    Cranley-Patterson rotation, which keeps the sequence's even coverage).
+    The shift comes from the history, so a resumed search continues the
+    same sequence. A few following points come after it, for a finite space
+    whose next point is taken already.
+    """
+    n_params = len(sub.names)
+    anchor = None
+    for trial in history:
+        if space.locate(trial.params) == sub_index:
+            anchor = np.clip(sub.encode(trial.params), 0.0, 1.0)
+            break
+    if anchor is None:
+        return rng.random((1, n_params))
+    n_points = n_in_subspace + 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = qmc.Sobol(n_params, scramble=False).random_base2(
+            math.ceil(math.log2(n_points))
+        )
+    shifted: np.ndarray = np.mod(table[n_in_subspace:n_points] + anchor, 1.0)
+    return shifted
+
+
+def _has_quantiles(space: SearchSpace) -> bool:
+    return all(
+        not isinstance(sub[name], ScipyDistribution) or sub[name].has_quantiles  # type: ignore[attr-defined]
+        for sub in space
+        for name in sub.names
+    )

@@ -1,0 +1,231 @@
+"""GPSampler: Bayesian optimisation with a Gaussian process."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from contracts.sampler import SamplerContract, rng
+from scipy import linalg, stats
+
+from scout_sklearn import Categorical, Float, Int, SearchSpace, Trial, TrialState
+from scout_sklearn.exceptions import InvalidParameterError, SearchSpaceExhausted
+from scout_sklearn.samplers import GPSampler, RandomSampler, Sampler
+
+
+class TestGPContract(SamplerContract):
+    def make_sampler(self) -> Sampler:
+        # Two startup trials, so the hypothesis histories (up to 8 trials)
+        # exercise the model; few candidates keep the property tests fast.
+        return GPSampler(n_startup_trials=2, n_candidates=32, n_refinements=1)
+
+
+def complete(number: int, params: dict[str, Any], value: float) -> Trial:
+    return Trial(number=number, params=params, state=TrialState.COMPLETE, value=value)
+
+
+def minimise(
+    sampler: Sampler, space: SearchSpace, loss: Any, n_trials: int, seed: int
+) -> list[Trial]:
+    history: list[Trial] = []
+    for number in range(n_trials):
+        params = sampler.ask(space, tuple(history), rng(seed, number))
+        history.append(complete(number, params, -loss(params)))
+    return history
+
+
+def bowl(params: dict[str, Any]) -> float:
+    return (params["x"] - 0.3) ** 2 + (params["y"] + 0.2) ** 2
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_finds_the_optimum_of_a_smooth_function_better_than_random(seed: int) -> None:
+    # 25 trials on [-1, 1]^2. A random point lands within sqrt(1e-3) of the
+    # minimum with probability pi * 1e-3 / 4 < 0.1%, so 25 random trials reach
+    # a loss below 1e-3 about 2% of the time; the GP needs a few model steps.
+    space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
+    gp = minimise(GPSampler(n_startup_trials=5), space, bowl, 25, seed)
+    random = minimise(RandomSampler(), space, bowl, 25, seed)
+    gp_loss = -max(t.value for t in gp)  # type: ignore[type-var]
+    random_loss = -max(t.value for t in random)  # type: ignore[type-var]
+    assert gp_loss < 1e-4
+    assert gp_loss < random_loss / 10
+
+
+def test_lcb_acquisition_also_converges() -> None:
+    space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
+    history = minimise(GPSampler(n_startup_trials=5, acquisition="lcb"), space, bowl, 20, 0)
+    assert -max(t.value for t in history) < 1e-2  # type: ignore[type-var]
+
+
+def test_mixed_space_with_log_int_and_categorical_is_modelled() -> None:
+    space = SearchSpace.from_user(
+        {
+            "C": Float(1e-3, 1e3, log=True),
+            "n": Int(1, 100, log=True),
+            "depth": Int(1, 10),
+            "kernel": Categorical(["rbf", "poly", "linear"]),
+            "g": stats.loguniform(1e-4, 1.0),
+        }
+    )
+
+    def loss(p: dict[str, Any]) -> float:
+        return (
+            (math.log10(p["C"]) - 1) ** 2
+            + (math.log(p["n"]) - math.log(20)) ** 2
+            + 0.1 * (p["depth"] - 4) ** 2
+            + (p["kernel"] != "poly")
+            + (math.log10(p["g"]) + 2) ** 2
+        )
+
+    history = minimise(GPSampler(n_startup_trials=8, n_candidates=256), space, loss, 30, 0)
+    for trial in history:
+        assert space.contains(trial.params)
+    assert isinstance(history[-1].params["n"], int)
+    best = max(history, key=lambda t: t.value)  # type: ignore[arg-type, return-value]
+    startup_best = max(t.value for t in history[:8])  # type: ignore[type-var]
+    assert best.value > startup_best  # type: ignore[operator]
+    assert best.params["kernel"] == "poly"
+
+
+def test_concurrent_asks_with_running_trials_give_distinct_params() -> None:
+    space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
+    sampler = GPSampler(n_startup_trials=5)
+    history = minimise(sampler, space, bowl, 12, seed=0)
+    # Four workers ask one after another while the others' trials run.
+    running: list[dict[str, Any]] = []
+    for number in range(12, 16):
+        params = sampler.ask(space, tuple(history), rng(0, number))
+        running.append(params)
+        history.append(Trial(number=number, params=params))
+    points = np.array([[p["x"], p["y"]] for p in running])
+    distances = np.linalg.norm(points[:, None] - points[None, :], axis=-1)
+    assert np.all(distances[np.triu_indices(4, k=1)] > 1e-3)
+
+
+def test_finite_space_is_never_repeated_and_is_exhausted() -> None:
+    space = SearchSpace.from_user({"a": Int(0, 4), "b": ["x", "y"]})
+    sampler = GPSampler(n_startup_trials=3)
+    history = minimise(sampler, space, lambda p: (p["a"] - 2) ** 2 + (p["b"] == "y"), 10, 0)
+    positions = sorted(space.point_index(t.params) for t in history)  # type: ignore[type-var]
+    assert positions == list(range(10))
+    with pytest.raises(SearchSpaceExhausted, match="All 10 points"):
+        sampler.ask(space, tuple(history), rng(0, 10))
+    assert sampler.max_trials(space) == 10
+
+
+def test_max_trials_is_none_for_an_infinite_space() -> None:
+    assert GPSampler().max_trials(SearchSpace.from_user({"x": Float(0, 1)})) is None
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [complete(k, {"x": 0.1 * k, "y": 0.5}, 1.0) for k in range(6)],
+        [complete(0, {"x": 0.2, "y": 0.5}, 1.0)],
+        [complete(k, {"x": 0.2, "y": 0.5}, float(k)) for k in range(6)],
+        [
+            Trial(number=k, params={"x": 0.1 * k, "y": 0.0}, state=TrialState.FAILED)
+            for k in range(6)
+        ],
+        [complete(k, {"x": 0.1 * k, "y": 0.1 * k}, (-1) ** k * 1e300) for k in range(6)],
+    ],
+    ids=["identical-values", "single", "one-point", "all-failed", "huge-values"],
+)
+def test_degenerate_histories_do_not_crash(history: list[Trial]) -> None:
+    space = SearchSpace.from_user({"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)})
+    sampler = GPSampler(n_startup_trials=1)
+    params = sampler.ask(space, tuple(history), rng(0, len(history)))
+    assert space.contains(params)
+
+
+def test_a_failing_fit_falls_back_to_a_random_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scout_sklearn.samplers import _gp
+
+    def broken_fit(*args: object) -> None:
+        raise linalg.LinAlgError("not positive definite")
+
+    monkeypatch.setattr(_gp, "_fit_gp", broken_fit)
+    space = SearchSpace.from_user({"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)})
+    history = [complete(k, {"x": 0.1 * k, "y": 0.3}, float(k)) for k in range(6)]
+    params = GPSampler(n_startup_trials=2).ask(space, history, rng(0, 6))
+    assert space.contains(params)
+
+
+def test_startup_design_spreads_and_resumes() -> None:
+    # The design is a Sobol' sequence shifted by the first trial: the first
+    # eight points fall in eight different eighths of [0, 1], and a fresh
+    # sampler given the same history continues with the same point.
+    space = SearchSpace.from_user({"x": Float(0.0, 1.0)})
+    sampler = GPSampler(n_startup_trials=8)
+    history = minimise(sampler, space, lambda p: p["x"], 8, seed=4)
+    cells = sorted(int(t.params["x"] * 8) for t in history)
+    assert cells == list(range(8))
+    resumed = GPSampler(n_startup_trials=10).ask(space, tuple(history), rng(4, 8))
+    assert resumed == GPSampler(n_startup_trials=10).ask(space, tuple(history), rng(4, 8))
+
+
+def test_a_distribution_without_quantiles_is_rejected_by_check_space() -> None:
+    class Coin:
+        def rvs(self, random_state: np.random.Generator) -> float:
+            return float(random_state.choice([0.25, 0.75]))
+
+    space = SearchSpace.from_user({"p": Coin(), "x": Float(0.0, 1.0)})
+    with pytest.raises(InvalidParameterError, match=r"'p'.*no cdf/ppf"):
+        GPSampler().check_space(space)
+    # Asked anyway, it draws at random rather than crash.
+    assert space.contains(GPSampler().ask(space, (), rng(0, 0)))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("n_startup_trials", -1),
+        ("n_startup_trials", 2.5),
+        ("acquisition", "pi"),
+        ("kappa", -0.1),
+        ("n_candidates", 0),
+        ("n_refinements", -2),
+    ],
+)
+def test_bad_constructor_arguments_are_rejected(name: str, value: object) -> None:
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of GPSampler"):
+        GPSampler(**{name: value})
+
+
+def test_repr_shows_changed_arguments() -> None:
+    assert repr(GPSampler()) == "GPSampler()"
+    assert repr(GPSampler(acquisition="lcb", kappa=3.0)) == (
+        "GPSampler(acquisition='lcb', kappa=3.0)"
+    )
+
+
+@pytest.mark.parametrize("acquisition", ["ei", "ucb"])
+def test_acquisition_gradient_matches_finite_differences(acquisition: str) -> None:
+    # The L-BFGS-B refinement trusts this analytic gradient.
+    from scout_sklearn.samplers import _gp
+
+    space = SearchSpace.from_user(
+        {"a": Float(0, 1), "b": Float(1e-3, 1, log=True), "c": ["x", "y", "z"]}
+    )
+    layout = _gp._Layout.of(space[0])
+    generator = np.random.default_rng(0)
+    X = layout.snap(generator.random((30, 3)))
+    y = np.sin(6 * X[:, 0]) + X[:, 1] + (layout.choices(X)[:, 0] == 1)
+    y = (y - y.mean()) / y.std()
+    model = _gp._condition(layout, np.array([0.3, 0.5, 1.0]), 1.0, 1e-2, X, y)
+    score = _gp._Acquisition(model, acquisition, 1.96)
+    U = layout.snap(generator.random((4, 3)))
+    value, gradient = score.value_and_gradient(
+        model.local_predictor(U), U[:, layout.continuous]
+    )
+    np.testing.assert_allclose(value, score.value(U), rtol=1e-8)
+    for j, column in enumerate(np.flatnonzero(layout.continuous)):
+        step = np.zeros_like(U)
+        step[:, column] = 1e-6
+        numeric = (score.value(U + step) - score.value(U - step)) / 2e-6
+        np.testing.assert_allclose(gradient[:, j], numeric, rtol=1e-4, atol=1e-6)
