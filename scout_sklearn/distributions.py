@@ -61,6 +61,11 @@ class Distribution(ABC):
     def contains(self, value: object) -> bool:
         """Whether ``value`` belongs to the domain."""
 
+    @property
+    def has_unit_coordinate(self) -> bool:
+        """Whether :meth:`to_unit` and :meth:`from_unit` work (model-based samplers)."""
+        return True
+
     @abstractmethod
     def to_unit(self, value: Any) -> float:
         """Encode a value of the domain as a number in [0, 1]."""
@@ -608,6 +613,10 @@ class ScipyDistribution(Distribution):
             getattr(self.dist, "ppf", None)
         )
 
+    @property
+    def has_unit_coordinate(self) -> bool:
+        return self.has_quantiles
+
     def sample(self, rng: np.random.Generator) -> Any:
         return _python_scalar(self.dist.rvs(random_state=rng))
 
@@ -893,6 +902,15 @@ class SearchSpace(Sequence[SubSpace]):
                 "This space is not finite (it has a continuous range or a scipy.stats "
                 "distribution), so it has no grid."
             )
+
+    def without_unit_coordinate(self) -> list[tuple[int, str]]:
+        """(sub-space index, name) of each parameter that has no unit coordinate."""
+        return [
+            (i, name)
+            for i, sub in enumerate(self.subspaces)
+            for name in sub.names
+            if not sub[name].has_unit_coordinate
+        ]
 
     def point(self, index: int) -> dict[str, Any]:
         """The ``index``-th grid point, sub-spaces in order, like ParameterGrid."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from scout_sklearn._constraints import Constraint, Interval, validate_params
+from scout_sklearn._constraints import Constraint, Interval
 from scout_sklearn._trial import TrialState
 from scout_sklearn.distributions import Categorical, ScipyDistribution
 from scout_sklearn.exceptions import InvalidParameterError, SearchSpaceExhausted
@@ -156,12 +156,8 @@ class AnnealingSampler(Sampler):
         self._validate()
 
     def _validate(self) -> None:
+        super()._validate()
         owner = type(self).__name__
-        validate_params(
-            owner,
-            {name: getattr(self, name) for name in self._parameter_constraints},
-            self._parameter_constraints,
-        )
         if self.final_scale > self.initial_scale:
             raise InvalidParameterError(
                 f"The 'final_scale' parameter of {owner} must be at most "

@@ -6,8 +6,8 @@ import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scout_sklearn._constraints import Constraint, Interval, IsNone, validate_params
-from scout_sklearn.distributions import Categorical, ScipyDistribution
+from scout_sklearn._constraints import Constraint, Interval, IsNone
+from scout_sklearn.distributions import Categorical
 from scout_sklearn.samplers._base import Sampler
 from scout_sklearn.samplers._gp import GPSampler
 from scout_sklearn.samplers._random import RandomSampler
@@ -85,28 +85,16 @@ class AutoSampler(Sampler):
         self.max_gp_trials = max_gp_trials
         self._validate()
 
-    def _validate(self) -> None:
-        validate_params(type(self).__name__, self.get_params(), self._parameter_constraints)
-
-    def set_params(self, **params: Any) -> AutoSampler:
-        super().set_params(**params)
-        self._validate()
-        return self
-
     def choice(self, space: SearchSpace) -> str:
         """Which sampler searches ``space``: "gp", "tpe" or "random" (the class rule)."""
-        distributions = [sub[name] for sub in space for name in sub.names]
-        if any(
-            isinstance(dist, ScipyDistribution) and not dist.has_quantiles
-            for dist in distributions
-        ):
+        if space.without_unit_coordinate():
             return "random"
         if (
             self.n_trials is None
             or self.n_trials > self.max_gp_trials
             or len(space) != 1
             or len(space[0]) > self.max_gp_dims
-            or any(isinstance(dist, Categorical) for dist in distributions)
+            or any(isinstance(space[0][name], Categorical) for name in space[0].names)
         ):
             return "tpe"
         return "gp"
@@ -121,6 +109,7 @@ class AutoSampler(Sampler):
         return sampler
 
     def check_space(self, space: SearchSpace) -> None:
+        self._validate()
         self.delegate(space).check_space(space)
 
     def max_trials(self, space: SearchSpace) -> int | None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scout_sklearn._constraints import Constraint, validate_params
+from scout_sklearn.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -13,7 +16,13 @@ if TYPE_CHECKING:
     from scout_sklearn._trial import Trial
     from scout_sklearn.distributions import SearchSpace
 
-__all__ = ["Sampler", "UsedPoints", "random_below", "used_points"]
+__all__ = [
+    "Sampler",
+    "UsedPoints",
+    "random_below",
+    "require_unit_coordinates",
+    "used_points",
+]
 
 
 class Sampler(ABC):
@@ -42,6 +51,19 @@ class Sampler(ABC):
     --------
     GridSampler, RandomSampler
     """
+
+    #: Constraints on the constructor arguments, checked by :meth:`_validate`
+    #: (samplers call it at construction, and in ``check_space`` and ``ask``
+    #: to catch a bad ``set_params``, which, as in scikit-learn, only sets).
+    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {}
+
+    def _validate(self) -> None:
+        """Raise InvalidParameterError for a constructor argument out of bounds."""
+        validate_params(
+            type(self).__name__,
+            {name: getattr(self, name) for name in self._parameter_constraints},
+            self._parameter_constraints,
+        )
 
     @abstractmethod
     def ask(
@@ -213,6 +235,23 @@ def random_below(n: int, rng: np.random.Generator) -> int:
         candidate = int.from_bytes(rng.bytes(n_bytes), "little") >> excess_bits
         if candidate < n:
             return candidate
+
+
+def require_unit_coordinates(space: SearchSpace, owner: str) -> None:
+    """Raise InvalidParameterError if a parameter of ``space`` has no unit coordinate.
+
+    Model-based samplers place every parameter in [0, 1]; a scipy.stats-like
+    object without ``cdf``/``ppf`` has no such place.
+    """
+    missing = space.without_unit_coordinate()
+    if missing:
+        index, name = missing[0]
+        where = f" (sub-space {index})" if len(space) > 1 else ""
+        raise InvalidParameterError(
+            f"{owner} cannot model the parameter {name!r}{where}: "
+            f"{space[index][name]!r} has no cdf/ppf, so it has no unit coordinate. "
+            "Use a scipy.stats distribution or Float/Int for it, or sampler='random'."
+        )
 
 
 def used_points(sampler: Sampler) -> UsedPoints:

@@ -16,7 +16,6 @@ from scout_sklearn._constraints import (
     Interval,
     IsNone,
     Options,
-    validate_params,
 )
 from scout_sklearn.distributions import Categorical, ScipyDistribution
 from scout_sklearn.exceptions import SearchSpaceExhausted
@@ -177,13 +176,6 @@ class CmaEsSampler(Sampler):
         self._validate()
         # Fail before any fit when the optional dependency is missing.
         _import_cma()
-
-    def _validate(self) -> None:
-        validate_params(
-            type(self).__name__,
-            {name: getattr(self, name) for name in self._parameter_constraints},
-            self._parameter_constraints,
-        )
 
     def check_space(self, space: SearchSpace) -> None:
         self._validate()

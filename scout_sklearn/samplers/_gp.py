@@ -17,17 +17,22 @@ import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from scipy import linalg, optimize, special
 from scipy.linalg import lapack
 from scipy.stats import qmc
 
-from scout_sklearn._constraints import Interval, Options, validate_params
-from scout_sklearn.distributions import Categorical, Float, Int, ScipyDistribution
-from scout_sklearn.exceptions import InvalidParameterError, SearchSpaceExhausted
-from scout_sklearn.samplers._base import Sampler, UsedPoints, used_points
+from scout_sklearn._constraints import Constraint, Interval, Options
+from scout_sklearn.distributions import Categorical, Float, Int
+from scout_sklearn.exceptions import SearchSpaceExhausted
+from scout_sklearn.samplers._base import (
+    Sampler,
+    UsedPoints,
+    require_unit_coordinates,
+    used_points,
+)
 from scout_sklearn.samplers._history import (
     Observations,
     choose_subspace,
@@ -174,7 +179,7 @@ class GPSampler(Sampler):
     True
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "acquisition": [Options(["ei", "lcb", "ucb"])],
         "kappa": [Interval(numbers.Real, 0, None)],
@@ -198,23 +203,9 @@ class GPSampler(Sampler):
         self.n_refinements = n_refinements
         self._validate()
 
-    def _validate(self) -> None:
-        validate_params(
-            type(self).__name__,
-            {name: getattr(self, name) for name in self._parameter_constraints},
-            self._parameter_constraints,
-        )
-
     def check_space(self, space: SearchSpace) -> None:
-        for sub in space:
-            for name in sub.names:
-                dist = sub[name]
-                if isinstance(dist, ScipyDistribution) and not dist.has_quantiles:
-                    raise InvalidParameterError(
-                        f"GPSampler cannot model the parameter {name!r}: {dist!r} has "
-                        "no cdf/ppf, so it has no unit-interval coordinate. Use a "
-                        "scipy.stats distribution or Float/Int, or sampler='random'."
-                    )
+        self._validate()
+        require_unit_coordinates(space, type(self).__name__)
 
     def max_trials(self, space: SearchSpace) -> int | None:
         return space.n_points if space.is_finite else None
@@ -226,7 +217,7 @@ class GPSampler(Sampler):
         rng: np.random.Generator,
     ) -> dict[str, Any]:
         self._validate()
-        if not _has_quantiles(space):
+        if space.without_unit_coordinate():
             # check_space rejects such a space; a direct caller still gets params.
             return space.sample(rng)
         used = used_points(self) if space.is_finite else None
@@ -778,11 +769,3 @@ def _design_points(
         )
     shifted: np.ndarray = np.mod(table[n_in_subspace:n_points] + anchor, 1.0)
     return shifted
-
-
-def _has_quantiles(space: SearchSpace) -> bool:
-    return all(
-        not isinstance(sub[name], ScipyDistribution) or sub[name].has_quantiles  # type: ignore[attr-defined]
-        for sub in space
-        for name in sub.names
-    )

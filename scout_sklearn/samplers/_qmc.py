@@ -16,7 +16,6 @@ from scout_sklearn._constraints import (
     Constraint,
     Interval,
     Options,
-    validate_params,
 )
 from scout_sklearn.distributions import ScipyDistribution
 from scout_sklearn.exceptions import SearchSpaceExhausted
@@ -142,13 +141,6 @@ class QMCSampler(Sampler):
         self.scramble = scramble
         self.seed = seed
         self._validate()
-
-    def _validate(self) -> None:
-        validate_params(
-            type(self).__name__,
-            {name: getattr(self, name) for name in self._parameter_constraints},
-            self._parameter_constraints,
-        )
 
     def check_space(self, space: SearchSpace) -> None:
         self._validate()

@@ -6,7 +6,7 @@ import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -17,11 +17,10 @@ from scout_sklearn._constraints import (
     Interval,
     IsCallable,
     IsNone,
-    validate_params,
 )
 from scout_sklearn.distributions import Categorical, Float, Int, ScipyDistribution
-from scout_sklearn.exceptions import InvalidParameterError, SearchSpaceExhausted
-from scout_sklearn.samplers._base import Sampler, used_points
+from scout_sklearn.exceptions import SearchSpaceExhausted
+from scout_sklearn.samplers._base import Sampler, require_unit_coordinates, used_points
 from scout_sklearn.samplers._history import choose_subspace, encoded_history
 from scout_sklearn.samplers._random import RandomSampler
 
@@ -155,7 +154,7 @@ class TPESampler(Sampler):
     True
     """
 
-    _parameter_constraints: dict[str, list[Constraint]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "n_ei_candidates": [Interval(numbers.Integral, 1, None)],
         "gamma": [Interval(numbers.Real, 0, 1, closed="right"), IsCallable(), IsNone()],
@@ -185,22 +184,9 @@ class TPESampler(Sampler):
         self.consider_endpoints = consider_endpoints
         self._validate()
 
-    def _validate(self) -> None:
-        validate_params(type(self).__name__, self.get_params(), self._parameter_constraints)
-
     def check_space(self, space: SearchSpace) -> None:
         self._validate()
-        for i, sub in enumerate(space):
-            for name in sub.names:
-                dist = sub[name]
-                if isinstance(dist, ScipyDistribution) and not dist.has_quantiles:
-                    where = f" (sub-space {i})" if len(space) > 1 else ""
-                    raise InvalidParameterError(
-                        f"TPESampler cannot model the parameter {name!r}{where}: "
-                        f"{dist!r} has no cdf/ppf, so it has no unit coordinate. Use a "
-                        "scipy.stats distribution or Float/Int for it, or "
-                        "sampler='random'."
-                    )
+        require_unit_coordinates(space, type(self).__name__)
 
     def max_trials(self, space: SearchSpace) -> int | None:
         return space.n_points if space.is_finite else None

@@ -88,6 +88,9 @@ def test_thresholds_are_parameters() -> None:
 def test_bad_arguments_name_the_parameter(params: dict[str, Any], match: str) -> None:
     with pytest.raises(InvalidParameterError, match=match):
         AutoSampler(**params)
+    sampler = AutoSampler().set_params(**params)
+    with pytest.raises(InvalidParameterError, match=match):
+        sampler.check_space(SearchSpace.from_user(NUMERIC))
 
 
 def fitted_sampler(**kwargs: Any) -> Sampler:
