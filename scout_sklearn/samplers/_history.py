@@ -12,9 +12,9 @@ trials' states and values, which do change (RUNNING -> COMPLETE).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,10 +22,16 @@ from scout_sklearn._trial import TrialState
 
 if TYPE_CHECKING:
     from scout_sklearn._trial import Trial
-    from scout_sklearn.distributions import SearchSpace
+    from scout_sklearn.distributions import SearchSpace, SubSpace
     from scout_sklearn.samplers._base import Sampler
 
-__all__ = ["EncodedHistory", "Observations", "choose_subspace", "encoded_history"]
+__all__ = [
+    "EncodedHistory",
+    "Observations",
+    "choose_subspace",
+    "encoded_history",
+    "unit_coordinates",
+]
 
 _STATE_CODE = {
     TrialState.RUNNING: 0,
@@ -138,7 +144,7 @@ class EncodedHistory:
             n = self._n_rows[index]
             if n == len(self._rows[index]):
                 self._grow(index)
-            self._rows[index][n] = space[index].encode(trial.params)
+            self._rows[index][n] = unit_coordinates(space[index], trial.params)
             self._numbers[index][n] = trial.number
             self._read(index, n, trial)
             if trial.state is TrialState.RUNNING:
@@ -182,6 +188,17 @@ class EncodedHistory:
             X_failed=rows[failed],
             numbers=self._numbers[sub_index][:n][complete],
         )
+
+
+def unit_coordinates(sub: SubSpace, params: Mapping[str, Any]) -> np.ndarray:
+    """``sub.encode(params)``, with NaN for a parameter that has no unit coordinate."""
+    return np.array(
+        [
+            sub[name].to_unit(params[name]) if sub[name].has_unit_coordinate else math.nan
+            for name in sub.names
+        ],
+        dtype=np.float64,
+    )
 
 
 def encoded_history(

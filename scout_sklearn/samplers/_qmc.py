@@ -15,11 +15,13 @@ from scout_sklearn._constraints import (
     Boolean,
     Constraint,
     Interval,
+    IsNone,
     Options,
 )
 from scout_sklearn.distributions import ScipyDistribution
 from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers._base import Sampler, used_points
+from scout_sklearn.samplers._history import encoded_history, unit_coordinates
 
 if TYPE_CHECKING:
     from scout_sklearn._trial import Trial
@@ -60,10 +62,14 @@ class QMCSampler(Sampler):
         permutation of digits for Halton). An unscrambled Sobol' sequence
         starts at the corner of the cube (every parameter at its lower
         bound).
-    seed : int, default=0
-        Seed of the scrambling. The sequence is a function of ``seed`` alone
-        (see Notes): two studies with the same space and ``seed`` try the
-        same params in the same order. Change it for a different design.
+    seed : int or None, default=None
+        Seed of the scrambling. None takes it from the study: the first
+        trial is drawn at random from its own generator (so from the study's
+        ``random_state``), and the scrambling of every later point is seeded
+        by that first trial's params; two studies with different seeds get
+        different designs. An int fixes the sequence: two studies with the
+        same space and ``seed`` try the same params in the same order, and
+        the first 2**m trials are exactly a scrambled Sobol' net.
 
     See Also
     --------
@@ -75,12 +81,13 @@ class QMCSampler(Sampler):
     **Which point a trial gets.** A sampler only sees the space, the history
     and the trial's own random generator, and a study seeds that generator
     per trial, so the generator cannot carry one sequence across trials.
-    The sequence is therefore fixed by ``seed`` (and the sub-space), and
-    trial *k* of a sub-space (*k* trials of that sub-space already in the
-    history, whatever their state, running ones included) takes point *k*.
-    Concurrent workers thus take consecutive points, a resumed search
-    continues where it stopped, and the first 2**m trials of a one-dict
-    space are a scrambled Sobol' net.
+    The sequence is therefore fixed by the history (``seed=None``: the
+    study's first trial, which the study's seed drew) or by ``seed``, and
+    the sub-space; trial *k* of a sub-space (*k* trials of that sub-space
+    already in the history, whatever their state, running ones included)
+    takes point *k* (with ``seed=None``, the study's first trial stands in
+    for point 0 of its sub-space). Concurrent workers thus take consecutive
+    points and a resumed search continues where it stopped.
 
     **Conditional spaces** (a list of dicts) get one sequence per sub-space,
     of the sub-space's own dimension. Each trial goes to the sub-space with
@@ -131,11 +138,11 @@ class QMCSampler(Sampler):
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
         "qmc_type": [Options({"sobol", "halton"})],
         "scramble": [Boolean()],
-        "seed": [Interval(numbers.Integral, 0, None)],
+        "seed": [Interval(numbers.Integral, 0, None), IsNone()],
     }
 
     def __init__(
-        self, qmc_type: str = "sobol", scramble: bool = True, seed: int = 0
+        self, qmc_type: str = "sobol", scramble: bool = True, seed: int | None = None
     ) -> None:
         self.qmc_type = qmc_type
         self.scramble = scramble
@@ -155,20 +162,25 @@ class QMCSampler(Sampler):
         rng: np.random.Generator,
     ) -> dict[str, Any]:
         self._validate()
-        counts = _trial_counts(self).update(space, history)
+        counts = encoded_history(self, space, history).counts()
         index = _emptiest_subspace(space, counts)
         sub, k = space[index], counts[index]
+        scramble_seed = self._scramble_seed(space, history, index)
+        if scramble_seed is None:
+            # The study's first trial: drawn from its generator, it seeds
+            # the scrambling of every later point (see the seed parameter).
+            return _decode(sub, rng.random(len(sub)), rng)
         if not space.is_finite:
             if self.qmc_type == "sobol" and k >= _MAX_SOBOL_POINTS:
                 return sub.sample(rng)
-            return _decode(sub, self._points(index, len(sub), k + 1)[k], rng)
+            return _decode(sub, self._points(scramble_seed, len(sub), k + 1)[k], rng)
         used = used_points(self)
         used.update(space, history)
         n_available = k + _MAX_SKIPS
         if self.qmc_type == "sobol":
             n_available = min(n_available, _MAX_SOBOL_POINTS)
         if n_available > k:
-            points = self._points(index, len(sub), n_available)
+            points = self._points(scramble_seed, len(sub), n_available)
             for position in range(k, n_available):
                 params = _decode(sub, points[position], rng)
                 if used.is_free(space, params):
@@ -180,25 +192,43 @@ class QMCSampler(Sampler):
             )
         return space.point(free)
 
-    def _points(self, sub_index: int, n_dims: int, n_points: int) -> np.ndarray:
-        """The first ``n_points`` (at least) of sub-space ``sub_index``'s sequence."""
+    def _scramble_seed(
+        self, space: SearchSpace, history: Sequence[Trial], sub_index: int
+    ) -> tuple[int, ...] | None:
+        """Seed of sub-space ``sub_index``'s sequence; None for the study's first trial."""
+        if self.seed is not None:
+            return (int(self.seed), sub_index)
+        first = next((t for t in history if space.locate(t.params) is not None), None)
+        if first is None:
+            return None
+        where = space.locate(first.params)
+        assert where is not None
+        coordinates = unit_coordinates(space[where], first.params)
+        return (*np.frombuffer(coordinates.tobytes(), dtype=np.uint32).tolist(), sub_index)
+
+    def _points(
+        self, scramble_seed: tuple[int, ...], n_dims: int, n_points: int
+    ) -> np.ndarray:
+        """The first ``n_points`` (at least) of the sequence of ``scramble_seed``."""
         # A cache of a pure function of the configuration: the key names
         # everything the points depend on, so set_params cannot make it stale.
         cache: dict[tuple[Any, ...], np.ndarray] = self.__dict__.setdefault(
             "_sequences", {}
         )
-        key = (self.qmc_type, bool(self.scramble), int(self.seed), sub_index, n_dims)
+        key = (self.qmc_type, bool(self.scramble), scramble_seed, n_dims)
         points = cache.get(key)
         if points is None or len(points) < n_points:
             # Regrow to a power of two (Sobol' balance), doubling as needed:
             # regeneration costs O(total points) over a whole search.
             n_pow2 = max(16, 1 << max(0, n_points - 1).bit_length())
-            points = self._generate(sub_index, n_dims, n_pow2)
+            points = self._generate(scramble_seed, n_dims, n_pow2)
             cache[key] = points
         return points
 
-    def _generate(self, sub_index: int, n_dims: int, n_points: int) -> np.ndarray:
-        scramble_rng = np.random.default_rng([int(self.seed), sub_index])
+    def _generate(
+        self, scramble_seed: tuple[int, ...], n_dims: int, n_points: int
+    ) -> np.ndarray:
+        scramble_rng = np.random.default_rng(list(scramble_seed))
         engine_class = qmc.Sobol if self.qmc_type == "sobol" else qmc.Halton
         # scipy 1.15 renamed the engines' ``seed`` argument to ``rng``.
         rng_argument = (
@@ -238,45 +268,3 @@ def _emptiest_subspace(space: SearchSpace, counts: Sequence[int]) -> int:
     ]
     candidates = open_subspaces or list(range(len(space)))
     return min(candidates, key=lambda i: (counts[i], i))
-
-
-class TrialCounts:
-    """How many trials of a history fell in each sub-space, updated incrementally.
-
-    Like :class:`~scout_sklearn.samplers._base.UsedPoints`, it only locates
-    trials it has not seen, and notices a different history by a prefix
-    check on the last trial seen.
-    """
-
-    def __init__(self) -> None:
-        self._space: SearchSpace | None = None
-        self._n_seen = 0
-        self._last_params: object = None
-        self.counts: list[int] = []
-
-    def update(self, space: SearchSpace, history: Sequence[Trial]) -> list[int]:
-        """Return the number of trials of ``history`` in each sub-space of ``space``."""
-        stale = (
-            space is not self._space
-            or len(history) < self._n_seen
-            or (self._n_seen and history[self._n_seen - 1].params is not self._last_params)
-        )
-        if stale:
-            self._space = space
-            self._n_seen = 0
-            self.counts = [0] * len(space)
-        for trial in history[self._n_seen :]:
-            index = space.locate(trial.params)
-            if index is not None:
-                self.counts[index] += 1
-        self._n_seen = len(history)
-        self._last_params = history[-1].params if history else None
-        return self.counts
-
-
-def _trial_counts(sampler: Sampler) -> TrialCounts:
-    counts: TrialCounts | None = sampler.__dict__.get("_trial_counts")
-    if counts is None:
-        counts = TrialCounts()
-        sampler.__dict__["_trial_counts"] = counts
-    return counts

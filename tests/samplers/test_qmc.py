@@ -79,6 +79,23 @@ def test_same_seed_same_points_different_seed_different_points() -> None:
     assert not any(same_params(a, b) for a, b in zip(first, other))
 
 
+def test_without_a_seed_the_design_follows_the_study_seed() -> None:
+    # Trial generators are seeded by the study seed and the trial number
+    # (``run`` does it as a study would): seed=None takes the design from the
+    # study's first trial, so a study seed gives one design and another seed
+    # another, as random_state does for every other sampler.
+    first = run(QMCSampler(), UNIT_CUBE, 8, seed=0)
+    again = run(QMCSampler(), UNIT_CUBE, 8, seed=0)
+    assert all(same_params(a, b) for a, b in zip(first, again))
+    other = run(QMCSampler(), UNIT_CUBE, 8, seed=1)
+    assert not any(same_params(a, b) for a, b in zip(first, other))
+    # After the random first trial, the points are still spread: one in each
+    # half of every axis among the first 8, more evenly than 8 random draws.
+    points = as_array(first)
+    for axis in range(3):
+        assert 3 <= np.sum(points[:, axis] < 0.5) <= 5
+
+
 def test_trial_k_takes_point_k_whatever_the_states_and_samplers() -> None:
     space = SearchSpace.from_user(UNIT_CUBE)
     expected = run(QMCSampler(), UNIT_CUBE, 6)
@@ -107,7 +124,9 @@ def test_concurrent_running_trials_get_different_points() -> None:
 def test_unscrambled_sobol_starts_at_the_lower_corner_without_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        draws = run(QMCSampler(scramble=False), {"x": Float(2.0, 3.0), "n": Int(1, 9)}, 5)
+        draws = run(
+            QMCSampler(scramble=False, seed=0), {"x": Float(2.0, 3.0), "n": Int(1, 9)}, 5
+        )
     assert draws[0] == {"n": 1, "x": 2.0}
     assert draws[1] == {"n": 5, "x": 2.5}
 
@@ -133,7 +152,7 @@ def test_conditional_space_takes_sub_spaces_in_turn() -> None:
         {"kernel": ["rbf"], "C": Float(0.1, 10.0), "gamma": Float(1e-4, 1.0, log=True)},
         {"kernel": ["poly"]},  # a single point: visited once, then skipped
     ]
-    draws = run(QMCSampler(), grid, 9)
+    draws = run(QMCSampler(seed=0), grid, 9)
     kernels = [params["kernel"] for params in draws]
     assert kernels[:3] == ["linear", "rbf", "poly"]
     assert kernels.count("poly") == 1
@@ -149,7 +168,7 @@ def test_an_object_without_quantiles_is_drawn_with_its_rvs() -> None:
         def rvs(self, random_state: np.random.Generator) -> float:
             return float(random_state.choice([0.25, 0.75]))
 
-    draws = run(QMCSampler(), {"p": Coin(), "x": Float(0.0, 1.0)}, 16)
+    draws = run(QMCSampler(seed=0), {"p": Coin(), "x": Float(0.0, 1.0)}, 16)
     assert {params["p"] for params in draws} == {0.25, 0.75}
     # The other parameter still follows the sequence.
     assert sorted(int(params["x"] * 16) for params in draws) == list(range(16))
@@ -180,4 +199,5 @@ def test_set_params_is_checked_before_asking() -> None:
 
 def test_repr_shows_changed_arguments() -> None:
     assert repr(QMCSampler()) == "QMCSampler()"
+    assert repr(QMCSampler(seed=0)) == "QMCSampler(seed=0)"
     assert repr(QMCSampler("halton", seed=2)) == "QMCSampler(qmc_type='halton', seed=2)"
