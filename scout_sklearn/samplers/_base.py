@@ -107,8 +107,12 @@ class Sampler(ABC):
         """
 
     def max_trials(self, space: SearchSpace) -> int | None:
-        """The most trials this sampler can propose on ``space``, or None if unbounded."""
-        return None
+        """The most trials this sampler can propose on ``space``, or None if unbounded.
+
+        The default is the number of grid points of a finite space (a sampler
+        must not hand out the same point twice) and None otherwise.
+        """
+        return space.n_points if space.is_finite else None
 
     # -- configuration object protocol (scikit-learn's get_params/set_params) --
     @classmethod

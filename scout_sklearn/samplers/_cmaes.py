@@ -181,9 +181,6 @@ class CmaEsSampler(Sampler):
         self._validate()
         self._independent().check_space(space)
 
-    def max_trials(self, space: SearchSpace) -> int | None:
-        return space.n_points if space.is_finite else None
-
     def ask(
         self,
         space: SearchSpace,

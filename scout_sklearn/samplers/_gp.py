@@ -207,9 +207,6 @@ class GPSampler(Sampler):
         self._validate()
         require_unit_coordinates(space, type(self).__name__)
 
-    def max_trials(self, space: SearchSpace) -> int | None:
-        return space.n_points if space.is_finite else None
-
     def ask(
         self,
         space: SearchSpace,

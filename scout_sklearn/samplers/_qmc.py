@@ -152,9 +152,6 @@ class QMCSampler(Sampler):
     def check_space(self, space: SearchSpace) -> None:
         self._validate()
 
-    def max_trials(self, space: SearchSpace) -> int | None:
-        return space.n_points if space.is_finite else None
-
     def ask(
         self,
         space: SearchSpace,

@@ -53,9 +53,6 @@ class RandomSampler(Sampler):
     def __init__(self) -> None:
         pass
 
-    def max_trials(self, space: SearchSpace) -> int | None:
-        return space.n_points if space.is_finite else None
-
     def ask(
         self,
         space: SearchSpace,
