@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -147,7 +148,7 @@ class Study:
             When the sampler has nothing new to propose.
         """
         if params is not None:
-            self._check_params(params, source="Study.ask(params=...)")
+            self._check_params(params, source=lambda: "Study.ask(params=...)")
         for _ in range(_MAX_CLAIM_ATTEMPTS):
             self._refresh()
             number = len(self._trials)
@@ -156,8 +157,10 @@ class Study:
                 proposed = self.sampler.ask(
                     self.space, tuple(self._trials), self.rng(number)
                 )
+                # The message names the sampler by its repr: built only on error.
                 self._check_params(
-                    proposed, source=f"The sampler {self.sampler!r}, for trial {number},"
+                    proposed,
+                    source=functools.partial(self._sampler_source, number),
                 )
             else:
                 proposed = params
@@ -224,15 +227,20 @@ class Study:
         return self._keep(self.storage.finish_trial(self.name, number, state, value))
 
     # -- helpers ------------------------------------------------------------
-    def _check_params(self, params: Mapping[str, Any], *, source: str) -> None:
+    def _sampler_source(self, number: int) -> str:
+        return f"The sampler {self.sampler!r}, for trial {number},"
+
+    def _check_params(
+        self, params: Mapping[str, Any], *, source: Callable[[], str]
+    ) -> None:
         if not isinstance(params, Mapping):
             raise InvalidParameterError(
-                f"{source} gave {params!r} ({type(params).__name__}) as params; params "
+                f"{source()} gave {params!r} ({type(params).__name__}) as params; params "
                 "must be a dict of parameter name to value."
             )
         if not self.space.contains(params):
             raise InvalidParameterError(
-                f"{source} gave params outside the search space: {dict(params)!r} "
+                f"{source()} gave params outside the search space: {dict(params)!r} "
                 f"({self.space.explain_mismatch(params)}). Params must name exactly "
                 "the parameters of one sub-space, each value inside its distribution."
             )
