@@ -14,7 +14,7 @@ from scout_sklearn._constraints import Constraint, Interval
 from scout_sklearn._trial import TrialState
 from scout_sklearn.distributions import Categorical, ScipyDistribution
 from scout_sklearn.exceptions import InvalidParameterError, SearchSpaceExhausted
-from scout_sklearn.samplers._base import Sampler, used_points
+from scout_sklearn.samplers._base import Sampler, continues, private_cache, used_points
 from scout_sklearn.samplers._history import choose_subspace, encoded_history
 from scout_sklearn.samplers._random import RandomSampler
 
@@ -214,10 +214,7 @@ class AnnealingSampler(Sampler):
         self, space: SearchSpace, history: Sequence[Trial], rng: np.random.Generator
     ) -> dict[str, Any]:
         # A private RandomSampler keeps its own cache of used grid points.
-        random: RandomSampler | None = self.__dict__.get("_random_sampler")
-        if random is None:
-            random = RandomSampler()
-            self.__dict__["_random_sampler"] = random
+        random = private_cache(self, "_random_sampler", RandomSampler)
         return random.ask(space, history, rng)
 
     def _replay(self, space: SearchSpace, history: Sequence[Trial]) -> Walk:
@@ -325,11 +322,7 @@ class ReplayCache:
         return (
             space is self.space
             and config == self.config
-            and len(history) >= self.n_replayed
-            and (
-                self.n_replayed == 0
-                or history[self.n_replayed - 1].params is self.last_params
-            )
+            and continues(history, self.n_replayed, self.last_params)
         )
 
 

@@ -101,11 +101,12 @@ class AutoSampler(Sampler):
 
     def delegate(self, space: SearchSpace) -> Sampler:
         """The sampler that searches ``space`` (created once per space, then reused)."""
+        config = (self.n_trials, self.max_gp_dims, self.max_gp_trials)
         cached = self.__dict__.get("_delegate")
-        if cached is not None and cached[0] is space and cached[1] == self.get_params():
+        if cached is not None and cached[0] is space and cached[1] == config:
             return cached[2]  # type: ignore[no-any-return]
         sampler = _DELEGATES[self.choice(space)]()
-        self.__dict__["_delegate"] = (space, self.get_params(), sampler)
+        self.__dict__["_delegate"] = (space, config, sampler)
         return sampler
 
     def check_space(self, space: SearchSpace) -> None:

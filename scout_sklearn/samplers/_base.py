@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from scout_sklearn._constraints import Constraint, validate_params
 from scout_sklearn.exceptions import InvalidParameterError
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Sampler",
     "UsedPoints",
+    "continues",
+    "private_cache",
     "random_below",
     "require_unit_coordinates",
     "used_points",
@@ -116,7 +119,9 @@ class Sampler(ABC):
 
     # -- configuration object protocol (scikit-learn's get_params/set_params) --
     @classmethod
+    @functools.cache
     def _param_names(cls) -> list[str]:
+        # Cached per class: get_params runs at every ask of some samplers.
         init = cls.__init__
         if init is object.__init__:
             return []
@@ -181,12 +186,9 @@ class UsedPoints:
 
     def update(self, space: SearchSpace, history: Sequence[Trial]) -> set[int]:
         """Return the grid positions of the params of every trial in ``history``."""
-        stale = (
-            space is not self._space
-            or len(history) < self._n_seen
-            or (self._n_seen and history[self._n_seen - 1].params is not self._last_params)
-        )
-        if stale:
+        if space is not self._space or not continues(
+            history, self._n_seen, self._last_params
+        ):
             self._space = space
             self._n_seen = 0
             self.positions = set()
@@ -258,12 +260,35 @@ def require_unit_coordinates(space: SearchSpace, owner: str) -> None:
         )
 
 
+def continues(history: Sequence[Trial], n_seen: int, last_params: object) -> bool:
+    """Whether ``history`` extends the one a cache has seen ``n_seen`` trials of.
+
+    History is append-only within a study (trial numbers grow, params never
+    change), so the length and the identity of the last params seen are
+    enough to notice a different or rewritten history.
+    """
+    return len(history) >= n_seen and (
+        n_seen == 0 or history[n_seen - 1].params is last_params
+    )
+
+
+_T = TypeVar("_T")
+
+
+def private_cache(sampler: Sampler, name: str, factory: Callable[[], _T]) -> _T:
+    """The underscored attribute ``name`` of ``sampler``, created on first use.
+
+    For what a sampler derives from the history (caches, helper samplers),
+    not configuration: ``Sampler.__getstate__`` drops underscored attributes,
+    so copies and unpickled samplers start without them.
+    """
+    value: _T | None = sampler.__dict__.get(name)
+    if value is None:
+        value = factory()
+        sampler.__dict__[name] = value
+    return value
+
+
 def used_points(sampler: Sampler) -> UsedPoints:
     """The grid positions cache of ``sampler`` (created on first use)."""
-    # A cache of the history, not configuration: created on first use so that
-    # copies and unpickled samplers start without it.
-    used: UsedPoints | None = sampler.__dict__.get("_used_points")
-    if used is None:
-        used = UsedPoints()
-        sampler.__dict__["_used_points"] = used
-    return used
+    return private_cache(sampler, "_used_points", UsedPoints)

@@ -19,7 +19,7 @@ from scout_sklearn._constraints import (
 )
 from scout_sklearn.distributions import Categorical, ScipyDistribution
 from scout_sklearn.exceptions import SearchSpaceExhausted
-from scout_sklearn.samplers._base import Sampler, used_points
+from scout_sklearn.samplers._base import Sampler, continues, private_cache, used_points
 from scout_sklearn.samplers._random import RandomSampler
 
 if TYPE_CHECKING:
@@ -236,11 +236,7 @@ class CmaEsSampler(Sampler):
     def _independent(self) -> Sampler:
         if self.independent_sampler is not None:
             return self.independent_sampler
-        default: Sampler | None = self.__dict__.get("_default_independent")
-        if default is None:
-            default = RandomSampler()
-            self.__dict__["_default_independent"] = default
-        return default
+        return private_cache(self, "_default_independent", RandomSampler)
 
     def _replay(
         self,
@@ -368,11 +364,7 @@ class CmaState:
         return (
             space is self.space
             and config == self.config
-            and len(history) >= self.n_consumed
-            and (
-                self.n_consumed == 0
-                or history[self.n_consumed - 1].params is self.last_params
-            )
+            and continues(history, self.n_consumed, self.last_params)
         )
 
     def consume(self, history: Sequence[Trial], n_consumed: int, n_trials: int) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scout_sklearn._trial import TrialState
+from scout_sklearn.samplers._base import continues, private_cache
 
 if TYPE_CHECKING:
     from scout_sklearn._trial import Trial
@@ -127,12 +128,9 @@ class EncodedHistory:
 
     def update(self, space: SearchSpace, history: Sequence[Trial]) -> None:
         """Encode the trials of ``history`` not encoded yet."""
-        stale = (
-            space is not self._space
-            or len(history) < self._n_seen
-            or (self._n_seen and history[self._n_seen - 1].params is not self._last_params)
-        )
-        if stale:
+        if space is not self._space or not continues(
+            history, self._n_seen, self._last_params
+        ):
             self._reset(space)
         for position in range(self._n_seen, len(history)):
             trial = history[position]
@@ -205,12 +203,7 @@ def encoded_history(
     sampler: Sampler, space: SearchSpace, history: Sequence[Trial]
 ) -> EncodedHistory:
     """The up-to-date encoded history cache of ``sampler`` (created on first use)."""
-    # A cache of the history, not configuration: kept under an underscored
-    # name so that Sampler.__getstate__ drops it from copies and pickles.
-    cache: EncodedHistory | None = sampler.__dict__.get("_encoded_history")
-    if cache is None:
-        cache = EncodedHistory()
-        sampler.__dict__["_encoded_history"] = cache
+    cache = private_cache(sampler, "_encoded_history", EncodedHistory)
     cache.update(space, history)
     return cache
 

@@ -20,7 +20,12 @@ from scout_sklearn._constraints import (
 )
 from scout_sklearn.distributions import Categorical, Float, Int, ScipyDistribution
 from scout_sklearn.exceptions import SearchSpaceExhausted
-from scout_sklearn.samplers._base import Sampler, require_unit_coordinates, used_points
+from scout_sklearn.samplers._base import (
+    Sampler,
+    private_cache,
+    require_unit_coordinates,
+    used_points,
+)
 from scout_sklearn.samplers._history import choose_subspace, encoded_history
 from scout_sklearn.samplers._random import RandomSampler
 
@@ -246,11 +251,7 @@ class TPESampler(Sampler):
     def _random_sampler(self) -> RandomSampler:
         # Kept (under an underscored name, dropped by pickle) for its cache
         # of the grid points already used.
-        sampler: RandomSampler | None = self.__dict__.get("_startup_sampler")
-        if sampler is None:
-            sampler = RandomSampler()
-            self.__dict__["_startup_sampler"] = sampler
-        return sampler
+        return private_cache(self, "_startup_sampler", RandomSampler)
 
     def _first_free(
         self,
