@@ -50,6 +50,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _common import require_modules, verdict
 from threadpoolctl import threadpool_limits
 
 from scout_sklearn import Categorical, Float, Int, SearchSpace, Trial, TrialState
@@ -57,9 +58,6 @@ from scout_sklearn.exceptions import InvalidParameterError
 
 OURS = ("tpe", "gp", "cmaes", "qmc", "annealing", "random", "auto")
 PEERS = ("tpe-uni", "tpe-mv", "gp")
-PEER_INSTALL = (
-    "pip install optuna optuna-integration scikit-optimize cmaes greenlet torch==2.13.0"
-)
 SIZES = (100, 300, 1000)
 CELL_BUDGET = 20.0  # seconds of timed asks per cell before stopping early
 GP_LIMIT = 15.0  # predicted seconds per ask above which a GP cell is skipped
@@ -278,18 +276,7 @@ def check_peers(peers: list[str]) -> None:
     needed = {"optuna": "optuna"} if peers else {}
     if "gp" in peers:
         needed["torch"] = "torch"
-    missing = []
-    for module, package in needed.items():
-        try:
-            __import__(module)
-        except ImportError as err:
-            missing.append(f"{package} ({err})")
-    if missing:
-        sys.exit(
-            f"benchmarks/latency.py needs {', '.join(missing)} for the Optuna peers. "
-            f"Install them with:\n    {PEER_INSTALL}\n"
-            "or leave those peers out with --peers."
-        )
+    require_modules("latency.py", needed)
 
 
 def parse_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
@@ -300,10 +287,6 @@ def parse_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
     if unknown:
         sys.exit(f"Unknown {what} {unknown}; choose among {', '.join(allowed)} or 'none'.")
     return names
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ from typing import Any
 import joblib
 import numpy as np
 import sklearn
+from _common import verdict
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.model_selection import GridSearchCV
@@ -343,10 +344,6 @@ def run_profile() -> None:
                 f"    {label:<44} {ncalls:>5} calls {1e3 * cumtime:>8.1f} ms "
                 f"{1e6 * cumtime / ncalls:>9.1f} us/call"
             )
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def main() -> None:

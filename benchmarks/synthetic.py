@@ -40,14 +40,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from _common import one_torch_thread, require_modules, verdict
 from scipy.stats import rankdata
 from threadpoolctl import threadpool_limits
 
 OURS = ("tpe", "gp", "cmaes", "qmc", "annealing", "random", "auto")
 PEERS = ("random", "tpe", "tpe-uni", "cmaes", "gp")
-PEER_INSTALL = (
-    "pip install optuna optuna-integration scikit-optimize cmaes greenlet torch==2.13.0"
-)
 
 
 # -- test functions (minimised) ---------------------------------------------
@@ -201,12 +199,7 @@ def run_optuna(name: str, problem: Problem, seed: int, n_evals: int) -> tuple[fl
 def run_one(method: str, problem_name: str, seed: int, n_evals: int) -> RunResult:
     """Run one method on one function with one seed (in a worker process)."""
     warnings.filterwarnings("ignore")  # Optuna's ExperimentalWarning and the like
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    one_torch_thread()
     problem = PROBLEMS[problem_name]
     library, name = method.split("-", 1)
     start = time.perf_counter()
@@ -225,18 +218,7 @@ def check_peers(peers: list[str]) -> None:
         needed["cmaes"] = "cmaes"
     if "gp" in peers:
         needed["torch"] = "torch"
-    missing = []
-    for module, package in needed.items():
-        try:
-            __import__(module)
-        except ImportError as err:
-            missing.append(f"{package} ({err})")
-    if missing:
-        sys.exit(
-            f"benchmarks/synthetic.py needs {', '.join(missing)} for the Optuna peers. "
-            f"Install them with:\n    {PEER_INSTALL}\n"
-            "or leave those peers out with --peers."
-        )
+    require_modules("synthetic.py", needed)
     if "gp" in peers:
         try:
             __import__("greenlet")
@@ -380,10 +362,6 @@ def targets(summary: dict[str, Any], methods: list[str], problems: list[str]) ->
     print("\nTargets")
     for label, measured, result in rows:
         print(f"  {label:<{width}}{measured:<40}{result}")
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def main() -> None:

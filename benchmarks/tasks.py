@@ -74,6 +74,7 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from _common import one_torch_thread, require_modules, verdict
 from scipy.stats import loguniform, randint, rankdata, uniform
 from sklearn.base import clone, is_classifier
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
@@ -88,9 +89,6 @@ from threadpoolctl import threadpool_limits
 
 OURS = ("tpe", "gp", "cmaes", "qmc", "annealing", "random", "auto")
 PEERS = ("random", "halving", "optuna-tpe", "optuna-gp", "bayes")
-PEER_INSTALL = (
-    "pip install optuna optuna-integration scikit-optimize cmaes greenlet torch==2.13.0"
-)
 CV = 3
 FULL = {"seeds": 5, "trials": 40, "tasks": ("svc_digits", "hgb_breast", "enet_diabetes")}
 QUICK = {"seeds": 2, "trials": 15, "tasks": ("svc_digits", "enet_diabetes")}
@@ -361,12 +359,7 @@ def run_one(
 ) -> RunResult:
     """Fit one search and score it (in a worker process)."""
     warnings.filterwarnings("ignore")  # ConvergenceWarning, Optuna's experimental ones
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    one_torch_thread()
     task = TASKS[task_name]
     X_train, X_test, y_train, y_test = task.data(seed)
     with threadpool_limits(limits=1):
@@ -404,17 +397,7 @@ def check_peers(peers: list[str]) -> list[str]:
         needed.update({"optuna": "optuna", "optuna_integration": "optuna-integration"})
     if "optuna-gp" in peers:
         needed["torch"] = "torch"
-    missing = []
-    for module, package in needed.items():
-        try:
-            __import__(module)
-        except ImportError as err:
-            missing.append(f"{package} ({err})")
-    if missing:
-        sys.exit(
-            f"benchmarks/tasks.py needs {', '.join(missing)} for the peers. Install "
-            f"them with:\n    {PEER_INSTALL}\nor leave those peers out with --peers."
-        )
+    require_modules("tasks.py", needed)
     if "optuna-gp" in peers:
         try:
             __import__("greenlet")
@@ -576,10 +559,6 @@ def targets(
     print("\nTargets")
     for label, measured, result in rows:
         print(f"  {label:<{width}}{measured:<48}{result}")
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def parse_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:

@@ -1,0 +1,37 @@
+"""Pieces the benchmark scripts share: peer checks, one-thread workers, verdicts."""
+
+from __future__ import annotations
+
+import sys
+
+PEER_INSTALL = (
+    "pip install optuna optuna-integration scikit-optimize cmaes greenlet torch==2.13.0"
+)
+
+
+def require_modules(script: str, needed: dict[str, str]) -> None:
+    """Exit with the pip command when a module of ``needed`` (module: package) is absent."""
+    missing = []
+    for module, package in needed.items():
+        try:
+            __import__(module)
+        except ImportError as err:
+            missing.append(f"{package} ({err})")
+    if missing:
+        sys.exit(
+            f"benchmarks/{script} needs {', '.join(missing)} for the peers. Install "
+            f"them with:\n    {PEER_INSTALL}\nor leave those peers out with --peers."
+        )
+
+
+def one_torch_thread() -> None:
+    """Keep torch (Optuna's GPSampler) to one thread in this worker, if installed."""
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(1)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
