@@ -88,6 +88,13 @@ class Trial:
         before, and for FAILED trials.
     started_at, finished_at : float or None
         Wall-clock times (seconds since the epoch).
+    owner : str or None
+        Who is evaluating a RUNNING trial (``"host:pid:token"``); None for a
+        trial nobody holds (an enqueued one).
+    lease_until : float or None
+        Wall-clock time until which ``owner`` holds the trial. The owner
+        renews it while alive; once it has passed, another worker may
+        reclaim the trial and run its missing folds.
     """
 
     number: int
@@ -97,6 +104,8 @@ class Trial:
     value: float | None = None
     started_at: float | None = None
     finished_at: float | None = field(default=None)
+    owner: str | None = None
+    lease_until: float | None = None
 
     @property
     def is_finished(self) -> bool:

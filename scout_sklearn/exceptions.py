@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 __all__ = [
+    "DuplicatedStudyError",
     "InvalidParameterError",
+    "LeaseLost",
     "SearchSpaceExhausted",
     "TrialNumberTaken",
     "TrialStateError",
@@ -15,6 +17,18 @@ class InvalidParameterError(ValueError, TypeError):
 
     It subclasses both ``ValueError`` and ``TypeError`` so that code written
     against scikit-learn's own parameter validation keeps catching it.
+    """
+
+
+class DuplicatedStudyError(ValueError):
+    """A study with this name already exists in the storage."""
+
+
+class LeaseLost(RuntimeError):
+    """A worker wrote to a trial it no longer holds.
+
+    Its lease expired and another worker reclaimed the trial; the late
+    result is not written over the reclaiming worker's.
     """
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,12 +26,16 @@ class StudyRecord:
         JSON description of the search space (``SearchSpace.to_json()``).
     created_at : float
         Seconds since the epoch.
+    fingerprint : dict, default={}
+        JSON description of what defines the study (data, estimator, space,
+        CV splits, scoring); a search resuming the study must match it.
     """
 
     name: str
     seed: int
     space: list[dict[str, Any]]
     created_at: float
+    fingerprint: dict[str, Any] = field(default_factory=dict)
 
 
 class Storage(ABC):
@@ -44,11 +48,19 @@ class Storage(ABC):
     Changes are stamped with a counter that grows with every write, so a
     reader can ask only for what changed since it last looked
     (:meth:`read_trials`).
+
+    Params, scores and records are JSON values: a storage never pickles.
+
+    Leases: a RUNNING trial is held by an ``owner`` until ``lease_until``.
+    Writes that pass ``owner`` succeed only while that owner holds the
+    trial, and raise :class:`~scout_sklearn.exceptions.LeaseLost` otherwise,
+    so a worker that comes back after its trial was reclaimed cannot
+    overwrite the reclaiming worker's results.
     """
 
     @abstractmethod
     def create_study(self, record: StudyRecord) -> None:
-        """Create a study; raise ``ValueError`` if the name is taken."""
+        """Create a study; raise ``DuplicatedStudyError`` if the name is taken."""
 
     @abstractmethod
     def load_study(self, name: str) -> StudyRecord | None:
@@ -60,32 +72,69 @@ class Storage(ABC):
 
     @abstractmethod
     def create_trial(self, study: str, trial: Trial) -> None:
-        """Store a new RUNNING trial under ``trial.number``.
+        """Store a new RUNNING trial under ``trial.number``, with its owner and lease.
 
         Raises ``TrialNumberTaken`` if that number exists: numbers are
-        claimed atomically, so concurrent writers never share one.
+        claimed atomically, so concurrent writers never share one. Raises
+        ``KeyError`` for an unknown study.
         """
 
     @abstractmethod
-    def record_fold(self, study: str, number: int, fold_result: FoldResult) -> Trial:
+    def reclaim_trial(
+        self,
+        study: str,
+        number: int,
+        *,
+        expected_owner: str | None,
+        owner: str,
+        lease_until: float,
+        expired_at: float | None = None,
+    ) -> Trial | None:
+        """Take over a RUNNING trial held by ``expected_owner``; return it, or None.
+
+        Atomic compare-and-set: it succeeds only if the trial is still
+        RUNNING, still held by ``expected_owner`` (the caller decided that
+        owner is gone, or the trial was enqueued with no owner) and, when
+        ``expired_at`` is given, its lease ended at or before ``expired_at``
+        (a heartbeat that landed meanwhile wins). The recorded folds are
+        kept, so the new owner runs only the missing ones. Returns None when
+        another writer changed the trial first.
+        """
+
+    @abstractmethod
+    def record_fold(
+        self, study: str, number: int, fold_result: FoldResult, *, owner: str | None = None
+    ) -> Trial:
         """Append a fold result to a RUNNING trial and return the trial.
 
-        Raises ``TrialStateError`` if the trial is finished.
+        Raises ``TrialStateError`` if the trial is finished, and ``LeaseLost``
+        if ``owner`` is given and no longer holds the trial.
         """
 
     @abstractmethod
     def finish_trial(
-        self, study: str, number: int, state: TrialState, value: float | None
+        self,
+        study: str,
+        number: int,
+        state: TrialState,
+        value: float | None,
+        *,
+        owner: str | None = None,
     ) -> Trial:
         """Move a RUNNING trial to a terminal state and return it.
 
         Raises ``TrialStateError`` if it is not RUNNING or ``state`` is not
-        terminal.
+        terminal, and ``LeaseLost`` if ``owner`` is given and no longer holds
+        the trial.
         """
 
     @abstractmethod
-    def heartbeat(self, study: str, number: int) -> None:
-        """Record that the owner of a RUNNING trial is alive."""
+    def heartbeat(self, study: str, owner: str, lease_until: float) -> int:
+        """Extend to ``lease_until`` the lease of every RUNNING trial ``owner`` holds.
+
+        One write whatever the number of trials; returns how many it renewed.
+        Renewed trials count as changed for :meth:`read_trials`.
+        """
 
     @abstractmethod
     def read_trials(self, study: str, since: int = 0) -> tuple[list[Trial], int]:

@@ -8,7 +8,12 @@ import time
 from typing import Any
 
 from scout_sklearn._trial import FoldResult, Trial, TrialState
-from scout_sklearn.exceptions import TrialNumberTaken, TrialStateError
+from scout_sklearn.exceptions import (
+    DuplicatedStudyError,
+    LeaseLost,
+    TrialNumberTaken,
+    TrialStateError,
+)
 from scout_sklearn.storage._base import Storage, StudyRecord
 
 __all__ = ["MemoryStorage"]
@@ -31,7 +36,6 @@ class MemoryStorage(Storage):
         self._lock = threading.Lock()
         self._studies: dict[str, StudyRecord] = {}
         self._trials: dict[str, list[Trial]] = {}
-        self._heartbeats: dict[tuple[str, int], float] = {}
         # The change log: write number ``s`` (from 1) changed trial
         # ``_log[s - 1]``; a reader asks for what changed after a stamp.
         self._log: list[tuple[str, int]] = []
@@ -48,7 +52,9 @@ class MemoryStorage(Storage):
     def create_study(self, record: StudyRecord) -> None:
         with self._lock:
             if record.name in self._studies:
-                raise ValueError(f"A study named {record.name!r} already exists.")
+                raise DuplicatedStudyError(
+                    f"A study named {record.name!r} already exists."
+                )
             self._studies[record.name] = record
             self._trials[record.name] = []
 
@@ -74,9 +80,31 @@ class MemoryStorage(Storage):
             trials.append(trial)
             self._log.append((study, trial.number))
 
-    def record_fold(self, study: str, number: int, fold_result: FoldResult) -> Trial:
+    def reclaim_trial(
+        self,
+        study: str,
+        number: int,
+        *,
+        expected_owner: str | None,
+        owner: str,
+        lease_until: float,
+        expired_at: float | None = None,
+    ) -> Trial | None:
         with self._lock:
-            trial = self._running_trial(study, number, "record a fold result on")
+            trial = self._trial(study, number)
+            if trial.state is not TrialState.RUNNING or trial.owner != expected_owner:
+                return None
+            if expired_at is not None and (trial.lease_until or 0.0) > expired_at:
+                return None
+            updated = dataclasses.replace(trial, owner=owner, lease_until=lease_until)
+            self._replace(study, updated)
+            return updated
+
+    def record_fold(
+        self, study: str, number: int, fold_result: FoldResult, *, owner: str | None = None
+    ) -> Trial:
+        with self._lock:
+            trial = self._running_trial(study, number, "record a fold result on", owner)
             updated = dataclasses.replace(
                 trial, fold_results=(*trial.fold_results, fold_result)
             )
@@ -84,22 +112,34 @@ class MemoryStorage(Storage):
             return updated
 
     def finish_trial(
-        self, study: str, number: int, state: TrialState, value: float | None
+        self,
+        study: str,
+        number: int,
+        state: TrialState,
+        value: float | None,
+        *,
+        owner: str | None = None,
     ) -> Trial:
         if not state.is_finished:
             raise TrialStateError(f"Cannot finish trial {number} as {state.name}.")
         with self._lock:
-            trial = self._running_trial(study, number, "finish")
+            trial = self._running_trial(study, number, "finish", owner)
             updated = dataclasses.replace(
                 trial, state=state, value=value, finished_at=time.time()
             )
             self._replace(study, updated)
             return updated
 
-    def heartbeat(self, study: str, number: int) -> None:
+    def heartbeat(self, study: str, owner: str, lease_until: float) -> int:
         with self._lock:
-            self._running_trial(study, number, "heartbeat")
-            self._heartbeats[(study, number)] = time.time()
+            held = [
+                t
+                for t in self._trials_of(study)
+                if t.state is TrialState.RUNNING and t.owner == owner
+            ]
+            for trial in held:
+                self._replace(study, dataclasses.replace(trial, lease_until=lease_until))
+            return len(held)
 
     def read_trials(self, study: str, since: int = 0) -> tuple[list[Trial], int]:
         with self._lock:
@@ -114,11 +154,21 @@ class MemoryStorage(Storage):
         except KeyError:
             raise KeyError(f"No study named {study!r} in this storage.") from None
 
-    def _running_trial(self, study: str, number: int, action: str) -> Trial:
+    def _trial(self, study: str, number: int) -> Trial:
         trials = self._trials_of(study)
         if not 0 <= number < len(trials):
             raise KeyError(f"Study {study!r} has no trial number {number}.")
-        trial = trials[number]
+        return trials[number]
+
+    def _running_trial(
+        self, study: str, number: int, action: str, owner: str | None
+    ) -> Trial:
+        trial = self._trial(study, number)
+        if owner is not None and trial.owner != owner:
+            raise LeaseLost(
+                f"Cannot {action} trial {number} of study {study!r}: {owner!r} no "
+                f"longer holds it ({trial.owner!r} does)."
+            )
         if trial.state is not TrialState.RUNNING:
             raise TrialStateError(
                 f"Cannot {action} trial {number} of study {study!r}: it is "

@@ -23,7 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scout_sklearn import FoldResult, Trial, TrialState
-from scout_sklearn.exceptions import TrialNumberTaken, TrialStateError
+from scout_sklearn.exceptions import (
+    DuplicatedStudyError,
+    LeaseLost,
+    TrialNumberTaken,
+    TrialStateError,
+)
 from scout_sklearn.storage import Storage, StudyRecord
 
 PROPERTY_SETTINGS = settings(
@@ -88,6 +93,16 @@ def record(name: str = "study", *, seed: int = 0, created_at: float = 1.0) -> St
 
 def new_trial(number: int, **params: Any) -> Trial:
     return Trial(number=number, params=params or {"C": float(number)}, started_at=100.0)
+
+
+def held_trial(number: int, owner: str, lease_until: float) -> Trial:
+    return Trial(
+        number=number,
+        params={"C": float(number)},
+        started_at=100.0,
+        owner=owner,
+        lease_until=lease_until,
+    )
 
 
 def fold(k: int, score: float = 0.5) -> FoldResult:
@@ -175,7 +190,7 @@ class StorageContract:
 
     def test_duplicate_study_name_raises(self) -> None:
         storage = self.make_study("svc")
-        with pytest.raises(ValueError, match="'svc'"):
+        with pytest.raises(DuplicatedStudyError, match="'svc'"):
             storage.create_study(record("svc", seed=1))
         loaded = storage.load_study("svc")
         assert loaded is not None
@@ -276,13 +291,130 @@ class StorageContract:
         (trial,), _ = storage.read_trials("study")
         assert list(trial.fold_results) == [fold(0)]
 
-    def test_heartbeat_of_a_running_trial(self) -> None:
+    # -- leases -----------------------------------------------------------------
+    def test_owner_and_lease_round_trip(self) -> None:
+        storage = self.make_study()
+        storage.create_trial("study", held_trial(0, "host:1:a", 1234.5))
+        storage.create_trial("study", new_trial(1))
+        first, second = storage.read_trials("study")[0]
+        assert (first.owner, first.lease_until) == ("host:1:a", 1234.5)
+        assert (second.owner, second.lease_until) == (None, None)
+
+    def test_heartbeat_extends_only_the_owners_running_trials(self) -> None:
+        storage = self.make_study()
+        storage.create_trial("study", held_trial(0, "me", 10.0))
+        storage.create_trial("study", held_trial(1, "other", 10.0))
+        storage.create_trial("study", held_trial(2, "me", 10.0))
+        storage.finish_trial("study", 2, TrialState.FAILED, None)
+        _, stamp = storage.read_trials("study")
+        assert storage.heartbeat("study", "me", 99.0) == 1
+        changed, _ = storage.read_trials("study", since=stamp)
+        assert [(t.number, t.lease_until) for t in changed] == [(0, 99.0)]
+        trials, _ = storage.read_trials("study")
+        assert [t.lease_until for t in trials] == [99.0, 10.0, 10.0]
+        assert storage.heartbeat("study", "nobody", 99.0) == 0
+
+    def test_reclaim_keeps_the_folds_and_changes_the_owner(self) -> None:
+        storage = self.make_study()
+        storage.create_trial("study", held_trial(0, "dead", 10.0))
+        storage.record_fold("study", 0, fold(1, 0.25), owner="dead")
+        _, stamp = storage.read_trials("study")
+        taken = storage.reclaim_trial(
+            "study", 0, expected_owner="dead", owner="me", lease_until=50.0
+        )
+        assert taken is not None
+        assert (taken.owner, taken.lease_until) == ("me", 50.0)
+        assert list(taken.fold_results) == [fold(1, 0.25)]
+        changed, _ = storage.read_trials("study", since=stamp)
+        assert [(t.number, t.owner) for t in changed] == [(0, "me")]
+        # The new owner writes; the old one has lost the trial.
+        storage.record_fold("study", 0, fold(0, 0.5), owner="me")
+        with pytest.raises(LeaseLost, match="'dead'"):
+            storage.record_fold("study", 0, fold(2, 0.75), owner="dead")
+        with pytest.raises(LeaseLost):
+            storage.finish_trial("study", 0, TrialState.COMPLETE, 0.1, owner="dead")
+        done = storage.finish_trial("study", 0, TrialState.COMPLETE, 0.375, owner="me")
+        assert list(done.fold_results) == [fold(1, 0.25), fold(0, 0.5)]
+        assert done.value == 0.375
+        # A late write after the trial finished is still a lost lease, not a crash.
+        with pytest.raises(LeaseLost):
+            storage.record_fold("study", 0, fold(2, 0.75), owner="dead")
+
+    def test_reclaim_is_a_compare_and_set(self) -> None:
+        storage = self.make_study()
+        storage.create_trial("study", held_trial(0, "dead", 10.0))
+        storage.create_trial("study", new_trial(1))  # enqueued: no owner
+        storage.create_trial("study", held_trial(2, "dead", 10.0))
+        storage.finish_trial("study", 2, TrialState.COMPLETE, 1.0)
+        first = storage.reclaim_trial(
+            "study", 0, expected_owner="dead", owner="a", lease_until=50.0
+        )
+        second = storage.reclaim_trial(
+            "study", 0, expected_owner="dead", owner="b", lease_until=60.0
+        )
+        assert first is not None
+        assert second is None  # "a" won the race
+        assert storage.reclaim_trial(
+            "study", 1, expected_owner=None, owner="b", lease_until=60.0
+        ) is not None
+        assert storage.reclaim_trial(
+            "study", 2, expected_owner="dead", owner="b", lease_until=60.0
+        ) is None  # finished trials are never reclaimed
+        trials, _ = storage.read_trials("study")
+        assert [t.owner for t in trials] == ["a", "b", "dead"]
+
+    def test_reclaim_checks_the_lease_when_asked(self) -> None:
+        storage = self.make_study()
+        storage.create_trial("study", held_trial(0, "slow", 10.0))
+        storage.heartbeat("study", "slow", 40.0)  # renewed before we reclaim
+        assert storage.reclaim_trial(
+            "study", 0, expected_owner="slow", owner="me", lease_until=90.0, expired_at=20.0
+        ) is None
+        taken = storage.reclaim_trial(
+            "study", 0, expected_owner="slow", owner="me", lease_until=90.0, expired_at=40.0
+        )
+        assert taken is not None
+        assert taken.owner == "me"
+
+    def test_non_finite_scores_round_trip(self) -> None:
         storage = self.make_study()
         storage.create_trial("study", new_trial(0))
-        storage.heartbeat("study", 0)
+        failed = FoldResult(
+            fold=0,
+            test_scores={"accuracy": math.nan, "neg_log_loss": -math.inf},
+            train_scores={"accuracy": math.inf, "neg_log_loss": -0.0},
+            fit_time=0.5,
+            score_time=0.0,
+            n_test_samples=7,
+            error="Traceback (most recent call last):\n  ValueError: bad 'C' \u00e9",
+        )
+        storage.record_fold("study", 0, failed)
+        storage.finish_trial("study", 0, TrialState.FAILED, None)
         (trial,), _ = storage.read_trials("study")
-        assert trial.state is TrialState.RUNNING
-        assert trial.params == {"C": 0.0}
+        (got,) = trial.fold_results
+        assert math.isnan(got.test_scores["accuracy"])
+        assert got.test_scores["neg_log_loss"] == -math.inf
+        assert got.train_scores == {"accuracy": math.inf, "neg_log_loss": 0.0}
+        assert got.error == failed.error
+        assert trial.value is None
+
+    def test_fingerprint_round_trips(self) -> None:
+        storage = self.make_storage()
+        fingerprint = {
+            "data": {"shape": [150, 4], "sha256": "ab" * 32},
+            "cv": [[0, 1, 2], [3, 4]],
+            "scoring": None,
+            "nested": {"estimator": "SVC(C=1.0)", "ok": True, "n": 3.5},
+        }
+        created = StudyRecord(
+            name="fp", seed=1, space=[], created_at=5.0, fingerprint=fingerprint
+        )
+        storage.create_study(created)
+        loaded = storage.load_study("fp")
+        assert loaded is not None
+        assert same_json(loaded.fingerprint, fingerprint)
+        (listed,) = storage.list_studies()
+        assert same_json(listed.fingerprint, fingerprint)
 
     # -- reading changes --------------------------------------------------------
     def test_read_trials_since_a_stamp(self) -> None:
