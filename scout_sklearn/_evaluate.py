@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from joblib import effective_n_jobs
+from joblib import hash as joblib_hash
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -30,7 +31,16 @@ from scout_sklearn._compat import (
 )
 from scout_sklearn._trial import FoldResult
 
-__all__ = ["FoldRunner", "FoldTask", "fit_and_score"]
+__all__ = ["FoldRunner", "FoldTask", "content_hash", "fit_and_score"]
+
+
+def content_hash(value: Any) -> str:
+    """A digest of ``value``'s content (arrays, frames, estimators, callables).
+
+    The same content gives the same digest in any process, so a stored study
+    can tell whether it is resumed on the same data, estimator and splits.
+    """
+    return str(joblib_hash(value, hash_name="sha1"))
 
 
 @dataclass(frozen=True)

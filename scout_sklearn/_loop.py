@@ -20,9 +20,10 @@ import numpy as np
 
 from scout_sklearn._evaluate import FoldRunner, FoldTask
 from scout_sklearn._results import summarize_trial
-from scout_sklearn._study import Study
+from scout_sklearn._study import Study, TrialLimitReached
 from scout_sklearn._trial import FoldResult, Trial
-from scout_sklearn.exceptions import SearchSpaceExhausted
+from scout_sklearn.exceptions import LeaseLost, SearchSpaceExhausted
+from scout_sklearn.reporting import logger
 
 __all__ = ["StopReason", "run_search"]
 
@@ -85,7 +86,6 @@ class Scheduler:
         self._lock = threading.RLock()
         self._queue: deque[FoldTask] = deque()
         self._folds_left: dict[int, int] = {}
-        self._n_asked = 0
         self.stop_reason: str | None = None
 
     def tasks(self) -> Iterator[FoldTask]:
@@ -100,13 +100,18 @@ class Scheduler:
     def record(self, number: int, fold_result: FoldResult) -> Trial | None:
         """Store a fold result; return the trial if it was its last fold."""
         with self._lock:
-            trial = self._study.record(number, fold_result)
-            self._folds_left[number] -= 1
-            if self._folds_left[number]:
+            if number not in self._folds_left:  # given up after a lost lease
                 return None
-            del self._folds_left[number]
-            state, value = summarize_trial(trial.fold_results, self._metric)
-            return self._study.tell(number, value, state=state)
+            try:
+                trial = self._study.record(number, fold_result)
+                self._folds_left[number] -= 1
+                if self._folds_left[number]:
+                    return None
+                del self._folds_left[number]
+                return self._finish(trial)
+            except LeaseLost:
+                self._give_up(number, fold_result)
+                return None
 
     def is_done(self) -> bool:
         """Whether nothing is queued, in flight, or left to ask."""
@@ -121,21 +126,53 @@ class Scheduler:
     def _may_ask(self) -> bool:
         if self.stop_reason is not None:
             return False
-        if self._budget.n_trials is not None and self._n_asked >= self._budget.n_trials:
-            self.stop_reason = StopReason.N_TRIALS
-        elif self._deadline is not None and time.monotonic() >= self._deadline:
+        if self._deadline is not None and time.monotonic() >= self._deadline:
             self.stop_reason = StopReason.TIMEOUT
         return self.stop_reason is None
 
     def _start_trial(self) -> None:
+        # Orphans first: trials of a dead worker (or of this search before a
+        # crash) are within the budget already; they only miss some folds.
+        while True:
+            reclaimed = self._study.reclaim()
+            if reclaimed is None:
+                break
+            done = {f.fold for f in reclaimed.fold_results}
+            missing = [k for k in range(len(self._splits)) if k not in done]
+            if not missing:  # crashed between its last fold and its finish
+                self._finish(reclaimed)
+                continue
+            self._queue_folds(reclaimed, missing)
+            return
         try:
-            trial = self._study.ask()
+            trial = self._study.ask(max_trials=self._budget.n_trials)
+        except TrialLimitReached:
+            self.stop_reason = StopReason.N_TRIALS
+            return
         except SearchSpaceExhausted:
             self.stop_reason = StopReason.EXHAUSTED
             return
-        self._n_asked += 1
-        self._folds_left[trial.number] = len(self._splits)
+        self._queue_folds(trial, range(len(self._splits)))
+
+    def _queue_folds(self, trial: Trial, folds: Sequence[int] | range) -> None:
+        self._folds_left[trial.number] = len(folds)
         self._queue.extend(
-            FoldTask(trial.number, fold, trial.params, train, test)
-            for fold, (train, test) in enumerate(self._splits)
+            FoldTask(trial.number, fold, trial.params, *self._splits[fold])
+            for fold in folds
         )
+
+    def _finish(self, trial: Trial) -> Trial:
+        state, value = summarize_trial(trial.fold_results, self._metric)
+        return self._study.tell(trial.number, value, state=state)
+
+    def _give_up(self, number: int, fold_result: FoldResult) -> None:
+        logger.warning(
+            "Trial %d of study %r was reclaimed by another worker while this one "
+            "ran it (its lease expired): this worker's late result is kept apart "
+            "in study.late_results, not written over the other worker's.",
+            number,
+            self._study.name,
+        )
+        self._study.late_results.append((number, fold_result))
+        self._folds_left.pop(number, None)
+        self._queue = deque(t for t in self._queue if t.number != number)

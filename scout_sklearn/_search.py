@@ -30,7 +30,7 @@ from scout_sklearn._constraints import (
     Predicate,
     validate_params,
 )
-from scout_sklearn._evaluate import FoldRunner
+from scout_sklearn._evaluate import FoldRunner, content_hash
 from scout_sklearn._loop import Budget, run_search
 from scout_sklearn._results import build_cv_results, metric_names
 from scout_sklearn._study import Study
@@ -40,6 +40,8 @@ from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.reporting import logger, verbose_logging
 from scout_sklearn.samplers import AutoSampler, GridSampler, Sampler
 from scout_sklearn.samplers._registry import make_sampler
+from scout_sklearn.storage import MemoryStorage, Storage
+from scout_sklearn.storage._open import open_storage
 
 __all__ = ["ScoutSearchCV"]
 
@@ -73,6 +75,10 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
         InstanceOf(numbers.Real, description="a real number (np.nan included)"),
     ],
     "return_train_score": [Boolean()],
+    "storage": [InstanceOf(str, Storage), IsNone()],
+    "study_name": [InstanceOf(str), IsNone()],
+    "load_if_exists": [Boolean()],
+    "ignore_fingerprint": [Boolean()],
 }
 
 
@@ -137,6 +143,25 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         "raise" re-raises the error.
     return_train_score : bool, default=False
         Also score each fold's training part.
+    storage : str or Storage, default=None
+        Where the trials are kept. None keeps them in memory for this fit
+        only. A database URL (``"sqlite:///scout.db"``,
+        ``"postgresql+psycopg://user@host/db"``, ``"mysql+pymysql://..."``)
+        or a :class:`~scout_sklearn.storage.Storage` keeps every fold as it
+        finishes: a killed search resumes where it stopped when ``fit`` is
+        called again, and several processes or hosts running the same search
+        on one storage share its trials.
+    study_name : str, default=None
+        Name of the study in ``storage``; derived from the estimator when None
+        (e.g. ``"Pipeline(standardscaler,svc)"``).
+    load_if_exists : bool, default=True
+        Resume the study of that name if the storage has it; when False, an
+        existing study is an error.
+    ignore_fingerprint : bool, default=False
+        A stored study remembers what defines it (data, estimator, CV splits,
+        scoring, random_state); resuming it with a different one is an error
+        that names what changed, unless this is True. The search space must
+        always match.
 
     Attributes
     ----------
@@ -208,6 +233,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         random_state: Any = None,
         error_score: Any = np.nan,
         return_train_score: bool = False,
+        storage: str | Storage | None = None,
+        study_name: str | None = None,
+        load_if_exists: bool = True,
+        ignore_fingerprint: bool = False,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -223,6 +252,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.random_state = random_state
         self.error_score = error_score
         self.return_train_score = return_train_score
+        self.storage = storage
+        self.study_name = study_name
+        self.load_if_exists = load_if_exists
+        self.ignore_fingerprint = ignore_fingerprint
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
         """Run the search, then refit the best params on all the data.
@@ -267,7 +300,23 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if not splits:
             raise ValueError(f"The cv splitter {cv!r} gave no split: nothing to fit.")
 
-        study = Study(space, sampler=sampler, seed=self._resolve_seed())
+        storage = (
+            MemoryStorage()
+            if self.storage is None
+            else open_storage(self.storage, owner=type(self).__name__)
+        )
+        study = Study(
+            space,
+            sampler=sampler,
+            storage=storage,
+            name=self.study_name or default_study_name(self.estimator),
+            seed=self._resolve_seed(),
+            load_if_exists=self.load_if_exists,
+            fingerprint=(
+                None if self.storage is None else self._fingerprint(X, y, splits, params)
+            ),
+            ignore_fingerprint=self.ignore_fingerprint,
+        )
         runner = FoldRunner(
             clone(self.estimator),
             X,
@@ -281,7 +330,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             pre_dispatch=self.pre_dispatch,
         )
         metric = self.refit if isinstance(self.refit, str) else None
-        with verbose_logging(self.verbose), runner:
+        with verbose_logging(self.verbose), runner, study.keep_alive():
             if self.verbose:
                 logger.info(
                     "Searching %s trials of %d folds each with %r on %d workers",
@@ -309,6 +358,27 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.study_ = study
         self._finish(study, scorers, refit_metric, X, y, routed.estimator.fit, reason)
         return self
+
+    def _fingerprint(
+        self, X: Any, y: Any, splits: list[Any], params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """What defines this search, as a resumed study must find it again."""
+        return {
+            "data": {
+                "shape": list(getattr(X, "shape", (len(X),))),
+                "sha1": content_hash((X, y, dict(params))),
+            },
+            "estimator": {
+                "class": type(self.estimator).__name__,
+                "sha1": content_hash(clone(self.estimator)),
+            },
+            "cv": {"n_splits": len(splits), "sha1": content_hash(splits)},
+            "scoring": (
+                self.scoring
+                if self.scoring is None or isinstance(self.scoring, str)
+                else content_hash(self.scoring)
+            ),
+        }
 
     # -- after the search ---------------------------------------------------
     def _finish(
@@ -473,6 +543,15 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if isinstance(self.random_state, numbers.Integral):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+
+def default_study_name(estimator: Any) -> str:
+    """A readable study name for a search over ``estimator``."""
+    name = type(estimator).__name__
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and all(isinstance(s, tuple) for s in steps):
+        name += "(" + ",".join(str(step[0]) for step in steps) + ")"
+    return name
 
 
 def _check_scorer_name(scorer: str, where: str) -> None:

@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import math
 import numbers
+import os
+import socket
+import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.distributions import SearchSpace
-from scout_sklearn.exceptions import InvalidParameterError, TrialNumberTaken
+from scout_sklearn.exceptions import (
+    DuplicatedStudyError,
+    InvalidParameterError,
+    TrialNumberTaken,
+)
+from scout_sklearn.reporting import logger
 from scout_sklearn.samplers import RandomSampler, Sampler
 from scout_sklearn.storage import MemoryStorage, Storage, StudyRecord
 
-__all__ = ["Study"]
+__all__ = ["Study", "StudyMismatch", "TrialLimitReached"]
 
 # Claiming a trial number can lose a race against another writer; each loss
 # means someone else made progress, so a bounded retry always suffices in
 # practice.
 _MAX_CLAIM_ATTEMPTS = 100
+
+#: How long a worker holds a RUNNING trial without renewing its lease.
+DEFAULT_LEASE_SECONDS = 60.0
+
+
+class TrialLimitReached(Exception):
+    """The study already has as many trials as the caller allows."""
+
+
+class StudyMismatch(InvalidParameterError):
+    """A stored study was created for a different problem than the one resuming it."""
 
 
 class Study:
@@ -71,6 +92,10 @@ class Study:
         storage: Storage | None = None,
         name: str | None = None,
         seed: int | None = None,
+        load_if_exists: bool = False,
+        fingerprint: Mapping[str, Any] | None = None,
+        ignore_fingerprint: bool = False,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self.space = SearchSpace.from_user(space)
         if sampler is not None and not isinstance(sampler, Sampler):
@@ -82,17 +107,83 @@ class Study:
         self.sampler.check_space(self.space)
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.name = name if name is not None else f"study-{uuid.uuid4().hex[:12]}"
-        self.seed = _check_seed(seed)
-        self.storage.create_study(
-            StudyRecord(
-                name=self.name,
-                seed=self.seed,
-                space=self.space.to_json(),
-                created_at=time.time(),
-            )
-        )
+        self.lease_seconds = float(lease_seconds)
+        #: Who this study object is, as the owner of the trials it runs.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._json = self.storage.stores_json
         self._trials: list[Trial] = []
+        self._params: dict[int, dict[str, Any]] = {}
+        self._foreign_running: set[int] = set()
         self._stamp = 0
+        #: Results that came back after another worker reclaimed their trial.
+        self.late_results: list[tuple[int, FoldResult | None]] = []
+
+        wanted = StudyRecord(
+            name=self.name,
+            seed=_check_seed(seed),
+            space=self.space.to_json(),
+            created_at=time.time(),
+            fingerprint=dict(fingerprint or {}),
+        )
+        record = self.storage.load_study(self.name)
+        if record is None:
+            try:
+                self.storage.create_study(wanted)
+                record = wanted
+            except DuplicatedStudyError:  # another worker created it just now
+                if not load_if_exists:
+                    raise
+                record = self.storage.load_study(self.name)
+                assert record is not None
+        elif not load_if_exists:
+            raise DuplicatedStudyError(
+                f"A study named {self.name!r} already exists in {self.storage!r}. "
+                "Pass load_if_exists=True to resume it, or choose another name."
+            )
+        if record is not wanted:
+            self._check_resumable(record, seed, wanted, ignore_fingerprint)
+        self.seed = record.seed
+        self.fingerprint = record.fingerprint
+
+    def _check_resumable(
+        self,
+        stored: StudyRecord,
+        seed: int | None,
+        wanted: StudyRecord,
+        ignore_fingerprint: bool,
+    ) -> None:
+        where = f"Study {self.name!r} in {self.storage!r}"
+        if stored.space != wanted.space:
+            raise StudyMismatch(
+                f"{where} searches another space: stored {stored.space}, given "
+                f"{wanted.space}. Its trials cannot be read in this space; choose "
+                "another study name for this search."
+            )
+        if ignore_fingerprint:
+            return
+        changed = [
+            key
+            for key in sorted(set(stored.fingerprint) | set(wanted.fingerprint))
+            if stored.fingerprint.get(key) != wanted.fingerprint.get(key)
+        ]
+        if seed is not None and int(seed) != stored.seed:
+            changed.append("random_state")
+        if changed:
+            details = "; ".join(
+                f"{key}: stored {_short(stored.fingerprint.get(key))}, now "
+                f"{_short(wanted.fingerprint.get(key))}"
+                for key in changed
+                if key != "random_state"
+            )
+            if "random_state" in changed:
+                details += f"{'; ' if details else ''}random_state: stored seed "
+                details += f"{stored.seed}, now {seed}"
+            raise StudyMismatch(
+                f"{where} was created for a different search: "
+                f"{', '.join(changed)} changed ({details}). Resuming would mix "
+                "trials of two problems. Use another study name, or pass "
+                "ignore_fingerprint=True to resume anyway."
+            )
 
     # -- reading --------------------------------------------------------------
     @property
@@ -128,7 +219,9 @@ class Study:
         return np.random.default_rng([self.seed, number])
 
     # -- writing --------------------------------------------------------------
-    def ask(self, params: Mapping[str, Any] | None = None) -> Trial:
+    def ask(
+        self, params: Mapping[str, Any] | None = None, *, max_trials: int | None = None
+    ) -> Trial:
         """Start a new RUNNING trial.
 
         Parameters
@@ -136,6 +229,9 @@ class Study:
         params : dict, default=None
             Evaluate these params (they must lie in the space) instead of
             asking the sampler.
+        max_trials : int, default=None
+            Refuse to start trial number ``max_trials`` or beyond, counting
+            every worker's trials: raise :class:`TrialLimitReached`.
 
         Returns
         -------
@@ -146,12 +242,18 @@ class Study:
         ------
         SearchSpaceExhausted
             When the sampler has nothing new to propose.
+        TrialLimitReached
+            When the study already has ``max_trials`` trials.
         """
         if params is not None:
             self._check_params(params, source=lambda: "Study.ask(params=...)")
         for _ in range(_MAX_CLAIM_ATTEMPTS):
             self._refresh()
             number = len(self._trials)
+            if max_trials is not None and number >= max_trials:
+                raise TrialLimitReached(
+                    f"Study {self.name!r} has {number} trials (max_trials={max_trials})."
+                )
             proposed: Mapping[str, Any]
             if params is None:
                 proposed = self.sampler.ask(
@@ -164,11 +266,24 @@ class Study:
                 )
             else:
                 proposed = params
-            trial = Trial(number=number, params=dict(proposed), started_at=time.time())
+            now = time.time()
+            trial = Trial(
+                number=number,
+                params=dict(proposed),
+                started_at=now,
+                owner=self.owner,
+                lease_until=now + self.lease_seconds,
+            )
+            stored = trial
+            if self._json:
+                stored = dataclasses.replace(
+                    trial, params=self.space.params_to_json(proposed)
+                )
             try:
-                self.storage.create_trial(self.name, trial)
+                self.storage.create_trial(self.name, stored)
             except TrialNumberTaken:
                 continue
+            self._params[number] = dict(trial.params)
             self._trials.append(trial)
             return trial
         raise RuntimeError(
@@ -177,8 +292,88 @@ class Study:
         )
 
     def record(self, number: int, fold_result: FoldResult) -> Trial:
-        """Add one finished fold to RUNNING trial ``number``."""
-        return self._keep(self.storage.record_fold(self.name, number, fold_result))
+        """Add one finished fold to RUNNING trial ``number``.
+
+        Raises ``LeaseLost`` if another worker reclaimed the trial meanwhile.
+        """
+        return self._keep(
+            self.storage.record_fold(self.name, number, fold_result, owner=self.owner)
+        )
+
+    def reclaim(self) -> Trial | None:
+        """Take over one orphaned RUNNING trial, or return None.
+
+        An orphan is a RUNNING trial whose owner's lease has expired, whose
+        owner is a process of this host that no longer exists (a search
+        killed and started again), or that nobody holds (an enqueued trial).
+        The trial keeps its recorded folds; the caller runs the missing ones.
+        """
+        if self._stamp == 0:  # first look at a resumed study
+            self._refresh()
+        # Otherwise the trials as last read (every ask reads the changes):
+        # a lease renewed since is caught by the compare-and-set below.
+        if not self._foreign_running:
+            return None
+        now = time.time()
+        for number in sorted(self._foreign_running):
+            trial = self._trials[number]
+            orphan, check_lease = _is_orphan(trial, now)
+            if not orphan:
+                continue
+            taken = self.storage.reclaim_trial(
+                self.name,
+                number,
+                expected_owner=trial.owner,
+                owner=self.owner,
+                lease_until=now + self.lease_seconds,
+                expired_at=now if check_lease else None,
+            )
+            if taken is not None:
+                logger.info(
+                    "Reclaimed trial %d of study %r from %s (%d folds already done)",
+                    number,
+                    self.name,
+                    trial.owner or "the queue",
+                    len(taken.fold_results),
+                )
+                return self._keep(taken)
+        return None
+
+    @contextlib.contextmanager
+    def keep_alive(self) -> Iterator[None]:
+        """Renew the leases of this study's RUNNING trials while the block runs.
+
+        A background thread renews them every quarter lease. When the block
+        exits with an exception (a crash, ``KeyboardInterrupt``), the leases
+        are given up at once so that a rerun or another worker takes the
+        unfinished trials over without waiting for them to expire.
+        """
+        if not self._json:  # a private in-memory study: nobody else to tell
+            yield
+            return
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(self.lease_seconds / 4):
+                try:
+                    self.storage.heartbeat(
+                        self.name, self.owner, time.time() + self.lease_seconds
+                    )
+                except Exception:  # noqa: BLE001 - retried at the next beat
+                    logger.warning("Could not renew the leases of %s", self.owner)
+
+        thread = threading.Thread(target=renew, name="scout-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        except BaseException:
+            stop.set()
+            thread.join()
+            with contextlib.suppress(Exception):
+                self.storage.heartbeat(self.name, self.owner, 0.0)
+            raise
+        stop.set()
+        thread.join()
 
     def tell(
         self,
@@ -224,7 +419,9 @@ class Study:
             value = float(value)
             if state is not TrialState.COMPLETE and math.isnan(value):
                 value = None
-        return self._keep(self.storage.finish_trial(self.name, number, state, value))
+        return self._keep(
+            self.storage.finish_trial(self.name, number, state, value, owner=self.owner)
+        )
 
     # -- helpers ------------------------------------------------------------
     def _sampler_source(self, number: int) -> str:
@@ -248,15 +445,57 @@ class Study:
     def _refresh(self) -> None:
         changed, self._stamp = self.storage.read_trials(self.name, since=self._stamp)
         for trial in changed:
-            if trial.number < len(self._trials):
-                self._trials[trial.number] = trial
-            else:
-                self._trials.append(trial)
+            self._keep(trial)
 
     def _keep(self, trial: Trial) -> Trial:
-        if trial.number < len(self._trials):
-            self._trials[trial.number] = trial
+        number = trial.number
+        if self._json:
+            params = self._params.get(number)
+            if params is None:
+                params = self._params[number] = self.space.params_from_json(trial.params)
+            trial = dataclasses.replace(trial, params=params)
+        if number < len(self._trials):
+            self._trials[number] = trial
+        elif number == len(self._trials):
+            self._trials.append(trial)
+        else:  # only reached through _refresh, which reads in number order
+            raise RuntimeError(f"Trial {number} of study {self.name!r} read out of order.")
+        if trial.state is TrialState.RUNNING and trial.owner != self.owner:
+            self._foreign_running.add(number)
+        else:
+            self._foreign_running.discard(number)
         return trial
+
+
+_HOST = socket.gethostname()
+
+
+def _is_orphan(trial: Trial, now: float) -> tuple[bool, bool]:
+    """Whether nobody will finish ``trial``; and whether that rests on its lease."""
+    if trial.owner is None:
+        return True, False
+    host, _, rest = trial.owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    local = host == _HOST and pid_text.isdigit() and int(pid_text) != os.getpid()
+    if local and not _process_exists(int(pid_text)):
+        return True, False
+    expired = trial.lease_until is not None and trial.lease_until <= now
+    return expired, True
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_seed(seed: object) -> int:

@@ -558,6 +558,23 @@ def _same_value(a: object, b: object) -> bool:
     return _is_real(a) and _is_real(b) and math.isnan(a) and math.isnan(b)  # type: ignore[arg-type]
 
 
+_NOT_NATIVE = object()
+
+
+def _json_native(value: object) -> Any:
+    """``value`` as a Python JSON scalar, or ``_NOT_NATIVE``."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if _is_integral(value):
+        return int(value)  # type: ignore[call-overload]
+    if _is_real(value):
+        number = float(value)  # type: ignore[arg-type]
+        return number if math.isfinite(number) else _NOT_NATIVE
+    return _NOT_NATIVE
+
+
 def _json_value(value: object) -> Any:
     if value is None or isinstance(value, (str, bool)):
         return value
@@ -955,6 +972,76 @@ class SearchSpace(Sequence[SubSpace]):
     def to_json(self) -> list[dict[str, Any]]:
         """JSON-compatible description, used to fingerprint a study."""
         return [sub.to_json() for sub in self.subspaces]
+
+    def params_to_json(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Params as JSON values, for a storage.
+
+        Numbers, strings, booleans and None are kept as they are (numpy
+        scalars become Python ones). Any other categorical choice (an
+        estimator, a tuple, NaN) is kept as ``{"index": k, "repr": "...",
+        "subspace": i}``: its position among the choices plus a readable
+        text, never the object itself.
+
+        Examples
+        --------
+        >>> space = SearchSpace.from_user({"C": [0.1, 1.0], "shape": [(2,), (3,)]})
+        >>> space.params_to_json({"C": 1.0, "shape": (3,)})
+        {'C': 1.0, 'shape': {'index': 1, 'repr': '(3,)', 'subspace': 0}}
+        >>> space.params_from_json(_)
+        {'C': 1.0, 'shape': (3,)}
+        """
+        where = self.locate(params)
+        if where is None:
+            raise ValueError(
+                f"Cannot store params outside the search space: {dict(params)!r} "
+                f"({self.explain_mismatch(params)})."
+            )
+        sub = self.subspaces[where]
+        out: dict[str, Any] = {}
+        for name, value in params.items():
+            native = _json_native(value)
+            if native is not _NOT_NATIVE:
+                out[name] = native
+                continue
+            index = (
+                sub[name].index_of(value) if isinstance(sub[name], Categorical) else None
+            )
+            if index is None:
+                raise ValueError(
+                    f"Cannot store {name}={value!r}: it is neither a JSON value nor "
+                    f"one of the choices of {sub[name]!r}."
+                )
+            out[name] = {"index": index, "repr": repr(value), "subspace": where}
+        return out
+
+    def params_from_json(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Params stored by :meth:`params_to_json`, with categorical choices restored.
+
+        A categorical value comes back as the choice object of this space
+        (the same estimator instance, tuple, ...), never rebuilt from text.
+        """
+        tagged = [v["subspace"] for v in data.values() if isinstance(v, Mapping)]
+        if tagged:
+            sub = self.subspaces[int(tagged[0])]
+        else:
+            where = self.locate(data)
+            if where is None:
+                raise ValueError(
+                    f"Stored params {dict(data)!r} lie outside this search space "
+                    f"({self.explain_mismatch(data)})."
+                )
+            sub = self.subspaces[where]
+        out: dict[str, Any] = {}
+        for name, value in data.items():
+            distribution = sub[name]
+            if isinstance(value, Mapping):
+                out[name] = distribution.value_at(int(value["index"]))
+            elif isinstance(distribution, Categorical):
+                index = distribution.index_of(value)
+                out[name] = value if index is None else distribution.value_at(index)
+            else:
+                out[name] = value
+        return out
 
     def explain_mismatch(self, params: Mapping[str, Any]) -> str:
         """Say why ``params`` lie in no sub-space (for error messages)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from scout_sklearn._trial import FoldResult, Trial, TrialState
@@ -57,6 +57,16 @@ class Storage(ABC):
     so a worker that comes back after its trial was reclaimed cannot
     overwrite the reclaiming worker's results.
     """
+
+    #: Whether params must be JSON values (a persistent storage); the study
+    #: then stores categorical objects by index. In-memory storages keep the
+    #: objects themselves.
+    stores_json: ClassVar[bool] = True
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Storage:
+        # A storage is a handle on shared state, not a value: sklearn's clone
+        # (which deep-copies non-estimator parameters) must keep sharing it.
+        return self
 
     @abstractmethod
     def create_study(self, record: StudyRecord) -> None:

@@ -32,6 +32,8 @@ class MemoryStorage(Storage):
     []
     """
 
+    stores_json = False
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._studies: dict[str, StudyRecord] = {}
