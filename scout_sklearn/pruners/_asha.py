@@ -1,0 +1,111 @@
+"""Asynchronous successive halving (ASHA) within a bracket: who goes on from a rung.
+
+Shared by SuccessiveHalvingPruner (one bracket) and HyperbandPruner (one
+bracket per starting rung). Everything is computed from the record.
+
+At a rung of a bracket, let ``n`` be the number of the bracket's trials that
+reported the rung (failed ones included) and ``eta`` the reduction factor.
+The rung has ``max(1, n // eta)`` *places*; trials already promoted from it
+hold places, even if better values have arrived since. The free places go
+to the best trials not promoted yet: by value, higher first, ties to the
+lower trial number. Failed values (None or NaN) rank below every real value
+and are never promoted.
+
+``max(1, ...)``: while fewer than ``eta`` trials have reported a rung, it
+promotes the first one with a real value (the best so far when it arrives)
+and no other. So each bracket carries at least one trial through to its
+last rung, and even a search of a handful of trials finishes one at the full
+budget, at the cost of at most one early promotion per rung.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from scout_sklearn.pruners._base import Decision, RungRecord, is_failed, reported_value
+
+__all__ = ["asha_decide", "asha_promotions", "chosen_for_promotion", "rank"]
+
+
+def asha_decide(
+    owner: str,
+    number: int,
+    rung: int,
+    record: RungRecord,
+    n_rungs: int,
+    reduction_factor: int,
+) -> Decision:
+    """CONTINUE if trial ``number`` takes a free place at ``rung``, WAIT if not.
+
+    PRUNE if its value failed; CONTINUE at the last rung, and again for a
+    trial already promoted from ``rung`` (asking twice is harmless).
+    """
+    value = reported_value(owner, number, rung, record, n_rungs)
+    if rung == n_rungs - 1:
+        return Decision.CONTINUE
+    if is_failed(value):
+        return Decision.PRUNE
+    if record.is_promoted(number, rung):
+        return Decision.CONTINUE
+    bracket = record.first_rung(number)
+    if number in chosen_for_promotion(record, rung, bracket, reduction_factor):
+        return Decision.CONTINUE
+    return Decision.WAIT
+
+
+def asha_promotions(
+    owner: str,
+    waiting: Sequence[tuple[int, int]],
+    record: RungRecord,
+    n_rungs: int,
+    reduction_factor: int,
+) -> list[tuple[int, int]]:
+    """The waiting pairs that take a free place, highest rung first, best first.
+
+    A loop short of workers starts the first ones first: the most advanced
+    trials, as ASHA does.
+    """
+    chosen: dict[tuple[int, int], list[int]] = {}  # (rung, bracket) -> best first
+    waiting_pairs: set[tuple[int, int]] = set()
+    for number, rung in waiting:
+        reported_value(owner, number, rung, record, n_rungs)
+        if rung == n_rungs - 1:
+            raise ValueError(
+                f"{owner}.promotions got ({number}, {rung}) as waiting, but rung "
+                f"{rung} is the last rung: a trial never waits there."
+            )
+        waiting_pairs.add((number, rung))
+        key = (rung, record.first_rung(number))
+        if key not in chosen:
+            chosen[key] = chosen_for_promotion(record, *key, reduction_factor)
+    promoted: list[tuple[int, int]] = []
+    for rung, bracket in sorted(chosen, key=lambda key: (-key[0], key[1])):
+        best = chosen[rung, bracket]
+        promoted.extend((n, rung) for n in best if (n, rung) in waiting_pairs)
+    return promoted
+
+
+def chosen_for_promotion(
+    record: RungRecord, rung: int, bracket: int, reduction_factor: int
+) -> list[int]:
+    """The bracket's trials not yet promoted that take the free places at ``rung``."""
+    values = record.values_at(rung, bracket)
+    n_places = max(1, len(values) // reduction_factor)
+    n_taken = sum(1 for number in values if record.is_promoted(number, rung))
+    n_free = n_places - n_taken
+    if n_free <= 0:
+        return []
+    # The best n_places hold every place; only those not promoted can take one.
+    top = rank(values)[:n_places]
+    return [number for number in top if not record.is_promoted(number, rung)][:n_free]
+
+
+def rank(values: Mapping[int, float | None]) -> list[int]:
+    """Numbers with a real value, best first; ties go to the lower number."""
+    real = [
+        (-value, number)
+        for number, value in values.items()
+        if value is not None and not is_failed(value)
+    ]
+    real.sort()
+    return [number for _, number in real]
