@@ -22,13 +22,20 @@ from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
     InvalidParameterError,
+    StudyMismatch,
     TrialNumberTaken,
 )
 from scout_sklearn.reporting import logger
 from scout_sklearn.samplers import RandomSampler, Sampler
 from scout_sklearn.storage import MemoryStorage, Storage, StudyRecord
 
-__all__ = ["Study", "StudyMismatch", "TrialLimitReached"]
+__all__ = [
+    "StoredStudy",
+    "Study",
+    "TrialLimitReached",
+    "list_studies",
+    "load_study",
+]
 
 # Claiming a trial number can lose a race against another writer; each loss
 # means someone else made progress, so a bounded retry always suffices in
@@ -41,10 +48,6 @@ DEFAULT_LEASE_SECONDS = 60.0
 
 class TrialLimitReached(Exception):
     """The study already has as many trials as the caller allows."""
-
-
-class StudyMismatch(InvalidParameterError):
-    """A stored study was created for a different problem than the one resuming it."""
 
 
 class Study:
@@ -507,3 +510,102 @@ def _check_seed(seed: object) -> int:
         f"The 'seed' parameter of Study must be a non-negative int or None. Got "
         f"{seed!r} instead."
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredStudy:
+    """A study read back from a storage, for analysis: no data, no estimator.
+
+    Params are shown as stored: numbers, strings, booleans and None as they
+    are, any other categorical choice (an estimator, a tuple) as its
+    readable text. Nothing is unpickled.
+
+    Attributes
+    ----------
+    name : str
+    seed : int
+    space : list of dict
+        JSON description of the search space.
+    fingerprint : dict
+        What the study was created for (data, estimator, splits, scoring).
+    created_at : float
+    trials : tuple of Trial
+    """
+
+    name: str
+    seed: int
+    space: list[dict[str, Any]]
+    fingerprint: dict[str, Any]
+    created_at: float
+    trials: tuple[Trial, ...]
+
+    @property
+    def best_trial(self) -> Trial:
+        """The COMPLETE trial with the highest value (the lowest number on ties)."""
+        scored = [t for t in self.trials if t.has_value]
+        if not scored:
+            raise ValueError(f"Study {self.name!r} has no COMPLETE trial with a value.")
+        return max(scored, key=lambda t: (t.value, -t.number))
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """Params of :attr:`best_trial`."""
+        return dict(self.best_trial.params)
+
+    @property
+    def best_value(self) -> float:
+        """Value of :attr:`best_trial`."""
+        value = self.best_trial.value
+        assert value is not None
+        return value
+
+
+def load_study(storage: Any, study_name: str) -> StoredStudy:
+    """Read a stored study and its trials, without the data it was fitted on.
+
+    Parameters
+    ----------
+    storage : str or Storage
+        A database URL (e.g. ``"sqlite:///scout.db"``) or a storage object.
+    study_name : str
+        The study's name; :func:`list_studies` gives the names.
+
+    Returns
+    -------
+    study : StoredStudy
+    """
+    from scout_sklearn.storage._open import open_storage
+
+    opened = open_storage(storage, owner="load_study")
+    record = opened.load_study(study_name)
+    if record is None:
+        names = [r.name for r in opened.list_studies()]
+        raise KeyError(
+            f"No study named {study_name!r} in {opened!r}; the studies there are {names}."
+        )
+    trials, _ = opened.read_trials(study_name)
+    readable = tuple(
+        dataclasses.replace(t, params={k: _readable(v) for k, v in t.params.items()})
+        for t in trials
+    )
+    return StoredStudy(
+        name=record.name,
+        seed=record.seed,
+        space=record.space,
+        fingerprint=record.fingerprint,
+        created_at=record.created_at,
+        trials=readable,
+    )
+
+
+def list_studies(storage: Any) -> list[str]:
+    """Names of the studies in ``storage`` (a URL or a storage), oldest first."""
+    from scout_sklearn.storage._open import open_storage
+
+    return [r.name for r in open_storage(storage, owner="list_studies").list_studies()]
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, Mapping) and "repr" in value:
+        return value["repr"]
+    return value

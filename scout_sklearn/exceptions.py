@@ -7,6 +7,7 @@ __all__ = [
     "InvalidParameterError",
     "LeaseLost",
     "SearchSpaceExhausted",
+    "StudyMismatch",
     "TrialNumberTaken",
     "TrialStateError",
 ]
@@ -38,6 +39,14 @@ class SearchSpaceExhausted(Exception):
     Raised by :meth:`Sampler.ask <scout_sklearn.samplers.Sampler.ask>` when
     every point of a finite space has been handed to a trial. The search stops
     asking and finishes the trials in flight.
+    """
+
+
+class StudyMismatch(InvalidParameterError):
+    """A stored study was created for another search than the one resuming it.
+
+    The message names what changed (data, estimator, CV splits, scoring,
+    random_state or the space).
     """
 
 

@@ -54,9 +54,7 @@ class MemoryStorage(Storage):
     def create_study(self, record: StudyRecord) -> None:
         with self._lock:
             if record.name in self._studies:
-                raise DuplicatedStudyError(
-                    f"A study named {record.name!r} already exists."
-                )
+                raise DuplicatedStudyError(f"A study named {record.name!r} already exists.")
             self._studies[record.name] = record
             self._trials[record.name] = []
 

@@ -354,12 +354,18 @@ class StorageContract:
         )
         assert first is not None
         assert second is None  # "a" won the race
-        assert storage.reclaim_trial(
-            "study", 1, expected_owner=None, owner="b", lease_until=60.0
-        ) is not None
-        assert storage.reclaim_trial(
-            "study", 2, expected_owner="dead", owner="b", lease_until=60.0
-        ) is None  # finished trials are never reclaimed
+        assert (
+            storage.reclaim_trial(
+                "study", 1, expected_owner=None, owner="b", lease_until=60.0
+            )
+            is not None
+        )
+        assert (
+            storage.reclaim_trial(
+                "study", 2, expected_owner="dead", owner="b", lease_until=60.0
+            )
+            is None
+        )  # finished trials are never reclaimed
         trials, _ = storage.read_trials("study")
         assert [t.owner for t in trials] == ["a", "b", "dead"]
 
@@ -367,9 +373,17 @@ class StorageContract:
         storage = self.make_study()
         storage.create_trial("study", held_trial(0, "slow", 10.0))
         storage.heartbeat("study", "slow", 40.0)  # renewed before we reclaim
-        assert storage.reclaim_trial(
-            "study", 0, expected_owner="slow", owner="me", lease_until=90.0, expired_at=20.0
-        ) is None
+        assert (
+            storage.reclaim_trial(
+                "study",
+                0,
+                expected_owner="slow",
+                owner="me",
+                lease_until=90.0,
+                expired_at=20.0,
+            )
+            is None
+        )
         taken = storage.reclaim_trial(
             "study", 0, expected_owner="slow", owner="me", lease_until=90.0, expired_at=40.0
         )
