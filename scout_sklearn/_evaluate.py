@@ -31,7 +31,7 @@ from scout_sklearn._compat import (
 )
 from scout_sklearn._trial import FoldResult
 
-__all__ = ["FoldRunner", "FoldTask", "content_hash", "fit_and_score"]
+__all__ = ["FoldRunner", "FoldTask", "content_hash", "fit_and_score", "subsample_order"]
 
 
 def content_hash(value: Any) -> str:
@@ -45,13 +45,25 @@ def content_hash(value: Any) -> str:
 
 @dataclass(frozen=True)
 class FoldTask:
-    """One job: trial ``number``'s params on CV split ``fold``."""
+    """One job: trial ``number``'s params on CV split ``fold``.
+
+    In a pruned search, a task also names its ``rung``, the estimator
+    parameters the rung sets on top of the trial's params (the resource,
+    ``warm_start``), and may carry ``warm_start_from``: the estimator this
+    trial fitted on this fold at the previous rung, which the fit continues
+    (the trial's params are already set on it). ``keep_estimator`` asks for
+    the fitted estimator back, for the next rung.
+    """
 
     number: int
     fold: int
     params: Mapping[str, Any]
     train: np.ndarray
     test: np.ndarray
+    rung: int = 0
+    rung_params: Mapping[str, Any] | None = None
+    warm_start_from: Any = None
+    keep_estimator: bool = False
 
 
 def fit_and_score(
@@ -74,9 +86,12 @@ def fit_and_score(
     fit_params = slice_method_params(X, dict(fit_params), task.train)
     score_train = slice_method_params(X, dict(score_params), task.train)
     score_test = slice_method_params(X, dict(score_params), task.test)
-    # Params may hold estimators (a pipeline step searched over): clone them
-    # so that trials never share a fitted object.
-    estimator = estimator.set_params(**clone(dict(task.params), safe=False))
+    if task.warm_start_from is None:
+        # Params may hold estimators (a pipeline step searched over): clone
+        # them so that trials never share a fitted object.
+        estimator = estimator.set_params(**clone(dict(task.params), safe=False))
+    if task.rung_params:
+        estimator = estimator.set_params(**task.rung_params)
     X_train, y_train, X_test, y_test = split_fold_data(
         estimator, X, y, task.train, task.test
     )
@@ -98,6 +113,7 @@ def fit_and_score(
             fit_time=fit_time,
             score_time=0.0,
             n_test_samples=len(task.test),
+            rung=task.rung,
             error=format_exc(),
         )
     fit_time = time.perf_counter() - start
@@ -113,6 +129,7 @@ def fit_and_score(
         fit_time=fit_time,
         score_time=score_time,
         n_test_samples=len(task.test),
+        rung=task.rung,
     )
 
 
@@ -177,10 +194,41 @@ def _score(
     return checked
 
 
+def subsample_order(
+    train: np.ndarray, y: Any, *, stratify: bool, rng: np.random.Generator
+) -> np.ndarray:
+    """``train`` in the order its rows join a growing subsample.
+
+    Any prefix of the order is a subsample, and a longer prefix contains a
+    shorter one. With ``stratify``, the classes of ``y`` are interleaved so
+    that every prefix keeps the training part's class proportions (to
+    within one row per class), and the first ``n_classes`` rows hold one row
+    of each class; otherwise the order is a random permutation.
+    """
+    train = np.asarray(train)
+    if not stratify:
+        return train[rng.permutation(len(train))]
+    labels = np.asarray(y)[train]
+    _, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    codes = codes.reshape(-1)
+    # Row j (0-based, in a random order within its class) of a class of n
+    # rows gets the key j / n: sorting by key deals the classes out in
+    # proportion. Random tie-breaks keep the classes' order unbiased.
+    within = np.empty(len(train), dtype=np.float64)
+    shuffled = rng.permutation(len(train))
+    for code, count in enumerate(counts):
+        rows = shuffled[codes[shuffled] == code]
+        within[rows] = np.arange(count) / count
+    ties = rng.random(len(train))
+    return train[np.lexsort((ties, within))]
+
+
 def _run_task(
     estimator: Any, X: Any, y: Any, task: FoldTask, **kwargs: Any
-) -> tuple[int, FoldResult]:
-    return task.number, fit_and_score(estimator, X, y, task=task, **kwargs)
+) -> tuple[int, FoldResult, Any]:
+    result = fit_and_score(estimator, X, y, task=task, **kwargs)
+    kept = estimator if task.keep_estimator and not result.is_failed else None
+    return task.number, result, kept
 
 
 class FoldRunner:
@@ -188,9 +236,10 @@ class FoldRunner:
 
     Use it as a context manager: the workers stay up across :meth:`run`
     calls. Each ``run`` takes a task iterable that joblib consumes lazily,
-    as workers free up, and yields ``(trial number, FoldResult)`` in
-    completion order; the iterable may end early (nothing to do right now)
-    and ``run`` be called again.
+    as workers free up, and yields ``(trial number, FoldResult, fitted)`` in
+    completion order (``fitted`` is the fitted estimator when the task asked
+    to keep it, else None); the iterable may end early (nothing to do right
+    now) and ``run`` be called again.
 
     Backends that cannot stream results (joblib's ``multiprocessing``) run
     the tasks in chunks of a few per worker instead.
@@ -249,8 +298,8 @@ class FoldRunner:
         """How many tasks run at once."""
         return max(1, int(effective_n_jobs(self._n_jobs)))
 
-    def run(self, tasks: Iterable[FoldTask]) -> Iterator[tuple[int, FoldResult]]:
-        """Evaluate ``tasks`` and yield ``(number, FoldResult)`` as each finishes."""
+    def run(self, tasks: Iterable[FoldTask]) -> Iterator[tuple[int, FoldResult, Any]]:
+        """Evaluate ``tasks``; yield ``(number, FoldResult, fitted)`` as each finishes."""
         if self._streaming:
             yield from self._parallel(self._jobs(tasks))
             return
@@ -265,4 +314,8 @@ class FoldRunner:
     def _jobs(self, tasks: Iterable[FoldTask]) -> Iterator[Any]:
         run = delayed(_run_task)
         for task in tasks:
-            yield run(clone(self._estimator), self._X, self._y, task, **self._kwargs)
+            # A task continuing a fitted estimator sends that one, not a clone.
+            estimator = task.warm_start_from
+            if estimator is None:
+                estimator = clone(self._estimator)
+            yield run(estimator, self._X, self._y, task, **self._kwargs)

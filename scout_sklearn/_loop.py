@@ -6,6 +6,9 @@ already started, else the first fold of a newly asked trial. joblib may pull
 from its own callback thread, so the scheduler serialises every study access
 with one lock. Fold results come back in completion order and reach the
 study at once; the fold that completes a trial also finishes it.
+
+A pruned search uses :class:`RungScheduler`, which runs trials rung by rung
+and follows the pruner protocol of ``scout_sklearn.pruners._base``.
 """
 
 from __future__ import annotations
@@ -15,17 +18,27 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from scout_sklearn._evaluate import FoldRunner, FoldTask
-from scout_sklearn._results import summarize_trial
+from scout_sklearn._results import (
+    FOLDS,
+    BudgetView,
+    RungPlan,
+    RungValues,
+    missing_folds,
+    started_rung,
+    summarize_trial,
+)
 from scout_sklearn._study import Study, TrialLimitReached
-from scout_sklearn._trial import FoldResult, Trial
+from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import LeaseLost, SearchSpaceExhausted
+from scout_sklearn.pruners import Decision, Pruner, RungRecord
 from scout_sklearn.reporting import logger
 
-__all__ = ["StopReason", "run_search"]
+__all__ = ["Budget", "Pruning", "StopReason", "run_search"]
 
 
 class StopReason:
@@ -44,6 +57,19 @@ class Budget:
     timeout: float | None
 
 
+@dataclass(frozen=True)
+class Pruning:
+    """How a pruned search runs its trials.
+
+    ``min_values``: how many values a rung needs before samplers learn from
+    it (see :class:`~scout_sklearn._results.BudgetView`).
+    """
+
+    pruner: Pruner
+    plan: RungPlan
+    min_values: int
+
+
 def run_search(
     study: Study,
     runner: FoldRunner,
@@ -52,17 +78,24 @@ def run_search(
     *,
     metric: str | None,
     on_trial_finished: Callable[[Trial], None],
+    pruning: Pruning | None = None,
 ) -> str:
     """Run trials until the budget is spent or the sampler runs out; return why."""
-    scheduler = Scheduler(study, splits, budget, metric)
+    scheduler = (
+        Scheduler(study, splits, budget, metric)
+        if pruning is None
+        else RungScheduler(study, splits, budget, metric, pruning)
+    )
     while True:
         n_results = 0
-        for number, fold_result in runner.run(scheduler.tasks()):
+        for number, fold_result, fitted in runner.run(scheduler.tasks()):
             n_results += 1
-            finished = scheduler.record(number, fold_result)
+            finished = scheduler.record(number, fold_result, fitted)
             if finished is not None:
                 on_trial_finished(finished)
-        if scheduler.is_done() or n_results == 0:
+        for finished in scheduler.settle():
+            on_trial_finished(finished)
+        if scheduler.is_done() or (n_results == 0 and not scheduler.has_tasks()):
             return scheduler.stop_reason or StopReason.N_TRIALS
 
 
@@ -97,7 +130,9 @@ class Scheduler:
                 return
             yield task
 
-    def record(self, number: int, fold_result: FoldResult) -> Trial | None:
+    def record(
+        self, number: int, fold_result: FoldResult, fitted: Any = None
+    ) -> Trial | None:
         """Store a fold result; return the trial if it was its last fold."""
         with self._lock:
             if number not in self._folds_left:  # given up after a lost lease
@@ -113,10 +148,19 @@ class Scheduler:
                 self._give_up(number, fold_result)
                 return None
 
+    def settle(self) -> list[Trial]:
+        """Once nothing runs: finish what can no longer go on; return those trials."""
+        return []
+
     def is_done(self) -> bool:
         """Whether nothing is queued, in flight, or left to ask."""
         with self._lock:
             return not self._queue and not self._folds_left and not self._may_ask()
+
+    def has_tasks(self) -> bool:
+        """Whether tasks are queued."""
+        with self._lock:
+            return bool(self._queue)
 
     def _next_task(self) -> FoldTask | None:
         if not self._queue and self._may_ask():
@@ -137,22 +181,32 @@ class Scheduler:
             reclaimed = self._study.reclaim()
             if reclaimed is None:
                 break
-            done = {f.fold for f in reclaimed.fold_results}
-            missing = [k for k in range(len(self._splits)) if k not in done]
-            if not missing:  # crashed between its last fold and its finish
-                self._finish(reclaimed)
-                continue
-            self._queue_folds(reclaimed, missing)
-            return
+            self._resume(reclaimed)
+            if self._queue:
+                return
         try:
-            trial = self._study.ask(max_trials=self._budget.n_trials)
+            trial = self._ask()
         except TrialLimitReached:
             self.stop_reason = StopReason.N_TRIALS
             return
         except SearchSpaceExhausted:
             self.stop_reason = StopReason.EXHAUSTED
             return
+        self._begin(trial)
+
+    def _ask(self) -> Trial:
+        return self._study.ask(max_trials=self._budget.n_trials)
+
+    def _begin(self, trial: Trial) -> None:
         self._queue_folds(trial, range(len(self._splits)))
+
+    def _resume(self, trial: Trial) -> None:
+        done = {f.fold for f in trial.fold_results}
+        missing = [k for k in range(len(self._splits)) if k not in done]
+        if missing:
+            self._queue_folds(trial, missing)
+        else:  # crashed between its last fold and its finish
+            self._finish(trial)
 
     def _queue_folds(self, trial: Trial, folds: Sequence[int] | range) -> None:
         self._folds_left[trial.number] = len(folds)
@@ -165,7 +219,7 @@ class Scheduler:
         state, value = summarize_trial(trial.fold_results, self._metric)
         return self._study.tell(trial.number, value, state=state)
 
-    def _give_up(self, number: int, fold_result: FoldResult) -> None:
+    def _give_up(self, number: int, fold_result: FoldResult | None) -> None:
         logger.warning(
             "Trial %d of study %r was reclaimed by another worker while this one "
             "ran it (its lease expired): this worker's late result is kept apart "
@@ -176,3 +230,192 @@ class Scheduler:
         self._study.late_results.append((number, fold_result))
         self._folds_left.pop(number, None)
         self._queue = deque(t for t in self._queue if t.number != number)
+
+
+class RungScheduler(Scheduler):
+    """The scheduler of a pruned search: trials run rung by rung.
+
+    A trial starts at ``pruner.first_rung``. When all folds of its rung are
+    in, the rung's value is reported to the :class:`RungRecord` and the
+    pruner decides: the trial goes on to the next rung (its folds join the
+    queue behind those of rungs already running, and before any new trial),
+    is PRUNED, or waits; after every report, waiting trials the pruner now
+    promotes go on. Nothing waits for a rung to fill. When nothing runs and
+    no trial may be asked, the trials still waiting are PRUNED.
+
+    The record is built from the study's trials (a resumed study's, and other
+    workers' on a shared storage) and re-read before every decision.
+    """
+
+    def __init__(
+        self,
+        study: Study,
+        splits: Sequence[tuple[np.ndarray, np.ndarray]],
+        budget: Budget,
+        metric: str | None,
+        pruning: Pruning,
+    ) -> None:
+        super().__init__(study, splits, budget, metric)
+        self._pruner = pruning.pruner
+        self._plan = pruning.plan
+        self._n_rungs = pruning.plan.n_rungs
+        self._values = RungValues(pruning.plan, metric)
+        self._view = BudgetView(self._values, pruning.min_values)
+        self._record = RungRecord()
+        self._read: dict[int, Trial] = {}  # the trial objects the record holds
+        self._rung: dict[int, int] = {}  # the rung each trial in flight runs
+        self._waiting: list[tuple[int, int]] = []
+        # Fitted estimators of trials that continue them (warm start), by
+        # trial and fold: only in this process, dropped when the trial ends.
+        self._fitted: dict[int, dict[int, Any]] = {}
+        with self._lock:
+            self._sync()
+
+    def record(
+        self, number: int, fold_result: FoldResult, fitted: Any = None
+    ) -> Trial | None:
+        """Store a fold result; at a rung's last fold, decide; return a finished trial."""
+        with self._lock:
+            if number not in self._folds_left:
+                return None
+            try:
+                trial = self._study.record(number, fold_result)
+                if fitted is not None:
+                    self._fitted.setdefault(number, {})[fold_result.fold] = fitted
+                self._folds_left[number] -= 1
+                if self._folds_left[number]:
+                    return None
+                del self._folds_left[number]
+                return self._rung_done(trial, self._rung.pop(number))
+            except LeaseLost:
+                self._give_up(number, fold_result)
+                return None
+
+    def settle(self) -> list[Trial]:
+        """Once nothing runs and nothing may be asked: promote or prune the waiting."""
+        with self._lock:
+            if self._queue or self._folds_left or not self._waiting or self._may_ask():
+                return []
+            self._sync()  # other workers' values may have opened places
+            self._promote_waiting()
+            if self._queue:
+                return []
+            finished = []
+            for number, rung in self._waiting:
+                try:
+                    value = self._record.value(number, rung)
+                    finished.append(self._end(number, TrialState.PRUNED, value))
+                except LeaseLost:
+                    self._give_up(number, None)
+            self._waiting.clear()
+            return finished
+
+    def is_done(self) -> bool:
+        """Whether nothing is queued, in flight, waiting, or left to ask."""
+        with self._lock:
+            return super().is_done() and not self._waiting
+
+    # -- starting trials -----------------------------------------------------
+    def _ask(self) -> Trial:
+        return self._study.ask(max_trials=self._budget.n_trials, view=self._view)
+
+    def _begin(self, trial: Trial) -> None:
+        self._queue_rung(trial, self._pruner.first_rung(trial.number, self._n_rungs))
+
+    def _resume(self, trial: Trial) -> None:
+        # A reclaimed trial continues at its highest rung: the missing folds,
+        # or, when that rung is complete, the decision it was waiting for.
+        rung = started_rung(trial)
+        if rung is None:
+            self._begin(trial)
+        elif missing_folds(trial, rung, self._plan):
+            self._queue_rung(trial, rung)
+        else:
+            self._rung_done(trial, rung)
+
+    def _queue_rung(self, trial: Trial, rung: int) -> None:
+        number = trial.number
+        folds = missing_folds(trial, rung, self._plan)
+        fitted = self._fitted.pop(number, {})
+        keep = self._plan.warm_start is not None and rung < self._n_rungs - 1
+        rung_params = self._plan.params_at(rung) or None
+        self._folds_left[number] = len(folds)
+        self._rung[number] = rung
+        for fold in folds:
+            train, test = self._splits[fold]
+            self._queue.append(
+                FoldTask(
+                    number,
+                    fold,
+                    trial.params,
+                    self._plan.train_at(fold, train, rung),
+                    test,
+                    rung=rung,
+                    rung_params=rung_params,
+                    warm_start_from=fitted.get(fold),
+                    keep_estimator=keep,
+                )
+            )
+
+    # -- decisions -------------------------------------------------------------
+    def _rung_done(self, trial: Trial, rung: int) -> Trial | None:
+        """Decide about ``trial``, whose ``rung`` is complete; return it if finished."""
+        self._sync()
+        number = trial.number
+        rung_folds = [f for f in trial.fold_results if f.rung == rung]
+        finished = None
+        if any(f.is_failed for f in rung_folds):
+            finished = self._end(number, TrialState.FAILED, None)
+        elif rung == self._n_rungs - 1:
+            folds = rung_folds
+            if self._plan.kind == FOLDS:  # the value is over every fold run
+                folds = [f for f in trial.fold_results if f.rung <= rung]
+            _, value = summarize_trial(sorted(folds, key=lambda f: f.fold), self._metric)
+            finished = self._end(number, TrialState.COMPLETE, value)
+        else:
+            decision = self._pruner.decide(number, rung, self._record, self._n_rungs)
+            if decision is Decision.CONTINUE:
+                self._promote(trial, rung)
+            elif decision is Decision.PRUNE:
+                value = self._record.value(number, rung)
+                finished = self._end(number, TrialState.PRUNED, value)
+            else:
+                self._waiting.append((number, rung))
+        self._promote_waiting()
+        return finished
+
+    def _promote(self, trial: Trial, rung: int) -> None:
+        self._record.promote(trial.number, rung)
+        self._queue_rung(trial, rung + 1)
+
+    def _promote_waiting(self) -> None:
+        if not self._waiting:
+            return
+        for number, rung in self._pruner.promotions(
+            self._waiting, self._record, self._n_rungs
+        ):
+            self._waiting.remove((number, rung))
+            self._promote(self._read[number], rung)
+
+    def _end(self, number: int, state: TrialState, value: float | None) -> Trial:
+        self._fitted.pop(number, None)
+        return self._study.tell(number, value, state=state)
+
+    def _sync(self) -> None:
+        """Bring the record up to date with the study's trials (re-reading only changes)."""
+        for trial in self._study.trials:
+            if self._read.get(trial.number) is trial:
+                continue
+            self._read[trial.number] = trial
+            values = self._values.of(trial)
+            top = started_rung(trial)
+            for rung, value in values.items():
+                self._record.report(trial.number, rung, value)
+                if top is not None and rung < top:
+                    self._record.promote(trial.number, rung)
+
+    def _give_up(self, number: int, fold_result: FoldResult | None) -> None:
+        super()._give_up(number, fold_result)
+        self._rung.pop(number, None)
+        self._fitted.pop(number, None)
+        self._waiting = [(n, r) for n, r in self._waiting if n != number]

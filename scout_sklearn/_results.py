@@ -1,9 +1,18 @@
-"""Views of a study's trials: a trial's outcome and GridSearchCV's ``cv_results_``."""
+"""Views of a study's trials: a trial's outcome and GridSearchCV's ``cv_results_``.
+
+With pruning, also the rung views: what each rung of a :class:`RungPlan`
+runs, a trial's value at each rung it finished (:class:`RungValues`), and
+the history a sampler sees (:class:`BudgetView`). Everything here is
+computed from the trials' fold results, which say which rung each fold ran
+at, so a resumed search or another worker's trials read the same.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,7 +22,22 @@ from scipy.stats import rankdata
 
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 
-__all__ = ["build_cv_results", "metric_names", "summarize_trial"]
+__all__ = [
+    "FOLDS",
+    "N_SAMPLES",
+    "PARAMETER",
+    "BudgetView",
+    "RungPlan",
+    "RungValues",
+    "build_cv_results",
+    "metric_names",
+    "missing_folds",
+    "started_rung",
+    "summarize_trial",
+]
+
+#: The kinds of resource a rung can grow (``ScoutSearchCV(resource=...)``).
+N_SAMPLES, FOLDS, PARAMETER = "n_samples", "folds", "parameter"
 
 
 def summarize_trial(
@@ -50,6 +74,7 @@ def build_cv_results(
     n_splits: int,
     return_train_score: bool,
     error_score: float,
+    plan: RungPlan | None = None,
 ) -> dict[str, Any]:
     """``cv_results_`` of the finished trials, in GridSearchCV's exact layout.
 
@@ -58,42 +83,109 @@ def build_cv_results(
     ``split{k}_test_{metric}``, means, standard deviations, ranks with failed
     trials ranked last); two keys are added at the end: ``trial_number`` and
     ``state``.
+
+    With a ``plan`` (a pruned search), each row shows the folds of the
+    trial's last rung (for ``"folds"``, every fold it ran; the others are
+    NaN and the means and standard deviations are over the folds run), a
+    third key ``n_resources`` gives that rung's resource, the resource
+    parameter joins ``params`` as HalvingRandomSearchCV shows it, and ranks
+    put the COMPLETE trials first, then the PRUNED ones (those that reached a
+    higher rung first), then the failed ones.
     """
     rows = [t for t in trials if t.is_finished]
     rows.sort(key=lambda t: t.number)
     names = metric_names(rows)
     n_rows = len(rows)
     results: dict[str, Any] = {}
+    if plan is None:
+        shown = [t.fold_results for t in rows]
+    else:
+        last_rungs = [started_rung(t) or 0 for t in rows]
+        shown = [_folds_of_row(t, rung, plan) for t, rung in zip(rows, last_rungs)]
 
     def times(attribute: str) -> np.ndarray:
         array = np.full((n_rows, n_splits), np.nan)
-        for i, trial in enumerate(rows):
-            for fold in trial.fold_results:
+        for i, folds in enumerate(shown):
+            for fold in folds:
                 array[i, fold.fold] = getattr(fold, attribute)
         return array
 
-    _store(results, "fit_time", times("fit_time"))
-    _store(results, "score_time", times("score_time"))
+    done = None
+    if plan is not None and plan.kind == FOLDS:
+        done = ~np.isnan(times("fit_time"))
+    _store(results, "fit_time", times("fit_time"), done=done)
+    _store(results, "score_time", times("score_time"), done=done)
     params = [dict(t.params) for t in rows]
+    if plan is not None and plan.kind == PARAMETER:
+        assert plan.name is not None
+        for row, rung in zip(params, last_rungs):
+            row[plan.name] = plan.ladder[rung]
     results.update(_masked_param_arrays(params))
     results["params"] = params
     for name in names:
-        test = _scores(rows, name, n_splits, error_score, train=False)
-        _store(results, f"test_{name}", test, splits=True, rank=True)
+        test = _scores(shown, name, n_splits, error_score, train=False)
+        _store(results, f"test_{name}", test, splits=True, rank=plan is None, done=done)
+        if plan is not None:
+            results[f"rank_test_{name}"] = _pruned_last_ranks(
+                results[f"mean_test_{name}"],
+                [t.state for t in rows],
+                last_rungs,
+            )
         if return_train_score:
-            train = _scores(rows, name, n_splits, error_score, train=True)
-            _store(results, f"train_{name}", train, splits=True)
+            train = _scores(shown, name, n_splits, error_score, train=True)
+            _store(results, f"train_{name}", train, splits=True, done=done)
     results["trial_number"] = np.array([t.number for t in rows], dtype=np.int64)
     results["state"] = np.array([t.state.name for t in rows], dtype=object)
+    if plan is not None:
+        resources = [plan.ladder[rung] for rung in last_rungs]
+        is_int = all(isinstance(r, int) for r in plan.ladder)
+        results["n_resources"] = np.array(resources, dtype=np.int64 if is_int else float)
     return results
 
 
+def _folds_of_row(trial: Trial, rung: int, plan: RungPlan) -> tuple[FoldResult, ...]:
+    if plan.kind == FOLDS:
+        return trial.fold_results
+    return tuple(f for f in trial.fold_results if f.rung == rung)
+
+
+def _pruned_last_ranks(
+    means: np.ndarray, states: Sequence[TrialState], rungs: Sequence[int]
+) -> np.ndarray:
+    """Ranks, 1 = best: COMPLETE trials by score, then PRUNED ones, then failed.
+
+    PRUNED trials are ordered by the rung they reached (higher first), then
+    by their score there; trials without a finite score tie at the end. A
+    pruned trial is never ranked above one evaluated at the full budget.
+    """
+    keys = []
+    for mean, state, rung in zip(means.tolist(), states, rungs):
+        if not math.isfinite(mean) or state is TrialState.FAILED:
+            keys.append((2, 0, 0.0))
+        elif state is TrialState.PRUNED:
+            keys.append((1, -rung, -mean))
+        else:
+            keys.append((0, 0, -mean))
+    ranks = np.empty(len(keys), dtype=np.int32)
+    previous, rank = None, 0
+    for position, i in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+        if keys[i] != previous:
+            previous, rank = keys[i], position + 1
+        ranks[i] = rank
+    return ranks
+
+
 def _scores(
-    rows: Sequence[Trial], name: str, n_splits: int, error_score: float, *, train: bool
+    rows: Sequence[Sequence[FoldResult]],
+    name: str,
+    n_splits: int,
+    error_score: float,
+    *,
+    train: bool,
 ) -> np.ndarray:
     array = np.full((len(rows), n_splits), np.nan)
-    for i, trial in enumerate(rows):
-        for fold in trial.fold_results:
+    for i, folds in enumerate(rows):
+        for fold in folds:
             scores = fold.train_scores if train else fold.test_scores
             if fold.is_failed or scores is None:
                 array[i, fold.fold] = error_score
@@ -109,10 +201,14 @@ def _store(
     *,
     splits: bool = False,
     rank: bool = False,
+    done: np.ndarray | None = None,
 ) -> None:
     if splits:
         for fold in range(array.shape[1]):
             results[f"split{fold}_{key}"] = array[:, fold]
+    if done is not None:  # rows of a search pruned over folds: only the folds run
+        _store_partial(results, key, array, done)
+        return
     means = np.average(array, axis=1) if array.size else np.zeros(array.shape[0])
     results[f"mean_{key}"] = means
     if key.startswith(("train_", "test_")) and np.any(~np.isfinite(means)):
@@ -135,6 +231,17 @@ def _store(
             filled = np.nan_to_num(means, nan=np.nanmin(means) - 1)
             ranks = rankdata(-filled, method="min").astype(np.int32, copy=False)
         results[f"rank_{key}"] = ranks
+
+
+def _store_partial(
+    results: dict[str, Any], key: str, array: np.ndarray, done: np.ndarray
+) -> None:
+    counts = np.maximum(done.sum(axis=1), 1)
+    filled = np.where(done, array, 0.0)
+    means = filled.sum(axis=1) / counts
+    results[f"mean_{key}"] = means
+    deviations = np.where(done, array - means[:, np.newaxis], 0.0)
+    results[f"std_{key}"] = np.sqrt((deviations**2).sum(axis=1) / counts)
 
 
 def _masked_param_arrays(params: Sequence[Mapping[str, Any]]) -> dict[str, MaskedArray]:
@@ -160,3 +267,203 @@ def _masked_param_arrays(params: Sequence[Mapping[str, Any]]) -> dict[str, Maske
             array[i] = value
         arrays[key] = array
     return arrays
+
+
+# -- rungs (pruned searches) ----------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class RungPlan:
+    """What each rung of a pruned search runs.
+
+    Attributes
+    ----------
+    kind : {"n_samples", "parameter", "folds"}
+        ``"n_samples"``: rung ``r`` fits every fold on a subsample of
+        ``ladder[r]`` rows of its training part (the first rows of
+        ``orders[fold]``, so each rung's subsample contains the previous
+        one's). ``"parameter"``: rung ``r`` fits every fold with the
+        estimator parameter ``name`` set to ``ladder[r]``. ``"folds"``: a
+        trial that finished rung ``r`` has run folds ``0 .. ladder[r] - 1``.
+    ladder : tuple of float
+        The resource of each rung (the pruner's ladder).
+    n_splits : int
+        Number of CV splits.
+    name : str or None
+        The estimator parameter, for ``"parameter"``.
+    warm_start : str or None
+        For ``"parameter"``: the estimator's ``warm_start`` parameter when a
+        promoted trial continues its previous fit, else None.
+    orders : tuple of ndarray
+        For ``"n_samples"``: per fold, its training indices in the order
+        they join the subsample.
+    """
+
+    kind: str
+    ladder: tuple[float, ...]
+    n_splits: int
+    name: str | None = None
+    warm_start: str | None = None
+    orders: tuple[np.ndarray, ...] = dataclasses.field(
+        default=(), compare=False, repr=False
+    )
+
+    @property
+    def n_rungs(self) -> int:
+        """Number of rungs."""
+        return len(self.ladder)
+
+    def folds_through(self, rung: int) -> range:
+        """The folds a trial has run once it finished ``rung``."""
+        if self.kind == FOLDS:
+            return range(int(self.ladder[rung]))
+        return range(self.n_splits)
+
+    def train_at(self, fold: int, train: np.ndarray, rung: int) -> np.ndarray:
+        """The training rows fold ``fold`` fits on at ``rung``."""
+        if self.kind != N_SAMPLES:
+            return train
+        order = self.orders[fold]
+        size = int(self.ladder[rung])
+        if size >= len(order):
+            return train
+        return np.sort(order[:size])
+
+    def params_at(self, rung: int) -> dict[str, Any]:
+        """Estimator parameters a fit at ``rung`` sets on top of the trial's params."""
+        if self.kind != PARAMETER:
+            return {}
+        assert self.name is not None
+        params: dict[str, Any] = {self.name: self.ladder[rung]}
+        if self.warm_start is not None:
+            params[self.warm_start] = True
+        return params
+
+
+def started_rung(trial: Trial) -> int | None:
+    """The highest rung at which ``trial`` ran a fold (None before any)."""
+    return max((f.rung for f in trial.fold_results), default=None)
+
+
+def missing_folds(trial: Trial, rung: int, plan: RungPlan) -> list[int]:
+    """The folds ``trial`` still has to run to finish ``rung``."""
+    if plan.kind == FOLDS:
+        done = {f.fold for f in trial.fold_results if f.rung <= rung}
+    else:
+        done = {f.fold for f in trial.fold_results if f.rung == rung}
+    return [k for k in plan.folds_through(rung) if k not in done]
+
+
+class RungValues:
+    """Each trial's value at every rung it finished, computed once per trial change.
+
+    The value at a rung is the mean test score of the refit metric over the
+    rung's folds (for ``"folds"``, over every fold run up to that rung),
+    averaged in fold order so that it does not depend on the order the
+    folds finished in; None when a fold failed. A rung counts once all its
+    folds are in.
+    """
+
+    def __init__(self, plan: RungPlan, metric: str | None) -> None:
+        self._plan = plan
+        self._metric = metric
+        self._cache: dict[int, tuple[Trial, dict[int, float | None]]] = {}
+
+    def of(self, trial: Trial) -> dict[int, float | None]:
+        """Rung to value for ``trial`` (failed rungs have None), in rung order."""
+        cached = self._cache.get(trial.number)
+        if cached is not None and cached[0] is trial:
+            return cached[1]
+        values = self._compute(trial.fold_results)
+        self._cache[trial.number] = (trial, values)
+        return values
+
+    def _compute(self, fold_results: Sequence[FoldResult]) -> dict[int, float | None]:
+        by_rung: dict[int, list[FoldResult]] = {}
+        for fold in fold_results:
+            by_rung.setdefault(fold.rung, []).append(fold)
+        values: dict[int, float | None] = {}
+        done: list[FoldResult] = []
+        for rung in sorted(by_rung):
+            if rung >= self._plan.n_rungs:
+                break
+            folds = by_rung[rung]
+            if self._plan.kind == FOLDS:
+                done.extend(folds)
+                folds = done
+            if len({f.fold for f in folds}) < len(self._plan.folds_through(rung)):
+                if self._plan.kind == FOLDS:
+                    break
+                continue
+            values[rung] = self._value(folds)
+        return values
+
+    def _value(self, folds: Sequence[FoldResult]) -> float | None:
+        state, value = summarize_trial(sorted(folds, key=lambda f: f.fold), self._metric)
+        if state is TrialState.FAILED or value is None or math.isnan(value):
+            return None
+        return value
+
+
+class BudgetView:
+    """The history a sampler sees in a pruned search: every trial at one rung.
+
+    Trials of a pruned search were evaluated at different budgets, and a
+    score at 10 boosting iterations is not comparable with one at 300. So the
+    sampler sees every trial at one rung, the *view rung*: the highest rung
+    at which at least ``min_values`` trials have a real value (the rung with
+    the most values while none has that many). There, a trial that finished
+    the rung is COMPLETE with its value at that rung (even if it went on, or
+    was pruned, later), or FAILED if its fit failed there; a trial PRUNED
+    without a value there stays PRUNED, without a value; any other trial
+    (still running, waiting for a promotion, or started above the view rung
+    by Hyperband) is shown RUNNING, without a value. No score from another
+    rung is ever shown.
+
+    The view rung only rises. While it stays, shown trials change only from
+    RUNNING to a finished state, as in a real history, so samplers' caches
+    stay valid; when it rises, the history is rewritten, and the view gives
+    every trial a new params object, which the samplers' caches take as a
+    different history (see ``samplers._base.continues``).
+    """
+
+    def __init__(self, values: RungValues, min_values: int) -> None:
+        self._values = values
+        self._min_values = min_values
+        #: The view rung of the last call (None before the first).
+        self.rung: int | None = None
+        self._params: dict[int, dict[str, Any]] = {}
+        self._shown: dict[int, tuple[Trial, Trial]] = {}
+
+    def __call__(self, trials: Sequence[Trial]) -> tuple[Trial, ...]:
+        values = [self._values.of(t) for t in trials]
+        rung = self._view_rung(values)
+        if rung != self.rung:
+            self.rung = rung
+            self._params = {}
+            self._shown = {}
+        return tuple(self._show(t, v, rung) for t, v in zip(trials, values))
+
+    def _view_rung(self, values: Sequence[Mapping[int, float | None]]) -> int:
+        counts = Counter(r for v in values for r, x in v.items() if x is not None)
+        enough = [r for r, n in counts.items() if n >= self._min_values]
+        if enough:
+            return max(enough)
+        if counts:
+            return max(counts, key=lambda r: (counts[r], r))
+        return 0
+
+    def _show(self, trial: Trial, values: Mapping[int, float | None], rung: int) -> Trial:
+        cached = self._shown.get(trial.number)
+        if cached is not None and cached[0] is trial:
+            return cached[1]
+        params = self._params.get(trial.number)
+        if params is None:
+            params = self._params[trial.number] = dict(trial.params)
+        state, value = TrialState.RUNNING, None
+        if rung in values:
+            value = values[rung]
+            state = TrialState.FAILED if value is None else TrialState.COMPLETE
+        elif trial.state in (TrialState.PRUNED, TrialState.FAILED):
+            state = trial.state
+        shown = dataclasses.replace(trial, params=params, state=state, value=value)
+        self._shown[trial.number] = (trial, shown)
+        return shown

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -223,7 +223,11 @@ class Study:
 
     # -- writing --------------------------------------------------------------
     def ask(
-        self, params: Mapping[str, Any] | None = None, *, max_trials: int | None = None
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        max_trials: int | None = None,
+        view: Callable[[tuple[Trial, ...]], Sequence[Trial]] | None = None,
     ) -> Trial:
         """Start a new RUNNING trial.
 
@@ -235,6 +239,10 @@ class Study:
         max_trials : int, default=None
             Refuse to start trial number ``max_trials`` or beyond, counting
             every worker's trials: raise :class:`TrialLimitReached`.
+        view : callable, default=None
+            Maps the study's trials to the history the sampler sees (one
+            entry per trial, in the same order); a pruned search shows every
+            trial at one budget this way. None shows the trials as they are.
 
         Returns
         -------
@@ -259,8 +267,11 @@ class Study:
                 )
             proposed: Mapping[str, Any]
             if params is None:
+                history = tuple(self._trials)
                 proposed = self.sampler.ask(
-                    self.space, tuple(self._trials), self.rng(number)
+                    self.space,
+                    history if view is None else view(history),
+                    self.rng(number),
                 )
                 # The message names the sampler by its repr: built only on error.
                 self._check_params(
