@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import numbers
 import time
@@ -16,6 +17,7 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, indexable
+from sklearn.utils.multiclass import type_of_target
 
 from scout_sklearn._compat import BaseSearchCV, is_multimetric_scorer, slice_method_params
 from scout_sklearn._constraints import (
@@ -30,13 +32,21 @@ from scout_sklearn._constraints import (
     Predicate,
     validate_params,
 )
-from scout_sklearn._evaluate import FoldRunner, content_hash
-from scout_sklearn._loop import Budget, run_search
-from scout_sklearn._results import build_cv_results, metric_names
+from scout_sklearn._evaluate import FoldRunner, content_hash, subsample_order
+from scout_sklearn._loop import Budget, Pruning, run_search
+from scout_sklearn._results import (
+    FOLDS,
+    N_SAMPLES,
+    PARAMETER,
+    RungPlan,
+    build_cv_results,
+    metric_names,
+)
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.pruners import NopPruner, Pruner, make_pruner
 from scout_sklearn.reporting import logger, verbose_logging
 from scout_sklearn.samplers import AutoSampler, GridSampler, Sampler
 from scout_sklearn.samplers._registry import make_sampler
@@ -79,7 +89,15 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     "study_name": [InstanceOf(str), IsNone()],
     "load_if_exists": [Boolean()],
     "ignore_fingerprint": [Boolean()],
+    "pruner": [InstanceOf(str, Pruner), IsNone()],
+    "resource": [InstanceOf(str), IsNone()],
+    "min_resource": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
+    "max_resource": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
 }
+
+# The seed stream of the n_samples subsamples, apart from the trials' streams
+# ([seed, number]): the subsample of fold k is drawn from [seed, k, _SUBSAMPLE].
+_SUBSAMPLE = 0x5AB5
 
 
 class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
@@ -159,15 +177,50 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         existing study is an error.
     ignore_fingerprint : bool, default=False
         A stored study remembers what defines it (data, estimator, CV splits,
-        scoring, random_state); resuming it with a different one is an error
-        that names what changed, unless this is True. The search space must
-        always match.
+        scoring, random_state, pruning); resuming it with a different one is
+        an error that names what changed, unless this is True. The search
+        space must always match.
+    pruner : str or Pruner, default=None
+        Stops unpromising trials early: each trial is evaluated at growing
+        budgets of ``resource`` (rungs), and after each rung the pruner lets
+        it go on, stops it (PRUNED) or pauses it. A
+        :class:`~scout_sklearn.pruners.Pruner` instance or one of the names
+        "hyperband", "successive_halving" (also "sha", "asha"), "median".
+        None or "none" evaluates every trial on whole training folds, as
+        GridSearchCV does. See Notes.
+    resource : str, default=None
+        What grows from rung to rung (with a pruner only):
+
+        - "n_samples" (what None means with a pruner): each fold fits on a
+          subsample of ``resource`` rows of its training part, the same rows
+          for every trial, each rung's rows containing the previous rung's,
+          stratified by class for a classifier; the validation part is never
+          subsampled.
+        - the name of an estimator parameter, as ``get_params()`` spells it
+          ("max_iter", "n_estimators", "svc__max_iter" in a pipeline): each
+          rung sets it. Where the estimator (or its pipeline step) has
+          ``warm_start``, a promoted trial continues its previous rung's fit.
+        - "folds": rung ``r`` has run the first ``ladder[r]`` CV folds, and
+          trials are compared by their mean over those folds.
+    min_resource : int or float, default=None
+        The resource of the first rung. None: ``2 * n_splits * n_classes``
+        training rows for "n_samples" (``2 * n_splits`` for a regressor, at
+        most the smallest training fold), as HalvingRandomSearchCV's
+        "smallest"; 1 for a parameter and for "folds".
+    max_resource : int or float, default=None
+        The resource of the last rung: the full budget, at which every
+        COMPLETE trial is evaluated. None: whole training folds for
+        "n_samples" (the largest fold's size), the estimator's own value of
+        the parameter (e.g. 100 for HistGradientBoostingClassifier's
+        max_iter), the number of CV splits for "folds" (the only value it
+        accepts).
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         One row per finished trial, in GridSearchCV's layout, plus
-        ``trial_number`` and ``state`` columns.
+        ``trial_number`` and ``state`` columns (and ``n_resources`` with a
+        pruner).
     best_estimator_ : estimator
         Refitted on all the data with the best params (``refit`` not False).
     best_score_ : float
@@ -199,6 +252,26 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     --------
     sklearn.model_selection.GridSearchCV : Exhaustive search over a grid.
     sklearn.model_selection.RandomizedSearchCV : Random search.
+    sklearn.model_selection.HalvingRandomSearchCV : Synchronous successive halving.
+
+    Notes
+    -----
+    **Pruning.** The rungs are the pruner's ladder from ``min_resource`` to
+    ``max_resource`` (Hyperband and successive halving with
+    ``reduction_factor=3`` over 10 to 300 give 10, 30, 90, 300). Trials move
+    up rungs asynchronously: a free worker takes, in order, the next fold of
+    a rung already running, a rung of a trial just promoted, a new trial;
+    nobody waits for a rung to fill. Trials still paused when nothing else
+    can run are PRUNED. Only trials evaluated at ``max_resource`` (COMPLETE)
+    can be the best: ``cv_results_`` ranks every PRUNED trial after them.
+    Each row shows the trial's last rung (its folds, its means, and
+    ``n_resources``); with a parameter as resource, ``params`` and
+    ``best_params_`` include it at that rung's value, as in
+    HalvingRandomSearchCV, so the refit uses ``max_resource``. Per-rung
+    scores stay in ``study_.trials`` (each fold result has its ``rung``).
+    Samplers learn from one rung at a time, never from scores at different
+    budgets side by side: the highest rung where at least
+    ``max(5, n_params + 1)`` trials have a value.
 
     Examples
     --------
@@ -214,6 +287,18 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     True
     >>> len(search.cv_results_["params"])
     10
+
+    With a pruner, trials start on small subsamples of the training folds and
+    only the promising ones reach whole folds:
+
+    >>> pruned = ScoutSearchCV(
+    ...     SVC(), {"C": Float(1e-2, 1e2, log=True)}, n_trials=10, cv=3,
+    ...     pruner="successive_halving", random_state=0,
+    ... ).fit(X, y)
+    >>> sorted(set(pruned.cv_results_["n_resources"].tolist()))
+    [18, 54, 100]
+    >>> str(pruned.cv_results_["state"][pruned.best_index_])
+    'COMPLETE'
     """
 
     def __init__(
@@ -237,6 +322,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         study_name: str | None = None,
         load_if_exists: bool = True,
         ignore_fingerprint: bool = False,
+        pruner: str | Pruner | None = None,
+        resource: str | None = None,
+        min_resource: float | None = None,
+        max_resource: float | None = None,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -256,6 +345,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.study_name = study_name
         self.load_if_exists = load_if_exists
         self.ignore_fingerprint = ignore_fingerprint
+        self.pruner = pruner
+        self.resource = resource
+        self.min_resource = min_resource
+        self.max_resource = max_resource
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
         """Run the search, then refit the best params on all the data.
@@ -299,6 +392,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             )
         if not splits:
             raise ValueError(f"The cv splitter {cv!r} gave no split: nothing to fit.")
+        pruning = self._resolve_pruning(space, y, splits)
 
         storage = (
             MemoryStorage()
@@ -313,10 +407,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             seed=self._resolve_seed(),
             load_if_exists=self.load_if_exists,
             fingerprint=(
-                None if self.storage is None else self._fingerprint(X, y, splits, params)
+                None
+                if self.storage is None
+                else self._fingerprint(X, y, splits, params, pruning)
             ),
             ignore_fingerprint=self.ignore_fingerprint,
         )
+        if pruning is not None and pruning.plan.kind == N_SAMPLES:
+            pruning = self._with_subsamples(pruning, y, splits, study.seed)
         runner = FoldRunner(
             clone(self.estimator),
             X,
@@ -339,6 +437,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     sampler,
                     runner.n_workers,
                 )
+                if pruning is not None:
+                    logger.info(
+                        "Pruning with %r over %s: rungs %s",
+                        pruning.pruner,
+                        pruning.plan.name or pruning.plan.kind,
+                        pruning.plan.ladder,
+                    )
             start = time.monotonic()
             reason = run_search(
                 study,
@@ -347,6 +452,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 Budget(n_trials=n_trials, timeout=self.timeout),
                 metric=metric,
                 on_trial_finished=self._log_trial,
+                pruning=pruning,
             )
             if self.verbose:
                 logger.info(
@@ -356,14 +462,20 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     time.monotonic() - start,
                 )
         self.study_ = study
-        self._finish(study, scorers, refit_metric, X, y, routed.estimator.fit, reason)
+        plan = None if pruning is None else pruning.plan
+        self._finish(study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan)
         return self
 
     def _fingerprint(
-        self, X: Any, y: Any, splits: list[Any], params: Mapping[str, Any]
+        self,
+        X: Any,
+        y: Any,
+        splits: list[Any],
+        params: Mapping[str, Any],
+        pruning: Pruning | None,
     ) -> dict[str, Any]:
         """What defines this search, as a resumed study must find it again."""
-        return {
+        fingerprint = {
             "data": {
                 "shape": list(getattr(X, "shape", (len(X),))),
                 "sha1": content_hash((X, y, dict(params))),
@@ -379,6 +491,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 else content_hash(self.scoring)
             ),
         }
+        if pruning is not None:  # absent without one: older studies still match
+            fingerprint["pruning"] = {
+                "pruner": repr(pruning.pruner),
+                "resource": pruning.plan.name or pruning.plan.kind,
+                "ladder": list(pruning.plan.ladder),
+            }
+        return fingerprint
 
     # -- after the search ---------------------------------------------------
     def _finish(
@@ -390,6 +509,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         y: Any,
         fit_params: Mapping[str, Any],
         reason: str,
+        plan: RungPlan | None,
     ) -> None:
         trials = study.trials
         finished = [t for t in trials if t.is_finished]
@@ -404,6 +524,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             n_splits=self.n_splits_,
             return_train_score=self.return_train_score,
             error_score=self.error_score,
+            plan=plan,
         )
         names = metric_names(finished)
         if callable(self.scoring):
@@ -414,6 +535,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         else:
             self.multimetric_ = not (self.scoring is None or isinstance(self.scoring, str))
         if self.refit or not self.multimetric_:
+            if plan is not None and not callable(self.refit):
+                _require_a_complete_trial(finished, plan, reason)
             self.best_index_ = int(
                 self._select_best_index(self.refit, refit_metric, results)
             )
@@ -444,6 +567,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         outcome = (
             f"score={trial.value:.4f}" if trial.value is not None else trial.state.name
         )
+        if trial.state is TrialState.PRUNED:
+            rung = max((f.rung for f in trial.fold_results), default=0)
+            outcome = f"PRUNED at rung {rung} ({outcome})"
         logger.info(
             "[trial %d] %s %s, %d folds in %.2fs",
             trial.number,
@@ -537,6 +663,179 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             )
         return int(self.n_trials)
 
+    def _resolve_pruning(
+        self, space: SearchSpace, y: Any, splits: list[Any]
+    ) -> Pruning | None:
+        """The pruner and its rungs, checked before any fit; None without pruning."""
+        name = type(self).__name__
+        pruner = make_pruner(self.pruner, owner=name)
+        if isinstance(pruner, NopPruner):
+            given = [
+                f"{key}={getattr(self, key)!r}"
+                for key in ("resource", "min_resource", "max_resource")
+                if getattr(self, key) is not None
+            ]
+            if given:
+                raise InvalidParameterError(
+                    f"{', '.join(given)} only apply with a pruner, but "
+                    f"pruner={self.pruner!r} prunes nothing. Set pruner='hyperband' "
+                    "(or 'successive_halving', 'median', a Pruner instance), or "
+                    "leave resource, min_resource and max_resource at None."
+                )
+            return None
+        resource = "n_samples" if self.resource is None else self.resource
+        bounds: tuple[float, float]
+        if resource == "n_samples":
+            kind, bounds, warm_start = N_SAMPLES, self._sample_bounds(y, splits), None
+        elif resource == "folds":
+            kind, bounds, warm_start = FOLDS, self._fold_bounds(len(splits)), None
+        else:
+            kind = PARAMETER
+            bounds, warm_start = self._parameter_bounds(resource, space)
+        low, high = bounds
+        if low > high:
+            raise InvalidParameterError(
+                f"The 'min_resource' parameter of {name} must be <= max_resource, the "
+                f"resource of the last rung. Got min_resource={low!r} and "
+                f"max_resource={high!r} (resource={resource!r}) instead."
+            )
+        ladder = tuple(pruner.ladder(low, high))
+        if len(ladder) == 1:
+            warnings.warn(
+                f"The rungs of {pruner!r} from min_resource={low!r} to "
+                f"max_resource={high!r} are just {ladder}: nothing can be pruned. "
+                "Lower min_resource to let the pruner stop trials early.",
+                UserWarning,
+                stacklevel=3,
+            )
+        plan = RungPlan(
+            kind=kind,
+            ladder=ladder,
+            n_splits=len(splits),
+            name=resource if kind == PARAMETER else None,
+            warm_start=warm_start,
+        )
+        n_params = max(len(sub.names) for sub in space)
+        return Pruning(pruner=pruner, plan=plan, min_values=max(5, n_params + 1))
+
+    def _sample_bounds(self, y: Any, splits: list[Any]) -> tuple[int, int]:
+        name = type(self).__name__
+        sizes = [len(train) for train, _ in splits]
+        smallest, largest = min(sizes), max(sizes)
+        for key in ("min_resource", "max_resource"):
+            value = getattr(self, key)
+            if value is not None and not _is_int(value):
+                raise InvalidParameterError(
+                    f"The {key!r} parameter of {name} counts training rows with "
+                    f"resource='n_samples', so it must be an int. Got {value!r} instead."
+                )
+        high = largest if self.max_resource is None else int(self.max_resource)
+        if high > largest:
+            raise InvalidParameterError(
+                f"The 'max_resource' parameter of {name} is the number of training "
+                f"rows of the last rung with resource='n_samples'; it must be <= "
+                f"{largest}, the size of the largest training fold. Got "
+                f"max_resource={high!r} instead. Leave it None to fit the last rung "
+                "on whole training folds."
+            )
+        if self.min_resource is not None:
+            low = int(self.min_resource)
+            if low > smallest:
+                raise InvalidParameterError(
+                    f"The 'min_resource' parameter of {name} is the number of "
+                    f"training rows of the first rung with resource='n_samples'; it "
+                    f"must be <= {smallest}, the size of the smallest training fold. "
+                    f"Got min_resource={low!r} instead."
+                )
+            return low, high
+        # HalvingRandomSearchCV's "smallest": 2 rows per split (and class).
+        n_classes = len(np.unique(y)) if _stratifies(self.estimator, y) else 1
+        return min(2 * len(splits) * n_classes, smallest, high), high
+
+    def _fold_bounds(self, n_splits: int) -> tuple[int, int]:
+        name = type(self).__name__
+        if n_splits < 2:
+            raise InvalidParameterError(
+                f"resource='folds' stops trials after their first folds, so it needs "
+                f"at least 2 CV splits; cv gives {n_splits}. Use cv=5 (or more "
+                "splits), or resource='n_samples'."
+            )
+        if self.max_resource is not None and self.max_resource != n_splits:
+            raise InvalidParameterError(
+                f"The 'max_resource' parameter of {name} must be None or {n_splits} "
+                f"(the number of CV splits) with resource='folds': the last rung "
+                f"runs every fold. Got max_resource={self.max_resource!r} instead."
+            )
+        low = 1 if self.min_resource is None else self.min_resource
+        if not _is_int(low):
+            raise InvalidParameterError(
+                f"The 'min_resource' parameter of {name} counts CV folds with "
+                f"resource='folds', so it must be an int. Got {low!r} instead."
+            )
+        return int(low), n_splits
+
+    def _parameter_bounds(
+        self, resource: str, space: SearchSpace
+    ) -> tuple[tuple[float, float], str | None]:
+        name = type(self).__name__
+        valid = self.estimator.get_params(deep=True)
+        if resource not in valid:
+            close = difflib.get_close_matches(resource, list(valid), n=3)
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise InvalidParameterError(
+                f"The 'resource' parameter of {name} must be 'n_samples', 'folds' or "
+                f"the name of a parameter of {type(self.estimator).__name__} (as "
+                f"get_params() spells it, e.g. 'max_iter', or 'svc__max_iter' in a "
+                f"pipeline). Got {resource!r} instead.{hint}"
+            )
+        for sub in space:
+            if resource in sub.names:
+                raise InvalidParameterError(
+                    f"resource={resource!r} is also searched in param_distributions, "
+                    "but each rung sets it. Remove it from param_distributions: "
+                    "max_resource is the value every COMPLETE trial is evaluated at."
+                )
+        current = valid[resource]
+        if self.max_resource is not None:
+            high = self.max_resource
+        elif _is_positive_number(current):
+            high = current
+        else:
+            raise InvalidParameterError(
+                f"With resource={resource!r}, max_resource (its value at the last "
+                f"rung) is needed: the estimator's own value, {current!r}, is not a "
+                f"positive number. Set max_resource=..."
+            )
+        low = 1 if self.min_resource is None else self.min_resource
+        if isinstance(current, numbers.Integral) and all(
+            float(v).is_integer() for v in (low, high)
+        ):
+            low, high = int(low), int(high)
+        prefix = resource.rpartition("__")[0]
+        warm_start = f"{prefix}__warm_start" if prefix else "warm_start"
+        return (low, high), (warm_start if warm_start in valid else None)
+
+    def _with_subsamples(
+        self, pruning: Pruning, y: Any, splits: list[Any], seed: int
+    ) -> Pruning:
+        """``pruning`` with the subsample order of every training fold.
+
+        Drawn from the study's seed, so a resumed study (and every worker of
+        a shared one) subsamples the same rows.
+        """
+        stratify = _stratifies(self.estimator, y)
+        orders = tuple(
+            subsample_order(
+                np.asarray(train),
+                y,
+                stratify=stratify,
+                rng=np.random.default_rng([seed, fold, _SUBSAMPLE]),
+            )
+            for fold, (train, _) in enumerate(splits)
+        )
+        plan = dataclasses.replace(pruning.plan, orders=orders)
+        return dataclasses.replace(pruning, plan=plan)
+
     def _resolve_seed(self) -> int | None:
         if self.random_state is None:
             return None
@@ -609,6 +908,36 @@ def _require_finite_for_grid(space: SearchSpace) -> None:
                     f"{sub[name]!r}, which has no finite list of values. Set "
                     "n_trials=... to sample the space, or give a list of values."
                 )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_positive_number(value: object) -> bool:
+    return (
+        isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) > 0
+    )
+
+
+def _stratifies(estimator: Any, y: Any) -> bool:
+    """Whether subsamples of ``y`` keep its class proportions (classifiers)."""
+    return (
+        y is not None
+        and is_classifier(estimator)
+        and type_of_target(y) in ("binary", "multiclass")
+    )
+
+
+def _require_a_complete_trial(trials: list[Trial], plan: RungPlan, reason: str) -> None:
+    if any(t.state is TrialState.COMPLETE for t in trials):
+        return
+    raise ValueError(
+        f"No trial was evaluated at max_resource={plan.ladder[-1]!r} ({reason}): "
+        f"all {len(trials)} trials were pruned or failed, and a pruned trial is "
+        "never chosen as the best. Increase n_trials (or timeout), or use a less "
+        "aggressive pruner."
+    )
 
 
 def _warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
