@@ -305,6 +305,33 @@ class Study:
             f"{_MAX_CLAIM_ATTEMPTS} attempts: other writers took every one."
         )
 
+    def enqueue(self, params: Mapping[str, Any]) -> Trial:
+        """Queue ``params`` to be evaluated before the sampler is asked again.
+
+        The trial is created at once, RUNNING and held by nobody; the next
+        worker that looks for work (:meth:`reclaim`) takes it, and only one
+        does when several race for it. Use it to evaluate known-good params
+        first, such as the estimator's defaults.
+        """
+        self._check_params(params, source=lambda: "Study.enqueue(params=...)")
+        for _ in range(_MAX_CLAIM_ATTEMPTS):
+            self._refresh()
+            number = len(self._trials)
+            trial = Trial(number=number, params=dict(params))
+            stored = trial
+            if self._json:
+                stored = dataclasses.replace(trial, params=self.space.params_to_json(params))
+            try:
+                self.storage.create_trial(self.name, stored)
+            except TrialNumberTaken:
+                continue
+            self._params[number] = dict(trial.params)
+            return self._keep(trial)
+        raise RuntimeError(
+            f"Could not claim a trial number in study {self.name!r} after "
+            f"{_MAX_CLAIM_ATTEMPTS} attempts: other writers took every one."
+        )
+
     def record(self, number: int, fold_result: FoldResult) -> Trial:
         """Add one finished fold to RUNNING trial ``number``.
 

@@ -492,3 +492,21 @@ def _fold(k: int) -> FoldResult:
         score_time=0.01,
         n_test_samples=10,
     )
+
+
+def test_an_enqueued_trial_is_taken_by_exactly_one_study() -> None:
+    storage = MemoryStorage()
+    first = Study({"x": [1, 2, 3]}, storage=storage, name="q", seed=0)
+    second = Study(
+        {"x": [1, 2, 3]}, storage=storage, name="q", seed=0, load_if_exists=True
+    )
+    queued = first.enqueue({"x": 2})
+    assert queued.owner is None
+    assert queued.state is TrialState.RUNNING
+    taken = [second.reclaim(), first.reclaim()]
+    assert taken[0] is not None
+    assert taken[0].owner == second.owner
+    assert taken[0].params == {"x": 2}
+    assert taken[1] is None  # the queue had one trial; the other study moves on
+    with pytest.raises(InvalidParameterError, match=r"Study.enqueue.*outside"):
+        first.enqueue({"x": 5})
