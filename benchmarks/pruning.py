@@ -1,0 +1,427 @@
+"""Pruning: ScoutSearchCV TPE + Hyperband against no pruning and HalvingRandomSearchCV.
+
+Run it from the repository root::
+
+    python benchmarks/pruning.py            # 3 tasks x 5 seeds x 50 trials
+    python benchmarks/pruning.py --quick    # svc_digits, hgb_breast; 2 seeds x 30 trials
+
+Tasks (held-out test set: ``train_test_split(test_size=0.25, random_state=seed)``,
+stratified; the searches see only the training part; ``cv=3``, the same
+3-fold split for every method):
+
+- ``hgb_breast``: HistGradientBoostingClassifier(random_state=0) on
+  load_breast_cancer, roc_auc, the space of ``benchmarks/tasks.py`` without
+  ``max_iter``, which is the resource: rungs 10, 30, 90, 300 iterations
+  (``early_stopping=False``, so that max_iter is the budget). Where a trial
+  is promoted, its boosting continues (``warm_start``).
+- ``svc_digits``: SVC(kernel="rbf") on load_digits, accuracy, C and gamma as in
+  ``benchmarks/tasks.py``; resource ``n_samples``: rungs of 30, 90, 270 rows
+  and whole training folds (an SVC fit costs about the square of its rows).
+- ``hgb_synth``: HistGradientBoostingClassifier(random_state=0,
+  early_stopping=False) on ``make_classification(n_samples=20000,
+  n_features=40, random_state=0)``, roc_auc, the hgb_breast space; resource
+  ``max_iter``: rungs 4, 12, 36, 100 (a boosting fit hardly gets cheaper on
+  fewer rows: at 1,111 of 10,000 rows it costs half as much).
+
+Methods, each with ``n_trials`` (default 50) and the run's seed, one thread,
+``n_jobs=1``, run one after the other (never two at once): ScoutSearchCV
+``sampler="tpe", pruner="hyperband"`` (reduction factor 3) over the task's
+resource; ScoutSearchCV ``sampler="tpe"`` without pruning, every trial at
+the full budget; HalvingRandomSearchCV with ``n_candidates=n_trials``,
+``factor=3``, the same resource and maximum, ``min_resources="exhaust"``
+(its best configuration: the last iteration uses the whole budget). Its
+``best_score_`` comes from its last iteration, so its best params are
+re-scored at the full budget with the same 3-fold CV. Then the pruned
+search again with ``n_jobs=2``, for its parallel efficiency, and, on the
+boosting tasks, once more with an estimator that hides ``warm_start`` (every
+rung fits from scratch), to measure what continuing saves: the two runs
+make the same decisions, since a continued boosting equals a fresh one.
+
+Printed per task: median best CV score, median held-out score of the refitted
+best estimator, total fit seconds (sum over folds and seeds, refit excluded),
+total CPU seconds of the process (for n_jobs=1 runs every fit runs in it:
+a figure less disturbed by other load than fit seconds, which are wall
+seconds) and median wall seconds of ``fit``. Verdicts:
+
+1. TPE + Hyperband vs TPE without pruning: median held-out score within 0.5
+   percentage points (or better), at no more than 1/3 of the fit seconds.
+2. vs HalvingRandomSearchCV: a better median best CV score, at no more median
+   wall time.
+3. n_jobs=2: parallel efficiency ``T1 / (2 * T2)`` of the pruned search (same
+   seed at n_jobs=1 and 2; the pruner's decisions, hence the work, may differ
+   between the two) at least 0.85; also shown: worker utilisation, the fold
+   seconds of the n_jobs=2 run over ``2 * T2``, and the same two figures for
+   HalvingRandomSearchCV as a reference. The two loky workers are started
+   before every n_jobs=2 run (they stop after 300 s idle), so no run times
+   their start-up.
+
+Wall times depend on other load on the machine: the load average is printed
+at the start and at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from _common import verdict
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import cross_val_score
+from sklearn.utils.parallel import Parallel, delayed
+from tasks import TASKS, Task, scipy_space, scout_space
+from threadpoolctl import threadpool_limits
+
+CV = 3
+FULL = {"seeds": 5, "trials": 50, "tasks": ("hgb_breast", "svc_digits", "hgb_synth")}
+QUICK = {"seeds": 2, "trials": 30, "tasks": ("svc_digits", "hgb_breast")}
+METHODS = (
+    "pruned",
+    "unpruned",
+    "halving",
+    "pruned-2jobs",
+    "halving-2jobs",
+    "pruned-cold",
+)
+LABELS = {
+    "pruned": "scout TPE + Hyperband",
+    "unpruned": "scout TPE, no pruning",
+    "halving": "HalvingRandomSearchCV",
+    "pruned-2jobs": "TPE + Hyperband, n_jobs=2",
+    "halving-2jobs": "HalvingRandomSearchCV, n_jobs=2",
+    "pruned-cold": "TPE + Hyperband, no warm start",
+}
+
+
+class ColdHistGradientBoostingClassifier(HistGradientBoostingClassifier):
+    """HistGradientBoostingClassifier without a ``warm_start`` parameter.
+
+    ScoutSearchCV continues a promoted trial's fit only when the estimator
+    has ``warm_start``: with this one, every rung fits from scratch.
+    """
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        return [name for name in super()._get_param_names() if name != "warm_start"]
+
+
+def load_synth(return_X_y: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    X, y = make_classification(n_samples=20000, n_features=40, random_state=0)
+    return X, y
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A task and the resource its pruned searches grow."""
+
+    task: Task
+    resource: str
+    min_resource: int
+    max_resource: int | None  # None: whole training folds (n_samples)
+    cold: type | None = None  # the estimator class without warm_start
+
+
+HGB_BREAST = TASKS["hgb_breast"]
+SETTINGS = {
+    "hgb_breast": Setting(
+        replace(
+            HGB_BREAST,
+            estimator=lambda: HistGradientBoostingClassifier(
+                random_state=0, early_stopping=False
+            ),
+            params=tuple(p for p in HGB_BREAST.params if p.name != "max_iter"),
+        ),
+        "max_iter",
+        10,
+        300,
+        ColdHistGradientBoostingClassifier,
+    ),
+    "svc_digits": Setting(TASKS["svc_digits"], "n_samples", 30, None),
+    "hgb_synth": Setting(
+        replace(
+            HGB_BREAST,
+            name="hgb_synth",
+            load=load_synth,
+            estimator=lambda: HistGradientBoostingClassifier(
+                random_state=0, early_stopping=False
+            ),
+            params=tuple(p for p in HGB_BREAST.params if p.name != "max_iter"),
+        ),
+        "max_iter",
+        4,
+        100,
+        ColdHistGradientBoostingClassifier,
+    ),
+}
+
+
+@dataclass
+class Run:
+    method: str
+    task: str
+    seed: int
+    cv_score: float
+    test_score: float
+    fit_seconds: float
+    fold_seconds: float
+    wall: float
+    cpu: float  # CPU seconds of this process: every fit when n_jobs=1
+    states: tuple[str, ...] = ()
+
+
+# -- one search -----------------------------------------------------------------
+def warm_up_workers() -> None:
+    """Start (or keep) the two loky workers, so that no n_jobs=2 run times their start.
+
+    Through scikit-learn's Parallel, as the searches dispatch: a plain
+    joblib.Parallel call leaves an executor that their first call replaces.
+    """
+    Parallel(n_jobs=2)(delayed(time.sleep)(0.01) for _ in range(4))
+
+
+def full_budget_estimator(setting: Setting) -> Any:
+    estimator = setting.task.estimator()
+    if setting.resource != "n_samples":
+        estimator.set_params(**{setting.resource: setting.max_resource})
+    return estimator
+
+
+def make_search(method: str, setting: Setting, seed: int, n_trials: int) -> Any:
+    task = setting.task
+    common = {"cv": CV, "scoring": task.scoring}
+    if method.startswith("halving"):
+        from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+        from sklearn.model_selection import HalvingRandomSearchCV
+
+        return HalvingRandomSearchCV(
+            task.estimator(),
+            scipy_space(task),
+            n_candidates=n_trials,
+            factor=3,
+            resource=setting.resource,
+            max_resources=(
+                "auto" if setting.resource == "n_samples" else setting.max_resource
+            ),
+            min_resources="exhaust",
+            random_state=seed,
+            n_jobs=2 if method == "halving-2jobs" else 1,
+            **common,
+        )
+    from scout_sklearn import ScoutSearchCV
+
+    if method == "unpruned":
+        return ScoutSearchCV(
+            full_budget_estimator(setting),
+            scout_space(task),
+            sampler="tpe",
+            n_trials=n_trials,
+            random_state=seed,
+            n_jobs=1,
+            **common,
+        )
+    estimator = task.estimator()
+    if method == "pruned-cold":
+        assert setting.cold is not None
+        estimator = setting.cold(**estimator.get_params())
+    return ScoutSearchCV(
+        estimator,
+        scout_space(task),
+        sampler="tpe",
+        pruner="hyperband",
+        resource=setting.resource,
+        min_resource=setting.min_resource,
+        max_resource=setting.max_resource,
+        n_trials=n_trials,
+        random_state=seed,
+        n_jobs=2 if method == "pruned-2jobs" else 1,
+        **common,
+    )
+
+
+def run_one(method: str, name: str, seed: int, n_trials: int) -> Run:
+    setting = SETTINGS[name]
+    task = setting.task
+    X_train, X_test, y_train, y_test = task.data(seed)
+    search = make_search(method, setting, seed, n_trials)
+    if "2jobs" in method:
+        warm_up_workers()
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning (SVC on small rungs)
+        start, cpu = time.perf_counter(), time.process_time()
+        search.fit(X_train, y_train)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        if method.startswith("halving"):
+            # best_score_ is measured at its last iteration's resource: re-score
+            # the best params at the full budget with the same CV.
+            params = dict(search.best_params_)
+            params.pop(setting.resource, None)
+            estimator = clone(full_budget_estimator(setting)).set_params(**params)
+            scores = cross_val_score(
+                estimator, X_train, y_train, cv=CV, scoring=task.scoring
+            )
+            cv_score = float(np.mean(scores))
+            results = search.cv_results_
+            fit = float(np.nansum(results["mean_fit_time"]) * CV)
+            folds = fit + float(np.nansum(results["mean_score_time"]) * CV)
+            states: tuple[str, ...] = ()
+        else:
+            cv_score = float(search.best_score_)
+            trials = search.study_.trials
+            fit = sum(f.fit_time for t in trials for f in t.fold_results)
+            folds = fit + sum(f.score_time for t in trials for f in t.fold_results)
+            states = tuple(
+                f"{t.number}:{t.state.name}:{max(f.rung for f in t.fold_results)}"
+                for t in trials
+            )
+        test = float(get_scorer(task.scoring)(search.best_estimator_, X_test, y_test))
+    return Run(method, name, seed, cv_score, test, fit, folds, wall, cpu, states)
+
+
+# -- report ---------------------------------------------------------------------------
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def report_task(name: str, runs: list[Run], n_trials: int) -> dict[str, bool]:
+    by = {m: [r for r in runs if r.method == m] for m in METHODS}
+    setting = SETTINGS[name]
+    limits = (
+        f"{setting.min_resource}..{setting.max_resource}"
+        if setting.max_resource
+        else f"{setting.min_resource}..whole training folds"
+    )
+    print(
+        f"\n{name}: {setting.task.scoring}, {n_trials} trials, cv={CV}, "
+        f"{len(by['pruned'])} seeds; resource {setting.resource} {limits}"
+    )
+    print(
+        f"  {'method':32s} {'best CV':>8s} {'held-out':>9s} {'fit s (sum)':>12s} "
+        f"{'CPU s (sum)':>12s} {'wall s (median)':>16s}"
+    )
+    for method in METHODS:
+        if not by[method]:
+            continue
+        rs = by[method]
+        cpu = "-" if "2jobs" in method else f"{sum(r.cpu for r in rs):.1f}"
+        print(
+            f"  {LABELS[method]:32s} {median([r.cv_score for r in rs]):8.4f} "
+            f"{median([r.test_score for r in rs]):9.4f} "
+            f"{sum(r.fit_seconds for r in rs):12.1f} {cpu:>12s} "
+            f"{median([r.wall for r in rs]):16.2f}"
+        )
+    ok: dict[str, bool] = {}
+    pruned, unpruned, halving = by["pruned"], by["unpruned"], by["halving"]
+    held_diff = 100 * (
+        median([r.test_score for r in pruned]) - median([r.test_score for r in unpruned])
+    )
+    fit_ratio = sum(r.fit_seconds for r in pruned) / sum(r.fit_seconds for r in unpruned)
+    cpu_ratio = sum(r.cpu for r in pruned) / sum(r.cpu for r in unpruned)
+    ok["vs no pruning"] = held_diff >= -0.5 and fit_ratio <= 1 / 3
+    print(
+        f"  TPE + Hyperband vs no pruning: held-out {held_diff:+.2f} pp (>= -0.5), fit "
+        f"seconds x{fit_ratio:.3f} (<= 0.333): {verdict(ok['vs no pruning'])} (CPU "
+        f"seconds x{cpu_ratio:.3f})"
+    )
+    cv_diff = median([r.cv_score for r in pruned]) - median([r.cv_score for r in halving])
+    wall_ratio = median([r.wall for r in pruned]) / median([r.wall for r in halving])
+    ok["vs HalvingRandomSearchCV"] = cv_diff > 0 and wall_ratio <= 1
+    print(
+        f"  vs HalvingRandomSearchCV: best CV {cv_diff:+.4f} (> 0), wall x{wall_ratio:.2f} "
+        f"(<= 1): {verdict(ok['vs HalvingRandomSearchCV'])}"
+    )
+    one = {r.seed: r for r in pruned}
+    efficiencies = [one[r.seed].wall / (2 * r.wall) for r in by["pruned-2jobs"]]
+    utilisation = [r.fold_seconds / (2 * r.wall) for r in by["pruned-2jobs"]]
+    ok["n_jobs=2 efficiency"] = median(efficiencies) >= 0.85
+    print(
+        f"  n_jobs=2: efficiency T1/(2*T2) median {median(efficiencies):.3f} "
+        f"(per seed {', '.join(f'{e:.2f}' for e in efficiencies)}; >= 0.85): "
+        f"{verdict(ok['n_jobs=2 efficiency'])}; utilisation median "
+        f"{median(utilisation):.3f}"
+    )
+    halving_one = {r.seed: r for r in halving}
+    reference = [halving_one[r.seed].wall / (2 * r.wall) for r in by["halving-2jobs"]]
+    if reference:
+        used = [r.fold_seconds / (2 * r.wall) for r in by["halving-2jobs"]]
+        print(
+            f"  (reference, HalvingRandomSearchCV n_jobs=2: efficiency median "
+            f"{median(reference):.3f}, utilisation median {median(used):.3f})"
+        )
+    if by["pruned-cold"]:
+        warm = sum(one[r.seed].fit_seconds for r in by["pruned-cold"])
+        cold = sum(r.fit_seconds for r in by["pruned-cold"])
+        warm_cpu = sum(one[r.seed].cpu for r in by["pruned-cold"])
+        cold_cpu = sum(r.cpu for r in by["pruned-cold"])
+        same = all(r.states == one[r.seed].states for r in by["pruned-cold"])
+        print(
+            f"  warm start: fit seconds {warm:.1f} with it, {cold:.1f} without "
+            f"(x{warm / cold:.2f}); CPU seconds {warm_cpu:.1f} vs {cold_cpu:.1f} "
+            f"(x{warm_cpu / cold_cpu:.2f}); same trials, states and rungs: {same}"
+        )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="svc_digits, hgb_breast; 2 seeds x 30 trials"
+    )
+    parser.add_argument("--tasks", default=None, help="comma-separated task names")
+    parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument("--trials", type=int, default=None)
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    n_seeds = args.seeds or plan["seeds"]
+    n_trials = args.trials or plan["trials"]
+    tasks = args.tasks.split(",") if args.tasks else list(plan["tasks"])
+    unknown = [t for t in tasks if t not in SETTINGS]
+    if unknown:
+        sys.exit(f"Unknown tasks {unknown}; known: {sorted(SETTINGS)}")
+
+    print(
+        f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, "
+        f"numpy {np.__version__}, joblib {joblib.__version__}; {os.cpu_count()} CPUs; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    print(f"tasks {tasks}, seeds 0-{n_seeds - 1}, {n_trials} trials, one search at a time")
+    start = time.perf_counter()
+    verdicts: dict[str, bool] = {}
+    for name in tasks:
+        methods = [m for m in METHODS if m != "pruned-cold" or SETTINGS[name].cold]
+        runs = []
+        for seed in range(n_seeds):
+            for method in methods:
+                runs.append(run_one(method, name, seed, n_trials))
+                r = runs[-1]
+                print(
+                    f"  [{name} seed {seed}] {LABELS[method]}: best CV {r.cv_score:.4f}, "
+                    f"held-out {r.test_score:.4f}, fit {r.fit_seconds:.1f}s, CPU "
+                    f"{r.cpu:.1f}s, wall {r.wall:.1f}s (load {os.getloadavg()[0]:.1f})",
+                    flush=True,
+                )
+        for target, ok in report_task(name, runs, n_trials).items():
+            verdicts[f"{name}: {target}"] = ok
+    print(
+        f"\nSummary ({time.perf_counter() - start:.0f}s; load average now "
+        f"{os.getloadavg()[0]:.2f})"
+    )
+    for target, ok in verdicts.items():
+        print(f"  {target:45s} {verdict(ok)}")
+    print(f"  {'all targets':45s} {verdict(all(verdicts.values()))}")
+
+
+if __name__ == "__main__":
+    main()
