@@ -3,6 +3,12 @@
 Run it with ``python examples/quickstart.py``. It searches 60 trials of a
 scaled SVC on scikit-learn's breast-cancer dataset with 5-fold CV on every
 core, then reports the best params and the held-out accuracy.
+
+Every fold is saved as it finishes in ``scout.db``, a SQLite file in the
+working directory (the embedded storage). Stop the script half way (Ctrl-C,
+or kill it) and run it again: it resumes, and only the missing trials run.
+Run it once more and nothing is left to run. Delete ``scout.db`` to start
+over.
 """
 
 import os
@@ -14,9 +20,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from scout_sklearn import Float, ScoutSearchCV
+from scout_sklearn import Float, ScoutSearchCV, list_studies, load_study
 
 QUICK = os.environ.get("SCOUT_EXAMPLES_QUICK") == "1"
+
+STORAGE = "sqlite:///scout.db"
+STUDY = "quickstart-svc"
+stored = len(load_study(STORAGE, STUDY).trials) if STUDY in list_studies(STORAGE) else 0
 
 X, y = load_breast_cancer(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
@@ -34,10 +44,12 @@ search = ScoutSearchCV(
     scoring="accuracy",
     n_jobs=-1,
     random_state=0,
+    storage=STORAGE,
+    study_name=STUDY,
 )
 search.fit(X_train, y_train)
 
-print(f"trials run:         {search.n_trials_}")
+print(f"trials in the study: {search.n_trials_} ({stored} were already in {STORAGE})")
 print(f"best params:        {search.best_params_}")
 print(f"best CV accuracy:   {search.best_score_:.4f}")
 print(f"held-out accuracy:  {search.score(X_test, y_test):.4f}")

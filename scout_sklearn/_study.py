@@ -320,7 +320,9 @@ class Study:
             trial = Trial(number=number, params=dict(params))
             stored = trial
             if self._json:
-                stored = dataclasses.replace(trial, params=self.space.params_to_json(params))
+                stored = dataclasses.replace(
+                    trial, params=self.space.params_to_json(params)
+                )
             try:
                 self.storage.create_trial(self.name, stored)
             except TrialNumberTaken:

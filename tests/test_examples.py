@@ -16,10 +16,11 @@ def test_examples_are_found():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
-def test_example_runs(script):
+def test_example_runs(script, tmp_path):
     env = {**os.environ, "SCOUT_EXAMPLES_QUICK": "1"}
     completed = subprocess.run(
         [sys.executable, str(script)],
+        cwd=tmp_path,  # files an example writes (scout.db) land here
         capture_output=True,
         text=True,
         env=env,
