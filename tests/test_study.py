@@ -497,9 +497,7 @@ def _fold(k: int) -> FoldResult:
 def test_an_enqueued_trial_is_taken_by_exactly_one_study() -> None:
     storage = MemoryStorage()
     first = Study({"x": [1, 2, 3]}, storage=storage, name="q", seed=0)
-    second = Study(
-        {"x": [1, 2, 3]}, storage=storage, name="q", seed=0, load_if_exists=True
-    )
+    second = Study({"x": [1, 2, 3]}, storage=storage, name="q", seed=0, load_if_exists=True)
     queued = first.enqueue({"x": 2})
     assert queued.owner is None
     assert queued.state is TrialState.RUNNING
