@@ -42,9 +42,6 @@ __all__ = [
 # practice.
 _MAX_CLAIM_ATTEMPTS = 100
 
-#: How long a worker holds a RUNNING trial without renewing its lease.
-DEFAULT_LEASE_SECONDS = 60.0
-
 
 class TrialLimitReached(Exception):
     """The study already has as many trials as the caller allows."""
@@ -69,7 +66,21 @@ class Study:
     seed : int, default=None
         Root seed: trial *k* gets ``numpy.random.default_rng([seed, k])``.
         When None, one is drawn from the operating system and kept with the
-        study, so the study stays reproducible once created.
+        study, so the study stays reproducible once created. A resumed study
+        keeps its stored seed.
+    load_if_exists : bool, default=False
+        If ``storage`` already has a study called ``name``, resume it
+        (continue its trials) instead of raising ``DuplicatedStudyError``.
+    fingerprint : dict, default=None
+        JSON description of what defines the search (data, estimator,
+        splits, scoring), stored with a new study and compared when one is
+        resumed: a difference raises ``StudyMismatch`` naming what changed.
+    ignore_fingerprint : bool, default=False
+        Resume even when the fingerprint (or the seed) differs. The space
+        must always match.
+    lease_seconds : float, default=None
+        How long this study holds its RUNNING trials without renewing them;
+        the storage's ``lease_seconds`` (60 s) when None.
 
     Attributes
     ----------
@@ -98,7 +109,7 @@ class Study:
         load_if_exists: bool = False,
         fingerprint: Mapping[str, Any] | None = None,
         ignore_fingerprint: bool = False,
-        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        lease_seconds: float | None = None,
     ) -> None:
         self.space = SearchSpace.from_user(space)
         if sampler is not None and not isinstance(sampler, Sampler):
@@ -110,7 +121,9 @@ class Study:
         self.sampler.check_space(self.space)
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.name = name if name is not None else f"study-{uuid.uuid4().hex[:12]}"
-        self.lease_seconds = float(lease_seconds)
+        self.lease_seconds = float(
+            self.storage.lease_seconds if lease_seconds is None else lease_seconds
+        )
         #: Who this study object is, as the owner of the trials it runs.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._json = self.storage.stores_json

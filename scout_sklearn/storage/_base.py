@@ -63,6 +63,9 @@ class Storage(ABC):
     #: objects themselves.
     stores_json: ClassVar[bool] = True
 
+    #: Seconds a worker holds a RUNNING trial without renewing its lease.
+    lease_seconds: float = 60.0
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Storage:
         # A storage is a handle on shared state, not a value: sklearn's clone
         # (which deep-copies non-estimator parameters) must keep sharing it.

@@ -102,6 +102,11 @@ class SQLStorage(Storage):
         lower-case letters, digits and underscores, at most 32 characters.
         Storages with different prefixes share a database without seeing
         each other.
+    lease_seconds : float, default=60.0
+        How long a worker holds a RUNNING trial without renewing its lease
+        (it renews it every quarter of that while alive). A trial whose
+        lease has run out is taken over by another worker, which runs its
+        missing folds; a worker killed on this host is noticed at once.
 
     See Also
     --------
@@ -164,10 +169,12 @@ class SQLStorage(Storage):
         *,
         engine_kwargs: dict[str, Any] | None = None,
         table_prefix: str = "scout_",
+        lease_seconds: float = 60.0,
     ) -> None:
         self._url = _check_url(url)
         self._engine_kwargs = _check_engine_kwargs(engine_kwargs)
         self._table_prefix = _check_table_prefix(table_prefix)
+        self.lease_seconds = _check_lease(lease_seconds)
         self._setup()
         # Open now, so that a wrong URL, a missing driver or an unreachable
         # server is reported where the storage is created.
@@ -179,17 +186,21 @@ class SQLStorage(Storage):
             "url": self._url.render_as_string(hide_password=False),
             "engine_kwargs": self._engine_kwargs,
             "table_prefix": self._table_prefix,
+            "lease_seconds": self.lease_seconds,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._url = sa.make_url(state["url"])
         self._engine_kwargs = dict(state["engine_kwargs"])
         self._table_prefix = state["table_prefix"]
+        self.lease_seconds = state["lease_seconds"]
         self._setup()
 
     def __repr__(self) -> str:
         prefix = self._table_prefix
         options = "" if prefix == "scout_" else f", table_prefix={prefix!r}"
+        if self.lease_seconds != 60.0:
+            options += f", lease_seconds={self.lease_seconds!r}"
         return f"{type(self).__name__}({self._masked_url!r}{options})"
 
     # -- studies ----------------------------------------------------------------
@@ -1413,6 +1424,20 @@ def _check_engine_kwargs(engine_kwargs: object) -> dict[str, Any]:
             "instead."
         )
     return dict(engine_kwargs)
+
+
+def _check_lease(lease_seconds: object) -> float:
+    if (
+        isinstance(lease_seconds, (int, float))
+        and not isinstance(lease_seconds, bool)
+        and math.isfinite(lease_seconds)
+        and lease_seconds > 0
+    ):
+        return float(lease_seconds)
+    raise InvalidParameterError(
+        "The 'lease_seconds' parameter of SQLStorage must be a positive number of "
+        f"seconds; got {lease_seconds!r}."
+    )
 
 
 def _check_table_prefix(table_prefix: object) -> str:

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -296,3 +297,118 @@ def test_workers_share_one_study(database: tuple[str, str], sampler: str) -> Non
     assert max(r["n_trials"] for r in results) == n_trials
     last = [r for r in results if r["n_trials"] == n_trials]
     assert all(r["best_number"] == best.number for r in last)
+
+
+# -- faults beyond a crash -------------------------------------------------------------
+@pytest.mark.slow
+def test_a_worker_paused_past_its_lease_loses_its_trial_without_crashing(
+    tmp_path: Path,
+) -> None:
+    url, prefix = f"sqlite:///{tmp_path / 'scout.db'}", "p_"
+    lease = "2"
+    storage = SQLStorage(url, table_prefix=prefix)
+    paused = _run_worker("svc", url, prefix, "pause", "grid", 4, lease)
+    deadline = time.monotonic() + 120
+    while True:  # until the first trial has a fold: the worker is mid-trial
+        assert paused.poll() is None, paused.communicate()[1]
+        assert time.monotonic() < deadline, "the worker made no progress"
+        if storage.load_study("pause") is not None:
+            trials, _ = storage.read_trials("pause")
+            if trials and trials[0].fold_results and not trials[0].is_finished:
+                break
+        time.sleep(0.01)
+    paused.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(float(lease) + 0.5)  # its lease runs out while it is stopped
+        other = _finish(_run_worker("svc", url, prefix, "pause", "grid", 4, lease))
+    finally:
+        paused.send_signal(signal.SIGCONT)
+    _, err = paused.communicate(timeout=120)
+    assert paused.returncode == 0, err
+    assert "reclaimed by another worker" in err
+
+    trials, _ = storage.read_trials("pause")
+    assert [t.number for t in trials] == [0, 1, 2, 3]
+    assert all(t.state is TrialState.COMPLETE for t in trials)
+    # The late fold was not written over the other worker's: one result per fold.
+    assert all(sorted(f.fold for f in t.fold_results) == [0, 1, 2] for t in trials)
+    assert other["n_trials"] == 4
+
+
+def test_two_workers_racing_for_an_enqueued_trial(tmp_path: Path) -> None:
+    from scout_sklearn import Study
+
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+    space = {"C": [0.1, 1.0, 10.0]}
+    queue = Study(space, storage=SQLStorage(url), name="q", seed=0)
+    for _ in range(20):
+        queue.enqueue({"C": 1.0})
+    workers = [
+        Study(space, storage=SQLStorage(url), name="q", load_if_exists=True)
+        for _ in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    taken: dict[int, list[int]] = {0: [], 1: []}
+
+    def work(k: int) -> None:
+        barrier.wait()
+        while (trial := workers[k].reclaim()) is not None:
+            taken[k].append(trial.number)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Every queued trial went to exactly one worker; none was lost.
+    assert sorted(taken[0] + taken[1]) == list(range(20))
+    trials, _ = SQLStorage(url).read_trials("q")
+    owners = {t.number: t.owner for t in trials}
+    assert all(owners[n] == workers[0].owner for n in taken[0])
+    assert all(owners[n] == workers[1].owner for n in taken[1])
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="set SCOUT_TEST_POSTGRES_URL to run it")
+def test_a_dropped_postgresql_connection_does_not_stop_the_search(
+    cancer: tuple[Any, Any],
+) -> None:
+    assert POSTGRES_URL is not None
+    tag = f"scoutdrop{uuid.uuid4().hex[:8]}"
+    prefix = f"t{uuid.uuid4().hex[:8]}_"
+    url = f"{POSTGRES_URL}?application_name={tag}"
+    storage = SQLStorage(url, table_prefix=prefix)
+    X, y = cancer
+    dropped: list[int] = []
+
+    def drop_connections() -> None:
+        deadline = time.monotonic() + 60
+        observer = SQLStorage(POSTGRES_URL, table_prefix=prefix)
+        while time.monotonic() < deadline:
+            if observer.load_study("lr") is not None:
+                trials, _ = observer.read_trials("lr")
+                if sum(len(t.fold_results) for t in trials) >= 4:
+                    break
+            time.sleep(0.01)
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            killed = connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :tag"
+                ),
+                {"tag": tag},
+            ).all()
+        engine.dispose()
+        dropped.append(len(killed))
+
+    thread = threading.Thread(target=drop_connections)
+    thread.start()
+    try:
+        search = _search(storage, 12).fit(X, y)
+    finally:
+        thread.join()
+        _drop_prefixed(POSTGRES_URL, prefix)
+    assert dropped == [dropped[0]]
+    assert dropped[0] >= 1, "no connection of the search was dropped"
+    assert search.n_trials_ == 12
+    assert all(state == "COMPLETE" for state in search.cv_results_["state"])
