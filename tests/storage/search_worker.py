@@ -55,7 +55,7 @@ def main(argv: list[str]) -> None:
         space,
         sampler=sampler,
         n_trials=int(n_trials),
-        cv=3,
+        cv=3 if task == "svc" else 2,
         random_state=0,
         storage=storage,
         study_name=study,
