@@ -4,6 +4,7 @@ Run it from the repository root::
 
     python benchmarks/pruning.py            # 3 tasks x 5 seeds x 50 trials
     python benchmarks/pruning.py --quick    # svc_digits, hgb_breast; 2 seeds x 30 trials
+    python benchmarks/pruning.py --methods pruned,pruned-2jobs   # parallel efficiency only
 
 Tasks (held-out test set: ``train_test_split(test_size=0.25, random_state=seed)``,
 stratified; the searches see only the training part; ``cv=3``, the same
@@ -324,43 +325,51 @@ def report_task(name: str, runs: list[Run], n_trials: int) -> dict[str, bool]:
         )
     ok: dict[str, bool] = {}
     pruned, unpruned, halving = by["pruned"], by["unpruned"], by["halving"]
-    held_diff = 100 * (
-        median([r.test_score for r in pruned]) - median([r.test_score for r in unpruned])
-    )
-    fit_ratio = sum(r.fit_seconds for r in pruned) / sum(r.fit_seconds for r in unpruned)
-    cpu_ratio = sum(r.cpu for r in pruned) / sum(r.cpu for r in unpruned)
-    ok["vs no pruning"] = held_diff >= -0.5 and fit_ratio <= 1 / 3
-    print(
-        f"  TPE + Hyperband vs no pruning: held-out {held_diff:+.2f} pp (>= -0.5), fit "
-        f"seconds x{fit_ratio:.3f} (<= 0.333): {verdict(ok['vs no pruning'])} (CPU "
-        f"seconds x{cpu_ratio:.3f})"
-    )
-    cv_diff = median([r.cv_score for r in pruned]) - median([r.cv_score for r in halving])
-    wall_ratio = median([r.wall for r in pruned]) / median([r.wall for r in halving])
-    ok["vs HalvingRandomSearchCV"] = cv_diff > 0 and wall_ratio <= 1
-    print(
-        f"  vs HalvingRandomSearchCV: best CV {cv_diff:+.4f} (> 0), wall x{wall_ratio:.2f} "
-        f"(<= 1): {verdict(ok['vs HalvingRandomSearchCV'])}"
-    )
+    if pruned and unpruned:
+        held_diff = 100 * (
+            median([r.test_score for r in pruned])
+            - median([r.test_score for r in unpruned])
+        )
+        fit_ratio = sum(r.fit_seconds for r in pruned) / sum(
+            r.fit_seconds for r in unpruned
+        )
+        cpu_ratio = sum(r.cpu for r in pruned) / sum(r.cpu for r in unpruned)
+        ok["vs no pruning"] = held_diff >= -0.5 and fit_ratio <= 1 / 3
+        print(
+            f"  TPE + Hyperband vs no pruning: held-out {held_diff:+.2f} pp (>= -0.5), "
+            f"fit seconds x{fit_ratio:.3f} (<= 0.333): {verdict(ok['vs no pruning'])} "
+            f"(CPU seconds x{cpu_ratio:.3f})"
+        )
+    if pruned and halving:
+        cv_diff = median([r.cv_score for r in pruned]) - median(
+            [r.cv_score for r in halving]
+        )
+        wall_ratio = median([r.wall for r in pruned]) / median([r.wall for r in halving])
+        ok["vs HalvingRandomSearchCV"] = cv_diff > 0 and wall_ratio <= 1
+        print(
+            f"  vs HalvingRandomSearchCV: best CV {cv_diff:+.4f} (> 0), wall "
+            f"x{wall_ratio:.2f} (<= 1): {verdict(ok['vs HalvingRandomSearchCV'])}"
+        )
     one = {r.seed: r for r in pruned}
-    efficiencies = [one[r.seed].wall / (2 * r.wall) for r in by["pruned-2jobs"]]
-    utilisation = [r.fold_seconds / (2 * r.wall) for r in by["pruned-2jobs"]]
-    ok["n_jobs=2 efficiency"] = median(efficiencies) >= 0.85
-    print(
-        f"  n_jobs=2: efficiency T1/(2*T2) median {median(efficiencies):.3f} "
-        f"(per seed {', '.join(f'{e:.2f}' for e in efficiencies)}; >= 0.85): "
-        f"{verdict(ok['n_jobs=2 efficiency'])}; utilisation median "
-        f"{median(utilisation):.3f}"
-    )
+    if pruned and by["pruned-2jobs"]:
+        efficiencies = [one[r.seed].wall / (2 * r.wall) for r in by["pruned-2jobs"]]
+        utilisation = [r.fold_seconds / (2 * r.wall) for r in by["pruned-2jobs"]]
+        ok["n_jobs=2 efficiency"] = median(efficiencies) >= 0.85
+        print(
+            f"  n_jobs=2: efficiency T1/(2*T2) median {median(efficiencies):.3f} "
+            f"(per seed {', '.join(f'{e:.2f}' for e in efficiencies)}; >= 0.85): "
+            f"{verdict(ok['n_jobs=2 efficiency'])}; utilisation median "
+            f"{median(utilisation):.3f}"
+        )
     halving_one = {r.seed: r for r in halving}
-    reference = [halving_one[r.seed].wall / (2 * r.wall) for r in by["halving-2jobs"]]
-    if reference:
+    if halving and by["halving-2jobs"]:
+        reference = [halving_one[r.seed].wall / (2 * r.wall) for r in by["halving-2jobs"]]
         used = [r.fold_seconds / (2 * r.wall) for r in by["halving-2jobs"]]
         print(
             f"  (reference, HalvingRandomSearchCV n_jobs=2: efficiency median "
             f"{median(reference):.3f}, utilisation median {median(used):.3f})"
         )
-    if by["pruned-cold"]:
+    if pruned and by["pruned-cold"]:
         warm = sum(one[r.seed].fit_seconds for r in by["pruned-cold"])
         cold = sum(r.fit_seconds for r in by["pruned-cold"])
         warm_cpu = sum(one[r.seed].cpu for r in by["pruned-cold"])
@@ -382,6 +391,11 @@ def main() -> None:
     parser.add_argument("--tasks", default=None, help="comma-separated task names")
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--trials", type=int, default=None)
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help=f"comma-separated, among {','.join(METHODS)} (default: all)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     n_seeds = args.seeds or plan["seeds"]
@@ -390,6 +404,9 @@ def main() -> None:
     unknown = [t for t in tasks if t not in SETTINGS]
     if unknown:
         sys.exit(f"Unknown tasks {unknown}; known: {sorted(SETTINGS)}")
+    chosen = args.methods.split(",")
+    if not set(chosen) <= set(METHODS):
+        sys.exit(f"Unknown methods {set(chosen) - set(METHODS)}; known: {METHODS}")
 
     print(
         f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, "
@@ -400,7 +417,11 @@ def main() -> None:
     start = time.perf_counter()
     verdicts: dict[str, bool] = {}
     for name in tasks:
-        methods = [m for m in METHODS if m != "pruned-cold" or SETTINGS[name].cold]
+        methods = [
+            m
+            for m in METHODS
+            if m in chosen and (m != "pruned-cold" or SETTINGS[name].cold)
+        ]
         runs = []
         for seed in range(n_seeds):
             for method in methods:

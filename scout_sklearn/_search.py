@@ -932,11 +932,17 @@ def _stratifies(estimator: Any, y: Any) -> bool:
 def _require_a_complete_trial(trials: list[Trial], plan: RungPlan, reason: str) -> None:
     if any(t.state is TrialState.COMPLETE for t in trials):
         return
+    n_failed = sum(t.state is TrialState.FAILED for t in trials)
+    failures = (
+        f" ({n_failed} failed: see the FitFailedWarning for their errors)"
+        if n_failed
+        else ""
+    )
     raise ValueError(
         f"No trial was evaluated at max_resource={plan.ladder[-1]!r} ({reason}): "
-        f"all {len(trials)} trials were pruned or failed, and a pruned trial is "
-        "never chosen as the best. Increase n_trials (or timeout), or use a less "
-        "aggressive pruner."
+        f"all {len(trials)} trials were pruned or failed{failures}, and a pruned "
+        "trial is never chosen as the best. Increase n_trials (or timeout), or use "
+        "a less aggressive pruner."
     )
 
 

@@ -7,6 +7,7 @@ the tests see the rungs from the outside, as a user would.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from pathlib import Path
@@ -702,3 +703,38 @@ def _fold_like(template, fold: int, rung: int):
     from dataclasses import replace
 
     return replace(template, fold=fold, rung=rung, test_scores={"score": 0.9})
+
+
+def test_a_timeout_stops_asking_and_leaves_no_trial_running(iris, fast_clf) -> None:
+    X, y = iris
+    search = ScoutSearchCV(
+        fast_clf.set_params(delay=0.01),
+        {"a": Float(0.0, 1.0)},
+        sampler="random",
+        pruner="successive_halving",
+        min_resource=10,
+        timeout=0.5,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    trials = search.study_.trials
+    assert len(trials) >= 3
+    assert all(t.is_finished for t in trials)
+    assert search.cv_results_["state"][search.best_index_] == "COMPLETE"
+
+
+def test_verbose_logs_the_rungs(iris, fast_clf, caplog) -> None:
+    X, y = iris
+    with caplog.at_level(logging.INFO, logger="scout_sklearn"):
+        ScoutSearchCV(
+            fast_clf,
+            {"a": [0.3, 0.0, 0.6]},
+            sampler="grid",
+            pruner=PruneTrialZero(),
+            min_resource=30,
+            cv=3,
+            verbose=2,
+        ).fit(X, y)
+    rungs = "Pruning with PruneTrialZero() over n_samples: rungs (30, 100)"
+    assert rungs in caplog.text
+    assert "[trial 0] PRUNED at rung 0 (score=" in caplog.text
