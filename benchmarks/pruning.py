@@ -57,7 +57,9 @@ seconds) and median wall seconds of ``fit``. Verdicts:
    their start-up.
 
 Wall times depend on other load on the machine: the load average is printed
-at the start and at the end.
+at the start and at the end, and so is how fast two busy processes run
+relative to one (a pure-Python loop): no search's ``T1 / (2 * T2)`` can
+exceed that figure, which is 1.00 on two idle cores.
 """
 
 from __future__ import annotations
@@ -291,6 +293,26 @@ def run_one(method: str, name: str, seed: int, n_trials: int) -> Run:
     return Run(method, name, seed, cv_score, test, fit, folds, wall, cpu, states)
 
 
+def _spin(n: int) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i * i
+    return time.perf_counter() - start
+
+
+def parallel_ceiling() -> float:
+    """How fast two busy processes run here, relative to one (1.0 on 2 idle cores).
+
+    T1 / (2 * T2) of any search cannot exceed it: other load on the machine
+    (or two CPUs sharing a core) caps it.
+    """
+    n = 10_000_000
+    one = min(_spin(n) for _ in range(2))
+    two = Parallel(n_jobs=2)(delayed(_spin)(n) for _ in range(2))
+    return one / max(two)
+
+
 # -- report ---------------------------------------------------------------------------
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else math.nan
@@ -414,6 +436,11 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f}"
     )
     print(f"tasks {tasks}, seeds 0-{n_seeds - 1}, {n_trials} trials, one search at a time")
+    warm_up_workers()
+    print(
+        f"two busy processes run at {parallel_ceiling():.2f} of one's speed now "
+        "(the ceiling of any T1/(2*T2); 1.00 on 2 idle cores)"
+    )
     start = time.perf_counter()
     verdicts: dict[str, bool] = {}
     for name in tasks:
@@ -437,7 +464,8 @@ def main() -> None:
             verdicts[f"{name}: {target}"] = ok
     print(
         f"\nSummary ({time.perf_counter() - start:.0f}s; load average now "
-        f"{os.getloadavg()[0]:.2f})"
+        f"{os.getloadavg()[0]:.2f}; two busy processes at {parallel_ceiling():.2f} of "
+        "one's speed)"
     )
     for target, ok in verdicts.items():
         print(f"  {target:45s} {verdict(ok)}")
