@@ -11,11 +11,13 @@ the form::
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -23,6 +25,7 @@ from scout_sklearn.exceptions import InvalidParameterError
 
 __all__ = [
     "Boolean",
+    "Configurable",
     "Constraint",
     "HasMethods",
     "InstanceOf",
@@ -226,3 +229,84 @@ class IsNone(Constraint):
 
     def describe(self) -> str:
         return "None"
+
+
+_C = TypeVar("_C", bound="Configurable")
+
+
+class Configurable:
+    """A plain configuration object, as scikit-learn estimators are.
+
+    Its constructor stores its arguments and nothing else; ``get_params``,
+    ``set_params`` and the repr read them from the constructor's signature,
+    so ``sklearn.base.clone`` copies it safely. Samplers and pruners are
+    such objects. A subclass declares ``_parameter_constraints`` and calls
+    :meth:`_validate` wherever a bad ``set_params`` must be caught.
+    """
+
+    #: Constraints on the constructor arguments, checked by :meth:`_validate`.
+    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {}
+    #: What the object is, for error messages ("sampler", "pruner").
+    _kind: ClassVar[str] = "object"
+
+    def _validate(self) -> None:
+        """Raise InvalidParameterError for a constructor argument out of bounds."""
+        validate_params(
+            type(self).__name__,
+            {name: getattr(self, name) for name in self._parameter_constraints},
+            self._parameter_constraints,
+        )
+
+    @classmethod
+    @functools.cache
+    def _param_names(cls) -> list[str]:
+        # Cached per class: get_params runs at every ask of some samplers.
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        parameters = inspect.signature(init).parameters.values()
+        return sorted(
+            p.name
+            for p in parameters
+            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor arguments, as scikit-learn estimators report them."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self: _C, **params: Any) -> _C:
+        """Set constructor arguments; unknown names raise ValueError.
+
+        Values are checked when the object is next used, as in scikit-learn.
+        """
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {self._kind} "
+                    f"{type(self).__name__}. Valid parameters are: {valid!r}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {
+            p.name: p.default
+            for p in inspect.signature(type(self).__init__).parameters.values()
+        }
+        shown = [
+            f"{name}={value!r}"
+            for name, value in self.get_params().items()
+            if not _is_default(value, defaults.get(name, inspect.Parameter.empty))
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _is_default(value: object, default: object) -> bool:
+    if value is default:
+        return True
+    try:
+        return type(value) is type(default) and bool(value == default)
+    except Exception:  # noqa: BLE001 - an odd __eq__ means "show it"
+        return False

@@ -48,16 +48,14 @@ decision looks only at what the record holds when it is asked.
 from __future__ import annotations
 
 import enum
-import functools
-import inspect
 import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from scout_sklearn._constraints import Constraint, validate_params
+from scout_sklearn._constraints import Configurable
 from scout_sklearn.exceptions import InvalidParameterError
 
 __all__ = [
@@ -255,7 +253,7 @@ def _normalise_value(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-class Pruner(ABC):
+class Pruner(Configurable, ABC):
     """Base class of pruners: decide, rung by rung, which trials go on.
 
     A pruner is a plain configuration object. Its constructor stores its
@@ -284,18 +282,9 @@ class Pruner(ABC):
     MedianPruner, SuccessiveHalvingPruner, HyperbandPruner, NopPruner
     """
 
-    #: Constraints on the constructor arguments, checked by :meth:`_validate`
-    #: (at construction, and in ``ladder``/``decide`` to catch a bad
-    #: ``set_params``, which, as in scikit-learn, only sets).
-    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {}
-
-    def _validate(self) -> None:
-        """Raise InvalidParameterError for a constructor argument out of bounds."""
-        validate_params(
-            type(self).__name__,
-            {name: getattr(self, name) for name in self._parameter_constraints},
-            self._parameter_constraints,
-        )
+    # Pruners call ``_validate`` at construction, and in ``ladder``/``decide``
+    # to catch a bad ``set_params``, which, as in scikit-learn, only sets.
+    _kind: ClassVar[str] = "pruner"
 
     def ladder(self, min_resource: float, max_resource: float) -> tuple[float, ...]:
         """The resource of each rung, increasing, from ``min_resource`` to ``max_resource``.
@@ -389,60 +378,6 @@ class Pruner(ABC):
         """
         self._validate()
         return []
-
-    # -- configuration object protocol (scikit-learn's get_params/set_params) --
-    @classmethod
-    @functools.cache
-    def _param_names(cls) -> list[str]:
-        init = cls.__init__
-        if init is object.__init__:
-            return []
-        parameters = inspect.signature(init).parameters.values()
-        return sorted(
-            p.name
-            for p in parameters
-            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        )
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor arguments, as scikit-learn estimators report them."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> Pruner:
-        """Set constructor arguments; unknown names raise ValueError.
-
-        Values are checked when the pruner is next used, as in scikit-learn.
-        """
-        valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for pruner {type(self).__name__}. "
-                    f"Valid parameters are: {valid!r}."
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {
-            p.name: p.default
-            for p in inspect.signature(type(self).__init__).parameters.values()
-        }
-        shown = [
-            f"{name}={value!r}"
-            for name, value in self.get_params().items()
-            if not _is_default(value, defaults.get(name, inspect.Parameter.empty))
-        ]
-        return f"{type(self).__name__}({', '.join(shown)})"
-
-
-def _is_default(value: object, default: object) -> bool:
-    if value is default:
-        return True
-    try:
-        return type(value) is type(default) and bool(value == default)
-    except Exception:  # noqa: BLE001 - an odd __eq__ means "show it"
-        return False
 
 
 def check_resources(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from scout_sklearn._constraints import Constraint, validate_params
+from scout_sklearn._constraints import Configurable
 from scout_sklearn.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -28,7 +26,7 @@ __all__ = [
 ]
 
 
-class Sampler(ABC):
+class Sampler(Configurable, ABC):
     """Base class of samplers: decide the params of the next trial.
 
     A sampler is a plain configuration object. Its constructor stores its
@@ -55,18 +53,9 @@ class Sampler(ABC):
     GridSampler, RandomSampler
     """
 
-    #: Constraints on the constructor arguments, checked by :meth:`_validate`
-    #: (samplers call it at construction, and in ``check_space`` and ``ask``
-    #: to catch a bad ``set_params``, which, as in scikit-learn, only sets).
-    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {}
-
-    def _validate(self) -> None:
-        """Raise InvalidParameterError for a constructor argument out of bounds."""
-        validate_params(
-            type(self).__name__,
-            {name: getattr(self, name) for name in self._parameter_constraints},
-            self._parameter_constraints,
-        )
+    # Samplers call ``_validate`` at construction, and in ``check_space`` and
+    # ``ask`` to catch a bad ``set_params``, which, as in scikit-learn, only sets.
+    _kind: ClassVar[str] = "sampler"
 
     @abstractmethod
     def ask(
@@ -103,7 +92,7 @@ class Sampler(ABC):
             When no new params are left (a finite space fully visited).
         """
 
-    def check_space(self, space: SearchSpace) -> None:  # noqa: B027 - optional hook
+    def check_space(self, space: SearchSpace) -> None:
         """Raise ``InvalidParameterError`` if this sampler cannot search ``space``.
 
         Called once before any fit. The default accepts every space.
@@ -116,50 +105,6 @@ class Sampler(ABC):
         must not hand out the same point twice) and None otherwise.
         """
         return space.n_points if space.is_finite else None
-
-    # -- configuration object protocol (scikit-learn's get_params/set_params) --
-    @classmethod
-    @functools.cache
-    def _param_names(cls) -> list[str]:
-        # Cached per class: get_params runs at every ask of some samplers.
-        init = cls.__init__
-        if init is object.__init__:
-            return []
-        parameters = inspect.signature(init).parameters.values()
-        return sorted(
-            p.name
-            for p in parameters
-            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        )
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor arguments, as scikit-learn estimators report them."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> Sampler:
-        """Set constructor arguments; unknown names raise ValueError."""
-        valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for sampler {type(self).__name__}. "
-                    f"Valid parameters are: {valid!r}."
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {
-            p.name: p.default
-            for p in inspect.signature(type(self).__init__).parameters.values()
-        }
-        shown = [
-            f"{name}={value!r}"
-            for name, value in self.get_params().items()
-            if defaults.get(name, inspect.Parameter.empty) is not value
-            and defaults.get(name, inspect.Parameter.empty) != value
-        ]
-        return f"{type(self).__name__}({', '.join(shown)})"
 
     def __getstate__(self) -> dict[str, Any]:
         # Caches derived from a history (underscored attributes) are not
