@@ -329,25 +329,14 @@ class SQLStorage(Storage):
             "p_number": int(number),
             "p_owner": owner,
         }
-        cached = self._folds.get((study, number))
-
-        def work(tx: _Transaction) -> tuple[Trial, int, _Result | None]:
-            statements = tx.statements
-            # The checks are in the insert itself, so that the whole write is
-            # one batch; they are repeated below to say why it did not happen.
-            batch = [statements.bump, statements.lock_trial]
-            if cached is None:
-                batch.append(statements.select_folds)
-            batch.append(statements.insert_fold[owner is not None])
-            bumped, locked, *rest = tx.run(batch, params, commit=True)
-            self._bumped(bumped, study)
-            trial, n_folds = self._locked(locked, study, number)
-            _check_running(trial, study, "record a fold result on", owner)
-            _check_written(rest[-1], trial, study)
-            return trial, n_folds, rest[0] if cached is None else None
-
-        trial, n_folds, fold_rows = self._run(work, write=True)
-        folds = self._current_folds(study, number, n_folds, cached, fold_rows)
+        trial, folds = self._write_running(
+            study,
+            number,
+            params,
+            lambda st: st.insert_fold[owner is not None],
+            "record a fold result on",
+            owner,
+        )
         folds = (*folds, fold_result)
         self._cache_folds(study, number, folds)
         return dataclasses.replace(trial, fold_results=folds)
@@ -377,23 +366,14 @@ class SQLStorage(Storage):
             "p_nonfinite": nonfinite,
             "p_finished_at": finished_at,
         }
-        cached = self._folds.get((study, number))
-
-        def work(tx: _Transaction) -> tuple[Trial, int, _Result | None]:
-            statements = tx.statements
-            batch = [statements.bump, statements.lock_trial]
-            if cached is None:
-                batch.append(statements.select_folds)
-            batch.append(statements.finish_trial[owner is not None])
-            bumped, locked, *rest = tx.run(batch, params, commit=True)
-            self._bumped(bumped, study)
-            trial, n_folds = self._locked(locked, study, number)
-            _check_running(trial, study, "finish", owner)
-            _check_written(rest[-1], trial, study)
-            return trial, n_folds, rest[0] if cached is None else None
-
-        trial, n_folds, fold_rows = self._run(work, write=True)
-        folds = self._current_folds(study, number, n_folds, cached, fold_rows)
+        trial, folds = self._write_running(
+            study,
+            number,
+            params,
+            lambda st: st.finish_trial[owner is not None],
+            "finish",
+            owner,
+        )
         self._folds.pop((study, number), None)  # finished: no more writes to answer
         return dataclasses.replace(
             trial,
@@ -648,6 +628,39 @@ class SQLStorage(Storage):
         raise ConnectionError(f"Could not connect to {self!r}: the server dropped it.")
 
     # -- helpers --------------------------------------------------------------------
+    def _write_running(
+        self,
+        study: str,
+        number: int,
+        params: dict[str, Any],
+        write: Callable[[_Statements], _Step],
+        action: str,
+        owner: str | None,
+    ) -> tuple[Trial, tuple[FoldResult, ...]]:
+        """One checked write to a RUNNING trial; the trial before it and its folds.
+
+        The checks (RUNNING, held by ``owner``) are in the write statement
+        itself, so the whole write is one batch; they are repeated on the
+        rows read back only to say why a write did not happen.
+        """
+        cached = self._folds.get((study, number))
+
+        def work(tx: _Transaction) -> tuple[Trial, int, _Result | None]:
+            statements = tx.statements
+            batch = [statements.bump, statements.lock_trial]
+            if cached is None:
+                batch.append(statements.select_folds)
+            batch.append(write(statements))
+            bumped, locked, *rest = tx.run(batch, params, commit=True)
+            self._bumped(bumped, study)
+            trial, n_folds = self._locked(locked, study, number)
+            _check_running(trial, study, action, owner)
+            _check_written(rest[-1], trial, study)
+            return trial, n_folds, rest[0] if cached is None else None
+
+        trial, n_folds, fold_rows = self._run(work, write=True)
+        return trial, self._current_folds(study, number, n_folds, cached, fold_rows)
+
     def _bumped(self, result: _Result, study: str) -> tuple[int, int, int]:
         """(study id, new stamp, next trial number) from a bump; KeyError if no study."""
         if not result.rows:
