@@ -301,22 +301,9 @@ class Study:
                 owner=self.owner,
                 lease_until=now + self.lease_seconds,
             )
-            stored = trial
-            if self._json:
-                stored = dataclasses.replace(
-                    trial, params=self.space.params_to_json(proposed)
-                )
-            try:
-                self.storage.create_trial(self.name, stored)
-            except TrialNumberTaken:
-                continue
-            self._params[number] = dict(trial.params)
-            self._trials.append(trial)
-            return trial
-        raise RuntimeError(
-            f"Could not claim a trial number in study {self.name!r} after "
-            f"{_MAX_CLAIM_ATTEMPTS} attempts: other writers took every one."
-        )
+            if self._create(trial):
+                return trial
+        raise _claim_failed(self.name)
 
     def enqueue(self, params: Mapping[str, Any]) -> Trial:
         """Queue ``params`` to be evaluated before the sampler is asked again.
@@ -331,21 +318,9 @@ class Study:
             self._refresh()
             number = len(self._trials)
             trial = Trial(number=number, params=dict(params))
-            stored = trial
-            if self._json:
-                stored = dataclasses.replace(
-                    trial, params=self.space.params_to_json(params)
-                )
-            try:
-                self.storage.create_trial(self.name, stored)
-            except TrialNumberTaken:
-                continue
-            self._params[number] = dict(trial.params)
-            return self._keep(trial)
-        raise RuntimeError(
-            f"Could not claim a trial number in study {self.name!r} after "
-            f"{_MAX_CLAIM_ATTEMPTS} attempts: other writers took every one."
-        )
+            if self._create(trial):
+                return trial
+        raise _claim_failed(self.name)
 
     def record(self, number: int, fold_result: FoldResult) -> Trial:
         """Add one finished fold to RUNNING trial ``number``.
@@ -498,6 +473,21 @@ class Study:
                 "the parameters of one sub-space, each value inside its distribution."
             )
 
+    def _create(self, trial: Trial) -> bool:
+        """Store a new trial under its number; False if another writer has it."""
+        stored = trial
+        if self._json:
+            stored = dataclasses.replace(
+                trial, params=self.space.params_to_json(trial.params)
+            )
+        try:
+            self.storage.create_trial(self.name, stored)
+        except TrialNumberTaken:
+            return False
+        self._params[trial.number] = dict(trial.params)
+        self._keep(trial)
+        return True
+
     def _refresh(self) -> None:
         changed, self._stamp = self.storage.read_trials(self.name, since=self._stamp)
         for trial in changed:
@@ -552,6 +542,13 @@ def _process_exists(pid: int) -> bool:
 def _short(value: object, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _claim_failed(name: str) -> RuntimeError:
+    return RuntimeError(
+        f"Could not claim a trial number in study {name!r} after "
+        f"{_MAX_CLAIM_ATTEMPTS} attempts: other writers took every one."
+    )
 
 
 def _check_seed(seed: object) -> int:
