@@ -1,0 +1,258 @@
+"""The trials table: one flat row per trial, for people, spreadsheets and pandas.
+
+Nothing here imports scikit-learn: the rows are computed from the trials'
+fold results alone, so a study read back from a database gives the same
+table as the search that wrote it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from scout_sklearn._trial import FoldResult, Trial
+
+__all__ = ["table_columns", "trial_rows", "trials_dataframe"]
+
+_PANDAS_HINT = 'pip install "scout-sklearn[pandas]"'
+
+
+def trial_rows(
+    trials: Iterable[Trial],
+    *,
+    ladder: Sequence[float] | None = None,
+    resource: str | None = None,
+) -> list[dict[str, object]]:
+    """One flat dict per trial: its params, mean scores, times and budget.
+
+    Parameters
+    ----------
+    trials : iterable of Trial
+        The trials of a study (``Study.trials`` or ``StoredStudy.trials``),
+        in any order.
+    ladder : sequence of float, default=None
+        The resource of each rung of a pruned search (the ``"ladder"`` of
+        the study fingerprint's ``"pruning"`` entry); gives the ``resource``
+        column. None for a search without pruning.
+    resource : str, default=None
+        What the ladder counts (the ``"resource"`` of the same entry). Only
+        ``"folds"`` changes the rows: there each rung adds folds to those of
+        the rungs below, so the scores cover every fold the trial ran. For
+        any other resource (and None) each rung refits every fold, and the
+        scores cover the folds of the trial's highest rung only.
+
+    Returns
+    -------
+    rows : list of dict
+        One dict per trial, in trial-number order, every dict with the same
+        keys in the same order:
+
+        - ``number`` (int), ``state`` (``"RUNNING"``, ``"COMPLETE"``,
+          ``"PRUNED"`` or ``"FAILED"``), ``value`` (float or None);
+        - ``params_<name>`` for each parameter of any trial, names sorted;
+          None for a trial that lacks the parameter (a conditional space);
+        - for each metric, in the order it first appears in the fold
+          results (the scoring order), ``mean_test_<metric>`` and
+          ``std_test_<metric>``; then, when any fold has train scores,
+          ``mean_train_<metric>`` and ``std_train_<metric>``. The metric is
+          ``score`` for a single metric. Means and population standard
+          deviations (as scikit-learn's ``cv_results_``) are over the
+          folds of the trial's highest rung that did not fail; None when
+          there is no such fold;
+        - ``mean_fit_time`` and ``mean_score_time`` (seconds, over every
+          finished fold of that rung, failed ones included, as in
+          ``cv_results_``; None without folds);
+        - ``n_folds``: the number of finished folds at that rung, failed
+          ones included;
+        - ``rung``: the highest rung the trial ran a fold at (0 without
+          pruning or before any fold finished);
+        - ``resource``: ``ladder[rung]``, or None without a ladder;
+        - ``started_at``, ``finished_at`` (seconds since the epoch, or
+          None) and ``duration`` (seconds from start to finish, None until
+          the trial is finished).
+
+        Numbers are Python ints and floats; params are as the trials hold
+        them.
+
+    Examples
+    --------
+    >>> from scout_sklearn import FoldResult, Trial, TrialState
+    >>> folds = tuple(
+    ...     FoldResult(k, {"score": s}, None, 0.5, 0.1, 50)
+    ...     for k, s in enumerate([0.8, 0.9, 1.0])
+    ... )
+    >>> trial = Trial(0, {"C": 1.0}, TrialState.COMPLETE, folds, value=0.9)
+    >>> row = trial_rows([trial])[0]
+    >>> row["params_C"], round(row["mean_test_score"], 6), row["n_folds"]
+    (1.0, 0.9, 3)
+    """
+    ordered = sorted(trials, key=lambda t: t.number)
+    cumulative = resource == "folds"
+    shown = [_shown_folds(t, cumulative=cumulative) for t in ordered]
+    param_names = sorted({name for t in ordered for name in t.params})
+    test_metrics = _metrics(folds for _, folds in shown)
+    train_metrics = _metrics(
+        ((f for f in folds if f.train_scores is not None) for _, folds in shown),
+        train=True,
+    )
+    rows: list[dict[str, object]] = []
+    for trial, (rung, folds) in zip(ordered, shown):
+        row: dict[str, object] = {
+            "number": int(trial.number),
+            "state": trial.state.name,
+            "value": _number(trial.value),
+        }
+        for name in param_names:
+            row[f"params_{name}"] = _plain(trial.params.get(name))
+        scored = [f for f in folds if not f.is_failed]
+        for metric in test_metrics:
+            values = [f.test_scores[metric] for f in scored if metric in f.test_scores]
+            row[f"mean_test_{metric}"], row[f"std_test_{metric}"] = _mean_std(values)
+        for metric in train_metrics:
+            values = [
+                f.train_scores[metric]
+                for f in scored
+                if f.train_scores is not None and metric in f.train_scores
+            ]
+            row[f"mean_train_{metric}"], row[f"std_train_{metric}"] = _mean_std(values)
+        row["mean_fit_time"] = _mean_std([f.fit_time for f in folds])[0]
+        row["mean_score_time"] = _mean_std([f.score_time for f in folds])[0]
+        row["n_folds"] = len(folds)
+        row["rung"] = rung
+        row["resource"] = _rung_resource(ladder, rung)
+        started = _number(trial.started_at)
+        finished = _number(trial.finished_at)
+        row["started_at"] = started
+        row["finished_at"] = finished
+        row["duration"] = (
+            finished - started if started is not None and finished is not None else None
+        )
+        rows.append(row)
+    return rows
+
+
+def trials_dataframe(
+    trials: Iterable[Trial],
+    *,
+    ladder: Sequence[float] | None = None,
+    resource: str | None = None,
+) -> Any:
+    """The trials as a pandas DataFrame: the rows of :func:`trial_rows`.
+
+    Parameters
+    ----------
+    trials : iterable of Trial
+        The trials of a study.
+    ladder : sequence of float, default=None
+        The resource of each rung of a pruned search; see :func:`trial_rows`.
+    resource : str, default=None
+        What the ladder counts; see :func:`trial_rows`.
+
+    Returns
+    -------
+    df : pandas.DataFrame
+        One row per trial in trial-number order, with a default integer
+        index and the columns of :func:`trial_rows` (``number`` is a
+        column). ``started_at`` and ``finished_at`` are timezone-aware UTC
+        timestamps (``datetime64[ns, UTC]``, NaT when unknown); ``duration``
+        stays in seconds. Missing numbers are NaN.
+
+    Raises
+    ------
+    ImportError
+        When pandas is not installed.
+    """
+    try:
+        import pandas as pd
+    except ImportError as err:
+        raise ImportError(
+            f"trials_dataframe needs pandas, which is not installed: {_PANDAS_HINT}."
+        ) from err
+    rows = trial_rows(trials, ladder=ladder, resource=resource)
+    frame = pd.DataFrame(rows, columns=table_columns(rows))
+    for column in ("started_at", "finished_at"):
+        seconds = pd.to_numeric(frame[column], errors="coerce")
+        frame[column] = pd.to_datetime(seconds, unit="s", utc=True)
+    return frame
+
+
+def table_columns(rows: Sequence[Mapping[str, object]]) -> list[str]:
+    """The column names of rows made by :func:`trial_rows`.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        What :func:`trial_rows` returned.
+
+    Returns
+    -------
+    columns : list of str
+        The keys of the rows, in order; without rows, the columns every
+        table has (no params, no metrics).
+    """
+    if rows:
+        return list(rows[0])
+    return [
+        "number",
+        "state",
+        "value",
+        "mean_fit_time",
+        "mean_score_time",
+        "n_folds",
+        "rung",
+        "resource",
+        "started_at",
+        "finished_at",
+        "duration",
+    ]
+
+
+# -- helpers ----------------------------------------------------------------------
+def _shown_folds(trial: Trial, *, cumulative: bool) -> tuple[int, list[FoldResult]]:
+    """The highest rung of ``trial`` and the folds its row describes."""
+    folds = trial.fold_results
+    rung = max((int(f.rung) for f in folds), default=0)
+    if cumulative:
+        return rung, list(folds)
+    return rung, [f for f in folds if f.rung == rung]
+
+
+def _metrics(groups: Iterable[Iterable[FoldResult]], *, train: bool = False) -> list[str]:
+    """Metric names in the order they first appear."""
+    names: dict[str, None] = {}
+    for folds in groups:
+        for fold in folds:
+            scores = fold.train_scores if train else fold.test_scores
+            for name in scores or {}:
+                names.setdefault(name, None)
+    return list(names)
+
+
+def _mean_std(values: Sequence[float]) -> tuple[float | None, float | None]:
+    """Mean and population standard deviation, or (None, None) without values."""
+    if not values:
+        return None, None
+    numbers = [float(v) for v in values]
+    mean = math.fsum(numbers) / len(numbers)
+    variance = math.fsum((v - mean) ** 2 for v in numbers) / len(numbers)
+    return mean, math.sqrt(variance)
+
+
+def _rung_resource(ladder: Sequence[float] | None, rung: int) -> object:
+    if ladder is None or not 0 <= rung < len(ladder):
+        return None
+    return _plain(ladder[rung])
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _plain(value: object) -> object:
+    """``value``, or the Python number a NumPy scalar holds."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        item = getattr(value, "item", None)
+        if callable(item):
+            return item()
+    return value

@@ -1,0 +1,575 @@
+"""The ``scout-sklearn`` command: look into the studies a search kept in a database.
+
+``scout-sklearn studies URL`` lists the studies, ``trials`` shows a study's
+trials as a table, ``best`` its best trial, ``export`` writes every trial
+as CSV or JSON and ``report`` writes an HTML report. ``python -m
+scout_sklearn`` runs the same command.
+
+Errors are reported as one line on stderr starting with
+``scout-sklearn: error:`` and exit code 1 (2 for a wrong command line).
+Nothing here writes to a database that does not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import math
+import os
+import re
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TextIO
+
+import sqlalchemy as sa
+from sqlalchemy.exc import ArgumentError
+
+from scout_sklearn._study import StoredStudy, list_studies, load_study
+from scout_sklearn._table import table_columns, trial_rows
+from scout_sklearn._trial import TrialState
+from scout_sklearn.storage import Storage
+from scout_sklearn.storage._open import open_storage
+
+__all__ = ["main"]
+
+PROG = "scout-sklearn"
+
+_BACKENDS = ("sqlite", "postgresql", "mysql", "mariadb")
+_URL_HELP = (
+    "database URL of the storage the search used, e.g. sqlite:///scout.db (a file, "
+    "relative to the current directory; sqlite:////abs/path.db for an absolute "
+    "path) or postgresql+psycopg://user:password@host/db"
+)
+_STATES = tuple(state.name for state in TrialState)
+_CELL_WIDTH = 32
+
+
+class CommandError(Exception):
+    """A problem to report to the user as one line, without a traceback."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``scout-sklearn`` command.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments after the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on an error (reported on stderr), 130 when
+        interrupted. A wrong command line exits with status 2 (through
+        ``SystemExit``, as argparse does).
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    url: str | None = getattr(args, "url", None)
+    try:
+        run: Callable[[argparse.Namespace], None] = args.run
+        run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (``| head``): nothing to say
+        # Point stdout at the null device, so that the flush at exit fails no more.
+        with contextlib.suppress(Exception):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except CommandError as err:
+        _error(str(err), url)
+        return 1
+    except Exception as err:  # noqa: BLE001 - the command never shows a traceback
+        _error(_describe(err), url)
+        return 1
+    return 0
+
+
+# -- the command line ----------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Look into the studies that ScoutSearchCV(storage=URL) kept in a database: "
+            "list them, show their trials and best trial, export the trials as CSV "
+            "or JSON, write an HTML report. Nothing is written to the database."
+        ),
+        epilog=f"Run '{PROG} COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    studies = commands.add_parser(
+        "studies",
+        help="list the studies in a database",
+        description=(
+            "One line per study in the database: its name, number of trials, best "
+            "score (the highest value of a COMPLETE trial) and number of trials in "
+            "each state."
+        ),
+    )
+    studies.add_argument("url", metavar="URL", help=_URL_HELP)
+    studies.set_defaults(run=_run_studies)
+
+    trials = commands.add_parser(
+        "trials",
+        help="show the trials of a study as a table",
+        description=(
+            "A fixed-width table of a study's trials: number, state, value, params, "
+            "mean and standard deviation of each test score across folds, number of "
+            "folds, rung and resource (for a pruned search) and duration in seconds. "
+            "'-' marks a missing number, an empty cell a param the trial does not "
+            f"have. Long cells are cut to {_CELL_WIDTH} characters; use 'export' "
+            "for everything."
+        ),
+    )
+    trials.add_argument("url", metavar="URL", help=_URL_HELP)
+    trials.add_argument("study", metavar="STUDY", help="name of the study")
+    trials.add_argument(
+        "--sort",
+        choices=("number", "value"),
+        default="number",
+        help="order of the rows: trial number (default) or value, best first",
+    )
+    trials.add_argument(
+        "--state",
+        choices=_STATES,
+        action="append",
+        help="show only trials in this state (repeat for several states)",
+    )
+    trials.set_defaults(run=_run_trials)
+
+    best = commands.add_parser(
+        "best",
+        help="show the best trial of a study",
+        description=(
+            "The COMPLETE trial with the highest value (the lowest number on ties): "
+            "its number and value, its params (one per line, as Python literals) "
+            "and the mean and standard deviation of each score across folds."
+        ),
+    )
+    best.add_argument("url", metavar="URL", help=_URL_HELP)
+    best.add_argument("study", metavar="STUDY", help="name of the study")
+    best.set_defaults(run=_run_best)
+
+    export = commands.add_parser(
+        "export",
+        help="write every trial of a study as CSV or JSON",
+        description=(
+            "One record per trial with every column of the trials table: number, "
+            "state, value, params_<name>, mean_test_<metric>, std_test_<metric> "
+            "(and the train scores when recorded), mean_fit_time, mean_score_time, "
+            "n_folds, rung, resource, started_at, finished_at (seconds since the "
+            "epoch) and duration (seconds). JSON is a list of objects with null for "
+            "missing and non-finite numbers; in CSV an empty cell is a missing value."
+        ),
+    )
+    export.add_argument("url", metavar="URL", help=_URL_HELP)
+    export.add_argument("study", metavar="STUDY", help="name of the study")
+    export.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="output format (default: csv)",
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (replaced if it exists) instead of stdout",
+    )
+    export.set_defaults(run=_run_export)
+
+    report = commands.add_parser(
+        "report",
+        help="write an HTML report of a study",
+        description="Write one self-contained HTML file describing the study.",
+    )
+    report.add_argument("url", metavar="URL", help=_URL_HELP)
+    report.add_argument("study", metavar="STUDY", help="name of the study")
+    report.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="the HTML file to write"
+    )
+    report.add_argument("--title", help="title of the report (default: the study name)")
+    report.set_defaults(run=_run_report)
+    return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("scout-sklearn")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "(version unknown)"
+
+
+# -- the commands -------------------------------------------------------------------
+def _run_studies(args: argparse.Namespace) -> None:
+    storage = _open(args.url)
+    names = list_studies(storage)
+    if not names:
+        print(f"{PROG}: {_masked(args.url)} holds no studies.", file=sys.stderr)
+        return
+    header = ["study", "trials", "best", *_STATES]
+    rows: list[list[object]] = []
+    for name in names:
+        study = load_study(storage, name)
+        counts = Counter(t.state.name for t in study.trials)
+        rows.append(
+            [
+                name,
+                len(study.trials),
+                _best_value(study),
+                *(counts.get(state, 0) for state in _STATES),
+            ]
+        )
+    _write_table(sys.stdout, header, rows)
+
+
+def _run_trials(args: argparse.Namespace) -> None:
+    study = _load(args.url, args.study)
+    ladder, resource = _pruning(study)
+    rows = trial_rows(study.trials, ladder=ladder, resource=resource)
+    by_number = {t.number: t for t in study.trials}
+    if args.state:
+        rows = [row for row in rows if row["state"] in args.state]
+    if args.sort == "value":
+        # Best first; trials without a value last, in number order.
+        rows.sort(key=_value_order)
+    if not rows:
+        print(f"{PROG}: study {study.name!r} has no trials to show.", file=sys.stderr)
+        return
+    names = table_columns(rows)
+    params = [c for c in names if c.startswith("params_")]
+    columns = ["number", "state", "value", *params]
+    columns += [c for c in names if c.startswith(("mean_test_", "std_test_"))]
+    columns.append("n_folds")
+    if ladder is not None:
+        columns += ["rung", "resource"]
+    columns.append("duration")
+    cells: list[list[object]] = []
+    for row in rows:
+        number = row["number"]
+        assert isinstance(number, int)
+        has = by_number[number].params
+        cells.append(
+            [
+                _ABSENT if c in params and c[len("params_") :] not in has else row[c]
+                for c in columns
+            ]
+        )
+    _write_table(sys.stdout, columns, cells)
+
+
+def _run_best(args: argparse.Namespace) -> None:
+    study = _load(args.url, args.study)
+    if not any(t.has_value for t in study.trials):
+        counts = _state_counts(study)
+        raise CommandError(
+            f"study {study.name!r} has no COMPLETE trial with a value yet ({counts})."
+        )
+    best = study.best_trial
+    ladder, resource = _pruning(study)
+    (row,) = [
+        r
+        for r in trial_rows(study.trials, ladder=ladder, resource=resource)
+        if r["number"] == best.number
+    ]
+    out = sys.stdout
+    print(f"study:  {study.name}", file=out)
+    print(f"trial:  {best.number}", file=out)
+    print(f"value:  {_cell(best.value)}", file=out)
+    print("params:", file=out)
+    for name in sorted(best.params):
+        print(f"  {name}: {best.params[name]!r}", file=out)
+    print("scores:", file=out)
+    for key in row:
+        for part in ("test", "train"):
+            prefix = f"mean_{part}_"
+            if key.startswith(prefix):
+                metric = key[len(prefix) :]
+                std = row[f"std_{part}_{metric}"]
+                print(
+                    f"  {part}_{metric}: mean {_cell(row[key])}, std {_cell(std)}",
+                    file=out,
+                )
+    print(f"folds:  {row['n_folds']}", file=out)
+    if ladder is not None:
+        print(f"rung:   {row['rung']} (resource {_cell(row['resource'])})", file=out)
+
+
+def _run_export(args: argparse.Namespace) -> None:
+    study = _load(args.url, args.study)
+    ladder, resource = _pruning(study)
+    rows = trial_rows(study.trials, ladder=ladder, resource=resource)
+    with _output(args.output) as out:
+        if args.format == "csv":
+            writer = csv.DictWriter(
+                out, fieldnames=table_columns(rows), lineterminator="\n"
+            )
+            writer.writeheader()
+            writer.writerows(
+                {key: _csv_cell(value) for key, value in row.items()} for row in rows
+            )
+        else:
+            json.dump([_strict_json(row) for row in rows], out, indent=2, allow_nan=False)
+            out.write("\n")
+    if args.output is not None:
+        print(f"Wrote {len(rows)} trials to {args.output}", file=sys.stderr)
+
+
+def _run_report(args: argparse.Namespace) -> None:
+    study = _load(args.url, args.study)
+    try:
+        from scout_sklearn.report import (  # type: ignore[import-not-found,unused-ignore]
+            write_report,
+        )
+    except ModuleNotFoundError as err:
+        if err.name is not None and err.name.startswith("scout_sklearn"):
+            raise CommandError(
+                f"this scout-sklearn has no HTML report (the module {err.name} is missing)."
+            ) from None
+        raise CommandError(
+            f"the HTML report needs the package {err.name}, which is not installed."
+        ) from None
+    path = write_report(study, Path(args.output), title=args.title)
+    print(f"Wrote {path}")
+
+
+# -- reading the database -------------------------------------------------------------
+def _open(url: str) -> Storage:
+    """The storage at ``url``, refusing to create a SQLite file that is not there."""
+    if "://" not in url:
+        raise CommandError(
+            f"{_masked(url)!r} is not a database URL: write sqlite:///{url} for a "
+            "SQLite file, or a URL such as postgresql+psycopg://user@host/db."
+        )
+    try:
+        parsed = sa.make_url(url)
+    except (ArgumentError, ValueError):
+        raise CommandError(
+            f"could not read the database URL {_masked(url)!r}; expected a URL such as "
+            "sqlite:///scout.db or postgresql+psycopg://user@host/db."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in _BACKENDS:
+        raise CommandError(
+            f"unknown database {backend!r} in the URL {_masked(url)!r}; use sqlite:///"
+            "PATH, postgresql+psycopg://... or mysql+pymysql://..."
+        )
+    if backend == "sqlite":
+        _check_sqlite_file(parsed, _masked(url))
+    return open_storage(url, owner=PROG)
+
+
+def _check_sqlite_file(url: sa.URL, masked: str) -> None:
+    """Fail unless ``url`` names an existing SQLite file with scout-sklearn tables."""
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename: file:path?options
+        database = database[len("file:") :].partition("?")[0]
+    if database in ("", ":memory:"):
+        raise CommandError(
+            f"{masked!r} is an in-memory SQLite database, empty each time it is "
+            "opened; give the path of a database file, as in sqlite:///scout.db."
+        )
+    path = Path(database)
+    if not path.exists():
+        raise CommandError(
+            f"the SQLite database file {str(path.absolute())!r} does not exist (URL "
+            f"{masked!r}); check the path (sqlite:///relative/path.db, "
+            "sqlite:////absolute/path.db)."
+        )
+    if not path.is_file():
+        raise CommandError(f"{str(path.absolute())!r} is not a file (URL {masked!r}).")
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+            tables = {
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+    except sqlite3.DatabaseError as err:
+        if "not a database" in str(err):
+            raise CommandError(
+                f"{str(path)!r} is not a SQLite database ({err}; URL {masked!r})."
+            ) from None
+        return  # could not look (locked, ...): opening the storage tells more
+    if "scout_version" not in tables:
+        raise CommandError(
+            f"the SQLite database {str(path)!r} holds no scout-sklearn studies (it "
+            "has no scout_* tables)."
+        )
+
+
+def _load(url: str, name: str) -> StoredStudy:
+    storage = _open(url)
+    names = list_studies(storage)
+    if name not in names:
+        there = (
+            f"the studies there are: {', '.join(repr(n) for n in names)}"
+            if names
+            else "it holds no studies"
+        )
+        raise CommandError(f"no study named {name!r} in {_masked(url)}; {there}.")
+    return load_study(storage, name)
+
+
+def _pruning(study: StoredStudy) -> tuple[list[float] | None, str | None]:
+    """The ladder and resource of a pruned study, or (None, None)."""
+    pruning = study.fingerprint.get("pruning")
+    if not isinstance(pruning, Mapping):
+        return None, None
+    ladder = pruning.get("ladder")
+    resource = pruning.get("resource")
+    return (
+        list(ladder) if isinstance(ladder, list) else None,
+        resource if isinstance(resource, str) else None,
+    )
+
+
+def _best_value(study: StoredStudy) -> float | None:
+    return study.best_value if any(t.has_value for t in study.trials) else None
+
+
+def _state_counts(study: StoredStudy) -> str:
+    counts = Counter(t.state.name for t in study.trials)
+    if not counts:
+        return "it has no trials"
+    return ", ".join(f"{counts[s]} {s}" for s in _STATES if counts[s])
+
+
+def _value_order(row: Mapping[str, object]) -> tuple[int, float, int]:
+    value = row["value"]
+    number = row["number"]
+    assert isinstance(number, int)
+    if isinstance(value, float) and math.isfinite(value):
+        return 0, -value, number
+    return 1, 0.0, number
+
+
+# -- writing ----------------------------------------------------------------------------
+class _Absent:
+    """A param a trial does not have (shown as an empty cell)."""
+
+
+_ABSENT = _Absent()
+
+
+def _cell(value: object) -> str:
+    """``value`` as a table cell."""
+    if isinstance(value, _Absent):
+        return ""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    if len(text) > _CELL_WIDTH:
+        text = text[: _CELL_WIDTH - 3] + "..."
+    return text
+
+
+def _write_table(
+    out: TextIO, header: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    """A fixed-width table: numbers right-aligned, everything else left-aligned."""
+    texts = [[_cell(value) for value in row] for row in rows]
+    numeric = [
+        all(
+            isinstance(row[i], (int, float, type(None), _Absent))
+            and not isinstance(row[i], bool)
+            for row in rows
+        )
+        for i in range(len(header))
+    ]
+    widths = [
+        max([len(name), *(len(text[i]) for text in texts)]) for i, name in enumerate(header)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = (
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(cells, widths, numeric)
+        )
+        return "  ".join(padded).rstrip()
+
+    print(line(header), file=out)
+    for text in texts:
+        print(line(text), file=out)
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        yield file
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)):
+        return value
+    return json.dumps(_strict_json(value))
+
+
+def _strict_json(value: Any) -> Any:
+    """``value`` as strict JSON data: non-finite floats become None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(key): _strict_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(item) for item in value]
+    return repr(value)
+
+
+# -- errors -----------------------------------------------------------------------------
+def _error(message: str, url: str | None) -> None:
+    text = " ".join(message.split())
+    if url is not None:
+        text = _hide_password(text, url)
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+
+
+def _describe(err: BaseException) -> str:
+    """The message of an unexpected exception, on one line."""
+    if isinstance(err, KeyError) and len(err.args) == 1 and isinstance(err.args[0], str):
+        message = err.args[0]
+    else:
+        message = str(err)
+    if isinstance(err, OSError) and err.filename is not None and err.strerror:
+        message = f"{err.strerror}: {err.filename!r}"
+    return message or type(err).__name__
+
+
+def _masked(url: str) -> str:
+    """``url`` with its password replaced by ``***``."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _hide_password(text: str, url: str) -> str:
+    """``text`` without the password of ``url`` (defence in depth)."""
+    try:
+        password = sa.make_url(url).password
+    except (ArgumentError, ValueError):
+        password = None
+    text = text.replace(url, _masked(url))
+    if password:
+        text = text.replace(str(password), "***")
+    return text
