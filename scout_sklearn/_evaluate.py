@@ -12,7 +12,7 @@ import contextlib
 import numbers
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from traceback import format_exc
 from typing import Any
@@ -298,7 +298,9 @@ class FoldRunner:
         """How many tasks run at once."""
         return max(1, int(effective_n_jobs(self._n_jobs)))
 
-    def run(self, tasks: Iterable[FoldTask]) -> Iterator[tuple[int, FoldResult, Any]]:
+    def run(
+        self, tasks: Iterable[FoldTask]
+    ) -> Generator[tuple[int, FoldResult, Any], None, None]:
         """Evaluate ``tasks``; yield ``(number, FoldResult, fitted)`` as each finishes."""
         if self._streaming:
             yield from self._parallel(self._jobs(tasks))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ class StopReason:
     N_TRIALS = "n_trials reached"
     TIMEOUT = "timeout reached"
     EXHAUSTED = "search space exhausted"
+    STOPPED = "stopped by a callback"
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,16 @@ def run_search(
     *,
     metric: str | None,
     on_trial_finished: Callable[[Trial], None],
+    on_fold_finished: Callable[[int, FoldResult], None] | None = None,
     pruning: Pruning | None = None,
 ) -> str:
-    """Run trials until the budget is spent or the sampler runs out; return why."""
+    """Run trials until the budget is spent or the sampler runs out; return why.
+
+    When the timeout passes, no new fold starts, and the first fold result
+    that comes back after it ends the run: the folds still running are
+    cancelled (joblib aborts them) and their trials stay RUNNING, with the
+    folds they finished, for a resumed search to complete.
+    """
     scheduler = (
         Scheduler(study, splits, budget, metric)
         if pruning is None
@@ -88,11 +97,25 @@ def run_search(
     )
     while True:
         n_results = 0
-        for number, fold_result, fitted in runner.run(scheduler.tasks()):
-            n_results += 1
-            finished = scheduler.record(number, fold_result, fitted)
-            if finished is not None:
+        results = runner.run(scheduler.tasks())
+        try:
+            for number, fold_result, fitted in results:
+                n_results += 1
+                finished = scheduler.record(number, fold_result, fitted)
+                if on_fold_finished is not None:
+                    on_fold_finished(number, fold_result)
+                if finished is not None:
+                    on_trial_finished(finished)
+                if scheduler.past_deadline():
+                    break
+        finally:
+            with warnings.catch_warnings():  # joblib's note on the cancelled tasks
+                warnings.simplefilter("ignore", UserWarning)
+                results.close()
+        if scheduler.past_deadline():
+            for finished in scheduler.cancel():
                 on_trial_finished(finished)
+            return StopReason.TIMEOUT
         for finished in scheduler.settle():
             on_trial_finished(finished)
         if scheduler.is_done() or (n_results == 0 and not scheduler.has_tasks()):
@@ -152,6 +175,18 @@ class Scheduler:
         """Once nothing runs: finish what can no longer go on; return those trials."""
         return []
 
+    def past_deadline(self) -> bool:
+        """Whether the timeout has passed."""
+        return self._deadline is not None and time.monotonic() >= self._deadline
+
+    def cancel(self) -> list[Trial]:
+        """Drop every fold not run yet; return the trials this finishes."""
+        with self._lock:
+            self.stop_reason = StopReason.TIMEOUT
+            self._queue.clear()
+            self._folds_left.clear()
+            return []
+
     def is_done(self) -> bool:
         """Whether nothing is queued, in flight, or left to ask."""
         with self._lock:
@@ -163,6 +198,9 @@ class Scheduler:
             return bool(self._queue)
 
     def _next_task(self) -> FoldTask | None:
+        if self.past_deadline():  # nothing starts after the timeout
+            self.stop_reason = StopReason.TIMEOUT
+            return None
         if not self._queue and self._may_ask():
             self._start_trial()
         return self._queue.popleft() if self._queue else None
@@ -170,8 +208,10 @@ class Scheduler:
     def _may_ask(self) -> bool:
         if self.stop_reason is not None:
             return False
-        if self._deadline is not None and time.monotonic() >= self._deadline:
+        if self.past_deadline():
             self.stop_reason = StopReason.TIMEOUT
+        elif self._study.stop_requested:
+            self.stop_reason = StopReason.STOPPED
         return self.stop_reason is None
 
     def _start_trial(self) -> None:
@@ -314,6 +354,21 @@ class RungScheduler(Scheduler):
         """Whether nothing is queued, in flight, waiting, or left to ask."""
         with self._lock:
             return super().is_done() and not self._waiting
+
+    def cancel(self) -> list[Trial]:
+        """Drop every fold not run yet; PRUNE the trials paused at a rung."""
+        with self._lock:
+            super().cancel()
+            self._rung.clear()
+            finished = []
+            for number, rung in self._waiting:
+                try:
+                    value = self._record.value(number, rung)
+                    finished.append(self._end(number, TrialState.PRUNED, value))
+                except LeaseLost:
+                    self._give_up(number, None)
+            self._waiting.clear()
+            return finished
 
     # -- starting trials -----------------------------------------------------
     def _ask(self) -> Trial:

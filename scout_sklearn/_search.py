@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import numbers
 import time
 import warnings
@@ -18,6 +19,7 @@ from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from scout_sklearn._compat import BaseSearchCV, is_multimetric_scorer, slice_method_params
 from scout_sklearn._constraints import (
@@ -43,11 +45,12 @@ from scout_sklearn._results import (
     metric_names,
 )
 from scout_sklearn._study import Study
-from scout_sklearn._trial import Trial, TrialState
+from scout_sklearn._table import trials_dataframe
+from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner, make_pruner
-from scout_sklearn.reporting import logger, verbose_logging
+from scout_sklearn.reporting import Progress, logger, verbose_logging
 from scout_sklearn.samplers import AutoSampler, GridSampler, Sampler
 from scout_sklearn.samplers._registry import make_sampler
 from scout_sklearn.storage import MemoryStorage, Storage
@@ -58,6 +61,14 @@ __all__ = ["ScoutSearchCV"]
 
 def _is_cv_iterable(value: object) -> bool:
     return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
+
+
+def _is_list_of_callables(value: object) -> bool:
+    return isinstance(value, (list, tuple)) and all(callable(v) for v in value)
+
+
+def _is_list_of_dicts(value: object) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(v, Mapping) for v in value)
 
 
 _CONSTRAINTS: dict[str, list[Constraint]] = {
@@ -93,6 +104,14 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     "resource": [InstanceOf(str), IsNone()],
     "min_resource": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
     "max_resource": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
+    "callbacks": [
+        Predicate(_is_list_of_callables, "a list of callables callback(study, trial)"),
+        IsNone(),
+    ],
+    "enqueue": [
+        Predicate(_is_list_of_dicts, "a list of dicts of params to evaluate first"),
+        IsNone(),
+    ],
 }
 
 # The seed stream of the n_samples subsamples, apart from the trials' streams
@@ -135,8 +154,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         Number of trials (params evaluated on every fold). None runs every
         params of a finite sampler (the whole grid), or until ``timeout``.
     timeout : float, default=None
-        Seconds after which no new trial starts; trials already started
-        finish.
+        Seconds after which no new fold starts. The first fold result that
+        comes back after the limit ends the search: folds still running are
+        cancelled, and their trials stay unfinished (RUNNING, out of
+        ``cv_results_``; with a ``storage``, a resumed search completes them
+        from the folds they finished).
     scoring : str, callable, list, tuple or dict, default=None
         As in GridSearchCV; several metrics give multi-metric results.
     n_jobs : int, default=None
@@ -148,8 +170,12 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV (5-fold, stratified for classifiers, when None).
     verbose : int, default=0
-        0 is silent; 1 logs the start and the end of the search; 2 adds one
-        line per finished trial. Messages go to the ``scout_sklearn`` logger.
+        0 is silent. 1 shows a progress bar (trials done out of the total,
+        ETA, best score and params so far, PRUNED and FAILED counts) and
+        logs the start and the end of the search; 2 adds one log line per
+        finished trial; 3 one per finished fold. Messages go to the
+        ``scout_sklearn`` logger (shown on stderr when nobody configured
+        logging); the bar is drawn on stderr, or as a notebook widget.
     pre_dispatch : int or str, default="2*n_jobs"
         Number of tasks dispatched ahead to joblib workers.
     random_state : int, RandomState instance or None, default=None
@@ -214,6 +240,18 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         the parameter (e.g. 100 for HistGradientBoostingClassifier's
         max_iter), the number of CV splits for "folds" (the only value it
         accepts).
+    callbacks : list of callables, default=None
+        Each is called as ``callback(study, trial)`` after every trial that
+        finishes (COMPLETE, PRUNED or FAILED), in the process running
+        ``fit``. ``study.stop()`` stops the search: no new trial starts and
+        ``fit`` returns with what finished. See
+        :class:`~scout_sklearn.callbacks.EarlyStopping`.
+    enqueue : list of dicts, default=None
+        Params evaluated first, before the sampler is asked (for example the
+        estimator's defaults, or the best params of an earlier search). Each
+        must lie in the search space; they count towards ``n_trials``. When
+        a stored study is resumed, params it already holds are not queued
+        again.
 
     Attributes
     ----------
@@ -326,6 +364,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         resource: str | None = None,
         min_resource: float | None = None,
         max_resource: float | None = None,
+        callbacks: list[Any] | None = None,
+        enqueue: list[dict[str, Any]] | None = None,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -349,6 +389,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.resource = resource
         self.min_resource = min_resource
         self.max_resource = max_resource
+        self.callbacks = callbacks
+        self.enqueue = enqueue
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
         """Run the search, then refit the best params on all the data.
@@ -376,6 +418,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         sampler = self._resolve_sampler(space)
         sampler.check_space(space)
         n_trials = self._resolve_n_trials(sampler, space)
+        self._check_enqueue(space, n_trials)
         scorers, refit_metric = self._get_scorers()
 
         X, y = indexable(X, y)
@@ -415,6 +458,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         )
         if pruning is not None and pruning.plan.kind == N_SAMPLES:
             pruning = self._with_subsamples(pruning, y, splits, study.seed)
+        self._queue_enqueued(study)
         runner = FoldRunner(
             clone(self.estimator),
             X,
@@ -428,41 +472,58 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             pre_dispatch=self.pre_dispatch,
         )
         metric = self.refit if isinstance(self.refit, str) else None
-        with verbose_logging(self.verbose), runner, study.keep_alive():
-            if self.verbose:
-                logger.info(
-                    "Searching %s trials of %d folds each with %r on %d workers",
-                    f"up to {n_trials}" if n_trials is not None else "an open number of",
-                    self.n_splits_,
-                    sampler,
-                    runner.n_workers,
-                )
-                if pruning is not None:
-                    logger.info(
-                        "Pruning with %r over %s: rungs %s",
-                        pruning.pruner,
-                        pruning.plan.name or pruning.plan.kind,
-                        pruning.plan.ladder,
-                    )
-            start = time.monotonic()
-            reason = run_search(
-                study,
-                runner,
-                splits,
-                Budget(n_trials=n_trials, timeout=self.timeout),
-                metric=metric,
-                on_trial_finished=self._log_trial,
-                pruning=pruning,
-            )
-            if self.verbose:
-                logger.info(
-                    "Stopped (%s) after %d trials in %.1fs",
-                    reason,
-                    len(study.trials),
-                    time.monotonic() - start,
-                )
-        self.study_ = study
         plan = None if pruning is None else pruning.plan
+        callbacks = list(self.callbacks or ())
+        interrupted: KeyboardInterrupt | None = None
+        self.study_ = study
+        self._ladder = None if plan is None else list(plan.ladder)
+        with verbose_logging(self.verbose):
+            progress = Progress(
+                n_trials,
+                initial=sum(t.is_finished for t in study.trials),
+                enabled=bool(self.verbose),
+                timeout=self.timeout,
+            )
+            try:
+                with runner, study.keep_alive():
+                    self._log_start(sampler, runner.n_workers, n_trials, pruning)
+                    start = time.monotonic()
+                    reason = run_search(
+                        study,
+                        runner,
+                        splits,
+                        Budget(n_trials=n_trials, timeout=self.timeout),
+                        metric=metric,
+                        on_trial_finished=functools.partial(
+                            self._trial_finished, study, progress, callbacks
+                        ),
+                        on_fold_finished=self._log_fold if self.verbose >= 3 else None,
+                        pruning=pruning,
+                    )
+                    study.release()  # trials cut short by the timeout
+                    if self.verbose:
+                        logger.info(
+                            "Stopped (%s) after %d trials in %.1fs",
+                            reason,
+                            len(study.trials),
+                            time.monotonic() - start,
+                        )
+            except KeyboardInterrupt as exc:
+                interrupted, reason = exc, "interrupted"
+            finally:
+                progress.close()
+        if interrupted is not None:
+            # Leave a usable search with what finished, then let the interrupt go on.
+            if any(t.is_finished for t in study.trials):
+                logger.warning(
+                    "Interrupted: keeping the %d trials finished so far%s.",
+                    sum(t.is_finished for t in study.trials),
+                    "" if self.storage is None else " (all saved in the storage)",
+                )
+                self._finish(
+                    study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan
+                )
+            raise interrupted
         self._finish(study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan)
         return self
 
@@ -561,6 +622,81 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.cv_results_ = results
         self.n_trials_ = len(finished)
 
+    def trials_dataframe(self) -> Any:
+        """The trials of the search as a pandas DataFrame, one row per trial.
+
+        Columns: ``number``, ``state``, ``value``, one ``params_<name>`` per
+        parameter, ``mean_test_<metric>`` and ``std_test_<metric>`` per
+        metric (and the train ones with ``return_train_score``), fit and
+        score times, the ``rung`` and ``resource`` a pruned trial reached,
+        and when it started and finished. Unlike ``cv_results_``, it also
+        lists trials that did not finish (RUNNING). Requires pandas
+        (``pip install "scout-sklearn[pandas]"``).
+
+        Returns
+        -------
+        trials : pandas.DataFrame
+        """
+        check_is_fitted(self, "study_")
+        return trials_dataframe(self.study_.trials, ladder=self._ladder)
+
+    def _log_start(
+        self,
+        sampler: Sampler,
+        n_workers: int,
+        n_trials: int | None,
+        pruning: Pruning | None,
+    ) -> None:
+        if not self.verbose:
+            return
+        logger.info(
+            "Searching %s trials of %d folds each with %r on %d workers",
+            f"up to {n_trials}" if n_trials is not None else "an open number of",
+            self.n_splits_,
+            sampler,
+            n_workers,
+        )
+        if pruning is not None:
+            logger.info(
+                "Pruning with %r over %s: rungs %s",
+                pruning.pruner,
+                pruning.plan.name or pruning.plan.kind,
+                pruning.plan.ladder,
+            )
+
+    def _queue_enqueued(self, study: Study) -> None:
+        """Queue ``enqueue``'s params the study does not hold yet, in order."""
+        held = [dict(t.params) for t in study.trials]
+        for params in self.enqueue or ():
+            if any(_same_params(params, other) for other in held):
+                continue
+            study.enqueue(params)
+            held.append(dict(params))
+
+    def _trial_finished(
+        self, study: Study, progress: Progress, callbacks: list[Any], trial: Trial
+    ) -> None:
+        self._log_trial(trial)
+        progress.update(trial.state.name, trial.value, trial.params)
+        for callback in callbacks:
+            callback(study, trial)
+
+    def _log_fold(self, number: int, fold: FoldResult) -> None:
+        if fold.is_failed:
+            outcome = "FAILED"
+        else:
+            outcome = " ".join(f"{k}={v:.4f}" for k, v in fold.test_scores.items())
+        logger.info(
+            "[trial %d fold %d/%d%s] %s (fit %.2fs, score %.2fs)",
+            number,
+            fold.fold + 1,
+            self.n_splits_,
+            f" rung {fold.rung}" if self._ladder is not None else "",
+            outcome,
+            fold.fit_time,
+            fold.score_time,
+        )
+
     def _log_trial(self, trial: Trial) -> None:
         if self.verbose < 2:
             return
@@ -629,6 +765,26 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     "trial (e.g. refit="
                     f"{metrics[0]!r}), be a callable, or be False. Got refit=True."
                 )
+
+    def _check_enqueue(self, space: SearchSpace, n_trials: int | None) -> None:
+        name = type(self).__name__
+        queued = list(self.enqueue or ())
+        for i, params in enumerate(queued):
+            if not space.contains(params):
+                raise InvalidParameterError(
+                    f"The 'enqueue' parameter of {name} holds params outside the "
+                    f"search space at index {i}: {dict(params)!r} "
+                    f"({space.explain_mismatch(params)}). Each entry must name exactly "
+                    "the parameters of one sub-space, each value inside its "
+                    "distribution."
+                )
+        if n_trials is not None and len(queued) > n_trials:
+            raise InvalidParameterError(
+                f"The 'enqueue' parameter of {name} lists {len(queued)} params, more "
+                f"than the {n_trials} trials of the search (n_trials={self.n_trials!r}"
+                "). Enqueued params count towards n_trials: raise n_trials or enqueue "
+                "fewer."
+            )
 
     def _resolve_sampler(self, space: SearchSpace) -> Sampler:
         if self.sampler is None:
@@ -842,6 +998,20 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if isinstance(self.random_state, numbers.Integral):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+
+def _same_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for key, value in a.items():
+        other = b[key]
+        try:
+            equal = bool(value is other or value == other)
+        except Exception:  # noqa: BLE001 - arrays and odd objects: compare their text
+            equal = repr(value) == repr(other)
+        if not equal:
+            return False
+    return True
 
 
 def default_study_name(estimator: Any) -> str:

@@ -133,6 +133,7 @@ class Study:
         self._stamp = 0
         #: Results that came back after another worker reclaimed their trial.
         self.late_results: list[tuple[int, FoldResult | None]] = []
+        self._stop_requested = False
 
         wanted = StudyRecord(
             name=self.name,
@@ -229,6 +230,21 @@ class Study:
         value = self.best_trial.value
         assert value is not None  # has_value guarantees it
         return value
+
+    @property
+    def stop_requested(self) -> bool:
+        """Whether :meth:`stop` was called since the search started."""
+        return self._stop_requested
+
+    def stop(self) -> None:
+        """Ask the search driving this study to start no new trial.
+
+        Call it from a callback (``ScoutSearchCV(callbacks=[...])``): the
+        search finishes the trials already running, then stops, and ``fit``
+        returns normally with what finished. Other workers sharing the
+        storage are not stopped.
+        """
+        self._stop_requested = True
 
     def rng(self, number: int) -> np.random.Generator:
         """The random generator of trial ``number``."""
@@ -405,6 +421,16 @@ class Study:
             raise
         stop.set()
         thread.join()
+
+    def release(self) -> None:
+        """Give up this study object's RUNNING trials at once.
+
+        Their leases are set to have expired, so that a resumed search or
+        another worker takes them over (with the folds they finished)
+        without waiting. Nothing happens for a private in-memory study.
+        """
+        if self._json:
+            self.storage.heartbeat(self.name, self.owner, 0.0)
 
     def tell(
         self,

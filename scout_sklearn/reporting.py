@@ -1,35 +1,53 @@
-"""The ``scout_sklearn`` logger and the verbosity levels of a search.
+"""The ``scout_sklearn`` logger, the verbosity levels and the progress bar.
 
 Every message goes through the standard ``logging`` logger named
 ``scout_sklearn``, so applications route it as they route any other.
 When a search runs with ``verbose > 0`` and nobody configured that logger,
-a handler writing to standard error is attached for the duration of the fit.
+a handler writing to standard error is attached for the duration of the
+fit. ``verbose >= 1`` also shows a progress bar (tqdm: a text bar in a
+terminal, a widget in a notebook); log lines are then written above the
+bar instead of through it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-__all__ = ["logger", "verbose_logging"]
+__all__ = ["Progress", "logger", "verbose_logging"]
 
 logger = logging.getLogger("scout_sklearn")
 
 
+class _AboveTheBar(logging.Handler):
+    """Writes records to stderr through tqdm, so that a bar stays intact."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            from tqdm.auto import tqdm
+
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # noqa: BLE001 - logging must never break a fit
+            self.handleError(record)
+
+
 @contextlib.contextmanager
 def verbose_logging(verbose: int) -> Iterator[None]:
-    """Show INFO messages on stderr during a fit when ``verbose > 0``.
+    """Show the search's messages on stderr during a fit when ``verbose > 0``.
 
-    Does nothing when ``verbose == 0`` or when the application has configured
-    a handler for the logger (or the root logger) itself.
+    INFO records are shown. Does nothing when ``verbose == 0`` or when the application
+    has configured a handler for the logger (or the root logger) itself.
     """
     configured = logger.handlers or logging.getLogger().handlers
     if verbose <= 0 or configured:
         yield
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _AboveTheBar()
     handler.setFormatter(logging.Formatter("%(message)s"))
     previous_level = logger.level
     logger.addHandler(handler)
@@ -39,3 +57,94 @@ def verbose_logging(verbose: int) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
+
+
+class Progress:
+    """The progress bar of one fit: trials done out of the total, best so far.
+
+    The bar shows finished trials out of ``total`` (an ETA when the total
+    is known), the best score with its params, and how many trials were
+    PRUNED or FAILED. It is drawn on stderr, or as a notebook widget when
+    tqdm's notebook support is available. With ``enabled=False`` every
+    method does nothing.
+
+    Parameters
+    ----------
+    total : int or None
+        Number of trials the search will finish at most; None when only a
+        timeout bounds it.
+    initial : int, default=0
+        Trials already finished (a resumed study).
+    enabled : bool, default=True
+        Whether to draw anything.
+    timeout : float or None, default=None
+        With no ``total``, the bar shows the time left before this many
+        seconds have passed.
+    """
+
+    def __init__(
+        self,
+        total: int | None,
+        *,
+        initial: int = 0,
+        enabled: bool = True,
+        timeout: float | None = None,
+    ) -> None:
+        self._bar: Any = None
+        self._counts = {"pruned": 0, "failed": 0}
+        self._best: tuple[float, Mapping[str, Any]] | None = None
+        self._timeout = timeout
+        self._start = time.monotonic()
+        if not enabled:
+            return
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(
+            total=total,
+            initial=initial,
+            desc="trials",
+            unit="trial",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            leave=True,
+        )
+
+    def update(self, state: str, value: float | None, params: Mapping[str, Any]) -> None:
+        """Count one finished trial of ``state`` ("COMPLETE", "PRUNED", "FAILED")."""
+        if self._bar is None:
+            return
+        key = state.lower()
+        if key in self._counts:
+            self._counts[key] += 1
+        elif (
+            value is not None
+            and math.isfinite(value)
+            and (self._best is None or value > self._best[0])
+        ):
+            self._best = (value, params)
+        self._bar.set_postfix_str(self.describe(), refresh=False)
+        self._bar.update(1)
+
+    def describe(self) -> str:
+        """The text after the bar: best score and params, pruned/failed counts."""
+        parts = []
+        if self._best is not None:
+            value, params = self._best
+            shown = ", ".join(f"{k}={_short(v)}" for k, v in params.items())
+            parts.append(f"best={value:.4g} ({shown})")
+        parts.extend(f"{name}={n}" for name, n in self._counts.items() if n)
+        if self._timeout is not None and self._bar is not None and self._bar.total is None:
+            left = max(0.0, self._timeout - (time.monotonic() - self._start))
+            parts.append(f"timeout in {left:.0f}s")
+        return " ".join(parts)
+
+    def close(self) -> None:
+        """Leave the bar as it is and release the terminal line."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _short(value: Any, limit: int = 24) -> str:
+    text = f"{value:.4g}" if isinstance(value, float) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -812,7 +812,7 @@ def test_verbose_zero_is_silent(iris, fast_clf, caplog):
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_timeout_stops_early_with_every_trial_finished(iris, fast_clf, n_jobs):
+def test_timeout_stops_early_and_cuts_the_trials_in_flight(iris, fast_clf, n_jobs):
     X, y = iris
     search = ScoutSearchCV(
         clone(fast_clf).set_params(delay=0.02),
@@ -826,11 +826,17 @@ def test_timeout_stops_early_with_every_trial_finished(iris, fast_clf, n_jobs):
     with joblib.parallel_config(backend="threading"):
         search.fit(X, y)
     assert 1 <= search.n_trials_ < 10_000
-    assert len(search.study_.trials) == search.n_trials_
+    finished = [t for t in search.study_.trials if t.is_finished]
+    cut = [t for t in search.study_.trials if not t.is_finished]
+    assert len(finished) == search.n_trials_
     assert len(search.cv_results_["params"]) == search.n_trials_
-    for trial in search.study_.trials:
+    for trial in finished:
         assert trial.state is TrialState.COMPLETE
         assert len(trial.fold_results) == 2
+    # No fold starts after the limit: at most the trials of running folds are cut.
+    assert len(cut) <= n_jobs
+    for trial in cut:
+        assert len(trial.fold_results) < 2
     check_is_fitted(search.best_estimator_)
 
 
@@ -844,7 +850,8 @@ def test_timeout_without_n_trials(iris, fast_clf):
         random_state=0,
     ).fit(X, y)
     assert search.n_trials_ >= 1
-    assert all(t.is_finished for t in search.study_.trials)
+    assert search.n_trials_ == sum(t.is_finished for t in search.study_.trials)
+    assert len(search.study_.trials) <= search.n_trials_ + 1  # one cut short at most
 
 
 @pytest.mark.parametrize("sampler", ["grid", "random", None])
