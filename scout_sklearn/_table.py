@@ -154,9 +154,10 @@ def trials_dataframe(
     df : pandas.DataFrame
         One row per trial in trial-number order, with a default integer
         index and the columns of :func:`trial_rows` (``number`` is a
-        column). ``started_at`` and ``finished_at`` are timezone-aware UTC
-        timestamps (``datetime64[ns, UTC]``, NaT when unknown); ``duration``
-        stays in seconds. Missing numbers are NaN.
+        column). ``started_at`` and ``finished_at`` are timezone-aware
+        timestamps in UTC (a ``datetime64`` dtype with ``tz="UTC"``, NaT
+        when unknown); ``duration`` stays in seconds. Missing numbers are
+        NaN.
 
     Raises
     ------
