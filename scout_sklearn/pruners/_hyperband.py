@@ -77,9 +77,9 @@ class HyperbandPruner(Pruner):
     .. [1] L. Li, K. Jamieson, G. DeSalvo, A. Rostamizadeh and A. Talwalkar,
        "Hyperband: A Novel Bandit-Based Approach to Hyperparameter
        Optimization", JMLR 18(185), 2018.
-    .. [2] L. Li, K. Jamieson, A. Rostamizadeh, E. Gonina, J. Ben-Tzur,
-       M. Hardt, B. Recht and A. Talwalkar, "A System for Massively Parallel
-       Hyperparameter Tuning", MLSys 2020 (asynchronous brackets).
+    .. [2] L. Li, K. Jamieson, A. Rostamizadeh, E. Gonina, J. Ben-Tzur, M. Hardt,
+       B. Recht and A. Talwalkar, "A System for Massively Parallel Hyperparameter
+       Tuning", MLSys 2020 (asynchronous brackets).
     .. [3] J. G. van der Corput, "Verteilungsfunktionen", Proc. Akad. Wet.
        Amsterdam 38, 1935.
 

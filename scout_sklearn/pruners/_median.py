@@ -58,9 +58,9 @@ class MedianPruner(Pruner):
 
     References
     ----------
-    .. [1] D. Golovin, B. Solnik, S. Moitra, G. Kochanski, J. Karro and
-       D. Sculley, "Google Vizier: A Service for Black-Box Optimization",
-       KDD 2017 (median stopping rule).
+    .. [1] D. Golovin, B. Solnik, S. Moitra, G. Kochanski, J. Karro and D. Sculley,
+       "Google Vizier: A Service for Black-Box Optimization", KDD 2017 (median
+       stopping rule).
 
     Examples
     --------

@@ -75,9 +75,9 @@ class SuccessiveHalvingPruner(Pruner):
 
     References
     ----------
-    .. [1] L. Li, K. Jamieson, A. Rostamizadeh, E. Gonina, J. Ben-Tzur,
-       M. Hardt, B. Recht and A. Talwalkar, "A System for Massively Parallel
-       Hyperparameter Tuning", MLSys 2020 (ASHA).
+    .. [1] L. Li, K. Jamieson, A. Rostamizadeh, E. Gonina, J. Ben-Tzur, M. Hardt,
+       B. Recht and A. Talwalkar, "A System for Massively Parallel Hyperparameter
+       Tuning", MLSys 2020 (ASHA).
     .. [2] K. Jamieson and A. Talwalkar, "Non-stochastic Best Arm
        Identification and Hyperparameter Optimization", AISTATS 2016.
 

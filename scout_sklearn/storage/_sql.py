@@ -96,7 +96,7 @@ class SQLStorage(Storage):
     engine_kwargs : dict, default=None
         Extra keyword arguments for :func:`sqlalchemy.create_engine`; they
         override the defaults chosen here.
-    table_prefix : str, default="scout_"
+    table_prefix : str, default= ``"scout_"``
         Prefix of the four table names (``{prefix}studies``,
         ``{prefix}trials``, ``{prefix}folds``, ``{prefix}version``):
         lower-case letters, digits and underscores, at most 32 characters.

@@ -1,0 +1,85 @@
+"""Sphinx configuration of the scout-sklearn documentation.
+
+Build it with ``sphinx-build -W --keep-going -b html docs docs/_build/html``.
+The API reference is generated from the docstrings (autodoc, autosummary,
+numpydoc); the Markdown pages (architecture, benchmarks, glossary) are read
+by myst-parser as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+# The package is installed (editable) in the documentation's environment;
+# the path below lets a plain checkout build too.
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
+
+import scout_sklearn
+
+project = "scout-sklearn"
+author = "the scout-sklearn developers"
+copyright = "the scout-sklearn developers"
+release = scout_sklearn.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "myst_parser",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store"]
+templates_path = ["_templates"]
+
+# -- API reference -----------------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = False
+autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_member_order = "bysource"
+# The docstrings carry the types (numpydoc "name : type" lines); signatures
+# stay short and nothing depends on resolving annotations written under
+# ``TYPE_CHECKING``.
+autodoc_typehints = "none"
+autoclass_content = "class"
+
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+
+# -- Markdown pages ----------------------------------------------------------
+myst_heading_anchors = 3
+
+# -- HTML --------------------------------------------------------------------
+html_theme = "alabaster"
+html_title = f"scout-sklearn {release}"
+html_theme_options = {
+    "description": "Hyperparameter search for scikit-learn",
+    "fixed_sidebar": True,
+    "page_width": "1100px",
+    "sidebar_width": "230px",
+}
+html_static_path: list[str] = []
+html_show_sourcelink = False
+
+
+# -- scikit-learn's glossary terms -------------------------------------------
+# ScoutSearchCV inherits properties from scikit-learn's BaseSearchCV
+# (``classes_``, ``n_features_in_``); numpydoc shows their own docstrings,
+# which link words to scikit-learn's glossary with ``:term:``. This build has
+# no such glossary, so those words are shown as plain text.
+_TERM = re.compile(r":term:`([^`<]+?)(?:\s*<[^`>]*>)?`")
+
+
+def _plain_terms(app, what, name, obj, options, lines):
+    lines[:] = [_TERM.sub(r"\1", line) for line in lines]
+
+
+def setup(app):
+    # After numpydoc (priority 500), which inserts those docstrings.
+    app.connect("autodoc-process-docstring", _plain_terms, priority=600)
