@@ -1,0 +1,427 @@
+"""The scout-sklearn command, on a database written by a real search."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from scout_sklearn import Float, FoldResult, ScoutSearchCV, Study, TrialState
+from scout_sklearn.cli import main
+from scout_sklearn.storage import SQLStorage
+
+STUDY = "iris-logreg"
+UNFINISHED = "unfinished"
+
+
+@dataclass(frozen=True)
+class Stored:
+    url: str
+    path: Path
+    search: ScoutSearchCV
+
+    def mean_test_score(self) -> dict[int, float]:
+        results = self.search.cv_results_
+        return dict(
+            zip(results["trial_number"].tolist(), results["mean_test_score"].tolist())
+        )
+
+
+@pytest.fixture(scope="session")
+def stored(
+    tmp_path_factory: pytest.TempPathFactory, iris: tuple[np.ndarray, np.ndarray]
+) -> Stored:
+    """A SQLite file with a real 6-trial search, and a study without a best trial."""
+    path = tmp_path_factory.mktemp("cli") / "s.db"
+    url = f"sqlite:///{path}"
+    X, y = iris
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": Float(0.01, 10.0, log=True)},
+        n_trials=6,
+        sampler="random",
+        cv=3,
+        random_state=0,
+        storage=url,
+        study_name=STUDY,
+    ).fit(X, y)
+    # Trial 0: COMPLETE with a NaN score; trial 1: FAILED; trial 2: RUNNING.
+    study = Study({"x": Float(0.0, 1.0)}, storage=SQLStorage(url), name=UNFINISHED, seed=0)
+    nan = float("nan")
+    trial = study.ask()
+    study.record(trial.number, FoldResult(0, {"score": nan}, None, 0.5, 0.25, 10))
+    study.tell(trial.number, nan)
+    study.tell(study.ask().number, None, state=TrialState.FAILED)
+    study.ask()
+    return Stored(url=url, path=path, search=search)
+
+
+def run(*args: str, script: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The command in a new process, through ``python -m`` or the installed script."""
+    command = [script] if script else [sys.executable, "-m", "scout_sklearn"]
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def error_line(stderr: str) -> str:
+    """The one error line of a failed command."""
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("scout-sklearn: error: "), stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def fails(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run in-process; check exit code 1, nothing on stdout; return the error line."""
+    assert main(list(args)) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return error_line(captured.err)
+
+
+# -- studies -----------------------------------------------------------------------------
+def study_lines(out: str) -> dict[str, list[str]]:
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "study",
+        "trials",
+        "best",
+        "RUNNING",
+        "COMPLETE",
+        "PRUNED",
+        "FAILED",
+    ]
+    return {line.split()[0]: line.split()[1:] for line in lines[1:]}
+
+
+def test_studies_shows_trial_count_best_score_and_states(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["studies", stored.url]) == 0
+    captured = capsys.readouterr()
+
+    lines = study_lines(captured.out)
+    assert list(lines) == [STUDY, UNFINISHED]
+    best = f"{stored.search.best_score_:.6g}"
+    assert lines[STUDY] == ["6", best, "0", "6", "0", "0"]
+    assert lines[UNFINISHED] == ["3", "-", "1", "1", "0", "1"]
+    assert captured.err == ""
+
+
+def test_python_dash_m_runs_the_command(stored: Stored) -> None:
+    result = run("studies", stored.url)
+
+    assert result.returncode == 0, result.stderr
+    best = f"{stored.search.best_score_:.6g}"
+    assert study_lines(result.stdout)[STUDY] == ["6", best, "0", "6", "0", "0"]
+
+
+def test_installed_script_runs_the_command(stored: Stored) -> None:
+    script = Path(sys.executable).parent / "scout-sklearn"
+    if not script.exists():
+        pytest.skip(f"the scout-sklearn script is not installed next to {sys.executable}")
+
+    result = run("best", stored.url, STUDY, script=str(script))
+
+    assert result.returncode == 0, result.stderr
+    assert f"trial:  {best_number(stored)}" in result.stdout.splitlines()
+
+
+# -- trials ------------------------------------------------------------------------------
+def best_number(stored: Stored) -> int:
+    results = stored.search.cv_results_
+    return int(results["trial_number"][stored.search.best_index_])
+
+
+def test_trials_table_shows_every_trial_with_params_and_scores(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["trials", stored.url, STUDY]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    header = lines[0].split()
+    assert header[:4] == ["number", "state", "value", "params_C"]
+    assert {"mean_test_score", "std_test_score", "n_folds", "duration"} <= set(header)
+    assert "rung" not in header  # not a pruned search
+    assert len(lines) == 7
+    means = stored.mean_test_score()
+    params = dict(
+        zip(
+            stored.search.cv_results_["trial_number"].tolist(),
+            stored.search.cv_results_["params"],
+        )
+    )
+    for line in lines[1:]:
+        cells = dict(zip(header, line.split()))
+        number = int(cells["number"])
+        assert cells["state"] == "COMPLETE"
+        assert cells["value"] == f"{means[number]:.6g}"
+        assert cells["mean_test_score"] == f"{means[number]:.6g}"
+        assert cells["params_C"] == f"{params[number]['C']:.6g}"
+        assert cells["n_folds"] == "3"
+    # Fixed width: every line starts its columns at the same places.
+    assert len({line.index("COMPLETE") for line in lines[1:]}) == 1
+
+
+def test_trials_sorted_by_value_and_filtered_by_state(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["trials", stored.url, STUDY, "--sort", "value"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    values = [float(line.split()[2]) for line in lines[1:]]
+    assert values == sorted(values, reverse=True)
+    assert int(lines[1].split()[0]) == best_number(stored)
+
+    assert main(["trials", stored.url, UNFINISHED, "--state", "FAILED"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in lines[1:]] == [["1", "FAILED", "-"]]
+
+
+# -- best --------------------------------------------------------------------------------
+def test_best_shows_number_value_params_and_scores(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["best", stored.url, STUDY]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    search = stored.search
+    assert lines[0] == f"study:  {STUDY}"
+    assert lines[1] == f"trial:  {best_number(stored)}"
+    assert lines[2] == f"value:  {search.best_score_:.6g}"
+    start = lines.index("params:") + 1
+    end = lines.index("scores:")
+    shown = {}
+    for line in lines[start:end]:
+        name, _, literal = line.strip().partition(": ")
+        shown[name] = ast.literal_eval(literal)
+    assert shown == search.best_params_
+    std = search.cv_results_["std_test_score"][search.best_index_]
+    assert lines[end + 1] == f"  test_score: mean {search.best_score_:.6g}, std {std:.6g}"
+
+
+# -- export ------------------------------------------------------------------------------
+def test_export_csv_has_one_row_per_trial_with_the_search_scores(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", stored.url, STUDY, "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 6
+    means = stored.mean_test_score()
+    assert {int(r["number"]): float(r["mean_test_score"]) for r in rows} == pytest.approx(
+        means, abs=1e-12
+    )
+    assert {r["state"] for r in rows} == {"COMPLETE"}
+    assert all(r["resource"] == "" for r in rows)  # missing values are empty cells
+
+
+def test_export_json_to_a_file_is_strict_json(
+    stored: Stored, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "trials.json"
+    assert main(["export", stored.url, STUDY, "--format", "json", "-o", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert str(target) in captured.err
+
+    def no_constants(name: str) -> None:
+        raise AssertionError(f"not strict JSON: {name}")
+
+    rows = json.loads(target.read_text(encoding="utf-8"), parse_constant=no_constants)
+    assert len(rows) == 6
+    means = stored.mean_test_score()
+    assert {r["number"]: r["mean_test_score"] for r in rows} == pytest.approx(
+        means, abs=1e-12
+    )
+    assert {r["params_C"] for r in rows} == {
+        p["C"] for p in stored.search.cv_results_["params"]
+    }
+
+    # NaN scores and values are written as null.
+    assert main(["export", stored.url, UNFINISHED, "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    unfinished = json.loads(out, parse_constant=no_constants)
+    assert [r["state"] for r in unfinished] == ["COMPLETE", "FAILED", "RUNNING"]
+    assert unfinished[0]["value"] is None
+    assert unfinished[0]["mean_test_score"] is None
+    assert unfinished[0]["mean_fit_time"] == 0.5
+
+
+def test_export_does_not_need_pandas(stored: Stored, tmp_path: Path) -> None:
+    # A pandas that cannot be imported, in a fresh process.
+    (tmp_path / "pandas.py").write_text("raise ImportError('no pandas here')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    code = (
+        "import sys; from scout_sklearn.cli import main; "
+        f"sys.exit(main(['export', {stored.url!r}, {STUDY!r}, '--format', 'json']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 6
+
+
+# -- report ------------------------------------------------------------------------------
+def test_report_writes_an_html_file(
+    stored: Stored, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip(
+        "scout_sklearn.report", reason="scout_sklearn.report is not written yet"
+    )
+    target = tmp_path / "report.html"
+
+    assert main(["report", stored.url, STUDY, "-o", str(target), "--title", "Iris"]) == 0
+
+    assert str(target) in capsys.readouterr().out
+    html = target.read_text(encoding="utf-8")
+    assert "<html" in html.lower()
+    assert "Iris" in html
+
+
+# -- errors ------------------------------------------------------------------------------
+def test_a_missing_sqlite_file_is_an_error_and_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.db"
+
+    line = fails(capsys, "studies", f"sqlite:///{missing}")
+
+    assert str(missing) in line
+    assert "does not exist" in line
+    assert not missing.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_errors_in_a_new_process_are_one_line_without_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+
+    result = run("trials", f"sqlite:///{missing}", STUDY)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert str(missing) in error_line(result.stderr)
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "mentioned"),
+    [
+        ("foo://somewhere/db", "'foo'"),
+        ("results.db", "'results.db' is not a database URL"),
+        ("postgresql://user@host:port/db", "could not read the database URL"),
+        ("sqlite://", "in-memory"),
+    ],
+)
+def test_bad_urls_are_named_in_one_line(
+    url: str, mentioned: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert mentioned in fails(capsys, "studies", url)
+
+
+def test_files_that_are_not_scout_databases_are_refused_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "notes.db"
+    text.write_text("not a database\n")
+    empty = tmp_path / "empty.db"
+    empty.touch()
+
+    assert "not a SQLite database" in fails(capsys, "studies", f"sqlite:///{text}")
+    assert "holds no scout-sklearn studies" in fails(
+        capsys, "studies", f"sqlite:///{empty}"
+    )
+    assert text.read_text() == "not a database\n"
+    assert empty.stat().st_size == 0
+    assert f"'{tmp_path}' is not a file" in fails(
+        capsys, "studies", f"sqlite:///{tmp_path}"
+    )
+
+
+def test_an_unreachable_server_is_reported_without_the_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    line = fails(capsys, "studies", "postgresql+psycopg://scout:hunter2@127.0.0.1:1/db")
+
+    assert "hunter2" not in line
+    assert "scout:***@127.0.0.1:1" in line
+
+
+def test_an_unknown_study_names_the_existing_ones(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("trials", "best", "export", "report"):
+        extra = ["-o", "unused.html"] if command == "report" else []
+        line = fails(capsys, command, stored.url, "no-such-study", *extra)
+        assert "no study named 'no-such-study'" in line
+        assert f"'{STUDY}', '{UNFINISHED}'" in line
+
+
+def test_best_without_a_complete_trial_is_an_error(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = fails(capsys, "best", stored.url, UNFINISHED)
+
+    assert "has no COMPLETE trial with a value" in line
+    assert "1 RUNNING, 1 COMPLETE, 1 FAILED" in line
+
+
+def test_an_unwritable_output_file_is_an_error(
+    stored: Stored, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing-dir" / "out.csv"
+
+    line = fails(capsys, "export", stored.url, STUDY, "-o", str(target))
+
+    assert str(target) in line
+
+
+# -- the command line itself -----------------------------------------------------------
+def test_usage_errors_exit_with_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in ([], ["trials", "sqlite:///x.db"], ["export", "u", "s", "--format", "xml"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        assert "usage: scout-sklearn" in capsys.readouterr().err
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    import scout_sklearn
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"scout-sklearn {scout_sklearn.__version__}"
+
+    for command, option in [
+        ("studies", "URL"),
+        ("trials", "--sort"),
+        ("best", "STUDY"),
+        ("export", "--format"),
+        ("report", "--output"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: scout-sklearn {command}")
+        assert option in out
