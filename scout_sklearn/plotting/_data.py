@@ -29,6 +29,7 @@ __all__ = [
     "intermediate_values",
     "label",
     "resolve",
+    "state_counts",
 ]
 
 # scipy.stats families whose draws are uniform on a log scale.
@@ -155,7 +156,7 @@ class StudyView:
         return float(rung)
 
 
-def resolve(study: Any, *, where: str) -> StudyView:
+def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyView:
     """Read a fitted ScoutSearchCV, a Study or a StoredStudy into a :class:`StudyView`.
 
     Parameters
@@ -163,6 +164,8 @@ def resolve(study: Any, *, where: str) -> StudyView:
     study : ScoutSearchCV, Study or StoredStudy
     where : str
         The calling function's name, for error messages.
+    require_complete : bool, default=True
+        Refuse a study without a COMPLETE trial (what a plot needs).
 
     Returns
     -------
@@ -227,7 +230,7 @@ def resolve(study: Any, *, where: str) -> StudyView:
         ladder=ladder,
         resource=resource,
     )
-    if not view.complete:
+    if require_complete and not view.complete:
         counts = _state_counts(trials)
         raise ValueError(
             f"{where}: study {source.name!r} has no COMPLETE trial with a finite value "
@@ -244,12 +247,18 @@ def _relabel(trial: Trial) -> Trial:
     return replace(trial, params={k: label(v) for k, v in trial.params.items()})
 
 
-def _state_counts(trials: Sequence[Trial]) -> str:
-    if not trials:
-        return "no trial at all"
+def state_counts(trials: Sequence[Trial]) -> dict[str, int]:
+    """Number of trials in each state, every state named."""
     counts = {state.name: 0 for state in TrialState}
     for trial in trials:
         counts[trial.state.name] += 1
+    return counts
+
+
+def _state_counts(trials: Sequence[Trial]) -> str:
+    if not trials:
+        return "no trial at all"
+    counts = state_counts(trials)
     return ", ".join(f"{n} {name}" for name, n in counts.items() if n)
 
 

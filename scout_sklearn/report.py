@@ -1,0 +1,331 @@
+"""A study as one self-contained HTML page: summary, plots and the trials table.
+
+:func:`write_report` writes a single file that needs nothing else: the plots
+are inline PNG images (``data:`` URIs), the style sheet is in the page, and
+there is no script, no font and no other resource to fetch, so it can be
+mailed, archived or opened offline. Every text taken from the study (its
+name, parameter names and values, which may come from a shared database)
+is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import io
+import math
+import numbers
+import os
+import pathlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import scout_sklearn
+from scout_sklearn._table import table_columns, trial_rows
+from scout_sklearn.plotting import (
+    param_importances,
+    plot_contour,
+    plot_intermediate_values,
+    plot_optimization_history,
+    plot_parallel_coordinate,
+    plot_param_importances,
+    plot_slice,
+)
+from scout_sklearn.plotting._data import StudyView, resolve, state_counts
+from scout_sklearn.plotting._mpl import pyplot
+from scout_sklearn.plotting._plots import has_rungs, numeric_params
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure, SubFigure
+
+__all__ = ["write_report"]
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial,
+  sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #1d232a;
+  line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #d8dde3;
+  padding-bottom: 0.2rem; }
+.subtitle { color: #5b6672; margin-top: 0; }
+dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1.2rem; }
+dl.summary dt { font-weight: 600; }
+dl.summary dd { margin: 0; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
+figure { margin: 1.2rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e3e7eb; }
+figcaption { color: #5b6672; font-size: 0.9rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.82rem; white-space: nowrap; }
+th, td { border: 1px solid #d8dde3; padding: 0.2rem 0.45rem; text-align: right; }
+th { background: #f1f4f7; position: sticky; top: 0; }
+td.text { text-align: left; }
+tr.best td { background: #fff3c4; font-weight: 600; }
+tr.state-PRUNED td { color: #6b7580; }
+tr.state-FAILED td { color: #a3261b; }
+.note { color: #5b6672; font-size: 0.9rem; }
+"""
+
+
+def write_report(
+    study: Any, path: str | os.PathLike[str], *, title: str | None = None
+) -> pathlib.Path:
+    """Write a study as one self-contained HTML page.
+
+    The page has the title, a summary (study name, trials per state, the
+    best value, trial and params), the plots of :mod:`scout_sklearn.plotting`
+    that apply to the study as inline PNG images (the intermediate values
+    only for a pruned search, the contour only with two numeric parameters,
+    over the two most important ones) and the table of every trial
+    (``scout_sklearn._table.trial_rows``), the best trial's row highlighted.
+    It loads nothing from anywhere and runs no script. A study without a
+    COMPLETE trial gets a summary and a table but no plot.
+
+    Parameters
+    ----------
+    study : ScoutSearchCV, Study or StoredStudy
+        A fitted search (its ``study_`` is read), a live study, or a study
+        read back with :func:`scout_sklearn.load_study`.
+    path : str or path-like
+        The HTML file to write (overwritten if it exists); its folder must
+        exist.
+    title : str, default=None
+        The page's title; ``"Study <name>"`` when None.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        For a ScoutSearchCV that is not fitted.
+    ImportError
+        When matplotlib is not installed (``pip install "scout-sklearn[plot]"``).
+    """
+    view = resolve(study, where="write_report", require_complete=False)
+    heading = title if title is not None else f"Study {view.name}"
+    best = max(view.complete, key=lambda t: (view.value_of(t), -t.number), default=None)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="scout-sklearn {_e(scout_sklearn.__version__)}">',
+        f"<title>{_e(heading)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{_e(heading)}</h1>",
+        f'<p class="subtitle">scout-sklearn report, written {_e(_now())}</p>',
+        "</header>",
+        "<main>",
+        _summary(view, best),
+        _plots(study, view),
+        _table(view, None if best is None else best.number),
+        "</main>",
+        "</body>",
+        "</html>",
+    ]
+    target = pathlib.Path(path)
+    target.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return target
+
+
+# -- pieces ----------------------------------------------------------------------------
+def _e(value: object) -> str:
+    """Any value as escaped HTML text."""
+    return html.escape(str(value), quote=True)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _summary(view: StudyView, best: Any) -> str:
+    counts = state_counts(view.trials)
+    per_state = ", ".join(f"{n} {name}" for name, n in counts.items())
+    items = [
+        ("Study", f"<code>{_e(view.name)}</code>"),
+        ("Trials", f"{len(view.trials)} ({_e(per_state)})"),
+    ]
+    if view.metric is not None:
+        items.append(
+            ("Value", f"mean test <code>{_e(view.metric)}</code> (higher is better)")
+        )
+    if best is None:
+        items.append(("Best value", "none: no trial is COMPLETE with a finite value"))
+    else:
+        items.append(
+            (
+                "Best value",
+                f'<span id="best-value">{_e(_format(best.value))}</span> '
+                f'(trial <span id="best-number">{best.number}</span>)',
+            )
+        )
+        params = "".join(
+            f"<li><code>{_e(name)}</code> = <code>{_e(_format(value))}</code></li>"
+            for name, value in sorted(best.params.items())
+        )
+        items.append(("Best params", f'<ul id="best-params">{params}</ul>'))
+    if view.ladder is not None:
+        rungs = ", ".join(_format(r) for r in view.ladder)
+        items.append(
+            (
+                "Pruning",
+                f"rungs of <code>{_e(view.resource or 'n_samples')}</code>: {_e(rungs)}",
+            )
+        )
+    body = "".join(f"<dt>{name}</dt><dd>{text}</dd>" for name, text in items)
+    return (
+        f'<section id="summary"><h2>Summary</h2><dl class="summary">{body}</dl></section>'
+    )
+
+
+def _plots(study: Any, view: StudyView) -> str:
+    if not view.complete:
+        return (
+            '<section id="plots"><h2>Plots</h2><p class="note">No plot: the study has no '
+            "COMPLETE trial.</p></section>"
+        )
+    plt = pyplot()
+    shown: list[tuple[str, str, Callable[[], Figure | SubFigure]]] = [
+        (
+            "history",
+            "Each trial's value by trial number, and the best so far.",
+            lambda: plot_optimization_history(study).figure,
+        )
+    ]
+    skipped: list[str] = []
+    importances: dict[str, float] = {}
+    try:
+        importances = param_importances(study)
+    except ValueError as error:  # no parameter varies: nothing to rank
+        skipped.append(f"parameter importances ({error})")
+    else:
+        shown.append(
+            (
+                "importances",
+                "How much of the value's variation each parameter explains "
+                "(random forest importances).",
+                lambda: plot_param_importances(study).figure,
+            )
+        )
+    shown.append(
+        (
+            "slice",
+            "The value against each parameter, coloured by trial number.",
+            lambda: plot_slice(study),
+        )
+    )
+    shown.append(
+        (
+            "parallel",
+            "Every COMPLETE trial across its parameters, coloured by value.",
+            lambda: plot_parallel_coordinate(study).figure,
+        )
+    )
+    numeric = numeric_params(view)
+    if len(numeric) >= 2:
+        x, y = sorted(numeric, key=lambda n: (-importances.get(n, 0.0), n))[:2]
+        shown.append(
+            (
+                "contour",
+                f"The value over {x} and {y}, interpolated between the trials.",
+                lambda: plot_contour(study, x, y).figure,
+            )
+        )
+    else:
+        skipped.append(
+            f"contour (it needs two numeric parameters; the study has {len(numeric)})"
+        )
+    if has_rungs(view):
+        shown.append(
+            (
+                "intermediate",
+                "Each trial's mean test score at every rung it finished; PRUNED "
+                "trials dashed grey.",
+                lambda: plot_intermediate_values(study).figure,
+            )
+        )
+    figures = []
+    for key, caption, draw in shown:
+        figure = _root(draw())
+        try:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=96)
+        finally:
+            plt.close(figure)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        figures.append(
+            f'<figure id="plot-{key}"><img src="data:image/png;base64,{data}" '
+            f'alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
+        )
+    if skipped:
+        figures.append(
+            '<p class="note" id="skipped-plots">Not shown: '
+            + "; ".join(_e(reason) for reason in skipped)
+            + ".</p>"
+        )
+    return f'<section id="plots"><h2>Plots</h2>{"".join(figures)}</section>'
+
+
+def _root(figure: Figure | SubFigure) -> Figure:
+    """The figure that saves: a sub-figure's own figure."""
+    from matplotlib.figure import Figure
+
+    while not isinstance(figure, Figure):
+        figure = figure.figure
+    return figure
+
+
+_TIMES = ("started_at", "finished_at")
+
+
+def _table(view: StudyView, best_number: int | None) -> str:
+    rows = trial_rows(view.trials, ladder=view.ladder, resource=view.resource)
+    columns = table_columns(rows)
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in columns)
+    body = []
+    for row in rows:
+        classes = [f"state-{_e(row.get('state'))}"]
+        attributes = ""
+        if best_number is not None and row.get("number") == best_number:
+            classes.append("best")
+            attributes = ' id="best-trial"'
+        cells = "".join(_cell(column, row.get(column)) for column in columns)
+        body.append(f'<tr class="{" ".join(classes)}"{attributes}>{cells}</tr>')
+    return (
+        f'<section id="trials"><h2>Trials</h2><p class="note">{len(rows)} trials; the '
+        "best one is highlighted. Scores are the means over the folds of each trial's "
+        'last rung.</p><div class="table-wrap"><table><thead><tr>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div></section>"
+    )
+
+
+def _cell(column: str, value: object) -> str:
+    if column in _TIMES and isinstance(value, (int, float)) and math.isfinite(value):
+        moment = datetime.datetime.fromtimestamp(float(value), datetime.timezone.utc)
+        return f"<td>{_e(moment.strftime('%Y-%m-%d %H:%M:%S'))}</td>"
+    text = _format(value)
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    return f"<td>{_e(text)}</td>" if is_number else f'<td class="text">{_e(text)}</td>'
+
+
+def _format(value: object) -> str:
+    """A cell's text: numbers to 6 significant digits, None as nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return f"{float(value):.6g}"
+    if isinstance(value, Mapping | Sequence) and not isinstance(value, str):
+        return repr(value)
+    return str(value)

@@ -1,0 +1,570 @@
+"""scout_sklearn.plotting on real searches: what each plot draws, from every source.
+
+Two small real searches (an SVC pipeline on breast cancer, one of them
+pruned with ASHA over n_samples) are fitted once per module with a SQLite
+storage, so that each plot is checked from the fitted search, its live
+Study and the StoredStudy read back with load_study.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.lines import Line2D
+from sklearn.datasets import load_breast_cancer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from scout_sklearn import Float, Int, ScoutSearchCV, Study, TrialState, load_study
+from scout_sklearn.plotting import (
+    param_importances,
+    plot_contour,
+    plot_intermediate_values,
+    plot_optimization_history,
+    plot_parallel_coordinate,
+    plot_param_importances,
+    plot_slice,
+)
+from scout_sklearn.plotting._data import resolve
+
+ROOT = Path(__file__).parent.parent
+SPACE = {
+    "svc__C": Float(1e-3, 1e3, log=True),
+    "svc__gamma": Float(1e-4, 1.0, log=True),
+    "svc__degree": Int(2, 4),
+    "svc__kernel": ["rbf", "sigmoid"],
+}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    X, y = load_breast_cancer(return_X_y=True)
+    rows = np.random.default_rng(0).permutation(len(y))[:300]
+    return X[rows], y[rows]
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('plots')}/s.db"
+
+
+@pytest.fixture(scope="module")
+def search(data: tuple[np.ndarray, np.ndarray], url: str) -> ScoutSearchCV:
+    X, y = data
+    return ScoutSearchCV(
+        make_pipeline(StandardScaler(), SVC()),
+        SPACE,
+        sampler="random",
+        n_trials=12,
+        cv=3,
+        random_state=0,
+        storage=url,
+        study_name="svc",
+    ).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def pruned(data: tuple[np.ndarray, np.ndarray], url: str) -> ScoutSearchCV:
+    X, y = data
+    return ScoutSearchCV(
+        make_pipeline(StandardScaler(), SVC()),
+        {"svc__C": Float(1e-3, 1e3, log=True), "svc__kernel": ["rbf", "sigmoid"]},
+        sampler="random",
+        n_trials=12,
+        cv=3,
+        random_state=0,
+        pruner="asha",
+        resource="n_samples",
+        storage=url,
+        study_name="pruned",
+    ).fit(X, y)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def sources(search: ScoutSearchCV, url: str, name: str) -> dict[str, object]:
+    return {"search": search, "study": search.study_, "stored": load_study(url, name)}
+
+
+SOURCES = ["search", "study", "stored"]
+
+
+def complete_trials(search: ScoutSearchCV) -> list:
+    return [t for t in search.study_.trials if t.state is TrialState.COMPLETE]
+
+
+def save(fig, path: Path) -> None:
+    fig.savefig(path)
+    content = path.read_bytes()
+    assert content.startswith(PNG_MAGIC)
+    assert len(content) > 5000  # a drawn figure, not an empty canvas
+
+
+# -- inputs ---------------------------------------------------------------------------
+def test_importing_scout_sklearn_does_not_import_matplotlib():
+    code = (
+        "import sys, scout_sklearn, scout_sklearn.plotting, scout_sklearn.report\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_matplotlib_says_how_to_install(search, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install "scout-sklearn\[plot\]"'):
+        plot_optimization_history(search)
+    with pytest.raises(ImportError, match=r"scout-sklearn\[plot\]"):
+        plot_slice(search)
+
+
+def test_unfitted_search_is_refused():
+    unfitted = ScoutSearchCV(SVC(), {"C": Float(0.1, 1.0)}, n_trials=2)
+    with pytest.raises(ValueError, match="not fitted"):
+        plot_optimization_history(unfitted)
+    with pytest.raises(ValueError, match="not fitted"):
+        param_importances(unfitted)
+
+
+def test_study_without_complete_trial_is_refused():
+    study = Study({"x": Float(0.0, 1.0)}, seed=0)
+    with pytest.raises(ValueError, match=r"no COMPLETE trial.*no trial at all"):
+        plot_slice(study)
+    for _ in range(2):
+        study.tell(study.ask().number, state=TrialState.FAILED)
+    with pytest.raises(ValueError, match=r"no COMPLETE trial.*2 FAILED"):
+        plot_optimization_history(study)
+
+
+def test_anything_else_is_a_type_error():
+    with pytest.raises(TypeError, match="ScoutSearchCV, a Study or a StoredStudy"):
+        plot_optimization_history({"trials": []})
+
+
+# -- history --------------------------------------------------------------------------
+@pytest.mark.parametrize("source", SOURCES)
+def test_history_best_so_far_is_the_running_max(search, url, source, tmp_path):
+    ax = plot_optimization_history(sources(search, url, "svc")[source])
+    complete = complete_trials(search)
+    values = [t.value for t in complete]
+    (best,) = [line for line in ax.get_lines() if line.get_gid() == "best"]
+    ys = np.asarray(best.get_ydata(), dtype=float)
+    assert np.all(np.diff(ys) >= 0)
+    assert ys[-1] == pytest.approx(max(values))
+    assert ys.tolist() == pytest.approx(np.maximum.accumulate(values).tolist())
+    assert list(best.get_xdata()) == [t.number for t in complete]
+    (points,) = [c for c in ax.collections if c.get_gid() == "complete"]
+    offsets = points.get_offsets()
+    assert len(offsets) == len(complete) == 12
+    assert offsets[:, 1].tolist() == pytest.approx(values)
+    assert not [c for c in ax.collections if c.get_gid() == "pruned"]
+    save(ax.figure, tmp_path / "history.png")
+
+
+def test_history_of_a_pruned_search_greys_pruned_trials(pruned, url):
+    ax = plot_optimization_history(load_study(url, "pruned"))
+    trials = pruned.study_.trials
+    n_pruned = sum(t.state is TrialState.PRUNED for t in trials)
+    n_complete = sum(t.state is TrialState.COMPLETE for t in trials)
+    assert n_pruned > 0
+    assert n_complete > 0
+    (grey,) = [c for c in ax.collections if c.get_gid() == "pruned"]
+    (blue,) = [c for c in ax.collections if c.get_gid() == "complete"]
+    assert len(grey.get_offsets()) == n_pruned
+    assert len(blue.get_offsets()) == n_complete
+    assert grey.get_facecolor()[0][:3] == pytest.approx([0.6, 0.6, 0.6])
+    (best,) = [line for line in ax.get_lines() if line.get_gid() == "best"]
+    assert max(best.get_ydata()) == pytest.approx(pruned.best_score_)
+
+
+def test_history_skips_failed_trials():
+    study = Study({"x": Float(0.0, 1.0)}, seed=0)
+    for i in range(6):
+        trial = study.ask()
+        if i % 3 == 1:
+            study.tell(trial.number, state=TrialState.FAILED)
+        else:
+            study.tell(trial.number, float(i))
+    ax = plot_optimization_history(study)
+    (points,) = [c for c in ax.collections if c.get_gid() == "complete"]
+    assert points.get_offsets()[:, 0].tolist() == [0, 2, 3, 5]
+
+
+# -- importances ------------------------------------------------------------------------
+def hand_built_study(n: int = 40) -> Study:
+    """The value is a function of x alone; noise varies, kind varies, const does not."""
+    study = Study(
+        {
+            "x": Float(0.0, 1.0),
+            "noise": Float(1e-3, 1.0, log=True),
+            "kind": ["a", "b", "c"],
+            "const": [7],
+        },
+        seed=0,
+    )
+    for _ in range(n):
+        trial = study.ask()
+        study.tell(trial.number, -((trial.params["x"] - 0.3) ** 2))
+    return study
+
+
+def test_importances_rank_the_only_parameter_that_matters_first():
+    shares = param_importances(hand_built_study())
+    assert next(iter(shares)) == "x"
+    assert shares["x"] > 0.75
+    assert shares["const"] == 0.0
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert list(shares.values()) == sorted(shares.values(), reverse=True)
+    assert set(shares) == {"x", "noise", "kind", "const"}
+
+
+def test_importances_are_reproducible_and_seeded():
+    study = hand_built_study(25)
+    assert param_importances(study, random_state=3) == param_importances(
+        study, random_state=3
+    )
+
+
+def test_importances_of_a_conditional_space():
+    study = Study(
+        [
+            {"model": ["linear"], "alpha": Float(1e-4, 1.0, log=True)},
+            {"model": ["tree"], "depth": Int(1, 10)},
+        ],
+        seed=0,
+    )
+    for _ in range(40):
+        trial = study.ask()
+        depth = trial.params.get("depth")
+        # Trees score by depth; linear models all score mid-range, whatever alpha.
+        value = 0.1 * depth if depth is not None else 0.55
+        study.tell(trial.number, value)
+    shares = param_importances(study, n_estimators=50)
+    assert set(shares) == {"model", "alpha", "depth"}
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert next(iter(shares)) == "depth"
+    assert shares["depth"] > 0.6
+
+
+def test_importances_need_a_varying_parameter():
+    study = Study({"x": Float(0.0, 1.0)}, seed=0)
+    study.tell(study.ask().number, 0.5)
+    with pytest.raises(ValueError, match="no parameter takes more than one value"):
+        param_importances(study)
+
+
+def test_importances_with_equal_values_share_equally():
+    study = Study({"x": Float(0.0, 1.0), "y": Float(0.0, 1.0), "c": [1]}, seed=0)
+    for _ in range(5):
+        study.tell(study.ask().number, 0.5)
+    assert param_importances(study) == {"x": 0.5, "y": 0.5, "c": 0.0}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_plot_param_importances_draws_one_bar_per_share(search, url, source, tmp_path):
+    study = sources(search, url, "svc")[source]
+    shares = param_importances(study)
+    ax = plot_param_importances(study)
+    widths = [patch.get_width() for patch in ax.patches]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels[::-1] == list(shares)
+    assert widths[::-1] == pytest.approx(list(shares.values()))
+    save(ax.figure, tmp_path / "importances.png")
+
+
+def test_stored_and_live_importances_agree(search, url):
+    assert param_importances(load_study(url, "svc")) == pytest.approx(
+        param_importances(search)
+    )
+
+
+# -- slices -----------------------------------------------------------------------------
+def panels(fig) -> list:
+    return [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_slice_one_panel_per_parameter(search, url, source, tmp_path):
+    fig = plot_slice(sources(search, url, "svc")[source])
+    axes = panels(fig)
+    names = sorted(SPACE)
+    assert [ax.get_xlabel() for ax in axes] == names
+    complete = complete_trials(search)
+    by_name = dict(zip(names, axes))
+    for ax in by_name.values():
+        (points,) = ax.collections
+        assert len(points.get_offsets()) == len(complete)
+        assert points.get_offsets()[:, 1].tolist() == pytest.approx(
+            [t.value for t in complete]
+        )
+        # Coloured by trial number.
+        assert points.get_array().tolist() == [t.number for t in complete]
+    assert by_name["svc__C"].get_xscale() == "log"
+    assert by_name["svc__gamma"].get_xscale() == "log"
+    assert by_name["svc__degree"].get_xscale() == "linear"
+    kernel = by_name["svc__kernel"]
+    assert [t.get_text() for t in kernel.get_xticklabels()] == ["rbf", "sigmoid"]
+    positions = kernel.collections[0].get_offsets()[:, 0]
+    assert positions.tolist() == [
+        float(["rbf", "sigmoid"].index(t.params["svc__kernel"])) for t in complete
+    ]
+    assert by_name["svc__C"].collections[0].get_offsets()[:, 0].tolist() == pytest.approx(
+        [t.params["svc__C"] for t in complete]
+    )
+    save(fig, tmp_path / "slice.png")
+
+
+def test_slice_of_chosen_params_in_order(search):
+    fig = plot_slice(search, params=["svc__kernel", "svc__C"])
+    assert [ax.get_xlabel() for ax in panels(fig)] == ["svc__kernel", "svc__C"]
+
+
+def test_unknown_param_names_are_named(search):
+    with pytest.raises(ValueError, match=r"'nope'.*svc__C.*svc__kernel"):
+        plot_slice(search, params=["svc__C", "nope"])
+    with pytest.raises(ValueError, match=r"'nope'.*svc__gamma"):
+        plot_parallel_coordinate(search, params=["nope"])
+
+
+# -- parallel coordinates -------------------------------------------------------------
+@pytest.mark.parametrize("source", SOURCES)
+def test_parallel_coordinate_one_line_per_complete_trial(search, url, source, tmp_path):
+    ax = plot_parallel_coordinate(sources(search, url, "svc")[source])
+    complete = complete_trials(search)
+    lines = {
+        int(line.get_gid().split("-")[1]): line
+        for line in ax.get_lines()
+        if (line.get_gid() or "").startswith("trial-")
+    }
+    assert sorted(lines) == [t.number for t in complete]
+    names = sorted(SPACE)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["value", *names]
+    values = {t.number: t.value for t in complete}
+    low, high = min(values.values()), max(values.values())
+    for number, line in lines.items():
+        ys = np.asarray(line.get_ydata(), dtype=float)
+        assert len(ys) == 1 + len(names)
+        assert ys[0] == pytest.approx((values[number] - low) / (high - low))
+        assert np.all((ys >= 0) & (ys <= 1))
+    # C is drawn on a log scale: the trial with the geometric-middle C is at 0.5.
+    c_values = {t.number: math.log10(t.params["svc__C"]) for t in complete}
+    c_low, c_high = min(c_values.values()), max(c_values.values())
+    for number, line in lines.items():
+        expected = (c_values[number] - c_low) / (c_high - c_low)
+        assert line.get_ydata()[1] == pytest.approx(expected)
+    save(ax.figure, tmp_path / "parallel.png")
+
+
+def test_parallel_coordinate_of_chosen_params(search):
+    ax = plot_parallel_coordinate(search, params=["svc__kernel"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["value", "svc__kernel"]
+
+
+def test_parallel_coordinate_leaves_a_gap_for_an_absent_parameter():
+    study = Study([{"a": Float(0.0, 1.0)}, {"b": Float(0.0, 1.0)}], seed=0)
+    for _ in range(8):
+        trial = study.ask()
+        study.tell(trial.number, sum(trial.params.values()))
+    ax = plot_parallel_coordinate(study)
+    for line in ax.get_lines():
+        if (line.get_gid() or "").startswith("trial-"):
+            assert np.isnan(np.asarray(line.get_ydata(), dtype=float)).sum() == 1
+
+
+# -- contour ------------------------------------------------------------------------------
+@pytest.mark.parametrize("source", SOURCES)
+def test_contour_of_two_log_params(search, url, source, tmp_path):
+    ax = plot_contour(sources(search, url, "svc")[source], "svc__C", "svc__gamma")
+    complete = complete_trials(search)
+    assert ax.get_xscale() == "log"
+    assert ax.get_yscale() == "log"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("svc__C", "svc__gamma")
+    (points,) = [c for c in ax.collections if c.get_gid() == "trials"]
+    offsets = points.get_offsets()
+    assert len(offsets) == len(complete)
+    assert offsets[:, 0].tolist() == pytest.approx([t.params["svc__C"] for t in complete])
+    (star,) = [c for c in ax.collections if c.get_gid() == "best"]
+    best = max(complete, key=lambda t: (t.value, -t.number))
+    assert star.get_offsets()[0].tolist() == pytest.approx(
+        [best.params["svc__C"], best.params["svc__gamma"]]
+    )
+    surfaces = [c for c in ax.collections if type(c).__name__ == "QuadContourSet"]
+    assert len(surfaces) == 1
+    save(ax.figure, tmp_path / "contour.png")
+
+
+def test_contour_of_a_linear_and_a_log_param(search):
+    ax = plot_contour(search, "svc__degree", "svc__C")
+    assert (ax.get_xscale(), ax.get_yscale()) == ("linear", "log")
+
+
+def test_contour_refuses_a_categorical_name(search, url):
+    for study in (search, load_study(url, "svc")):
+        with pytest.raises(ValueError, match=r"'svc__kernel' is categorical") as info:
+            plot_contour(study, "svc__C", "svc__kernel")
+        assert "svc__gamma" in str(info.value)
+        assert "svc__degree" in str(info.value)
+
+
+def test_contour_refuses_an_unknown_name(search):
+    with pytest.raises(ValueError, match=r"unknown parameter x='svc__c'.*'svc__C'"):
+        plot_contour(search, "svc__c", "svc__gamma")
+    with pytest.raises(ValueError, match="both 'svc__C'"):
+        plot_contour(search, "svc__C", "svc__C")
+
+
+def test_contour_with_too_few_points_draws_only_the_points():
+    study = Study({"a": Float(0.0, 1.0), "b": Float(0.0, 1.0)}, seed=0)
+    for _ in range(2):
+        study.tell(study.ask().number, 1.0)
+    ax = plot_contour(study, "a", "b")
+    assert not [c for c in ax.collections if type(c).__name__ == "QuadContourSet"]
+    (points,) = [c for c in ax.collections if c.get_gid() == "trials"]
+    assert len(points.get_offsets()) == 2
+
+
+# -- intermediate values --------------------------------------------------------------
+@pytest.mark.parametrize("source", SOURCES)
+def test_intermediate_values_per_rung(pruned, url, source, tmp_path):
+    stored = load_study(url, "pruned")
+    ladder = [float(r) for r in stored.fingerprint["pruning"]["ladder"]]
+    assert len(ladder) >= 3
+    ax = plot_intermediate_values(sources(pruned, url, "pruned")[source])
+    lines = {line.get_gid(): line for line in ax.get_lines() if line.get_gid()}
+    trials = pruned.study_.trials
+    for trial in trials:
+        kind = "complete" if trial.state is TrialState.COMPLETE else "pruned"
+        line = lines[f"{kind}-{trial.number}"]
+        rungs = sorted({f.rung for f in trial.fold_results})
+        assert list(line.get_xdata()) == [ladder[r] for r in rungs]
+        # The last rung's mean is the value the trial was stopped (or finished) with.
+        assert line.get_ydata()[-1] == pytest.approx(trial.value)
+        if kind == "pruned":
+            assert line.get_linestyle() == "--"
+            assert line.get_color() == "0.6"
+        else:
+            assert line.get_linestyle() == "-"
+            assert line.get_xdata()[-1] == ladder[-1]
+    assert len(lines) == len(trials)
+    assert "n_samples" in ax.get_xlabel()
+    save(ax.figure, tmp_path / "intermediate.png")
+
+
+def test_intermediate_values_rebuild_the_ladder_of_a_search_in_memory(pruned, url):
+    ladder = load_study(url, "pruned").fingerprint["pruning"]["ladder"]
+
+    class Bare:
+        """A fitted search as another version may leave it: no private ladder."""
+
+        def __init__(self, search: ScoutSearchCV) -> None:
+            self.param_distributions = search.param_distributions
+            self.study_ = search.study_
+            self.cv_results_ = search.cv_results_
+            self.pruner = search.pruner
+            self.resource = search.resource
+            self.refit = search.refit
+
+        def fit(self) -> None:  # pragma: no cover - never called
+            raise AssertionError
+
+    assert resolve(Bare(pruned), where="test").ladder == pytest.approx(ladder)
+
+
+def test_intermediate_values_refuse_a_study_without_rungs(search, url):
+    for study in (search, load_study(url, "svc")):
+        with pytest.raises(ValueError, match="has no rungs"):
+            plot_intermediate_values(study)
+
+
+def test_multi_metric_value_is_the_refit_metric(data, tmp_path):
+    X, y = data
+    url = f"sqlite:///{tmp_path}/m.db"
+    search = ScoutSearchCV(
+        make_pipeline(StandardScaler(), SVC()),
+        {"svc__C": Float(1e-3, 1e3, log=True)},
+        sampler="random",
+        n_trials=8,
+        cv=3,
+        random_state=0,
+        scoring=["accuracy", "balanced_accuracy"],
+        refit="balanced_accuracy",
+        pruner="asha",
+        storage=url,
+        study_name="multi",
+    ).fit(X, y)
+    stored = load_study(url, "multi")
+    assert resolve(stored, where="test").metric == "balanced_accuracy"
+    assert resolve(search, where="test").metric == "balanced_accuracy"
+    ax = plot_intermediate_values(stored)
+    for trial in stored.trials:
+        kind = "complete" if trial.state is TrialState.COMPLETE else "pruned"
+        (line,) = [li for li in ax.get_lines() if li.get_gid() == f"{kind}-{trial.number}"]
+        assert line.get_ydata()[-1] == pytest.approx(trial.value)
+    assert "balanced_accuracy" in plot_optimization_history(stored).get_ylabel()
+
+
+# -- axes given by the caller -----------------------------------------------------------
+def test_plots_draw_on_the_given_axes(search, pruned):
+    _, grid = plt.subplots(2, 3)
+    drawn = [
+        plot_optimization_history(search, ax=grid[0, 0]),
+        plot_param_importances(search, ax=grid[0, 1]),
+        plot_parallel_coordinate(search, ax=grid[0, 2]),
+        plot_contour(search, "svc__C", "svc__gamma", ax=grid[1, 0]),
+        plot_intermediate_values(pruned, ax=grid[1, 1]),
+    ]
+    assert drawn == [grid[0, 0], grid[0, 1], grid[0, 2], grid[1, 0], grid[1, 1]]
+    assert all(isinstance(line, Line2D) for line in grid[0, 0].get_lines())
+
+
+# -- the example ---------------------------------------------------------------------
+@pytest.mark.slow
+def test_example_writes_every_plot(tmp_path):
+    env = {**os.environ, "SCOUT_EXAMPLES_QUICK": "1", "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "plots.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "best" in done.stdout.lower()
+    written = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert written == sorted(
+        [
+            "optimization_history.png",
+            "param_importances.png",
+            "slice.png",
+            "parallel_coordinate.png",
+            "contour.png",
+            "intermediate_values.png",
+        ]
+    )
+    for name in written:
+        assert (tmp_path / name).read_bytes().startswith(PNG_MAGIC)
+        assert (tmp_path / name).stat().st_size > 5000
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert report.count('<img src="data:image/png;base64,') == 5
