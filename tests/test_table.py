@@ -82,7 +82,8 @@ def test_complete_trial_gives_means_population_std_times_and_duration() -> None:
 def test_failed_folds_are_left_out_of_scores_but_counted_and_timed() -> None:
     folds = (
         fold(0, 0.625, fit_time=1.0),
-        fold(1, None, fit_time=4.0, error="Traceback: ValueError"),
+        # Scored, then failed (say, in the train score): still left out.
+        fold(1, 0.0, fit_time=4.0, error="Traceback: ValueError"),
         fold(2, 0.875, fit_time=1.0),
     )
     failed = Trial(0, {"C": 1.0}, TrialState.FAILED, folds, None, 10.0, 16.0)
