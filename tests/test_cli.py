@@ -14,13 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+from threadpoolctl import threadpool_limits
 
-from scout_sklearn import Float, FoldResult, ScoutSearchCV, Study, TrialState
+from scout_sklearn import Float, FoldResult, Int, ScoutSearchCV, Study, TrialState
 from scout_sklearn.cli import main
 from scout_sklearn.storage import SQLStorage
 
 STUDY = "iris-logreg"
 UNFINISHED = "unfinished"
+PRUNED = "iris-tree-pruned"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Stored:
     url: str
     path: Path
     search: ScoutSearchCV
+    pruned: ScoutSearchCV
 
     def mean_test_score(self) -> dict[int, float]:
         results = self.search.cv_results_
@@ -40,20 +44,22 @@ class Stored:
 def stored(
     tmp_path_factory: pytest.TempPathFactory, iris: tuple[np.ndarray, np.ndarray]
 ) -> Stored:
-    """A SQLite file with a real 6-trial search, and a study without a best trial."""
+    """A SQLite file: a real search, a study with no best trial, a pruned search."""
     path = tmp_path_factory.mktemp("cli") / "s.db"
     url = f"sqlite:///{path}"
     X, y = iris
-    search = ScoutSearchCV(
-        LogisticRegression(max_iter=200),
-        {"C": Float(0.01, 10.0, log=True)},
-        n_trials=6,
-        sampler="random",
-        cv=3,
-        random_state=0,
-        storage=url,
-        study_name=STUDY,
-    ).fit(X, y)
+    # One BLAS thread: on a busy machine, more make these tiny fits 20x slower.
+    with threadpool_limits(limits=1):
+        search = ScoutSearchCV(
+            LogisticRegression(max_iter=200),
+            {"C": Float(0.01, 10.0, log=True)},
+            n_trials=6,
+            sampler="random",
+            cv=3,
+            random_state=0,
+            storage=url,
+            study_name=STUDY,
+        ).fit(X, y)
     # Trial 0: COMPLETE with a NaN score; trial 1: FAILED; trial 2: RUNNING.
     study = Study({"x": Float(0.0, 1.0)}, storage=SQLStorage(url), name=UNFINISHED, seed=0)
     nan = float("nan")
@@ -62,7 +68,18 @@ def stored(
     study.tell(trial.number, nan)
     study.tell(study.ask().number, None, state=TrialState.FAILED)
     study.ask()
-    return Stored(url=url, path=path, search=search)
+    pruned = ScoutSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": Int(1, 6), "min_samples_leaf": Int(1, 10)},
+        n_trials=9,
+        sampler="random",
+        cv=3,
+        random_state=0,
+        pruner="successive_halving",
+        storage=url,
+        study_name=PRUNED,
+    ).fit(X, y)
+    return Stored(url=url, path=path, search=search, pruned=pruned)
 
 
 def run(*args: str, script: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -112,10 +129,19 @@ def test_studies_shows_trial_count_best_score_and_states(
     captured = capsys.readouterr()
 
     lines = study_lines(captured.out)
-    assert list(lines) == [STUDY, UNFINISHED]
+    assert list(lines) == [STUDY, UNFINISHED, PRUNED]
     best = f"{stored.search.best_score_:.6g}"
     assert lines[STUDY] == ["6", best, "0", "6", "0", "0"]
     assert lines[UNFINISHED] == ["3", "-", "1", "1", "0", "1"]
+    states = stored.pruned.cv_results_["state"].tolist()
+    assert lines[PRUNED] == [
+        "9",
+        f"{stored.pruned.best_score_:.6g}",
+        "0",
+        str(states.count("COMPLETE")),
+        str(states.count("PRUNED")),
+        "0",
+    ]
     assert captured.err == ""
 
 
@@ -186,6 +212,38 @@ def test_trials_sorted_by_value_and_filtered_by_state(
     assert main(["trials", stored.url, UNFINISHED, "--state", "FAILED"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[:3] for line in lines[1:]] == [["1", "FAILED", "-"]]
+
+
+def test_trials_of_a_pruned_search_show_rung_and_resource(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["trials", stored.url, PRUNED]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    header = lines[0].split()
+    assert {"params_max_depth", "params_min_samples_leaf", "rung", "resource"} <= set(
+        header
+    )
+    results = stored.pruned.cv_results_
+    expected = {
+        number: (state, str(resource), f"{mean:.6g}")
+        for number, state, resource, mean in zip(
+            results["trial_number"].tolist(),
+            results["state"].tolist(),
+            results["n_resources"].tolist(),
+            results["mean_test_score"].tolist(),
+        )
+    }
+    shown = {}
+    for line in lines[1:]:
+        cells = dict(zip(header, line.split()))
+        shown[int(cells["number"])] = (
+            cells["state"],
+            cells["resource"],
+            cells["mean_test_score"],
+        )
+    assert shown == expected
+    assert {state for state, _, _ in shown.values()} == {"COMPLETE", "PRUNED"}
 
 
 # -- best --------------------------------------------------------------------------------
@@ -363,7 +421,7 @@ def test_an_unknown_study_names_the_existing_ones(
         extra = ["-o", "unused.html"] if command == "report" else []
         line = fails(capsys, command, stored.url, "no-such-study", *extra)
         assert "no study named 'no-such-study'" in line
-        assert f"'{STUDY}', '{UNFINISHED}'" in line
+        assert f"'{STUDY}', '{UNFINISHED}', '{PRUNED}'" in line
 
 
 def test_best_without_a_complete_trial_is_an_error(
