@@ -145,6 +145,18 @@ def test_studies_shows_trial_count_best_score_and_states(
     assert captured.err == ""
 
 
+def test_a_database_without_studies_lists_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    SQLStorage(url)  # creates the tables, no study
+
+    assert main(["studies", url]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == f"scout-sklearn: {url} holds no studies."
+
+
 def test_python_dash_m_runs_the_command(stored: Stored) -> None:
     result = run("studies", stored.url)
 
