@@ -326,9 +326,7 @@ def _run_export(args: argparse.Namespace) -> None:
 def _run_report(args: argparse.Namespace) -> None:
     study = _load(args.url, args.study)
     try:
-        from scout_sklearn.report import (  # type: ignore[import-not-found,unused-ignore]
-            write_report,
-        )
+        from scout_sklearn.report import write_report
     except ModuleNotFoundError as err:
         if err.name is not None and err.name.startswith("scout_sklearn"):
             raise CommandError(
