@@ -21,7 +21,13 @@ from sklearn.utils import check_random_state, indexable
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from scout_sklearn._compat import BaseSearchCV, is_multimetric_scorer, slice_method_params
+from scout_sklearn._compat import (
+    BaseSearchCV,
+    TaskEvents,
+    is_multimetric_scorer,
+    slice_method_params,
+    with_callbacks,
+)
 from scout_sklearn._constraints import (
     Boolean,
     Constraint,
@@ -392,6 +398,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.callbacks = callbacks
         self.enqueue = enqueue
 
+    @with_callbacks
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
         """Run the search, then refit the best params on all the data.
 
@@ -459,6 +466,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if pruning is not None and pruning.plan.kind == N_SAMPLES:
             pruning = self._with_subsamples(pruning, y, splits, study.seed)
         self._queue_enqueued(study)
+        sample_weight = params.get("sample_weight")
+        events = TaskEvents(
+            self, X, y, None if sample_weight is None else {"sample_weight": sample_weight}
+        )
         runner = FoldRunner(
             clone(self.estimator),
             X,
@@ -487,6 +498,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             try:
                 with runner, study.keep_alive():
                     self._log_start(sampler, runner.n_workers, n_trials, pruning)
+                    events.start_search(
+                        None
+                        if n_trials is None or pruning is not None
+                        else n_trials * self.n_splits_
+                    )
                     start = time.monotonic()
                     reason = run_search(
                         study,
@@ -497,9 +513,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         on_trial_finished=functools.partial(
                             self._trial_finished, study, progress, callbacks
                         ),
-                        on_fold_finished=self._log_fold if self.verbose >= 3 else None,
+                        on_fold_finished=functools.partial(self._fold_finished, events),
                         pruning=pruning,
                     )
+                    events.end_search()
                     study.release()  # trials cut short by the timeout
                     if self.verbose:
                         logger.info(
@@ -524,7 +541,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan
                 )
             raise interrupted
-        self._finish(study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan)
+        self._finish(
+            study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan, events
+        )
+        events.end_fit()
         return self
 
     def _fingerprint(
@@ -571,6 +591,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         fit_params: Mapping[str, Any],
         reason: str,
         plan: RungPlan | None,
+        events: TaskEvents | None = None,
     ) -> None:
         trials = study.trials
         finished = [t for t in trials if t.is_finished]
@@ -610,11 +631,19 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self.best_estimator_ = clone(self.estimator).set_params(
                 **clone(self.best_params_, safe=False)
             )
+            best = self.best_estimator_
+
+            def refit() -> None:
+                if y is None:
+                    best.fit(X, **fit_params)
+                else:
+                    best.fit(X, y, **fit_params)
+
             start = time.perf_counter()
-            if y is None:
-                self.best_estimator_.fit(X, **fit_params)
+            if events is None:
+                refit()
             else:
-                self.best_estimator_.fit(X, y, **fit_params)
+                events.refit(best, refit)
             self.refit_time_ = time.perf_counter() - start
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
@@ -680,6 +709,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         progress.update(trial.state.name, trial.value, trial.params)
         for callback in callbacks:
             callback(study, trial)
+
+    def _fold_finished(self, events: TaskEvents, number: int, fold: FoldResult) -> None:
+        events.fold_done()
+        if self.verbose >= 3:
+            self._log_fold(number, fold)
 
     def _log_fold(self, number: int, fold: FoldResult) -> None:
         if fold.is_failed:

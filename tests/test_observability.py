@@ -557,3 +557,61 @@ def test_trials_dataframe_needs_a_fitted_search(fast_clf):
 
     with pytest.raises(NotFittedError):
         ScoutSearchCV(fast_clf, SPACE, n_trials=2).trials_dataframe()
+
+
+# -- scikit-learn's own callback API (set_callbacks, scikit-learn >= 1.9) ------------
+class _TaskRecorder:
+    """A scikit-learn FitCallback that records every task event it sees."""
+
+    def __init__(self):
+        self.events = []
+
+    def setup(self, estimator, context):
+        self.events.append(("setup",))
+
+    def teardown(self, estimator, context):
+        self.events.append(("teardown",))
+
+    def on_fit_task_begin(self, estimator, context):
+        self.events.append(("begin", context.task_name, context.task_id))
+
+    def on_fit_task_end(self, estimator, context):
+        self.events.append(("end", context.task_name, context.task_id))
+
+
+def test_sklearn_callbacks_see_the_same_task_events_as_on_gridsearchcv(iris):
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = iris
+    grid = {"C": [0.1, 1.0, 10.0]}
+    theirs, ours = _TaskRecorder(), _TaskRecorder()
+    GridSearchCV(LogisticRegression(max_iter=500), grid, cv=3).set_callbacks(theirs).fit(
+        X, y
+    )
+    search = ScoutSearchCV(LogisticRegression(max_iter=500), grid, cv=3)
+    search.set_callbacks(ours).fit(X, y)
+    assert ours.events == theirs.events
+    assert ours.events.count(("end", "search", 0)) == 1
+    assert sum(e[1:2] == ("candidate-split-evaluation",) for e in ours.events) == 18
+
+
+def test_sklearn_progress_bar_runs_on_a_search(iris, capsys):
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
+    pytest.importorskip("rich", reason="scikit-learn's ProgressBar needs rich")
+    from sklearn.callback import ProgressBar
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = iris
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=500),
+        {"C": Float(0.1, 10.0)},
+        n_trials=4,
+        cv=2,
+        random_state=0,
+    ).set_callbacks(ProgressBar())
+    search.fit(X, y)
+    shown = capsys.readouterr().out
+    assert "ScoutSearchCV - search" in shown
+    assert "100%" in shown
