@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from matplotlib.lines import Line2D
 from sklearn.datasets import load_breast_cancer
+from sklearn.model_selection import RandomizedSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
@@ -156,9 +157,15 @@ def test_study_without_complete_trial_is_refused():
         plot_optimization_history(study)
 
 
-def test_anything_else_is_a_type_error():
+def test_anything_else_is_a_type_error(data):
     with pytest.raises(TypeError, match="ScoutSearchCV, a Study or a StoredStudy"):
         plot_optimization_history({"trials": []})
+    X, y = data
+    sklearn_search = RandomizedSearchCV(
+        SVC(), {"C": [0.1, 1.0]}, n_iter=2, cv=2, random_state=0
+    ).fit(X[:60], y[:60])
+    with pytest.raises(TypeError, match="RandomizedSearchCV has no study"):
+        plot_slice(sklearn_search)
 
 
 # -- history --------------------------------------------------------------------------
@@ -433,14 +440,16 @@ def test_contour_refuses_an_unknown_name(search):
         plot_contour(search, "svc__C", "svc__C")
 
 
-def test_contour_with_too_few_points_draws_only_the_points():
+@pytest.mark.parametrize(("n_trials", "value"), [(2, None), (6, 1.0)])
+def test_contour_without_a_surface_draws_only_the_points(n_trials, value):
+    """Two points cannot be triangulated; equal values have no contour."""
     study = Study({"a": Float(0.0, 1.0), "b": Float(0.0, 1.0)}, seed=0)
-    for _ in range(2):
-        study.tell(study.ask().number, 1.0)
+    for i in range(n_trials):
+        study.tell(study.ask().number, float(i) if value is None else value)
     ax = plot_contour(study, "a", "b")
     assert not [c for c in ax.collections if type(c).__name__ == "QuadContourSet"]
     (points,) = [c for c in ax.collections if c.get_gid() == "trials"]
-    assert len(points.get_offsets()) == 2
+    assert len(points.get_offsets()) == n_trials
 
 
 # -- intermediate values --------------------------------------------------------------

@@ -297,7 +297,7 @@ def chromium(tmp_path: Path, page: Path, *extra: str) -> tuple[str, str]:
         ],
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=45,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]

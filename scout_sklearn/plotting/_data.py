@@ -185,6 +185,11 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
     if isinstance(study, (Study, StoredStudy)):
         source = study
     elif hasattr(study, "param_distributions") and hasattr(study, "fit"):
+        if not hasattr(study, "study_") and hasattr(study, "cv_results_"):
+            raise TypeError(
+                f"{where} takes a ScoutSearchCV, whose trials it reads from study_; "
+                f"this fitted {type(study).__name__} has no study."
+            )
         if not hasattr(study, "study_"):
             raise ValueError(
                 f"{where} needs a fitted search: this {type(study).__name__} is not "

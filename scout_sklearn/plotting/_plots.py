@@ -450,6 +450,8 @@ def _surface(
     points = np.column_stack([u, v])
     if len(np.unique(points, axis=0)) < 3 or np.ptp(u) == 0 or np.ptp(v) == 0:
         return None
+    if np.ptp(z) == 0:  # a flat surface has no contour to draw
+        return None
     gu, gv = np.meshgrid(
         np.linspace(u.min(), u.max(), size), np.linspace(v.min(), v.max(), size)
     )
