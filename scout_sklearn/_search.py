@@ -488,6 +488,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         interrupted: KeyboardInterrupt | None = None
         self.study_ = study
         self._ladder = None if plan is None else list(plan.ladder)
+        self._resource = None if plan is None else plan.name or plan.kind
         with verbose_logging(self.verbose):
             progress = Progress(
                 n_trials,
@@ -667,7 +668,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         trials : pandas.DataFrame
         """
         check_is_fitted(self, "study_")
-        return trials_dataframe(self.study_.trials, ladder=self._ladder)
+        return trials_dataframe(
+            self.study_.trials, ladder=self._ladder, resource=self._resource
+        )
 
     def _log_start(
         self,

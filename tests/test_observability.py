@@ -615,3 +615,24 @@ def test_sklearn_progress_bar_runs_on_a_search(iris, capsys):
     shown = capsys.readouterr().out
     assert "ScoutSearchCV - search" in shown
     assert "100%" in shown
+
+
+def test_trials_dataframe_of_a_pruned_search_shows_rungs_and_resources(iris, fast_clf):
+    pytest.importorskip("pandas")
+    X, y = iris
+    search = ScoutSearchCV(
+        fast_clf,
+        SPACE,
+        n_trials=8,
+        cv=3,
+        random_state=0,
+        pruner="successive_halving",
+        min_resource=30,
+    ).fit(X, y)
+    frame = search.trials_dataframe().set_index("number")
+    results = search.cv_results_
+    for number, n_resources, mean in zip(
+        results["trial_number"], results["n_resources"], results["mean_test_score"]
+    ):
+        assert frame.loc[number, "resource"] == n_resources
+        assert frame.loc[number, "mean_test_score"] == pytest.approx(mean)

@@ -110,8 +110,9 @@ class Storage(ABC):
         owner is gone, or the trial was enqueued with no owner) and, when
         ``expired_at`` is given, its lease ended at or before ``expired_at``
         (a heartbeat that landed meanwhile wins). The recorded folds are
-        kept, so the new owner runs only the missing ones. Returns None when
-        another writer changed the trial first.
+        kept, so the new owner runs only the missing ones; a trial that was
+        never started (an enqueued one) gets its ``started_at`` now. Returns
+        None when another writer changed the trial first.
         """
 
     @abstractmethod

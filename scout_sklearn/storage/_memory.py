@@ -96,7 +96,12 @@ class MemoryStorage(Storage):
                 return None
             if expired_at is not None and (trial.lease_until or 0.0) > expired_at:
                 return None
-            updated = dataclasses.replace(trial, owner=owner, lease_until=lease_until)
+            updated = dataclasses.replace(
+                trial,
+                owner=owner,
+                lease_until=lease_until,
+                started_at=time.time() if trial.started_at is None else trial.started_at,
+            )
             self._replace(study, updated)
             return updated
 

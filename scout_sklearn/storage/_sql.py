@@ -292,6 +292,7 @@ class SQLStorage(Storage):
             "p_owner": owner,
             "p_lease": _time(lease_until, "lease_until"),
             "p_expired": None if expired_at is None else float(expired_at),
+            "p_now": time.time(),
         }
         cached = self._folds.get((study, number))
 
@@ -1133,6 +1134,10 @@ class _Statements:
                 .values(
                     owner=sa.bindparam("p_owner"),
                     lease_until=sa.bindparam("p_lease"),
+                    # An enqueued trial starts when a worker first takes it.
+                    started_at=sa.func.coalesce(
+                        trials.c.started_at, sa.bindparam("p_now", type_=sa.Double())
+                    ),
                     stamp=self.study_stamp,
                 )
             )

@@ -369,6 +369,25 @@ class StorageContract:
         trials, _ = storage.read_trials("study")
         assert [t.owner for t in trials] == ["a", "b", "dead"]
 
+    def test_reclaim_starts_an_enqueued_trial_and_keeps_a_started_ones_start(self) -> None:
+        storage = self.make_study()
+        storage.create_trial("study", Trial(number=0, params={"C": 0.0}))  # enqueued
+        storage.create_trial("study", held_trial(1, "dead", 10.0))
+        before = time.time()
+        queued = storage.reclaim_trial(
+            "study", 0, expected_owner=None, owner="me", lease_until=50.0
+        )
+        started = storage.reclaim_trial(
+            "study", 1, expected_owner="dead", owner="me", lease_until=50.0
+        )
+        assert queued is not None
+        assert started is not None
+        assert queued.started_at is not None
+        assert before - 1.0 <= queued.started_at <= time.time() + 1.0
+        assert started.started_at == 100.0
+        trials, _ = storage.read_trials("study")
+        assert trials[0].started_at == queued.started_at
+
     def test_reclaim_checks_the_lease_when_asked(self) -> None:
         storage = self.make_study()
         storage.create_trial("study", held_trial(0, "slow", 10.0))
