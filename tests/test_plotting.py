@@ -202,6 +202,9 @@ def test_history_of_a_pruned_search_greys_pruned_trials(pruned, url):
     assert grey.get_facecolor()[0][:3] == pytest.approx([0.6, 0.6, 0.6])
     (best,) = [line for line in ax.get_lines() if line.get_gid() == "best"]
     assert max(best.get_ydata()) == pytest.approx(pruned.best_score_)
+    # The line goes on to the last trial, even when that one was pruned.
+    assert best.get_xdata()[-1] == trials[-1].number
+    assert np.all(np.diff(np.asarray(best.get_ydata(), dtype=float)) >= 0)
 
 
 def test_history_skips_failed_trials():

@@ -48,7 +48,7 @@ def plot_optimization_history(study: Any, *, ax: Axes | None = None) -> Axes:
     COMPLETE trials are blue points; PRUNED trials are grey crosses at the
     value of the last rung they finished (when it is known); FAILED and
     RUNNING trials are left out. The best-so-far line is a step line over
-    the COMPLETE trials.
+    the COMPLETE trials, carried on to the last trial.
 
     Parameters
     ----------
@@ -102,6 +102,9 @@ def plot_optimization_history(study: Any, *, ax: Axes | None = None) -> Axes:
         numbers, values, color="tab:blue", s=24, label="COMPLETE", zorder=3, gid="complete"
     )
     best = np.maximum.accumulate(np.asarray(values, dtype=float))
+    last = max(t.number for t in view.trials)
+    if last > numbers[-1]:  # carry the best on to the last trial
+        numbers, best = [*numbers, last], np.append(best, best[-1])
     ax.step(
         numbers,
         best,
