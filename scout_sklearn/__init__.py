@@ -1,6 +1,7 @@
 """scout-sklearn: hyperparameter search for scikit-learn, a drop-in GridSearchCV."""
 
-from scout_sklearn._search import ScoutSearchCV
+from typing import TYPE_CHECKING, Any
+
 from scout_sklearn._study import StoredStudy, Study, list_studies, load_study
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.distributions import Categorical, Float, Int, SearchSpace
@@ -21,3 +22,20 @@ __all__ = [
 ]
 
 __version__ = "0.1.0.dev0"
+
+if TYPE_CHECKING:
+    from scout_sklearn._search import ScoutSearchCV
+
+
+def __getattr__(name: str) -> Any:
+    # ScoutSearchCV imports scikit-learn (about a second): only when asked
+    # for, so that the scout-sklearn command and load_study start fast.
+    if name == "ScoutSearchCV":
+        from scout_sklearn._search import ScoutSearchCV
+
+        return ScoutSearchCV
+    raise AttributeError(f"module 'scout_sklearn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
