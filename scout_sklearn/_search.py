@@ -285,7 +285,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         Class labels (classifiers, with ``refit``).
     n_features_in_ : int
         Number of features seen during fit (with ``refit``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during fit, when X has string column names.
     study_ : Study
         Every trial of the search, with per-fold scores and timings.
