@@ -45,7 +45,7 @@ NEW_EXAMPLES = {
 
 
 def documented_names(text: str) -> set[str]:
-    """Qualified names listed in the autosummary tables of an rst page."""
+    """Qualified names an rst page documents: autosummary tables, ``.. data::``."""
     names: set[str] = set()
     module = ""
     lines = text.splitlines()
@@ -54,6 +54,8 @@ def documented_names(text: str) -> set[str]:
         line = lines[i]
         if line.startswith(".. currentmodule::"):
             module = line.split("::", 1)[1].strip()
+        elif line.startswith(".. data::"):
+            names.add(f"{module}.{line.split('::', 1)[1].strip()}")
         elif line.startswith(".. autosummary::"):
             i += 1
             while i < len(lines) and (not lines[i].strip() or lines[i].startswith(" ")):
@@ -70,9 +72,9 @@ def test_documented_names_reads_autosummary_tables():
     text = (
         ".. currentmodule:: pkg\n\n.. autosummary::\n   :toctree: generated/\n\n"
         "   A\n   b\n\nText A_not_listed\n\n.. currentmodule:: pkg.sub\n\n"
-        ".. autosummary::\n\n   C\n"
+        ".. autosummary::\n\n   C\n\n.. data:: D\n\n   About D.\n"
     )
-    assert documented_names(text) == {"pkg.A", "pkg.b", "pkg.sub.C"}
+    assert documented_names(text) == {"pkg.A", "pkg.b", "pkg.sub.C", "pkg.sub.D"}
 
 
 def documented_objects() -> dict[int, str]:
