@@ -216,8 +216,12 @@ def test_a_callback_stops_the_search(iris, fast_clf, n_jobs):
     assert all(t.is_finished for t in trials)  # the ones running finished
     if n_jobs == 1:
         assert len(trials) == 4
-    else:  # at most the trials already started when trial 3 finished
-        assert 4 <= len(trials) <= 4 + 2 * n_jobs
+    else:
+        # joblib may have pulled folds of later trials ahead (pre-dispatch and
+        # auto-batching); none was asked for after the stop.
+        stopped_at = trials[3].finished_at
+        assert all(t.started_at <= stopped_at for t in trials)
+        assert len(trials) < 50
     check_is_fitted(search.best_estimator_)
 
 
