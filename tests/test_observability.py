@@ -198,9 +198,12 @@ def test_callbacks_see_every_finished_trial_in_order(iris, fast_clf):
 def test_a_callback_stops_the_search(iris, fast_clf, n_jobs):
     X, y = iris
 
+    stopped = []
+
     def stop_after_trial_3(study, trial):
         if trial.number == 3:
             study.stop()
+            stopped.append(time.time())
 
     search = ScoutSearchCV(
         fast_clf,
@@ -218,9 +221,9 @@ def test_a_callback_stops_the_search(iris, fast_clf, n_jobs):
         assert len(trials) == 4
     else:
         # joblib may have pulled folds of later trials ahead (pre-dispatch and
-        # auto-batching); none was asked for after the stop.
-        stopped_at = trials[3].finished_at
-        assert all(t.started_at <= stopped_at for t in trials)
+        # auto-batching); none was asked for after the stop, but for one ask
+        # joblib's dispatch thread may have had under way at that moment.
+        assert sum(t.started_at > stopped[0] for t in trials) <= 1
         assert len(trials) < 50
     check_is_fitted(search.best_estimator_)
 
