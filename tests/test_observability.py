@@ -334,6 +334,9 @@ def test_timeout_stops_within_one_fold_of_the_limit(iris, fast_clf, n_jobs):
         refit=False,
         random_state=0,
     )
+    # Start the worker processes first: their start (over a second when they
+    # import scikit-learn) is not the search's doing.
+    clone(search).set_params(timeout=None, n_trials=1, cv=2).fit(X, y)
     try:
         search.fit(X, y)
     except ValueError as error:  # n_jobs=1: trial 0 is cut, nothing finished
