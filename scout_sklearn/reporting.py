@@ -23,17 +23,30 @@ __all__ = ["Progress", "logger", "verbose_logging"]
 
 logger = logging.getLogger("scout_sklearn")
 
+_REDRAW_SECONDS = 0.1
+
 
 class _AboveTheBar(logging.Handler):
-    """Writes records to stderr through tqdm, so that a bar stays intact."""
+    """Writes records to stderr, above the progress bar when one is drawn.
+
+    With a bar, the bar is cleared, the line written, and the bar drawn
+    again at most every tenth of a second (and at the next finished trial):
+    redrawing it after every line would cost four times the line itself.
+    """
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            from tqdm.auto import tqdm
-
-            tqdm.write(self.format(record), file=sys.stderr)
+            line = self.format(record) + "\n"
+            bar = _active
+            if bar is None:
+                sys.stderr.write(line)
+            else:
+                bar.write_above(line)
         except Exception:  # noqa: BLE001 - logging must never break a fit
             self.handleError(record)
+
+
+_active: Progress | None = None  # the bar of the fit running in this process
 
 
 @contextlib.contextmanager
@@ -95,10 +108,14 @@ class Progress:
         self._best: tuple[float, Mapping[str, Any]] | None = None
         self._timeout = timeout
         self._start = time.monotonic()
+        self._drawn_at = 0.0
+        self._hidden = False
         if not enabled:
             return
         from tqdm.auto import tqdm
 
+        global _active
+        _active = self
         self._bar = tqdm(
             total=total,
             initial=initial,
@@ -124,6 +141,24 @@ class Progress:
             self._best = (value, params)
         self._bar.set_postfix_str(self.describe(), refresh=False)
         self._bar.update(1)
+        if self._hidden:
+            self._redraw()
+
+    def write_above(self, line: str) -> None:
+        """Write ``line`` to stderr above the bar."""
+        if self._bar is None:
+            sys.stderr.write(line)
+            return
+        self._bar.clear()
+        sys.stderr.write(line)
+        self._hidden = True
+        if time.monotonic() - self._drawn_at >= _REDRAW_SECONDS:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        self._bar.refresh()
+        self._hidden = False
+        self._drawn_at = time.monotonic()
 
     def describe(self) -> str:
         """The text after the bar: best score and params, pruned/failed counts."""
@@ -140,9 +175,12 @@ class Progress:
 
     def close(self) -> None:
         """Leave the bar as it is and release the terminal line."""
+        global _active
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        if _active is self:
+            _active = None
 
 
 def _short(value: Any, limit: int = 24) -> str:
