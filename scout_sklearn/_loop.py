@@ -340,15 +340,7 @@ class RungScheduler(Scheduler):
             self._promote_waiting()
             if self._queue:
                 return []
-            finished = []
-            for number, rung in self._waiting:
-                try:
-                    value = self._record.value(number, rung)
-                    finished.append(self._end(number, TrialState.PRUNED, value))
-                except LeaseLost:
-                    self._give_up(number, None)
-            self._waiting.clear()
-            return finished
+            return self._prune_waiting()
 
     def is_done(self) -> bool:
         """Whether nothing is queued, in flight, waiting, or left to ask."""
@@ -360,15 +352,19 @@ class RungScheduler(Scheduler):
         with self._lock:
             super().cancel()
             self._rung.clear()
-            finished = []
-            for number, rung in self._waiting:
-                try:
-                    value = self._record.value(number, rung)
-                    finished.append(self._end(number, TrialState.PRUNED, value))
-                except LeaseLost:
-                    self._give_up(number, None)
-            self._waiting.clear()
-            return finished
+            return self._prune_waiting()
+
+    def _prune_waiting(self) -> list[Trial]:
+        """PRUNE every paused trial at the value of the rung it paused at."""
+        finished = []
+        for number, rung in self._waiting:
+            try:
+                value = self._record.value(number, rung)
+                finished.append(self._end(number, TrialState.PRUNED, value))
+            except LeaseLost:
+                self._give_up(number, None)
+        self._waiting.clear()
+        return finished
 
     # -- starting trials -----------------------------------------------------
     def _ask(self) -> Trial:
