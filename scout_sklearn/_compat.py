@@ -36,6 +36,8 @@ def split_fold_data(
 
 def slice_method_params(X: Any, params: dict[str, Any], indices: Any) -> dict[str, Any]:
     """Index every sample-aligned metadata (e.g. sample_weight) by ``indices``."""
+    if not params:  # the common case: nothing to index (a fresh dict, as below)
+        return {}
     return dict(_check_method_params(X, params=params, indices=indices))
 
 

@@ -55,7 +55,11 @@ def summarize_trial(
     name = metric if metric in scores else next(iter(scores), None)
     if name is None:
         return TrialState.COMPLETE, math.nan
-    values = [f.test_scores.get(name, math.nan) for f in fold_results]
+    values = np.asarray([f.test_scores.get(name, math.nan) for f in fold_results])
+    if values.dtype == np.float64:
+        # np.mean's own steps (the same pairwise sum, then one division),
+        # without its argument handling: a few microseconds a trial.
+        return TrialState.COMPLETE, float(np.add.reduce(values) / values.size)
     return TrialState.COMPLETE, float(np.mean(values))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 from collections.abc import Mapping
@@ -120,3 +121,27 @@ class Trial:
             and self.value is not None
             and math.isfinite(self.value)
         )
+
+
+_TRIAL_FIELDS = frozenset(f.name for f in dataclasses.fields(Trial))
+
+
+def replace_trial(trial: Trial, **changes: Any) -> Trial:
+    """``dataclasses.replace(trial, **changes)``, at a fraction of its cost.
+
+    Storages and studies copy a trial at every fold and every finish;
+    ``dataclasses.replace`` walks the fields and runs the frozen ``__init__``
+    each time. A Trial has no ``__post_init__`` and no field outside
+    ``__init__``, so copying its attributes gives the same object (a
+    subclass, which may have either, goes through ``dataclasses.replace``).
+    """
+    if type(trial) is not Trial:
+        return dataclasses.replace(trial, **changes)
+    if not _TRIAL_FIELDS.issuperset(changes):
+        unknown = sorted(changes.keys() - _TRIAL_FIELDS)
+        raise TypeError(f"Trial has no field(s) {unknown}")
+    copy = object.__new__(Trial)
+    attributes = copy.__dict__
+    attributes.update(trial.__dict__)
+    attributes.update(changes)
+    return copy

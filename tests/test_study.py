@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -10,8 +11,10 @@ import pytest
 from contracts.sampler import PROPERTY_SETTINGS, same_params, search_spaces
 from hypothesis import given
 from hypothesis import strategies as st
+from sklearn.model_selection import ParameterGrid
 
 from scout_sklearn import Float, FoldResult, Int, SearchSpace, Study, Trial, TrialState
+from scout_sklearn._trial import replace_trial
 from scout_sklearn.exceptions import (
     InvalidParameterError,
     SearchSpaceExhausted,
@@ -508,3 +511,112 @@ def test_an_enqueued_trial_is_taken_by_exactly_one_study() -> None:
     assert taken[1] is None  # the queue had one trial; the other study moves on
     with pytest.raises(InvalidParameterError, match=r"Study.enqueue.*outside"):
         first.enqueue({"x": 5})
+
+
+class _CountingRng:
+    """Wraps Study.rng to record which trial numbers built a generator."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.numbers: list[int] = []
+        original = Study.rng
+
+        def rng(study: Study, number: int) -> np.random.Generator:
+            self.numbers.append(number)
+            return original(study, number)
+
+        monkeypatch.setattr(Study, "rng", rng)
+
+
+def test_grid_in_grid_order_builds_no_generator_per_trial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GridSampler(shuffle=False) never draws: the study builds one idle
+    # generator for it instead of one per trial (a SeedSequence hash each).
+    counting = _CountingRng(monkeypatch)
+    study = Study({"a": [1, 2, 3], "b": [4, 5]}, sampler=GridSampler(), seed=0)
+    asked = [study.ask().params for _ in range(6)]
+    assert asked == [dict(p) for p in ParameterGrid({"a": [1, 2, 3], "b": [4, 5]})]
+    assert counting.numbers == [0]
+
+
+def test_shuffled_grid_and_grid_subclasses_get_each_trials_generator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    space = {"a": list(range(10)), "b": [4, 5]}
+    counting = _CountingRng(monkeypatch)
+    study = Study(space, sampler=GridSampler(shuffle=True), seed=3)
+    asked = [study.ask() for _ in range(5)]
+    assert counting.numbers == [0, 1, 2, 3, 4]
+    history: list[Trial] = []
+    for k, trial in enumerate(asked):  # trial k drew from rng([seed, k])
+        expected = GridSampler(shuffle=True).ask(
+            SearchSpace.from_user(space), tuple(history), np.random.default_rng([3, k])
+        )
+        assert same_params(trial.params, expected)
+        history.append(trial)
+
+    seen: list[np.random.Generator] = []
+
+    class DrawingGrid(GridSampler):
+        def ask(self, space: Any, history: Any, rng: Any) -> dict[str, Any]:
+            seen.append(rng)
+            return super().ask(space, history, rng)
+
+    counting.numbers.clear()
+    study = Study(space, sampler=DrawingGrid(), seed=3)
+    for _ in range(3):
+        study.ask()
+    assert counting.numbers == [0, 1, 2]
+    for k, generator in enumerate(seen):
+        assert generator.random() == np.random.default_rng([3, k]).random()
+
+    # set_params(shuffle=True) mid-study: the next asks get their own generator.
+    sampler = GridSampler()
+    study = Study(space, sampler=sampler, seed=3)
+    study.ask()
+    sampler.set_params(shuffle=True)
+    counting.numbers.clear()
+    study.ask()
+    assert counting.numbers == [1]
+
+
+def test_replace_trial_is_dataclasses_replace() -> None:
+    fold = FoldResult(
+        fold=0,
+        test_scores={"score": 0.5},
+        train_scores=None,
+        fit_time=0.1,
+        score_time=0.01,
+        n_test_samples=10,
+    )
+    trial = Trial(number=3, params={"x": 1}, started_at=1.0, owner="me", lease_until=2.0)
+    for changes in (
+        {"fold_results": (fold,)},
+        {"state": TrialState.COMPLETE, "value": 0.5, "finished_at": 3.0},
+        {"owner": "you", "lease_until": 5.0, "started_at": 1.5},
+        {},
+    ):
+        got = replace_trial(trial, **changes)
+        expected = dataclasses.replace(trial, **changes)
+        assert got == expected
+        assert got is not trial
+        assert type(got) is Trial
+        assert vars(got) == vars(expected)
+    assert trial == Trial(
+        number=3, params={"x": 1}, started_at=1.0, owner="me", lease_until=2.0
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        replace_trial(trial, value=1.0).value = 2.0  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no field"):
+        replace_trial(trial, colour="red")
+
+    @dataclasses.dataclass(frozen=True)
+    class Tagged(Trial):
+        tag: str = ""
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "tag", self.tag.upper())
+
+    tagged = replace_trial(Tagged(number=1, params={}, tag="a"), tag="b")
+    assert type(tagged) is Tagged
+    assert tagged.tag == "B"

@@ -68,6 +68,14 @@ class GridSampler(Sampler):
     def max_trials(self, space: SearchSpace) -> int | None:
         return space.n_points
 
+    def _uses_rng(self) -> bool:
+        """Whether :meth:`ask` draws from its ``rng`` (only with ``shuffle``).
+
+        A Study skips building each trial's generator when it will not be
+        drawn from. A subclass that overrides ``ask`` is assumed to draw.
+        """
+        return bool(self.shuffle) or type(self).ask is not GridSampler.ask
+
     def ask(
         self,
         space: SearchSpace,

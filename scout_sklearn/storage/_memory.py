@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from typing import Any
 
-from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn._trial import FoldResult, Trial, TrialState, replace_trial
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
     LeaseLost,
@@ -96,7 +95,7 @@ class MemoryStorage(Storage):
                 return None
             if expired_at is not None and (trial.lease_until or 0.0) > expired_at:
                 return None
-            updated = dataclasses.replace(
+            updated = replace_trial(
                 trial,
                 owner=owner,
                 lease_until=lease_until,
@@ -110,9 +109,7 @@ class MemoryStorage(Storage):
     ) -> Trial:
         with self._lock:
             trial = self._running_trial(study, number, "record a fold result on", owner)
-            updated = dataclasses.replace(
-                trial, fold_results=(*trial.fold_results, fold_result)
-            )
+            updated = replace_trial(trial, fold_results=(*trial.fold_results, fold_result))
             self._replace(study, updated)
             return updated
 
@@ -129,7 +126,7 @@ class MemoryStorage(Storage):
             raise TrialStateError(f"Cannot finish trial {number} as {state.name}.")
         with self._lock:
             trial = self._running_trial(study, number, "finish", owner)
-            updated = dataclasses.replace(
+            updated = replace_trial(
                 trial, state=state, value=value, finished_at=time.time()
             )
             self._replace(study, updated)
@@ -143,7 +140,7 @@ class MemoryStorage(Storage):
                 if t.state is TrialState.RUNNING and t.owner == owner
             ]
             for trial in held:
-                self._replace(study, dataclasses.replace(trial, lease_until=lease_until))
+                self._replace(study, replace_trial(trial, lease_until=lease_until))
             return len(held)
 
     def read_trials(self, study: str, since: int = 0) -> tuple[list[Trial], int]:
