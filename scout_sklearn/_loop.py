@@ -338,12 +338,6 @@ class RungScheduler(Scheduler):
                 return []
             self._sync()  # other workers' values may have opened places
             self._promote_waiting()
-            if not self._queue:  # the pruner may still carry its best ones up
-                for number, rung in self._pruner.final_promotions(
-                    self._waiting, self._record, self._n_rungs
-                ):
-                    self._waiting.remove((number, rung))
-                    self._promote(self._read[number], rung)
             if self._queue:
                 return []
             return self._prune_waiting()

@@ -5,26 +5,17 @@ bracket per starting rung). Everything is computed from the record.
 
 At a rung of a bracket, let ``n`` be the number of the bracket's trials that
 reported the rung (failed ones included) and ``eta`` the reduction factor.
-The rung has ``n // eta`` *places*, as in ASHA; trials already promoted from
-it hold places, even if better values have arrived since. The free places
-go to the best trials not promoted yet: by value, higher first, ties to the
+The rung has ``max(1, n // eta)`` *places*; trials already promoted from it
+hold places, even if better values have arrived since. The free places go
+to the best trials not promoted yet: by value, higher first, ties to the
 lower trial number. Failed values (None or NaN) rank below every real value
 and are never promoted.
 
-Two exceptions give a rung ``max(1, n // eta)`` places, so that a rung where
-fewer than ``eta`` trials reported still sends its best one on:
-
-- *bootstrap*: while no trial of the study has a value at the last rung, so
-  that a search (even one cut short by a timeout) has a trial evaluated at
-  the full budget early; the first trial with a real value at a rung goes
-  on at once, as before the rule tightened;
-- *final promotions*: once the search can start no new trial, the loop asks
-  for them, and each bracket carries its best paused trial up, rung by
-  rung, to the full budget.
-
-Between the two, a trial that is merely the first to arrive at a rung no
-longer goes on whatever its score, which kept several poor trials per
-bracket climbing to the full budget.
+``max(1, ...)``: while fewer than ``eta`` trials have reported a rung, it
+promotes the first one with a real value (the best so far when it arrives)
+and no other. So each bracket carries at least one trial through to its
+last rung, and even a search of a handful of trials finishes one at the full
+budget, at the cost of at most one early promotion per rung.
 """
 
 from __future__ import annotations
@@ -33,13 +24,7 @@ from collections.abc import Mapping, Sequence
 
 from scout_sklearn.pruners._base import Decision, RungRecord, is_failed, reported_value
 
-__all__ = [
-    "asha_decide",
-    "asha_promotions",
-    "bootstrapping",
-    "chosen_for_promotion",
-    "rank",
-]
+__all__ = ["asha_decide", "asha_promotions", "chosen_for_promotion", "rank"]
 
 
 def asha_decide(
@@ -63,14 +48,9 @@ def asha_decide(
     if record.is_promoted(number, rung):
         return Decision.CONTINUE
     bracket = record.first_rung(number)
-    chosen = chosen_for_promotion(
-        record,
-        rung,
-        bracket,
-        reduction_factor,
-        at_least_one=bootstrapping(record, n_rungs),
-    )
-    return Decision.CONTINUE if number in chosen else Decision.WAIT
+    if number in chosen_for_promotion(record, rung, bracket, reduction_factor):
+        return Decision.CONTINUE
+    return Decision.WAIT
 
 
 def asha_promotions(
@@ -79,16 +59,12 @@ def asha_promotions(
     record: RungRecord,
     n_rungs: int,
     reduction_factor: int,
-    *,
-    final: bool = False,
 ) -> list[tuple[int, int]]:
     """The waiting pairs that take a free place, highest rung first, best first.
 
     A loop short of workers starts the first ones first: the most advanced
-    trials, as ASHA does. ``final=True`` gives every rung at least one place
-    (the final promotions, once no new trial can start).
+    trials, as ASHA does.
     """
-    at_least_one = final or bootstrapping(record, n_rungs)
     chosen: dict[tuple[int, int], list[int]] = {}  # (rung, bracket) -> best first
     waiting_pairs: set[tuple[int, int]] = set()
     for number, rung in waiting:
@@ -101,9 +77,7 @@ def asha_promotions(
         waiting_pairs.add((number, rung))
         key = (rung, record.first_rung(number))
         if key not in chosen:
-            chosen[key] = chosen_for_promotion(
-                record, *key, reduction_factor, at_least_one=at_least_one
-            )
+            chosen[key] = chosen_for_promotion(record, *key, reduction_factor)
     promoted: list[tuple[int, int]] = []
     for rung, bracket in sorted(chosen, key=lambda key: (-key[0], key[1])):
         best = chosen[rung, bracket]
@@ -111,24 +85,12 @@ def asha_promotions(
     return promoted
 
 
-def bootstrapping(record: RungRecord, n_rungs: int) -> bool:
-    """Whether no trial has a real value at the last rung yet."""
-    return all(is_failed(v) for v in record.values_at(n_rungs - 1).values())
-
-
 def chosen_for_promotion(
-    record: RungRecord,
-    rung: int,
-    bracket: int,
-    reduction_factor: int,
-    *,
-    at_least_one: bool = False,
+    record: RungRecord, rung: int, bracket: int, reduction_factor: int
 ) -> list[int]:
     """The bracket's trials not yet promoted that take the free places at ``rung``."""
     values = record.values_at(rung, bracket)
-    n_places = len(values) // reduction_factor
-    if at_least_one:
-        n_places = max(1, n_places)
+    n_places = max(1, len(values) // reduction_factor)
     n_taken = sum(1 for number in values if record.is_promoted(number, rung))
     n_free = n_places - n_taken
     if n_free <= 0:

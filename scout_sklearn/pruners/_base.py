@@ -379,36 +379,6 @@ class Pruner(Configurable, ABC):
         self._validate()
         return []
 
-    def final_promotions(
-        self,
-        waiting: Sequence[tuple[int, int]],
-        record: RungRecord,
-        n_rungs: int,
-    ) -> list[tuple[int, int]]:
-        """Paused trials to take on anyway, once the search can start no new trial.
-
-        The loop asks this when nothing runs, no trial can be asked and
-        :meth:`promotions` takes no paused trial on: the pairs returned go on
-        to ``rung + 1``; the trials still paused after that are PRUNED.
-
-        Parameters
-        ----------
-        waiting : sequence of (int, int)
-            The trials paused by a WAIT decision, with the rung they finished.
-        record : RungRecord
-            Every value reported so far (read, never changed).
-        n_rungs : int
-            The length of the ladder.
-
-        Returns
-        -------
-        promoted : list of (int, int)
-            A sub-list of ``waiting``. The default is empty: the paused
-            trials are PRUNED.
-        """
-        self._validate()
-        return []
-
 
 def check_resources(
     min_resource: object, max_resource: object, owner: str

@@ -150,24 +150,3 @@ class SuccessiveHalvingPruner(Pruner):
         return asha_promotions(
             type(self).__name__, waiting, record, n_rungs, int(self.reduction_factor)
         )
-
-    def final_promotions(
-        self,
-        waiting: Sequence[tuple[int, int]],
-        record: RungRecord,
-        n_rungs: int,
-    ) -> list[tuple[int, int]]:
-        """The best paused trial of each rung and bracket that holds no place yet.
-
-        Asked once no new trial can start: each bracket then carries its best
-        trial up to the full budget, rung by rung.
-        """
-        self._validate()
-        return asha_promotions(
-            type(self).__name__,
-            waiting,
-            record,
-            n_rungs,
-            int(self.reduction_factor),
-            final=True,
-        )

@@ -19,7 +19,6 @@ from scout_sklearn.pruners import (
     RungRecord,
     SuccessiveHalvingPruner,
 )
-from scout_sklearn.pruners._asha import bootstrapping
 
 CONTINUE, PRUNE, WAIT = Decision.CONTINUE, Decision.PRUNE, Decision.WAIT
 
@@ -160,59 +159,25 @@ def only_bracket(record: RungRecord, bracket: int) -> RungRecord:
 def test_within_a_bracket_it_is_successive_halving_on_that_bracket(
     case: tuple[RungRecord, int], eta: int
 ) -> None:
-    # Brackets are independent but for one thing: the bootstrap (a rung of
-    # fewer than eta trials still sends its best one on) lasts until a trial
-    # of the whole study has a value at the last rung. So a bracket behaves as
-    # successive halving on that bracket alone whenever both records agree on
-    # whether the bootstrap is over.
     record, n_rungs = case
     hyperband = HyperbandPruner(reduction_factor=eta)
     halving = SuccessiveHalvingPruner(reduction_factor=eta)
-    phase = bootstrapping(record, n_rungs)
     waiting = []
-    compared = set()
     for number in record.numbers:
         bracket = record.first_rung(number)
         sub = only_bracket(record, bracket)
         for rung in record.rungs(number):
-            if rung < n_rungs - 1:
-                waiting.append((number, rung))
-            if bootstrapping(sub, n_rungs) != phase:
-                continue
-            compared.add(bracket)
             expected = halving.decide(number, rung, sub, n_rungs)
             assert hyperband.decide(number, rung, record, n_rungs) is expected
+            if rung < n_rungs - 1:
+                waiting.append((number, rung))
     promoted = set(hyperband.promotions(waiting, record, n_rungs))
-    for bracket in compared:
+    for bracket in set(map(record.first_rung, record.numbers)):
         sub = only_bracket(record, bracket)
         in_bracket = [(n, r) for n, r in waiting if record.first_rung(n) == bracket]
         assert set(halving.promotions(in_bracket, sub, n_rungs)) == {
             pair for pair in promoted if record.first_rung(pair[0]) == bracket
         }
-
-
-def test_the_bootstrap_ends_for_every_bracket_when_one_trial_reaches_the_top() -> None:
-    pruner = HyperbandPruner(reduction_factor=3)
-    record = RungRecord()
-    n_rungs = 3
-    # Trial 0 starts in bracket 0; alone at rung 0, it goes on (bootstrap).
-    record.report(0, 0, 0.5)
-    assert pruner.decide(0, 0, record, n_rungs) is Decision.CONTINUE
-    record.promote(0, 0)
-    # Trial 1 starts at the last rung (bracket 2): the bootstrap is over.
-    record.report(1, 2, 0.7)
-    # Trial 2 is the second at rung 0 of bracket 0: 2 // 3 = 0 places, it
-    # waits, better than trial 0 as it is.
-    record.report(2, 0, 0.9)
-    assert pruner.decide(2, 0, record, n_rungs) is Decision.WAIT
-    # At the end, the rung's one place is trial 0's already: nothing more.
-    assert pruner.final_promotions([(2, 0)], record, n_rungs) == []
-    # Trial 3 is alone at rung 1 of bracket 1: it waits, and only the final
-    # promotions carry it on.
-    record.report(3, 1, 0.6)
-    assert pruner.decide(3, 1, record, n_rungs) is Decision.WAIT
-    assert pruner.promotions([(3, 1)], record, n_rungs) == []
-    assert pruner.final_promotions([(3, 1)], record, n_rungs) == [(3, 1)]
 
 
 @PROPERTY_SETTINGS

@@ -291,26 +291,3 @@ def test_repr_and_params() -> None:
     assert repr(pruner) == "SuccessiveHalvingPruner(reduction_factor=4)"
     assert pruner.get_params() == {"min_early_stopping_rate": 0, "reduction_factor": 4}
     assert pruner.set_params(min_early_stopping_rate=1).first_rung(0, 3) == 1
-
-
-def test_after_the_bootstrap_a_rung_has_n_over_eta_places_and_final_ones() -> None:
-    pruner = SuccessiveHalvingPruner(reduction_factor=3)
-    loop = Loop(pruner, n_rungs=3)
-    # Bootstrap: trial 0 is first at every rung and goes on to the last one.
-    assert loop.report(0, 0, 0.5) == (CONTINUE, [])
-    assert loop.report(0, 1, 0.5) == (CONTINUE, [])
-    assert loop.report(0, 2, 0.5) == (CONTINUE, [])  # the bootstrap is over
-    # Rung 0 now has 1 place per 3 trials, trial 0 holding the first.
-    assert loop.report(1, 0, 0.9) == (WAIT, [])  # n=2, 1 place, taken
-    assert loop.report(2, 0, 0.8) == (WAIT, [])  # n=3, 1 place, taken
-    assert loop.report(3, 0, 0.1) == (WAIT, [])  # n=4
-    assert loop.report(4, 0, 0.2) == (WAIT, [])  # n=5
-    assert loop.report(5, 0, 0.3) == (WAIT, [(1, 0)])  # n=6, 2 places: 1 goes on
-    # At rung 1, trial 1 is the second trial: 2 // 3 = 0 places, it waits.
-    assert loop.report(1, 1, 0.95) == (WAIT, [])
-    # The final promotions give each rung one place at least, but with one
-    # bracket the bootstrap's trial 0 holds it at every rung: nothing more goes
-    # on, exactly as under a max(1, n // 3) rule.
-    waiting = sorted(loop.waiting)
-    assert waiting == [(1, 1), (2, 0), (3, 0), (4, 0), (5, 0)]
-    assert pruner.final_promotions(waiting, loop.record, 3) == []
