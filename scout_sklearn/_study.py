@@ -288,39 +288,41 @@ class Study:
         """
         if params is not None:
             self._check_params(params, source=lambda: "Study.ask(params=...)")
-        for _ in range(_MAX_CLAIM_ATTEMPTS):
-            self._refresh()
-            number = len(self._trials)
-            if max_trials is not None and number >= max_trials:
-                raise TrialLimitReached(
-                    f"Study {self.name!r} has {number} trials (max_trials={max_trials})."
+        with self.storage.claim_lock(self.name):
+            for _ in range(_MAX_CLAIM_ATTEMPTS):
+                self._refresh()
+                number = len(self._trials)
+                if max_trials is not None and number >= max_trials:
+                    raise TrialLimitReached(
+                        f"Study {self.name!r} has {number} trials "
+                        f"(max_trials={max_trials})."
+                    )
+                proposed: Mapping[str, Any]
+                if params is None:
+                    history = tuple(self._trials)
+                    proposed = self.sampler.ask(
+                        self.space,
+                        history if view is None else view(history),
+                        self._sampler_rng(number),
+                    )
+                    # The message names the sampler by its repr: built only on error.
+                    self._check_params(
+                        proposed,
+                        source=functools.partial(self._sampler_source, number),
+                    )
+                else:
+                    proposed = params
+                now = time.time()
+                trial = Trial(
+                    number=number,
+                    params=dict(proposed),
+                    started_at=now,
+                    owner=self.owner,
+                    lease_until=now + self.lease_seconds,
                 )
-            proposed: Mapping[str, Any]
-            if params is None:
-                history = tuple(self._trials)
-                proposed = self.sampler.ask(
-                    self.space,
-                    history if view is None else view(history),
-                    self._sampler_rng(number),
-                )
-                # The message names the sampler by its repr: built only on error.
-                self._check_params(
-                    proposed,
-                    source=functools.partial(self._sampler_source, number),
-                )
-            else:
-                proposed = params
-            now = time.time()
-            trial = Trial(
-                number=number,
-                params=dict(proposed),
-                started_at=now,
-                owner=self.owner,
-                lease_until=now + self.lease_seconds,
-            )
-            if self._create(trial):
-                return trial
-        raise _claim_failed(self.name)
+                if self._create(trial):
+                    return trial
+            raise _claim_failed(self.name)
 
     def enqueue(self, params: Mapping[str, Any]) -> Trial:
         """Queue ``params`` to be evaluated before the sampler is asked again.
@@ -331,13 +333,14 @@ class Study:
         first, such as the estimator's defaults.
         """
         self._check_params(params, source=lambda: "Study.enqueue(params=...)")
-        for _ in range(_MAX_CLAIM_ATTEMPTS):
-            self._refresh()
-            number = len(self._trials)
-            trial = Trial(number=number, params=dict(params))
-            if self._create(trial):
-                return trial
-        raise _claim_failed(self.name)
+        with self.storage.claim_lock(self.name):
+            for _ in range(_MAX_CLAIM_ATTEMPTS):
+                self._refresh()
+                number = len(self._trials)
+                trial = Trial(number=number, params=dict(params))
+                if self._create(trial):
+                    return trial
+            raise _claim_failed(self.name)
 
     def record(self, number: int, fold_result: FoldResult) -> Trial:
         """Add one finished fold to RUNNING trial ``number``.

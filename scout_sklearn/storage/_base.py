@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -149,6 +150,19 @@ class Storage(ABC):
         One write whatever the number of trials; returns how many it renewed.
         Renewed trials count as changed for :meth:`read_trials`.
         """
+
+    def claim_lock(self, study: str) -> contextlib.AbstractContextManager[None]:
+        """Keep other workers from claiming a trial number of ``study`` meanwhile.
+
+        :meth:`Study.ask` reads the trials, asks the sampler and creates
+        trial number ``len(trials)`` inside this block. Without it, workers
+        sharing a study race for each number and the losers ask again
+        (:class:`~scout_sklearn.exceptions.TrialNumberTaken`), which stays
+        correct but wastes round trips when many workers share a server.
+        The lock is an optimisation only: a storage may give up waiting for
+        it and let the caller go on unprotected. The default does nothing.
+        """
+        return contextlib.nullcontext()
 
     @abstractmethod
     def read_trials(self, study: str, since: int = 0) -> tuple[list[Trial], int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import logging
 import math
@@ -20,7 +21,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -59,6 +60,9 @@ _MIGRATIONS: dict[int, Callable[[Connection, _Tables], None]] = {}
 _RETRY_SECONDS = 60.0
 #: A pooled server connection idle for longer is pinged before use.
 _PING_AFTER_SECONDS = 10.0
+# How long Study.ask waits for another worker's claim lock before it goes on
+# without it (a worker stopped while holding it must not stop the others).
+_CLAIM_WAIT_SECONDS = 2.0
 #: Trials whose fold results this process keeps, to return them from writes.
 _CACHED_TRIALS = 4096
 
@@ -383,6 +387,36 @@ class SQLStorage(Storage):
             value=None if value is None else float(value),
             finished_at=finished_at,
         )
+
+    @contextlib.contextmanager
+    def claim_lock(self, study: str) -> Iterator[None]:
+        """A server-side lock on claiming ``study``'s trial numbers.
+
+        PostgreSQL: a session advisory lock; MySQL/MariaDB: ``GET_LOCK``.
+        Both belong to one pooled connection, held for the block, and die
+        with it if the process does. Waits at most 2 s for another worker,
+        then goes on without the lock. SQLite takes no lock here: its
+        writes already take the whole database in turn.
+        """
+        db = self._db()
+        if db.backend not in ("postgresql", "mysql"):
+            yield
+            return
+        digest = hashlib.sha1(f"{self._table_prefix}\0{study}".encode()).digest()
+        raw = self._connect(db)
+        held = False
+        try:
+            try:
+                held = _take_claim_lock(db.backend, raw, digest)
+            except db.dbapi.Error as err:  # go on without it: claims stay safe
+                logger.debug("No claim lock on %r: %s", study, _scrub(str(err), self._url))
+                raw.invalidate()
+            yield
+        finally:
+            if held:
+                with contextlib.suppress(db.dbapi.Error):
+                    _release_claim_lock(db.backend, raw, digest)
+            raw.close()
 
     def heartbeat(self, study: str, owner: str, lease_until: float) -> int:
         params = {
@@ -1256,6 +1290,45 @@ class _Transaction:
             results.append(_Result(outputs[last][0], outputs[position][1]))
             position = last + 1
         return results
+
+
+def _take_claim_lock(backend: str, raw: PoolProxiedConnection, digest: bytes) -> bool:
+    """Wait up to ``_CLAIM_WAIT_SECONDS`` for the claim lock named by ``digest``."""
+    cursor = raw.cursor()
+    try:
+        if backend == "postgresql":  # autocommit: each statement stands alone
+            key = int.from_bytes(digest[:8], "big", signed=True)
+            wait_ms = int(_CLAIM_WAIT_SECONDS * 1000)
+            cursor.execute(f"SET lock_timeout = {wait_ms}")
+            try:
+                cursor.execute(f"SELECT pg_advisory_lock({key})")
+            except Exception as err:
+                if type(err).__name__ != "LockNotAvailable":
+                    raise
+                return False
+            finally:
+                cursor.execute("RESET lock_timeout")
+            return True
+        cursor.execute(
+            "SELECT GET_LOCK(%s, %s)", (f"scout:{digest.hex()[:40]}", _CLAIM_WAIT_SECONDS)
+        )
+        row = cursor.fetchone()
+        return bool(row and row[0] == 1)
+    finally:
+        cursor.close()
+
+
+def _release_claim_lock(backend: str, raw: PoolProxiedConnection, digest: bytes) -> None:
+    cursor = raw.cursor()
+    try:
+        if backend == "postgresql":
+            key = int.from_bytes(digest[:8], "big", signed=True)
+            cursor.execute(f"SELECT pg_advisory_unlock({key})")
+        else:
+            cursor.execute("SELECT RELEASE_LOCK(%s)", (f"scout:{digest.hex()[:40]}",))
+        cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 class _Database:

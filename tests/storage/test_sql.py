@@ -30,6 +30,7 @@ from contracts.storage import StorageContract, fold, held_trial, new_trial, reco
 from scout_sklearn import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError, TrialNumberTaken
 from scout_sklearn.storage import SQLStorage, Storage, StudyRecord
+from scout_sklearn.storage import _sql as sql_module
 
 SERVER_VARIABLES = {
     "postgresql": "SCOUT_TEST_POSTGRES_URL",
@@ -517,3 +518,70 @@ def test_record_defaults_are_kept(tmp_path: Path) -> None:
     storage.create_study(StudyRecord(name="s", seed=-3, space=[], created_at=0.0))
     loaded = storage.load_study("s")
     assert loaded == StudyRecord(name="s", seed=-3, space=[], created_at=0.0)
+
+
+# -- the claim lock --------------------------------------------------------------------
+@pytest.fixture(params=["postgresql", "mysql"])
+def server_pair(request: pytest.FixtureRequest) -> tuple[SQLStorage, SQLStorage]:
+    """Two storages on the same server tables, as two workers hold them."""
+    first = fresh_server_storage(server_url(request.param))
+    second = SQLStorage(
+        first.__getstate__()["url"], table_prefix=first.__getstate__()["table_prefix"]
+    )
+    first.create_study(StudyRecord(name="study", seed=0, space=[], created_at=1.0))
+    return first, second
+
+
+def test_the_claim_lock_makes_another_worker_wait(
+    server_pair: tuple[SQLStorage, SQLStorage],
+) -> None:
+    first, second = server_pair
+    entered = threading.Event()
+    times: dict[str, float] = {}
+
+    def other_worker() -> None:
+        entered.wait()
+        with second.claim_lock("study"):
+            times["second in"] = time.monotonic()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    with first.claim_lock("study"):
+        entered.set()
+        time.sleep(0.5)
+        times["first out"] = time.monotonic()
+    thread.join(timeout=30)
+    assert times["second in"] >= times["first out"]
+    # Another study's lock is another lock: no wait.
+    with first.claim_lock("study"):
+        start = time.monotonic()
+        with second.claim_lock("another study"):
+            assert time.monotonic() - start < 0.4
+
+
+def test_a_worker_stuck_in_the_claim_lock_delays_the_others_at_most_the_wait(
+    server_pair: tuple[SQLStorage, SQLStorage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql_module, "_CLAIM_WAIT_SECONDS", 0.3)
+    first, second = server_pair
+    with first.claim_lock("study"):
+        start = time.monotonic()
+        with second.claim_lock("study"):  # gives up waiting, goes on unlocked
+            waited = time.monotonic() - start
+        # ... and creating trials stays safe: numbers are still claimed once.
+        second.create_trial("study", Trial(number=0, params={}))
+        with pytest.raises(TrialNumberTaken):
+            first.create_trial("study", Trial(number=0, params={}))
+    assert 0.25 <= waited < 5.0
+    # The lock still works afterwards, on both.
+    with second.claim_lock("study"), first.claim_lock("other"):
+        pass
+
+
+def test_sqlite_takes_no_claim_lock(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    first, second = SQLStorage(url), SQLStorage(url)
+    with first.claim_lock("study"):
+        start = time.monotonic()
+        with second.claim_lock("study"):
+            assert time.monotonic() - start < 0.2
