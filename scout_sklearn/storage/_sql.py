@@ -414,8 +414,10 @@ class SQLStorage(Storage):
             yield
         finally:
             if held:
-                with contextlib.suppress(db.dbapi.Error):
+                try:
                     _release_claim_lock(db.backend, raw, digest)
+                except db.dbapi.Error:  # closing the connection drops the lock
+                    raw.invalidate()
             raw.close()
 
     def heartbeat(self, study: str, owner: str, lease_until: float) -> int:
