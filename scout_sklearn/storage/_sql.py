@@ -1298,18 +1298,20 @@ def _take_claim_lock(backend: str, raw: PoolProxiedConnection, digest: bytes) ->
     """Wait up to ``_CLAIM_WAIT_SECONDS`` for the claim lock named by ``digest``."""
     cursor = raw.cursor()
     try:
-        if backend == "postgresql":  # autocommit: each statement stands alone
+        if backend == "postgresql":
             key = int.from_bytes(digest[:8], "big", signed=True)
             wait_ms = int(_CLAIM_WAIT_SECONDS * 1000)
-            cursor.execute(f"SET lock_timeout = {wait_ms}")
+            # One round trip: the three statements run as one implicit
+            # transaction, so a lock timeout also rolls the SET back.
             try:
-                cursor.execute(f"SELECT pg_advisory_lock({key})")
+                cursor.execute(
+                    f"SET lock_timeout = {wait_ms}; SELECT pg_advisory_lock({key}); "
+                    "RESET lock_timeout"
+                )
             except Exception as err:
                 if type(err).__name__ != "LockNotAvailable":
                     raise
                 return False
-            finally:
-                cursor.execute("RESET lock_timeout")
             return True
         cursor.execute(
             "SELECT GET_LOCK(%s, %s)", (f"scout:{digest.hex()[:40]}", _CLAIM_WAIT_SECONDS)
