@@ -39,7 +39,7 @@ templates_path = ["_templates"]
 # -- API reference -----------------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = False
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 autodoc_member_order = "bysource"
 # The docstrings carry the types (numpydoc "name : type" lines); signatures
 # stay short and nothing depends on resolving annotations written under
@@ -80,6 +80,20 @@ def _plain_terms(app, what, name, obj, options, lines):
     lines[:] = [_TERM.sub(r"\1", line) for line in lines]
 
 
+# -- private helper bases ----------------------------------------------------
+# A class may take members from a private helper base of this package (Study
+# and StoredStudy share best_trial, best_params and best_value that way):
+# the class template documents those classes' inherited members, and the
+# helper base is not shown.
+def _is_private_helper(base):
+    return base.__module__.startswith("scout_sklearn") and base.__name__.startswith("_")
+
+
+def _hide_private_bases(app, name, obj, options, bases):
+    bases[:] = [base for base in bases if not _is_private_helper(base)]
+
+
 def setup(app):
     # After numpydoc (priority 500), which inserts those docstrings.
     app.connect("autodoc-process-docstring", _plain_terms, priority=600)
+    app.connect("autodoc-process-bases", _hide_private_bases)

@@ -9,7 +9,7 @@ import numbers
 import time
 import warnings
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -532,10 +532,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 progress.close()
         if interrupted is not None:
             # Leave a usable search with what finished, then let the interrupt go on.
-            if any(t.is_finished for t in study.trials):
+            n_finished = sum(t.is_finished for t in study.trials)
+            if n_finished:
                 logger.warning(
                     "Interrupted: keeping the %d trials finished so far%s.",
-                    sum(t.is_finished for t in study.trials),
+                    n_finished,
                     "" if self.storage is None else " (all saved in the storage)",
                 )
                 self._finish(
@@ -973,8 +974,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         name = type(self).__name__
         valid = self.estimator.get_params(deep=True)
         if resource not in valid:
-            close = difflib.get_close_matches(resource, list(valid), n=3)
-            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            hint = _did_you_mean(resource, valid)
             raise InvalidParameterError(
                 f"The 'resource' parameter of {name} must be 'n_samples', 'folds' or "
                 f"the name of a parameter of {type(self.estimator).__name__} (as "
@@ -1060,12 +1060,17 @@ def default_study_name(estimator: Any) -> str:
     return name
 
 
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    """`` Did you mean 'a' or 'b'?`` for the options closest to ``word``, or ''."""
+    close = difflib.get_close_matches(word, list(options), n=3)
+    return f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+
+
 def _check_scorer_name(scorer: str, where: str) -> None:
     names = get_scorer_names()
     if scorer in names:
         return
-    close = difflib.get_close_matches(scorer, names, n=3)
-    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+    hint = _did_you_mean(scorer, names)
     raise InvalidParameterError(
         f"{where} got the unknown scorer name {scorer!r}.{hint} Valid names are listed "
         "by sklearn.metrics.get_scorer_names(); a callable is also accepted."
@@ -1080,8 +1085,7 @@ def check_param_names(estimator: Any, space: SearchSpace) -> None:
             if name in valid or _is_nested_in_searched_choice(name, sub):
                 continue
             where = f"param_distributions[{i}]" if len(space) > 1 else "param_distributions"
-            close = difflib.get_close_matches(name, list(valid), n=3)
-            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            hint = _did_you_mean(name, valid)
             raise InvalidParameterError(
                 f"{where} names {name!r}, which is not a parameter of "
                 f"{type(estimator).__name__}.{hint} Valid parameters are: "

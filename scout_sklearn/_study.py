@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,7 +47,40 @@ class TrialLimitReached(Exception):
     """The study already has as many trials as the caller allows."""
 
 
-class Study:
+class _BestOfTrials:
+    """``best_trial``, ``best_params`` and ``best_value`` over ``self.trials``."""
+
+    name: str
+
+    if TYPE_CHECKING:
+
+        @property
+        def trials(self) -> tuple[Trial, ...]: ...
+
+    @property
+    def best_trial(self) -> Trial:
+        """The COMPLETE trial with the highest value (the lowest number on ties)."""
+        scored = [t for t in self.trials if t.has_value]
+        if not scored:
+            raise ValueError(
+                f"Study {self.name!r} has no COMPLETE trial with a finite value yet."
+            )
+        return max(scored, key=lambda t: (t.value, -t.number))
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """Params of :attr:`best_trial`."""
+        return dict(self.best_trial.params)
+
+    @property
+    def best_value(self) -> float:
+        """Value of :attr:`best_trial`."""
+        value = self.best_trial.value
+        assert value is not None  # has_value guarantees it
+        return value
+
+
+class Study(_BestOfTrials):
     """The trials of one search, with an ask/tell interface.
 
     ``ScoutSearchCV`` drives a study for you; use one directly to search any
@@ -209,28 +242,6 @@ class Study:
         """Every trial, in number order."""
         self._refresh()
         return tuple(self._trials)
-
-    @property
-    def best_trial(self) -> Trial:
-        """The COMPLETE trial with the highest value (the lowest number on ties)."""
-        scored = [t for t in self.trials if t.has_value]
-        if not scored:
-            raise ValueError(
-                f"Study {self.name!r} has no COMPLETE trial with a finite value yet."
-            )
-        return max(scored, key=lambda t: (t.value, -t.number))
-
-    @property
-    def best_params(self) -> dict[str, Any]:
-        """Params of :attr:`best_trial`."""
-        return dict(self.best_trial.params)
-
-    @property
-    def best_value(self) -> float:
-        """Value of :attr:`best_trial`."""
-        value = self.best_trial.value
-        assert value is not None  # has_value guarantees it
-        return value
 
     @property
     def stop_requested(self) -> bool:
@@ -608,7 +619,7 @@ def _check_seed(seed: object) -> int:
 
 
 @dataclasses.dataclass(frozen=True)
-class StoredStudy:
+class StoredStudy(_BestOfTrials):
     """A study read back from a storage, for analysis: no data, no estimator.
 
     Params are shown as stored: numbers, strings, booleans and None as they
@@ -633,26 +644,6 @@ class StoredStudy:
     fingerprint: dict[str, Any]
     created_at: float
     trials: tuple[Trial, ...]
-
-    @property
-    def best_trial(self) -> Trial:
-        """The COMPLETE trial with the highest value (the lowest number on ties)."""
-        scored = [t for t in self.trials if t.has_value]
-        if not scored:
-            raise ValueError(f"Study {self.name!r} has no COMPLETE trial with a value.")
-        return max(scored, key=lambda t: (t.value, -t.number))
-
-    @property
-    def best_params(self) -> dict[str, Any]:
-        """Params of :attr:`best_trial`."""
-        return dict(self.best_trial.params)
-
-    @property
-    def best_value(self) -> float:
-        """Value of :attr:`best_trial`."""
-        value = self.best_trial.value
-        assert value is not None
-        return value
 
 
 def load_study(storage: Any, study_name: str) -> StoredStudy:
