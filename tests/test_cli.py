@@ -345,9 +345,6 @@ def test_export_does_not_need_pandas(
 def test_report_writes_an_html_file(
     stored: Stored, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip(
-        "scout_sklearn.report", reason="scout_sklearn.report is not written yet"
-    )
     target = tmp_path / "report.html"
 
     assert main(["report", stored.url, STUDY, "-o", str(target), "--title", "Iris"]) == 0
