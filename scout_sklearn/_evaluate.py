@@ -9,7 +9,9 @@ study.
 from __future__ import annotations
 
 import contextlib
+import gc
 import numbers
+import os
 import time
 import warnings
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -20,6 +22,7 @@ from typing import Any
 import numpy as np
 from joblib import effective_n_jobs
 from joblib import hash as joblib_hash
+from joblib.parallel import LokyBackend, get_active_backend
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -223,12 +226,43 @@ def subsample_order(
     return train[np.lexsort((ties, within))]
 
 
-def _run_task(
-    estimator: Any, X: Any, y: Any, task: FoldTask, **kwargs: Any
-) -> tuple[int, FoldResult, Any]:
-    result = fit_and_score(estimator, X, y, task=task, **kwargs)
-    kept = estimator if task.keep_estimator and not result.is_failed else None
-    return task.number, result, kept
+def _run_tasks(
+    estimators: list[Any],
+    X: Any,
+    y: Any,
+    tasks: list[FoldTask],
+    *,
+    freeze_in: int | None,
+    **kwargs: Any,
+) -> list[tuple[int, FoldResult, Any]]:
+    global _frozen
+    if freeze_in is not None and not _frozen and os.getpid() != freeze_in:
+        # A loky worker runs a full gc.collect() every second to watch for
+        # leaks; over everything the worker imported that takes about 40 ms,
+        # a pause of the fits. Objects alive now (modules, mostly) live as
+        # long as the worker: leaving them out of collections is safe and
+        # makes the check nearly free. Never done in the user's own process.
+        gc.freeze()
+        _frozen = True
+    outputs = []
+    for estimator, task in zip(estimators, tasks):
+        result = fit_and_score(estimator, X, y, task=task, **kwargs)
+        kept = estimator if task.keep_estimator and not result.is_failed else None
+        outputs.append((task.number, result, kept))
+    return outputs
+
+
+_frozen = False
+
+# Short tasks go to a worker a few at a time, so that they share the cost of
+# a joblib call: a chunk is sized to run for about _CHUNK_SECONDS. That is
+# short enough that the last chunks leave a worker idle for no longer than
+# that (joblib's own batching aims at 0.2 s or more, which leaves long idle
+# tails when folds take tens of milliseconds). For a sampler that learns from
+# results, the smaller cap keeps the trials asked ahead of their results few.
+_CHUNK_SECONDS = 0.02
+_MAX_CHUNK = 4
+_MAX_CHUNK_ASKING_AHEAD = 64
 
 
 class FoldRunner:
@@ -241,8 +275,11 @@ class FoldRunner:
     to keep it, else None); the iterable may end early (nothing to do right
     now) and ``run`` be called again.
 
-    Backends that cannot stream results (joblib's ``multiprocessing``) run
-    the tasks in chunks of a few per worker instead.
+    Short tasks go to a worker several per joblib call, sized from the
+    tasks measured so far; ``ask_ahead=True`` (the sampler does not learn
+    from results) allows larger chunks. Backends that cannot stream results
+    (joblib's ``multiprocessing``) run the tasks in chunks of a few per
+    worker instead.
     """
 
     def __init__(
@@ -258,6 +295,7 @@ class FoldRunner:
         error_score: Any,
         n_jobs: int | None,
         pre_dispatch: int | str,
+        ask_ahead: bool = False,
     ) -> None:
         self._estimator = estimator
         self._X = X
@@ -271,22 +309,33 @@ class FoldRunner:
         }
         self._n_jobs = n_jobs
         self._pre_dispatch = pre_dispatch
+        self._max_chunk = _MAX_CHUNK_ASKING_AHEAD if ask_ahead else _MAX_CHUNK
         self._parallel: Any = None
         self._streaming = True
+        # Running mean of a task's seconds (fit and score), None until one ends.
+        self._task_seconds: float | None = None
+        # Set by __enter__: the pid of this process when the workers are loky's.
+        self._freeze_in: int | None = None
 
     def __enter__(self) -> FoldRunner:
         try:
             parallel = Parallel(
                 n_jobs=self._n_jobs,
                 pre_dispatch=self._pre_dispatch,
+                batch_size=1,  # chunked by _jobs
                 return_as="generator_unordered",
             )
         except ValueError as error:
             if "return_as" not in str(error):
                 raise
-            parallel = Parallel(n_jobs=self._n_jobs, pre_dispatch=self._pre_dispatch)
+            parallel = Parallel(
+                n_jobs=self._n_jobs, pre_dispatch=self._pre_dispatch, batch_size=1
+            )
             self._streaming = False
         self._parallel = parallel.__enter__()
+        backend, _ = get_active_backend()
+        loky = isinstance(backend, LokyBackend) and self.n_workers > 1
+        self._freeze_in = os.getpid() if loky else None
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -303,7 +352,10 @@ class FoldRunner:
     ) -> Generator[tuple[int, FoldResult, Any], None, None]:
         """Evaluate ``tasks``; yield ``(number, FoldResult, fitted)`` as each finishes."""
         if self._streaming:
-            yield from self._parallel(self._jobs(tasks))
+            for outputs in self._parallel(self._jobs(tasks)):
+                for output in outputs:
+                    self._observe(output[1])
+                    yield output
             return
         iterator = iter(tasks)
         chunk_size = 2 * self.n_workers
@@ -311,13 +363,42 @@ class FoldRunner:
             chunk = [task for _, task in zip(range(chunk_size), iterator)]
             if not chunk:
                 return
-            yield from self._parallel(self._jobs(chunk))
+            for outputs in self._parallel(self._jobs(chunk)):
+                for output in outputs:
+                    self._observe(output[1])
+                    yield output
+
+    def _observe(self, result: FoldResult) -> None:
+        seconds = result.fit_time + result.score_time
+        mean = self._task_seconds
+        self._task_seconds = seconds if mean is None else 0.8 * mean + 0.2 * seconds
+
+    def _chunk_size(self) -> int:
+        """How many tasks to send in the next joblib call."""
+        seconds = self._task_seconds
+        if self.n_workers == 1 or seconds is None:
+            return 1  # one worker runs tasks at once: nothing to share
+        return max(1, min(self._max_chunk, int(_CHUNK_SECONDS / max(seconds, 1e-6))))
 
     def _jobs(self, tasks: Iterable[FoldTask]) -> Iterator[Any]:
-        run = delayed(_run_task)
-        for task in tasks:
+        run = delayed(_run_tasks)
+        iterator = iter(tasks)
+        while True:
+            chunk = [task for _, task in zip(range(self._chunk_size()), iterator)]
+            if not chunk:
+                return
             # A task continuing a fitted estimator sends that one, not a clone.
-            estimator = task.warm_start_from
-            if estimator is None:
-                estimator = clone(self._estimator)
-            yield run(estimator, self._X, self._y, task, **self._kwargs)
+            estimators = [
+                clone(self._estimator)
+                if task.warm_start_from is None
+                else task.warm_start_from
+                for task in chunk
+            ]
+            yield run(
+                estimators,
+                self._X,
+                self._y,
+                chunk,
+                freeze_in=self._freeze_in,
+                **self._kwargs,
+            )

@@ -481,6 +481,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             error_score=self.error_score,
             n_jobs=self.n_jobs,
             pre_dispatch=self.pre_dispatch,
+            ask_ahead=not study.sampler._learns_from_results(),
         )
         metric = self.refit if isinstance(self.refit, str) else None
         plan = None if pruning is None else pruning.plan

@@ -938,3 +938,110 @@ def test_loguniform_and_int_log_ranges(iris, fast_clf):
         assert 1e-3 <= p["a"] <= 1.0
         assert isinstance(p["b"], int)
         assert 1 <= p["b"] <= 100
+
+
+def _fold(seconds):
+    from scout_sklearn import FoldResult
+
+    return FoldResult(
+        fold=0,
+        test_scores={"score": 1.0},
+        train_scores=None,
+        fit_time=seconds,
+        score_time=0.0,
+        n_test_samples=10,
+    )
+
+
+@pytest.mark.parametrize(
+    ("n_jobs", "seconds", "ask_ahead", "expected"),
+    [
+        (2, None, False, 1),  # nothing measured yet: one task per call
+        (1, 0.0001, False, 1),  # one worker: every result reaches the sampler at once
+        (2, 0.0001, False, 4),  # short folds share a call, at most 4 of them
+        (2, 0.0001, True, 64),  # more when the sampler does not learn from results
+        (2, 0.001, True, 20),  # about 20 ms per call
+        (2, 0.008, False, 2),
+        (2, 0.05, True, 1),  # long folds go alone, so no worker idles at the end
+    ],
+)
+def test_short_folds_go_to_workers_a_few_at_a_time(n_jobs, seconds, ask_ahead, expected):
+    from scout_sklearn._evaluate import FoldRunner
+
+    runner = FoldRunner(
+        DecisionTreeClassifier(),
+        None,
+        None,
+        scorer=None,
+        fit_params={},
+        score_params={},
+        return_train_score=False,
+        error_score=np.nan,
+        n_jobs=n_jobs,
+        pre_dispatch="2*n_jobs",
+        ask_ahead=ask_ahead,
+    )
+    for _ in range(20 if seconds is not None else 0):
+        runner._observe(_fold(seconds))
+    assert runner._chunk_size() == expected
+
+
+def test_chunked_folds_give_the_same_results_as_one_worker(iris):
+    X, y = iris
+    space = {"max_depth": [1, 2, 3, 4, 5], "min_samples_leaf": [1, 2, 4, 8]}
+
+    def run(n_jobs):
+        search = ScoutSearchCV(
+            DecisionTreeClassifier(random_state=0),
+            space,
+            sampler="grid",
+            cv=3,
+            n_jobs=n_jobs,
+        )
+        return search.fit(X, y)
+
+    one, two = run(1), run(2)
+    for key in (
+        "mean_test_score",
+        "split0_test_score",
+        "split2_test_score",
+        "rank_test_score",
+    ):
+        np.testing.assert_array_equal(one.cv_results_[key], two.cv_results_[key])
+    assert [t.params for t in one.study_.trials] == [t.params for t in two.study_.trials]
+    assert all(len(t.fold_results) == 3 for t in two.study_.trials)
+
+
+@pytest.mark.parametrize(
+    ("sampler", "learns"),
+    [("grid", False), ("random", False), ("qmc", False), ("tpe", True), ("gp", True)],
+)
+def test_only_samplers_that_learn_from_results_limit_asking_ahead(sampler, learns):
+    from scout_sklearn.samplers._registry import make_sampler
+
+    assert make_sampler(sampler, owner="test")._learns_from_results() is learns
+
+    class Mine(RandomSampler):
+        def ask(self, space, history, rng):
+            return super().ask(space, history, rng)
+
+    assert Mine()._learns_from_results()  # a user's ask is assumed to learn
+
+
+def test_loky_workers_leave_their_imports_out_of_gc_the_users_process_never(iris):
+    import gc
+
+    X, y = iris
+    space = {"max_depth": [1, 2, 3]}
+    before = gc.get_freeze_count()
+    ScoutSearchCV(DecisionTreeClassifier(), space, cv=2, n_jobs=1).fit(X, y)
+    with joblib.parallel_config(backend="threading"):
+        ScoutSearchCV(DecisionTreeClassifier(), space, cv=2, n_jobs=2).fit(X, y)
+    assert gc.get_freeze_count() == before
+    ScoutSearchCV(DecisionTreeClassifier(), space, cv=2, n_jobs=2).fit(X, y)
+    assert gc.get_freeze_count() == before
+    # The same loky workers, reused: those that ran folds froze once.
+    counts = joblib.Parallel(n_jobs=2)(
+        joblib.delayed(gc.get_freeze_count)() for _ in range(8)
+    )
+    assert max(counts) > 0

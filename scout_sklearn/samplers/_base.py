@@ -106,6 +106,15 @@ class Sampler(Configurable, ABC):
         """
         return space.n_points if space.is_finite else None
 
+    def _learns_from_results(self) -> bool:
+        """Whether the scores of finished trials steer what :meth:`ask` proposes.
+
+        A search sends short folds to its workers in larger chunks when they
+        do not, since asking ahead of the results then costs nothing. A user's
+        sampler is assumed to learn.
+        """
+        return True
+
     def __getstate__(self) -> dict[str, Any]:
         # Caches derived from a history (underscored attributes) are not
         # configuration: a pickled or copied sampler starts without them.

@@ -152,6 +152,11 @@ class QMCSampler(Sampler):
     def check_space(self, space: SearchSpace) -> None:
         self._validate()
 
+    def _learns_from_results(self) -> bool:
+        # The history only says which points are taken; a subclass that
+        # overrides ``ask`` is assumed to learn.
+        return type(self).ask is not QMCSampler.ask
+
     def ask(
         self,
         space: SearchSpace,
