@@ -397,6 +397,13 @@ class SQLStorage(Storage):
         with it if the process does. Waits at most 2 s for another worker,
         then goes on without the lock. SQLite takes no lock here: its
         writes already take the whole database in turn.
+
+        On PostgreSQL the block's reads and writes (in this thread) run on
+        the lock's connection; the lock is taken in the round trip of the
+        first of them, released in that of a committed write, and taken
+        again by a statement after that write. A block that reads the
+        trials and creates one, as :meth:`Study.ask` does, holds the lock
+        for two round trips and needs none of its own.
         """
         db = self._db()
         if db.backend not in ("postgresql", "mysql"):
@@ -404,10 +411,24 @@ class SQLStorage(Storage):
             return
         digest = hashlib.sha1(f"{self._table_prefix}\0{study}".encode()).digest()
         raw = self._connect(db)
+        if db.backend == "postgresql":
+            claim = _Claim(raw, int.from_bytes(digest[:8], "big", signed=True))
+            self._local.claim = claim
+            try:
+                yield
+            finally:
+                self._local.claim = None
+                if claim.held:
+                    try:
+                        _release_claim_lock(db.backend, raw, digest)
+                    except db.dbapi.Error:  # closing the connection drops the lock
+                        raw.invalidate()
+                raw.close()
+            return
         held = False
         try:
             try:
-                held = _take_claim_lock(db.backend, raw, digest)
+                held = _take_claim_lock(raw, digest)
             except db.dbapi.Error as err:  # go on without it: claims stay safe
                 logger.debug("No claim lock on %r: %s", study, _scrub(str(err), self._url))
                 raw.invalidate()
@@ -465,6 +486,8 @@ class SQLStorage(Storage):
         )
         self._setup_lock = threading.Lock()
         self._opened: _Database | None = None
+        # The claim lock this thread holds (PostgreSQL), see claim_lock.
+        self._local = threading.local()
         # Fold results of the RUNNING trials this object writes, by (study,
         # number), to return them from writes without reading them back.
         self._folds: dict[tuple[str, int], tuple[FoldResult, ...]] = {}
@@ -596,8 +619,11 @@ class SQLStorage(Storage):
         reconnected = False
         while True:
             with self._guard:
-                raw = self._connect(db)
-                tx = _Transaction(db, raw, write)
+                claim: _Claim | None = getattr(self._local, "claim", None)
+                if claim is not None and claim.dead:
+                    claim = None
+                raw = self._connect(db) if claim is None else claim.raw
+                tx = _Transaction(db, raw, write, claim)
                 try:
                     result = work(tx)
                     tx.finish()
@@ -605,12 +631,16 @@ class SQLStorage(Storage):
                 except BaseException as err:
                     dropped = isinstance(err, db.dbapi.Error) and db.is_disconnect(err, raw)
                     tx.abort(invalidate=dropped)
+                    if dropped and claim is not None:  # the lock went with it
+                        claim.dead = True
+                        claim.held = claim.pending = False
                     reason = "the connection was dropped" if dropped else db.transient(err)
                     if reason is None:
                         raise
                     failure = err
                 finally:
-                    raw.close()
+                    if claim is None:
+                        raw.close()
             message = _scrub(str(failure), self._url)
             if dropped:
                 if reconnected:
@@ -1202,13 +1232,20 @@ class _Result:
 class _Transaction:
     """One transaction (or, for reads, one statement) on a pooled DBAPI connection."""
 
-    def __init__(self, db: _Database, raw: PoolProxiedConnection, write: bool) -> None:
+    def __init__(
+        self,
+        db: _Database,
+        raw: PoolProxiedConnection,
+        write: bool,
+        claim: _Claim | None = None,
+    ) -> None:
         self.db = db
         self.statements = db.statements
         self.raw = raw
         self.connection: Any = raw.driver_connection
         self.write = write
         self.open = False
+        self.claim = claim
 
     def run(
         self, steps: Sequence[_Step], params: Mapping[str, Any], *, commit: bool = False
@@ -1267,7 +1304,12 @@ class _Transaction:
     ) -> list[_Result]:
         """PostgreSQL: the whole batch, BEGIN and COMMIT included, in one round trip."""
         texts = [compiled.text for step in steps for compiled in step]
-        if not begin and not commit and len(texts) == 1:
+        claim = self.claim
+        # The claim lock rides on the first statements of its block, and is
+        # released by the first commit (after it: a failed write skips it).
+        take = claim is not None and claim.pending
+        release = claim is not None and commit and (take or claim.held)
+        if not begin and not commit and not take and len(texts) == 1:
             # A lone statement: server-side binding, prepared once it repeats.
             cursor = self.connection.cursor()
         else:
@@ -1275,8 +1317,27 @@ class _Transaction:
             cursor = self.db.dbapi.ClientCursor(self.connection)
             texts = ["BEGIN", *texts] if begin else texts
             texts = [*texts, "COMMIT"] if commit else texts
+        prefix, suffix = [], []
+        if claim is not None:
+            if take:
+                prefix = _take_claim_sql(claim.key)
+                # Counted as held from now on: if a later statement fails,
+                # the lock (a session's, kept through a rollback) may be held,
+                # and the block releases it at its end (harmless if not held).
+                claim.pending, claim.held = False, True
+            if release:
+                suffix = [f"SELECT pg_advisory_unlock({claim.key})"]
         try:
-            cursor.execute(";\n".join(texts), params)
+            try:
+                cursor.execute(";\n".join([*prefix, *texts, *suffix]), params)
+            except Exception as err:
+                if not prefix or type(err).__name__ != "LockNotAvailable":
+                    raise
+                # Waited long enough: go on without the lock (nothing ran).
+                assert claim is not None
+                claim.held = False
+                prefix, suffix = [], []
+                cursor.execute(";\n".join(texts), params)
             outputs = []
             while True:
                 rows = cursor.fetchall() if cursor.description is not None else None
@@ -1285,8 +1346,11 @@ class _Transaction:
                     break
         finally:
             cursor.close()
+        if suffix and claim is not None:  # every statement ran, the release too
+            # A statement after this write in the block takes the lock again.
+            claim.held, claim.pending = False, True
         results = []
-        position = 1 if begin else 0
+        position = len(prefix) + (1 if begin else 0)
         for step in steps:
             last = position + len(step) - 1
             results.append(_Result(outputs[last][0], outputs[position][1]))
@@ -1294,25 +1358,40 @@ class _Transaction:
         return results
 
 
-def _take_claim_lock(backend: str, raw: PoolProxiedConnection, digest: bytes) -> bool:
-    """Wait up to ``_CLAIM_WAIT_SECONDS`` for the claim lock named by ``digest``."""
+@dataclasses.dataclass
+class _Claim:
+    """The claim lock of a :meth:`SQLStorage.claim_lock` block on PostgreSQL.
+
+    ``pending``: not asked for yet (it goes with the block's first
+    statements); ``held``: taken and not released; ``dead``: its connection
+    was dropped, and the lock with it.
+    """
+
+    raw: PoolProxiedConnection
+    key: int
+    pending: bool = True
+    held: bool = False
+    dead: bool = False
+
+
+def _take_claim_sql(key: int) -> list[str]:
+    # In one message these run as one implicit transaction, so a lock
+    # timeout also rolls the SET back.
+    wait_ms = int(_CLAIM_WAIT_SECONDS * 1000)
+    return [
+        f"SET lock_timeout = {wait_ms}",
+        f"SELECT pg_advisory_lock({key})",
+        "RESET lock_timeout",
+    ]
+
+
+def _take_claim_lock(raw: PoolProxiedConnection, digest: bytes) -> bool:
+    """MySQL: wait up to ``_CLAIM_WAIT_SECONDS`` for the claim lock of ``digest``.
+
+    (PostgreSQL takes its lock with the block's first statements.)
+    """
     cursor = raw.cursor()
     try:
-        if backend == "postgresql":
-            key = int.from_bytes(digest[:8], "big", signed=True)
-            wait_ms = int(_CLAIM_WAIT_SECONDS * 1000)
-            # One round trip: the three statements run as one implicit
-            # transaction, so a lock timeout also rolls the SET back.
-            try:
-                cursor.execute(
-                    f"SET lock_timeout = {wait_ms}; SELECT pg_advisory_lock({key}); "
-                    "RESET lock_timeout"
-                )
-            except Exception as err:
-                if type(err).__name__ != "LockNotAvailable":
-                    raise
-                return False
-            return True
         cursor.execute(
             "SELECT GET_LOCK(%s, %s)", (f"scout:{digest.hex()[:40]}", _CLAIM_WAIT_SECONDS)
         )

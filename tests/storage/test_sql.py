@@ -539,24 +539,58 @@ def test_the_claim_lock_makes_another_worker_wait(
     entered = threading.Event()
     times: dict[str, float] = {}
 
+    # As Study.ask does: read the trials under the lock (on PostgreSQL the
+    # lock is taken with that read).
     def other_worker() -> None:
         entered.wait()
         with second.claim_lock("study"):
+            second.read_trials("study")
             times["second in"] = time.monotonic()
 
     thread = threading.Thread(target=other_worker)
     thread.start()
     with first.claim_lock("study"):
+        first.read_trials("study")
         entered.set()
         time.sleep(0.5)
         times["first out"] = time.monotonic()
     thread.join(timeout=30)
     assert times["second in"] >= times["first out"]
     # Another study's lock is another lock: no wait.
+    second.create_study(StudyRecord(name="another study", seed=0, space=[], created_at=1.0))
     with first.claim_lock("study"):
+        first.read_trials("study")
         start = time.monotonic()
         with second.claim_lock("another study"):
+            second.read_trials("another study")
             assert time.monotonic() - start < 0.4
+
+
+def test_creating_the_trial_releases_the_claim_lock_a_failed_create_does_not(
+    server_pair: tuple[SQLStorage, SQLStorage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql_module, "_CLAIM_WAIT_SECONDS", 0.3)
+    first, second = server_pair
+
+    def second_waits() -> float:
+        start = time.monotonic()
+        with second.claim_lock("study"):
+            second.read_trials("study")
+        return time.monotonic() - start
+
+    with first.claim_lock("study"):
+        first.read_trials("study")
+        assert second_waits() >= 0.25  # held: the other worker gave up waiting
+        second.create_trial("study", Trial(number=0, params={}))  # unlocked
+        with pytest.raises(TrialNumberTaken):
+            first.create_trial("study", Trial(number=0, params={}))
+        first.read_trials("study")  # Study.ask reads again before its next try
+        assert second_waits() >= 0.25  # held again
+        first.create_trial("study", Trial(number=1, params={}))
+        if first._db().backend == "postgresql":  # released with the create's commit
+            assert second_waits() < 0.25
+    assert second_waits() < 0.25
+    assert [t.number for t in second.read_trials("study")[0]] == [0, 1]
 
 
 def test_a_worker_stuck_in_the_claim_lock_delays_the_others_at_most_the_wait(
@@ -565,8 +599,10 @@ def test_a_worker_stuck_in_the_claim_lock_delays_the_others_at_most_the_wait(
     monkeypatch.setattr(sql_module, "_CLAIM_WAIT_SECONDS", 0.3)
     first, second = server_pair
     with first.claim_lock("study"):
+        first.read_trials("study")
         start = time.monotonic()
         with second.claim_lock("study"):  # gives up waiting, goes on unlocked
+            second.read_trials("study")
             waited = time.monotonic() - start
         # ... and creating trials stays safe: numbers are still claimed once.
         second.create_trial("study", Trial(number=0, params={}))
