@@ -631,7 +631,9 @@ class SQLStorage(Storage):
                 except BaseException as err:
                     dropped = isinstance(err, db.dbapi.Error) and db.is_disconnect(err, raw)
                     tx.abort(invalidate=dropped)
-                    if dropped and claim is not None:  # the lock went with it
+                    if (dropped or tx.poisoned) and claim is not None:
+                        # The lock went with the connection: the block goes
+                        # on without it (claims stay safe, see claim_lock).
                         claim.dead = True
                         claim.held = claim.pending = False
                     reason = "the connection was dropped" if dropped else db.transient(err)
@@ -1246,6 +1248,7 @@ class _Transaction:
         self.write = write
         self.open = False
         self.claim = claim
+        self.poisoned = False  # see _send
 
     def run(
         self, steps: Sequence[_Step], params: Mapping[str, Any], *, commit: bool = False
@@ -1270,7 +1273,7 @@ class _Transaction:
 
     def abort(self, *, invalidate: bool) -> None:
         self.open = False
-        if invalidate:
+        if invalidate or self.poisoned:
             self.raw.invalidate()
             return
         try:
@@ -1309,14 +1312,6 @@ class _Transaction:
         # released by the first commit (after it: a failed write skips it).
         take = claim is not None and claim.pending
         release = claim is not None and commit and (take or claim.held)
-        if not begin and not commit and not take and len(texts) == 1:
-            # A lone statement: server-side binding, prepared once it repeats.
-            cursor = self.connection.cursor()
-        else:
-            # Several statements in one message need client-side binding.
-            cursor = self.db.dbapi.ClientCursor(self.connection)
-            texts = ["BEGIN", *texts] if begin else texts
-            texts = [*texts, "COMMIT"] if commit else texts
         prefix, suffix = [], []
         if claim is not None:
             if take:
@@ -1327,35 +1322,101 @@ class _Transaction:
                 claim.pending, claim.held = False, True
             if release:
                 suffix = [f"SELECT pg_advisory_unlock({claim.key})"]
+        if begin and commit and not suffix and self.db.pipeline:
+            # A pipeline's statements are one transaction already (until its
+            # sync): BEGIN and COMMIT would only cost two more statements.
+            before, after = prefix, []
+        else:
+            before = [*prefix, "BEGIN"] if begin else prefix
+            after = ["COMMIT", *suffix] if commit else suffix
         try:
-            try:
-                cursor.execute(";\n".join([*prefix, *texts, *suffix]), params)
-            except Exception as err:
-                if not prefix or type(err).__name__ != "LockNotAvailable":
-                    raise
-                # Waited long enough: go on without the lock (nothing ran).
-                assert claim is not None
-                claim.held = False
-                prefix, suffix = [], []
-                cursor.execute(";\n".join(texts), params)
-            outputs = []
-            while True:
-                rows = cursor.fetchall() if cursor.description is not None else None
-                outputs.append((rows, cursor.rowcount))
-                if not cursor.nextset():
-                    break
-        finally:
-            cursor.close()
+            outputs = self._send(before, texts, after, params)
+        except Exception as err:
+            if not prefix or type(err).__name__ != "LockNotAvailable":
+                raise
+            # Waited long enough: go on without the lock (nothing ran).
+            assert claim is not None
+            claim.held = False
+            if self.poisoned:  # its connection is dropped: retried on another
+                raise
+            suffix = []
+            outputs = self._send(
+                ["BEGIN"] if begin else [], texts, ["COMMIT"] if commit else [], params
+            )
         if suffix and claim is not None:  # every statement ran, the release too
             # A statement after this write in the block takes the lock again.
             claim.held, claim.pending = False, True
         results = []
-        position = len(prefix) + (1 if begin else 0)
+        position = 0
         for step in steps:
             last = position + len(step) - 1
             results.append(_Result(outputs[last][0], outputs[position][1]))
             position = last + 1
         return results
+
+    def _send(
+        self,
+        before: list[str],
+        texts: list[str],
+        after: list[str],
+        params: Mapping[str, Any],
+    ) -> list[tuple[list[_Row] | None, int]]:
+        """Run the statements in one round trip; the rows and rowcount of ``texts``.
+
+        ``before`` and ``after`` are parameterless statements (BEGIN, COMMIT,
+        the claim lock's) whose results are not kept.
+        """
+        connection = self.connection
+        if not before and not after and len(texts) == 1:
+            # A lone statement: server-side binding, prepared once it repeats.
+            cursors = [connection.cursor()]
+            cursors[0].execute(texts[0], params)
+        elif self.db.pipeline:
+            # libpq's pipeline mode: every statement sent at once, each one
+            # prepared once per connection and bound on the server, which
+            # then parses and plans none of them again.
+            cursors = []
+            try:
+                with connection.pipeline():
+                    for text in before:
+                        connection.execute(text)
+                    for text in texts:
+                        cursor = connection.cursor()
+                        cursors.append(cursor)
+                        cursor.execute(text, params, prepare=True)
+                    for text in after:
+                        connection.execute(text)
+            except BaseException:
+                for cursor in cursors:
+                    cursor.close()
+                # The statements after a failed one were skipped, their
+                # preparation too, which psycopg's cache of prepared
+                # statements does not always notice: the connection is
+                # dropped rather than trusted (a failure is rare here).
+                self.poisoned = True
+                raise
+        else:
+            # One message of several statements, bound on the client.
+            cursor = self.db.dbapi.ClientCursor(connection)
+            try:
+                cursor.execute(";\n".join([*before, *texts, *after]), params)
+                outputs = []
+                while True:
+                    rows = cursor.fetchall() if cursor.description is not None else None
+                    outputs.append((rows, cursor.rowcount))
+                    if not cursor.nextset():
+                        break
+            finally:
+                cursor.close()
+            return outputs[len(before) : len(before) + len(texts)]
+        outputs = []
+        for cursor in cursors:
+            try:
+                rows = cursor.fetchall() if cursor.description is not None else None
+                outputs.append((rows, cursor.rowcount))
+            finally:
+                cursor.close()
+        return outputs
 
 
 @dataclasses.dataclass
@@ -1375,13 +1436,12 @@ class _Claim:
 
 
 def _take_claim_sql(key: int) -> list[str]:
-    # In one message these run as one implicit transaction, so a lock
-    # timeout also rolls the SET back.
+    # The timeout is the transaction's own (the statements sent with it are
+    # one transaction); the lock is the session's, kept until released.
     wait_ms = int(_CLAIM_WAIT_SECONDS * 1000)
     return [
-        f"SET lock_timeout = {wait_ms}",
+        f"SELECT set_config('lock_timeout', '{wait_ms}', true)",
         f"SELECT pg_advisory_lock({key})",
-        "RESET lock_timeout",
     ]
 
 
@@ -1425,6 +1485,7 @@ class _Database:
         self.dbapi: Any = engine.dialect.loaded_dbapi
         self.is_server = self.backend != "sqlite"
         self.batched = self.backend == "postgresql"
+        self.pipeline = self.batched and bool(self.dbapi.Pipeline.is_supported())
         # Writes begin explicitly where the driver does not: SQLite takes the
         # write lock at once, PostgreSQL connections are in autocommit mode.
         self.begin_sql = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}.get(
