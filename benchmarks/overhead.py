@@ -10,6 +10,10 @@ measures, in one run:
 2. Parallel efficiency, T1 / (2 * T2): both searches on a gradient-boosting
    grid whose fold fit times vary about 10x (n_estimators from 10 to 100).
    Target: >= 0.85 for ScoutSearchCV; GridSearchCV is the reference.
+3. Storage: ScoutSearchCV on the overhead grid at n_jobs=1 in memory and
+   with ``storage="sqlite:///<new file>"``: the cost per trial (the file's
+   tables and the study's fingerprint included). Target: at most 3 ms per
+   trial. ``benchmarks/storage.py`` compares it with OptunaSearchCV's.
 
 Fairness: loky workers and imports are warmed up before any timing, the two
 libraries alternate (in ABBA order) within every repeat, each number is the
@@ -33,6 +37,7 @@ import platform
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +55,7 @@ from sklearn.tree import DecisionTreeClassifier
 from scout_sklearn import ScoutSearchCV
 
 OVERHEAD_TARGET = 1.05
+STORAGE_TARGET_MS = 3.0
 EFFICIENCY_TARGET = 0.85
 N_FOLDS = 3
 
@@ -182,6 +188,9 @@ def warm_up() -> None:
     for n_jobs in (1, 2):
         for library in LIBRARIES:
             timed_fit(library, (estimator, small, X, y), n_jobs)
+    with tempfile.TemporaryDirectory() as folder:  # imports SQLAlchemy
+        storage = f"sqlite:///{folder}/warm.db"
+        ScoutSearchCV(estimator, small, cv=N_FOLDS, storage=storage).fit(X, y)
     estimator, _, X, y = efficiency_problem()
     for library in LIBRARIES:
         timed_fit(library, (estimator, {"n_estimators": [5, 10]}, X, y), 2)
@@ -346,6 +355,36 @@ def run_profile() -> None:
             )
 
 
+def run_storage(repeats: int) -> float:
+    """Milliseconds per trial that a new SQLite file adds to a fit at n_jobs=1."""
+    estimator, grid, X, y = overhead_problem()
+    n_trials = len(grid["max_depth"]) * len(grid["min_samples_leaf"])
+    memory, stored = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for repeat in range(repeats):
+            for kind in ("memory", "sqlite") if repeat % 2 == 0 else ("sqlite", "memory"):
+                storage = None if kind == "memory" else f"sqlite:///{folder}/r{repeat}.db"
+                search = ScoutSearchCV(
+                    estimator, grid, cv=N_FOLDS, n_jobs=1, storage=storage
+                )
+                gc.collect()
+                start = time.perf_counter()
+                search.fit(X, y)
+                (memory if kind == "memory" else stored).append(time.perf_counter() - start)
+            print(
+                f"  repeat {repeat + 1}/{repeats}: in memory {memory[-1]:.2f}s, "
+                f"with SQLite {stored[-1]:.2f}s",
+                flush=True,
+            )
+    cost = 1000 * (median(stored) - median(memory)) / n_trials
+    print(
+        f"  {n_trials} trials: in memory median {median(memory):.3f}s {spread(memory)}, "
+        f"with SQLite median {median(stored):.3f}s {spread(stored)}: "
+        f"{cost:+.2f} ms per trial"
+    )
+    return cost
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (~1.5 min)")
@@ -377,8 +416,15 @@ def main() -> None:
     )
     efficiency = run_efficiency(efficiency_repeats)
 
+    print(
+        f"\n3. Storage: the overhead grid at n_jobs=1, in memory and with a new "
+        f"SQLite file, {overhead_repeats} repeats",
+        flush=True,
+    )
+    storage_ms = run_storage(overhead_repeats)
+
     if args.profile:
-        print("\n3. Profile")
+        print("\n4. Profile")
         run_profile()
 
     scout_eff = efficiency["ScoutSearchCV"]
@@ -403,6 +449,12 @@ def main() -> None:
             verdict(scout_eff >= EFFICIENCY_TARGET),
         ),
         ("parallel efficiency GridSearchCV", f"{grid_eff:.3f}", "(reference)", "-"),
+        (
+            "SQLite storage cost per trial",
+            f"{storage_ms:+.2f} ms",
+            f"<= {STORAGE_TARGET_MS} ms",
+            verdict(storage_ms <= STORAGE_TARGET_MS),
+        ),
     ]
     print(f"\nSummary (medians; load average now {os.getloadavg()[0]:.2f})")
     header = ("measure", "value", "target", "result")

@@ -37,6 +37,10 @@ search again with ``n_jobs=2``, for its parallel efficiency, and, on the
 boosting tasks, once more with an estimator that hides ``warm_start`` (every
 rung fits from scratch), to measure what continuing saves: the two runs
 make the same decisions, since a continued boosting equals a fresh one.
+Last, ScoutSearchCV ``sampler="tpe", pruner="sha"``: one bracket of
+successive halving, the like-for-like peer of HalvingRandomSearchCV
+(Hyperband adds brackets that start trials at higher rungs, a hedge that
+costs time).
 
 Printed per task: median best CV score, median held-out score of the refitted
 best estimator, total fit seconds (sum over folds and seeds, refit excluded),
@@ -47,7 +51,7 @@ seconds) and median wall seconds of ``fit``. Verdicts:
 1. TPE + Hyperband vs TPE without pruning: median held-out score within 0.5
    percentage points (or better), at no more than 1/3 of the fit seconds.
 2. vs HalvingRandomSearchCV: a better median best CV score, at no more median
-   wall time.
+   wall time; printed for TPE + Hyperband and for TPE + successive halving.
 3. n_jobs=2: parallel efficiency ``T1 / (2 * T2)`` of the pruned search (same
    seed at n_jobs=1 and 2; the pruner's decisions, hence the work, may differ
    between the two) at least 0.85; also shown: worker utilisation, the fold
@@ -98,6 +102,7 @@ METHODS = (
     "pruned-2jobs",
     "halving-2jobs",
     "pruned-cold",
+    "pruned-sha",
 )
 LABELS = {
     "pruned": "scout TPE + Hyperband",
@@ -106,6 +111,7 @@ LABELS = {
     "pruned-2jobs": "TPE + Hyperband, n_jobs=2",
     "halving-2jobs": "HalvingRandomSearchCV, n_jobs=2",
     "pruned-cold": "TPE + Hyperband, no warm start",
+    "pruned-sha": "scout TPE + successive halving",
 }
 
 
@@ -243,7 +249,7 @@ def make_search(method: str, setting: Setting, seed: int, n_trials: int) -> Any:
         estimator,
         scout_space(task),
         sampler="tpe",
-        pruner="hyperband",
+        pruner="sha" if method == "pruned-sha" else "hyperband",
         resource=setting.resource,
         min_resource=setting.min_resource,
         max_resource=setting.max_resource,
@@ -371,6 +377,17 @@ def report_task(name: str, runs: list[Run], n_trials: int) -> dict[str, bool]:
         print(
             f"  vs HalvingRandomSearchCV: best CV {cv_diff:+.4f} (> 0), wall "
             f"x{wall_ratio:.2f} (<= 1): {verdict(ok['vs HalvingRandomSearchCV'])}"
+        )
+    sha = by["pruned-sha"]
+    if sha and halving:
+        # The like-for-like comparison: one bracket of successive halving.
+        cv_diff = median([r.cv_score for r in sha]) - median([r.cv_score for r in halving])
+        wall_ratio = median([r.wall for r in sha]) / median([r.wall for r in halving])
+        ok["SHA vs HalvingRandomSearchCV"] = cv_diff > 0 and wall_ratio <= 1
+        print(
+            f"  TPE + successive halving vs HalvingRandomSearchCV: best CV "
+            f"{cv_diff:+.4f} (> 0), wall x{wall_ratio:.2f} (<= 1): "
+            f"{verdict(ok['SHA vs HalvingRandomSearchCV'])}"
         )
     one = {r.seed: r for r in pruned}
     if pruned and by["pruned-2jobs"]:

@@ -226,6 +226,10 @@ def subsample_order(
     return train[np.lexsort((ties, within))]
 
 
+# Whether this process (a loky worker) has frozen its objects, see _run_tasks.
+_frozen = False
+
+
 def _run_tasks(
     estimators: list[Any],
     X: Any,
@@ -251,8 +255,6 @@ def _run_tasks(
         outputs.append((task.number, result, kept))
     return outputs
 
-
-_frozen = False
 
 # Short tasks go to a worker a few at a time, so that they share the cost of
 # a joblib call: a chunk is sized to run for about _CHUNK_SECONDS. That is
