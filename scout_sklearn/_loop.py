@@ -338,6 +338,14 @@ class RungScheduler(Scheduler):
                 return []
             self._sync()  # other workers' values may have opened places
             self._promote_waiting()
+            if not self._queue and self.stop_reason != StopReason.STOPPED:
+                # The budget of trials is spent, not the user's patience:
+                # the best paused trials may still go on (see the pruner).
+                for number, rung in self._pruner.final_promotions(
+                    self._waiting, self._record, self._n_rungs
+                ):
+                    self._waiting.remove((number, rung))
+                    self._promote(self._read[number], rung)
             if self._queue:
                 return []
             return self._prune_waiting()

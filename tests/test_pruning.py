@@ -741,3 +741,26 @@ def test_verbose_logs_the_rungs(iris, fast_clf, caplog) -> None:
     rungs = "Pruning with PruneTrialZero() over n_samples: rungs (30, 100)"
     assert rungs in caplog.text
     assert "[trial 0] PRUNED at rung 0 (score=" in caplog.text
+
+
+def test_a_poor_first_trial_does_not_keep_the_best_from_the_full_budget(cancer) -> None:
+    # The first trial to finish a rung takes its place whatever its score; a
+    # rung with few trials has one place. Without the final promotions, the
+    # poor first trial (a near-constant classifier) was the only one to reach
+    # the full budget, and best_ was it.
+    X, y = cancer
+    search = ScoutSearchCV(
+        make_pipeline(StandardScaler(), SVC()),
+        {"svc__C": [1e-6, 1e-5, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]},
+        sampler="grid",
+        pruner="successive_halving",
+        min_resource=30,
+        cv=3,
+        n_jobs=1,
+    ).fit(X, y)
+    by_c = {t.params["svc__C"]: t for t in search.study_.trials}
+    assert by_c[1e-6].state is TrialState.COMPLETE  # the first went all the way
+    assert search.best_params_["svc__C"] >= 0.3
+    assert search.best_score_ > 0.95
+    completed = [t for t in search.study_.trials if t.state is TrialState.COMPLETE]
+    assert len(completed) >= 2

@@ -16,15 +16,37 @@ promotes the first one with a real value (the best so far when it arrives)
 and no other. So each bracket carries at least one trial through to its
 last rung, and even a search of a handful of trials finishes one at the full
 budget, at the cost of at most one early promotion per rung.
+
+**Final promotions.** That first trial, or any promoted early, holds its
+place when better ones arrive, and a rung with few trials has one place: a
+poor first trial could take the only way to the full budget (seen with 50
+trials: a chance-level SVC completed, two at 0.98 were pruned one rung
+below). So when the search asks no more trials and nothing runs, the best
+paused trial of each rung and bracket goes on if it beats every trial
+promoted from there; again after each rung it runs, until no paused trial
+beats those promoted. The best trial of every rung then reaches the last
+rung, at the cost of a few fits at the end of the search.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from scout_sklearn.pruners._base import Decision, RungRecord, is_failed, reported_value
+from scout_sklearn.pruners._base import (
+    Decision,
+    Pruner,
+    RungRecord,
+    is_failed,
+    reported_value,
+)
 
-__all__ = ["asha_decide", "asha_promotions", "chosen_for_promotion", "rank"]
+__all__ = [
+    "asha_decide",
+    "asha_final_promotions",
+    "asha_promotions",
+    "chosen_for_promotion",
+    "rank",
+]
 
 
 def asha_decide(
@@ -109,3 +131,59 @@ def rank(values: Mapping[int, float | None]) -> list[int]:
     ]
     real.sort()
     return [number for _, number in real]
+
+
+def asha_final_promotions(
+    owner: str,
+    waiting: Sequence[tuple[int, int]],
+    record: RungRecord,
+    n_rungs: int,
+) -> list[tuple[int, int]]:
+    """Per rung and bracket, the best waiting pair if it beats every promoted one.
+
+    Highest rung first, then lower bracket. A rung's trials that failed
+    never go on; a rung from which nobody was promoted lets its best go on.
+    """
+    best: dict[tuple[int, int], int] = {}  # (rung, bracket) -> number
+    waiting_pairs = set()
+    for number, rung in waiting:
+        reported_value(owner, number, rung, record, n_rungs)
+        waiting_pairs.add((number, rung))
+    for number, rung in waiting_pairs:
+        key = (rung, record.first_rung(number))
+        if key not in best:
+            ranked = [n for n in rank(record.values_at(*key)) if (n, rung) in waiting_pairs]
+            if ranked:
+                best[key] = ranked[0]
+    promoted = []
+    for rung, bracket in sorted(best, key=lambda key: (-key[0], key[1])):
+        number = best[rung, bracket]
+        values = record.values_at(rung, bracket)
+        value = values[number]
+        assert value is not None  # ranked: a real value
+        held = [
+            v
+            for n, v in values.items()
+            if record.is_promoted(n, rung) and v is not None and not is_failed(v)
+        ]
+        if not held or value > max(held):
+            promoted.append((number, rung))
+    return promoted
+
+
+class _AshaFinalPromotions(Pruner):
+    """The final promotions of the ASHA pruners (see the module's notes)."""
+
+    def final_promotions(
+        self,
+        waiting: Sequence[tuple[int, int]],
+        record: RungRecord,
+        n_rungs: int,
+    ) -> list[tuple[int, int]]:
+        """The best paused trial of each rung and bracket, if it beats those promoted.
+
+        Asked once the search asks no more trials and nothing runs; again
+        after each rung these trials run.
+        """
+        self._validate()
+        return asha_final_promotions(type(self).__name__, waiting, record, n_rungs)

@@ -379,6 +379,22 @@ class Pruner(Configurable, ABC):
         self._validate()
         return []
 
+    def final_promotions(
+        self,
+        waiting: Sequence[tuple[int, int]],
+        record: RungRecord,
+        n_rungs: int,
+    ) -> list[tuple[int, int]]:
+        """The paused pairs that go on although the search asks no more trials.
+
+        Asked when nothing runs, no new trial may start and :meth:`promotions`
+        promotes nobody; the trials still paused after it are PRUNED. Same
+        parameters and return value as :meth:`promotions`; the default is
+        empty.
+        """
+        self._validate()
+        return []
+
 
 def check_resources(
     min_resource: object, max_resource: object, owner: str

@@ -9,10 +9,9 @@ from itertools import accumulate
 from typing import ClassVar
 
 from scout_sklearn._constraints import Constraint, Interval
-from scout_sklearn.pruners._asha import asha_decide, asha_promotions
+from scout_sklearn.pruners._asha import _AshaFinalPromotions, asha_decide, asha_promotions
 from scout_sklearn.pruners._base import (
     Decision,
-    Pruner,
     RungRecord,
     check_n_rungs,
     check_number,
@@ -22,7 +21,7 @@ from scout_sklearn.pruners._base import (
 __all__ = ["HyperbandPruner"]
 
 
-class HyperbandPruner(Pruner):
+class HyperbandPruner(_AshaFinalPromotions):
     """Hyperband: asynchronous successive halving in ``n_rungs`` brackets.
 
     Successive halving must guess how early a trial can be judged. Hyperband
@@ -70,7 +69,10 @@ class HyperbandPruner(Pruner):
     whose first rung is the bracket's): a rung of ``n`` of them promotes at
     most ``max(1, n // eta)``, best first, ties to the lower trial number;
     failed values (None or NaN) count in ``n`` and are PRUNEd. A trial of
-    the last bracket starts at the last rung and always completes.
+    the last bracket starts at the last rung and always completes. Once no
+    more trials are asked and nothing runs, :meth:`final_promotions` lets
+    the best paused trial of each rung and bracket go on if it beats every
+    trial promoted from there.
 
     References
     ----------

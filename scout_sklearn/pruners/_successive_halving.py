@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from scout_sklearn._constraints import Constraint, Interval
-from scout_sklearn.pruners._asha import asha_decide, asha_promotions
+from scout_sklearn.pruners._asha import _AshaFinalPromotions, asha_decide, asha_promotions
 from scout_sklearn.pruners._base import (
     Decision,
-    Pruner,
     RungRecord,
     check_n_rungs,
     check_number,
@@ -20,7 +19,7 @@ from scout_sklearn.pruners._base import (
 __all__ = ["SuccessiveHalvingPruner"]
 
 
-class SuccessiveHalvingPruner(Pruner):
+class SuccessiveHalvingPruner(_AshaFinalPromotions):
     """Asynchronous successive halving (ASHA): the top ``1/eta`` of a rung go on.
 
     Rung ``i`` gives each trial ``min_resource * reduction_factor**i`` of the
@@ -71,7 +70,11 @@ class SuccessiveHalvingPruner(Pruner):
     place, or it is at the last rung), WAIT or PRUNE (failed), and
     :meth:`promotions` the paused trials that take places opened since.
     A trial that does not fail is never PRUNEd by this pruner: the search
-    loop prunes the trials still waiting when the search ends.
+    loop prunes the trials still waiting when the search ends, after
+    :meth:`final_promotions`: once no more trials are asked and nothing
+    runs, the best paused trial of each rung goes on if it beats every
+    trial promoted from that rung (so that a poor trial promoted early,
+    such as the first, cannot keep the best from the full budget).
 
     References
     ----------

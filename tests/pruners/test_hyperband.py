@@ -216,3 +216,28 @@ def test_bad_reduction_factor() -> None:
     pruner = HyperbandPruner().set_params(reduction_factor="3")
     with pytest.raises(InvalidParameterError, match=r"Got '3' instead"):
         pruner.bracket_sizes(3)
+
+
+def test_final_promotions_compare_a_trial_with_its_own_bracket_only() -> None:
+    pruner, record = HyperbandPruner(), RungRecord()
+    n_rungs = 3
+    bracket_of = {n: pruner.first_rung(n, n_rungs) for n in range(40)}
+    zero = [n for n in range(40) if bracket_of[n] == 0][:3]
+    one = [n for n in range(40) if bracket_of[n] == 1][:2]
+    for number in zero:
+        record.report(number, 0, 0.0)
+    # Bracket 1 starts at rung 1: one[0] was promoted at 0.5; one[1] (0.6)
+    # beats it. A bracket-0 trial promoted at 0.9 from rung 1 does not count.
+    record.report(one[0], 1, 0.5)
+    record.promote(one[0], 1)
+    record.report(one[1], 1, 0.6)
+    # Bracket 0, rung 1: zero[0] promoted at 0.9; zero[1] at 0.7 is paused
+    # there. Rung 0: zero[0] and zero[1] were promoted at 0.0, and the paused
+    # zero[2] at 0.0 does not beat them.
+    for number in zero[:2]:
+        record.promote(number, 0)
+    record.report(zero[0], 1, 0.9)
+    record.promote(zero[0], 1)
+    record.report(zero[1], 1, 0.7)
+    waiting = [(one[1], 1), (zero[1], 1), (zero[2], 0)]
+    assert pruner.final_promotions(waiting, record, n_rungs) == [(one[1], 1)]

@@ -291,3 +291,40 @@ def test_repr_and_params() -> None:
     assert repr(pruner) == "SuccessiveHalvingPruner(reduction_factor=4)"
     assert pruner.get_params() == {"min_early_stopping_rate": 0, "reduction_factor": 4}
     assert pruner.set_params(min_early_stopping_rate=1).first_rung(0, 3) == 1
+
+
+# -- final promotions --------------------------------------------------------------------
+def test_final_promotions_let_the_best_paused_trial_past_an_early_one() -> None:
+    loop = Loop(SuccessiveHalvingPruner(), n_rungs=3)
+    assert loop.report(0, 0, 0.2) == (CONTINUE, [])  # the first goes on, poor as it is
+    for number, value in [(1, 0.9), (2, 0.5), (3, 0.95)]:
+        assert loop.report(number, 0, value) == (WAIT, [])  # n <= 5: its one place
+    assert loop.report(4, 0, None) == (PRUNE, [])
+    loop.waiting.append((4, 0))  # as if paused: a failed value never goes on
+    assert loop.report(0, 1, 0.3) == (CONTINUE, [])
+    pruner, record = loop.pruner, loop.record
+    # Rung 0: 3 (.95) is the best paused and beats 0 (.2), the only one promoted;
+    # the failed 4 never goes on. Rung 1 has nobody paused.
+    assert pruner.final_promotions(loop.waiting, record, 3) == [(3, 0)]
+    record.promote(3, 0)
+    loop.waiting.remove((3, 0))
+    # Now 1 (.9) does not beat 3 (.95): nobody else goes on.
+    assert pruner.final_promotions(loop.waiting, record, 3) == []
+    # 3 pauses at rung 1 (.6), behind 0 (.3) which holds the place: it goes
+    # on, listed before any rung-0 pair.
+    record.report(3, 1, 0.6)
+    assert pruner.decide(3, 1, record, 3) is WAIT
+    loop.waiting.append((3, 1))
+    record.report(5, 0, 0.99)  # and a late best at rung 0
+    loop.waiting.append((5, 0))
+    assert pruner.final_promotions(loop.waiting, record, 3) == [(3, 1), (5, 0)]
+
+
+def test_final_promotions_of_a_rung_nobody_left_promote_its_best() -> None:
+    pruner, record = SuccessiveHalvingPruner(), RungRecord()
+    for number, value in [(0, 0.1), (1, 0.7), (2, 0.4)]:
+        record.report(number, 1, value)
+    waiting = [(0, 1), (1, 1), (2, 1)]
+    assert pruner.final_promotions(waiting, record, 3) == [(1, 1)]
+    record.report(3, 1, math.nan)
+    assert pruner.final_promotions([(3, 1)], record, 3) == []  # failed: never
