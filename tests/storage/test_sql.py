@@ -569,7 +569,7 @@ def test_the_claim_lock_makes_another_worker_wait(
 def test_creating_the_trial_releases_the_claim_lock_a_failed_create_does_not(
     server_pair: tuple[SQLStorage, SQLStorage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sql_module, "_CLAIM_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(sql_module, "_CLAIM_WAIT_SECONDS", 1.0)
     first, second = server_pair
 
     def second_waits() -> float:
@@ -580,16 +580,16 @@ def test_creating_the_trial_releases_the_claim_lock_a_failed_create_does_not(
 
     with first.claim_lock("study"):
         first.read_trials("study")
-        assert second_waits() >= 0.25  # held: the other worker gave up waiting
+        assert second_waits() >= 0.9  # held: the other worker gave up waiting
         second.create_trial("study", Trial(number=0, params={}))  # unlocked
         with pytest.raises(TrialNumberTaken):
             first.create_trial("study", Trial(number=0, params={}))
         first.read_trials("study")  # Study.ask reads again before its next try
-        assert second_waits() >= 0.25  # held again
+        assert second_waits() >= 0.9  # held again
         first.create_trial("study", Trial(number=1, params={}))
         if first._db().backend == "postgresql":  # released with the create's commit
-            assert second_waits() < 0.25
-    assert second_waits() < 0.25
+            assert second_waits() < 0.5
+    assert second_waits() < 0.5
     assert [t.number for t in second.read_trials("study")[0]] == [0, 1]
 
 
