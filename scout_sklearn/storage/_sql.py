@@ -1522,6 +1522,13 @@ class _Database:
             )
 
     def is_disconnect(self, err: BaseException, raw: PoolProxiedConnection) -> bool:
+        if self.backend == "postgresql" and isinstance(err, self.dbapi.Error):
+            # Connection exceptions, and the server ending the session
+            # (admin_shutdown, crash_shutdown...): in pipeline mode psycopg
+            # may raise these before it marks the connection broken.
+            state = getattr(err, "sqlstate", None) or ""
+            if state.startswith(("08", "57P")):
+                return True
         return bool(self.engine.dialect.is_disconnect(err, raw.dbapi_connection, None))  # type: ignore[arg-type]
 
     def transient(self, err: BaseException) -> str | None:

@@ -621,3 +621,48 @@ def test_sqlite_takes_no_claim_lock(tmp_path: Path) -> None:
         start = time.monotonic()
         with second.claim_lock("study"):
             assert time.monotonic() - start < 0.2
+
+
+def test_a_postgresql_session_ended_by_the_server_is_retried_on_a_new_one() -> None:
+    # The server ends the session (pg_terminate_backend, as a restart or an
+    # administrator does) between two writes; the next batch, pipelined,
+    # reads the shutdown notice as an error before psycopg marks the
+    # connection broken. It must count as a dropped connection, retried.
+    url = server_url("postgresql")
+    tag = f"scoutend{uuid.uuid4().hex[:8]}"
+    storage = fresh_server_storage(f"{url}?application_name={tag}")
+    storage.create_study(StudyRecord(name="study", seed=0, space=[], created_at=1.0))
+    engine = sa.create_engine(url)
+
+    def end_sessions() -> int:
+        with engine.begin() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :tag"
+                ),
+                {"tag": tag},
+            ).all()
+        time.sleep(0.05)  # the notice reaches the client's socket
+        return len(rows)
+
+    try:
+        assert end_sessions() >= 1
+        storage.create_trial("study", Trial(number=0, params={}))  # a pipeline
+        with storage.claim_lock("study"):
+            storage.read_trials("study")
+            assert end_sessions() >= 1  # the lock's connection too
+            storage.create_trial("study", Trial(number=1, params={}))
+        # Ended in the middle of a batch: this one waits for the claim lock
+        # that another worker holds when its session ends.
+        other = SQLStorage(url, table_prefix=storage.__getstate__()["table_prefix"])
+        with other.claim_lock("study"):
+            other.read_trials("study")
+            ender = threading.Timer(0.3, end_sessions)
+            ender.start()
+            with storage.claim_lock("study"):
+                storage.read_trials("study")
+            ender.join()
+        assert [t.number for t in storage.read_trials("study")[0]] == [0, 1]
+    finally:
+        engine.dispose()
