@@ -833,8 +833,10 @@ def test_timeout_stops_early_and_cuts_the_trials_in_flight(iris, fast_clf, n_job
     for trial in finished:
         assert trial.state is TrialState.COMPLETE
         assert len(trial.fold_results) == 2
-    # No fold starts after the limit: at most the trials of running folds are cut.
-    assert len(cut) <= n_jobs
+    # No fold starts after the limit; the folds running or already handed to
+    # joblib (its pre-dispatch: 2 * n_jobs tasks) are cancelled, so at most
+    # their trials are cut.
+    assert len(cut) <= (1 if n_jobs == 1 else 2 * n_jobs)
     for trial in cut:
         assert len(trial.fold_results) < 2
     check_is_fitted(search.best_estimator_)
