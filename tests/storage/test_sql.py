@@ -666,3 +666,14 @@ def test_a_postgresql_session_ended_by_the_server_is_retried_on_a_new_one() -> N
         assert [t.number for t in storage.read_trials("study")[0]] == [0, 1]
     finally:
         engine.dispose()
+
+
+def test_the_claim_locks_wait_limit_ends_with_its_transaction() -> None:
+    # The lock is taken with a lock_timeout local to the statements sent with
+    # it: later statements on that connection wait as long as they need.
+    storage = fresh_server_storage(server_url("postgresql"))
+    storage.create_study(StudyRecord(name="study", seed=0, space=[], created_at=1.0))
+    with storage.claim_lock("study"):
+        storage.read_trials("study")  # takes the lock
+        connection = storage._local.claim.raw.driver_connection
+        assert connection.execute("SHOW lock_timeout").fetchone() == ("0",)
