@@ -82,15 +82,25 @@ def _plain_terms(app, what, name, obj, options, lines):
 
 # -- private helper bases ----------------------------------------------------
 # A class may take members from a private helper base of this package (Study
-# and StoredStudy share best_trial, best_params and best_value that way):
-# the class template documents those classes' inherited members, and the
-# helper base is not shown.
+# and StoredStudy share best_trial, best_params and best_value that way; the
+# ASHA pruners their ladder and rules): the class template documents those
+# classes' inherited members, and the helper base is shown as its own bases.
 def _is_private_helper(base):
     return base.__module__.startswith("scout_sklearn") and base.__name__.startswith("_")
 
 
+def _public_bases(bases):
+    public = []
+    for base in bases:
+        if _is_private_helper(base):
+            public += _public_bases([b for b in base.__bases__ if b is not object])
+        elif base not in public:
+            public.append(base)
+    return public
+
+
 def _hide_private_bases(app, name, obj, options, bases):
-    bases[:] = [base for base in bases if not _is_private_helper(base)]
+    bases[:] = _public_bases(bases)
 
 
 def setup(app):

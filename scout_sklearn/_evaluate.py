@@ -354,10 +354,7 @@ class FoldRunner:
     ) -> Generator[tuple[int, FoldResult, Any], None, None]:
         """Evaluate ``tasks``; yield ``(number, FoldResult, fitted)`` as each finishes."""
         if self._streaming:
-            for outputs in self._parallel(self._jobs(tasks)):
-                for output in outputs:
-                    self._observe(output[1])
-                    yield output
+            yield from self._call(tasks)
             return
         iterator = iter(tasks)
         chunk_size = 2 * self.n_workers
@@ -365,12 +362,19 @@ class FoldRunner:
             chunk = [task for _, task in zip(range(chunk_size), iterator)]
             if not chunk:
                 return
-            for outputs in self._parallel(self._jobs(chunk)):
-                for output in outputs:
-                    self._observe(output[1])
-                    yield output
+            yield from self._call(chunk)
+
+    def _call(
+        self, tasks: Iterable[FoldTask]
+    ) -> Generator[tuple[int, FoldResult, Any], None, None]:
+        """One joblib call over ``tasks``, its results one by one as they finish."""
+        for outputs in self._parallel(self._jobs(tasks)):
+            for output in outputs:
+                self._observe(output[1])
+                yield output
 
     def _observe(self, result: FoldResult) -> None:
+        """Update the running mean of a task's seconds."""
         seconds = result.fit_time + result.score_time
         mean = self._task_seconds
         self._task_seconds = seconds if mean is None else 0.8 * mean + 0.2 * seconds

@@ -36,6 +36,7 @@ from scout_sklearn.pruners._base import (
     Decision,
     Pruner,
     RungRecord,
+    geometric_ladder,
     is_failed,
     reported_value,
 )
@@ -171,8 +172,44 @@ def asha_final_promotions(
     return promoted
 
 
-class _AshaFinalPromotions(Pruner):
-    """The final promotions of the ASHA pruners (see the module's notes)."""
+class _AshaRules(Pruner):
+    """What SuccessiveHalvingPruner and HyperbandPruner share: the ladder and ASHA.
+
+    A subclass has a ``reduction_factor`` and chooses each trial's first rung.
+    """
+
+    reduction_factor: int
+
+    def ladder(self, min_resource: float, max_resource: float) -> tuple[float, ...]:
+        self._validate()
+        return geometric_ladder(
+            min_resource,
+            max_resource,
+            int(self.reduction_factor),
+            owner=type(self).__name__,
+        )
+
+    def decide(self, number: int, rung: int, record: RungRecord, n_rungs: int) -> Decision:
+        self._validate()
+        return asha_decide(
+            type(self).__name__, number, rung, record, n_rungs, int(self.reduction_factor)
+        )
+
+    def promotions(
+        self,
+        waiting: Sequence[tuple[int, int]],
+        record: RungRecord,
+        n_rungs: int,
+    ) -> list[tuple[int, int]]:
+        """The paused trials that now take a free place in their bracket.
+
+        Highest rung first, then lower bracket (Hyperband), then best first:
+        a loop short of workers starts the most advanced trials first.
+        """
+        self._validate()
+        return asha_promotions(
+            type(self).__name__, waiting, record, n_rungs, int(self.reduction_factor)
+        )
 
     def final_promotions(
         self,

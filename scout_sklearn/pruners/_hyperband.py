@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Sequence
 from itertools import accumulate
 from typing import ClassVar
 
 from scout_sklearn._constraints import Constraint, Interval
-from scout_sklearn.pruners._asha import _AshaFinalPromotions, asha_decide, asha_promotions
+from scout_sklearn.pruners._asha import _AshaRules
 from scout_sklearn.pruners._base import (
-    Decision,
-    RungRecord,
     check_n_rungs,
     check_number,
-    geometric_ladder,
 )
 
 __all__ = ["HyperbandPruner"]
 
 
-class HyperbandPruner(_AshaFinalPromotions):
+class HyperbandPruner(_AshaRules):
     """Hyperband: asynchronous successive halving in ``n_rungs`` brackets.
 
     Successive halving must guess how early a trial can be judged. Hyperband
@@ -106,15 +102,6 @@ class HyperbandPruner(_AshaFinalPromotions):
         self.reduction_factor = reduction_factor
         self._validate()
 
-    def ladder(self, min_resource: float, max_resource: float) -> tuple[float, ...]:
-        self._validate()
-        return geometric_ladder(
-            min_resource,
-            max_resource,
-            int(self.reduction_factor),
-            owner=type(self).__name__,
-        )
-
     def bracket_sizes(self, n_rungs: int) -> tuple[int, ...]:
         """Trials one Hyperband iteration gives each bracket, bracket 0 first.
 
@@ -140,27 +127,6 @@ class HyperbandPruner(_AshaFinalPromotions):
             if position < end << n_bits:
                 return bracket
         raise AssertionError("unreachable: the van der Corput number is below 1")
-
-    def decide(self, number: int, rung: int, record: RungRecord, n_rungs: int) -> Decision:
-        self._validate()
-        return asha_decide(
-            type(self).__name__, number, rung, record, n_rungs, int(self.reduction_factor)
-        )
-
-    def promotions(
-        self,
-        waiting: Sequence[tuple[int, int]],
-        record: RungRecord,
-        n_rungs: int,
-    ) -> list[tuple[int, int]]:
-        """The paused trials that now take a free place in their bracket.
-
-        Highest rung first, then lower bracket, then best first.
-        """
-        self._validate()
-        return asha_promotions(
-            type(self).__name__, waiting, record, n_rungs, int(self.reduction_factor)
-        )
 
 
 @functools.lru_cache(maxsize=64)

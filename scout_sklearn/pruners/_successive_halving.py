@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
 from typing import ClassVar
 
 from scout_sklearn._constraints import Constraint, Interval
-from scout_sklearn.pruners._asha import _AshaFinalPromotions, asha_decide, asha_promotions
+from scout_sklearn.pruners._asha import _AshaRules
 from scout_sklearn.pruners._base import (
-    Decision,
-    RungRecord,
     check_n_rungs,
     check_number,
-    geometric_ladder,
 )
 
 __all__ = ["SuccessiveHalvingPruner"]
 
 
-class SuccessiveHalvingPruner(_AshaFinalPromotions):
+class SuccessiveHalvingPruner(_AshaRules):
     """Asynchronous successive halving (ASHA): the top ``1/eta`` of a rung go on.
 
     Rung ``i`` gives each trial ``min_resource * reduction_factor**i`` of the
@@ -116,40 +112,9 @@ class SuccessiveHalvingPruner(_AshaFinalPromotions):
         self.min_early_stopping_rate = min_early_stopping_rate
         self._validate()
 
-    def ladder(self, min_resource: float, max_resource: float) -> tuple[float, ...]:
-        self._validate()
-        return geometric_ladder(
-            min_resource,
-            max_resource,
-            int(self.reduction_factor),
-            owner=type(self).__name__,
-        )
-
     def first_rung(self, number: int, n_rungs: int) -> int:
         """``min_early_stopping_rate``, capped at the last rung."""
         self._validate()
         check_number(type(self).__name__, number)
         n_rungs = check_n_rungs(type(self).__name__, n_rungs)
         return min(int(self.min_early_stopping_rate), n_rungs - 1)
-
-    def decide(self, number: int, rung: int, record: RungRecord, n_rungs: int) -> Decision:
-        self._validate()
-        return asha_decide(
-            type(self).__name__, number, rung, record, n_rungs, int(self.reduction_factor)
-        )
-
-    def promotions(
-        self,
-        waiting: Sequence[tuple[int, int]],
-        record: RungRecord,
-        n_rungs: int,
-    ) -> list[tuple[int, int]]:
-        """The paused trials that now take a free place, highest rung first.
-
-        Within a rung, best first; a loop short of workers starts the first
-        ones first.
-        """
-        self._validate()
-        return asha_promotions(
-            type(self).__name__, waiting, record, n_rungs, int(self.reduction_factor)
-        )

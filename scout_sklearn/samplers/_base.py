@@ -106,13 +106,21 @@ class Sampler(Configurable, ABC):
         """
         return space.n_points if space.is_finite else None
 
+    # Set to False by a class whose own ``ask`` uses the history only to know
+    # which points are taken (grid, random, QMC).
+    _ask_learns: ClassVar[bool] = True
+
     def _learns_from_results(self) -> bool:
         """Whether the scores of finished trials steer what :meth:`ask` proposes.
 
         A search sends short folds to its workers in larger chunks when they
-        do not, since asking ahead of the results then costs nothing. A user's
-        sampler is assumed to learn.
+        do not, since asking ahead of the results then costs nothing. The
+        class that defines the ``ask`` in use says (``_ask_learns``): a
+        user's sampler, or a subclass overriding ``ask``, is assumed to learn.
         """
+        for cls in type(self).__mro__:
+            if "ask" in vars(cls):
+                return bool(vars(cls).get("_ask_learns", True))
         return True
 
     def __getstate__(self) -> dict[str, Any]:

@@ -76,10 +76,7 @@ class GridSampler(Sampler):
         """
         return bool(self.shuffle) or type(self).ask is not GridSampler.ask
 
-    def _learns_from_results(self) -> bool:
-        # The history only says which points are taken; a subclass that
-        # overrides ``ask`` is assumed to learn.
-        return type(self).ask is not GridSampler.ask
+    _ask_learns = False  # the history only says which points are taken
 
     def ask(
         self,

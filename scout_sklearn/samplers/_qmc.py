@@ -152,10 +152,7 @@ class QMCSampler(Sampler):
     def check_space(self, space: SearchSpace) -> None:
         self._validate()
 
-    def _learns_from_results(self) -> bool:
-        # The history only says which points are taken; a subclass that
-        # overrides ``ask`` is assumed to learn.
-        return type(self).ask is not QMCSampler.ask
+    _ask_learns = False  # the history only says which points are taken
 
     def ask(
         self,

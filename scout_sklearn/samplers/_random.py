@@ -53,10 +53,7 @@ class RandomSampler(Sampler):
     def __init__(self) -> None:
         pass
 
-    def _learns_from_results(self) -> bool:
-        # The history only says which points are taken; a subclass that
-        # overrides ``ask`` is assumed to learn.
-        return type(self).ask is not RandomSampler.ask
+    _ask_learns = False  # the history only says which points are taken
 
     def ask(
         self,

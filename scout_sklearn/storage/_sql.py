@@ -411,29 +411,24 @@ class SQLStorage(Storage):
             return
         digest = hashlib.sha1(f"{self._table_prefix}\0{study}".encode()).digest()
         raw = self._connect(db)
-        if db.backend == "postgresql":
-            claim = _Claim(raw, int.from_bytes(digest[:8], "big", signed=True))
-            self._local.claim = claim
-            try:
-                yield
-            finally:
-                self._local.claim = None
-                if claim.held:
-                    try:
-                        _release_claim_lock(db.backend, raw, digest)
-                    except db.dbapi.Error:  # closing the connection drops the lock
-                        raw.invalidate()
-                raw.close()
-            return
+        claim = None
         held = False
         try:
-            try:
-                held = _take_claim_lock(raw, digest)
-            except db.dbapi.Error as err:  # go on without it: claims stay safe
-                logger.debug("No claim lock on %r: %s", study, _scrub(str(err), self._url))
-                raw.invalidate()
+            if db.backend == "postgresql":  # taken with the block's first statement
+                claim = self._local.claim = _Claim(raw, _claim_key(digest))
+            else:
+                try:
+                    held = _take_claim_lock(raw, digest)
+                except db.dbapi.Error as err:  # go on without it: claims stay safe
+                    logger.debug(
+                        "No claim lock on %r: %s", study, _scrub(str(err), self._url)
+                    )
+                    raw.invalidate()
             yield
         finally:
+            if claim is not None:
+                self._local.claim = None
+                held = claim.held
             if held:
                 try:
                     _release_claim_lock(db.backend, raw, digest)
@@ -1321,7 +1316,7 @@ class _Transaction:
                 # and the block releases it at its end (harmless if not held).
                 claim.pending, claim.held = False, True
             if release:
-                suffix = [f"SELECT pg_advisory_unlock({claim.key})"]
+                suffix = [_unlock_sql(claim.key)]
         if begin and commit and not suffix and self.db.pipeline:
             # A pipeline's statements are one transaction already (until its
             # sync): BEGIN and COMMIT would only cost two more statements.
@@ -1435,6 +1430,15 @@ class _Claim:
     dead: bool = False
 
 
+def _claim_key(digest: bytes) -> int:
+    """PostgreSQL: the advisory lock key of a claim lock's digest."""
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _unlock_sql(key: int) -> str:
+    return f"SELECT pg_advisory_unlock({key})"
+
+
 def _take_claim_sql(key: int) -> list[str]:
     # The timeout is the transaction's own (the statements sent with it are
     # one transaction); the lock is the session's, kept until released.
@@ -1465,8 +1469,7 @@ def _release_claim_lock(backend: str, raw: PoolProxiedConnection, digest: bytes)
     cursor = raw.cursor()
     try:
         if backend == "postgresql":
-            key = int.from_bytes(digest[:8], "big", signed=True)
-            cursor.execute(f"SELECT pg_advisory_unlock({key})")
+            cursor.execute(_unlock_sql(_claim_key(digest)))
         else:
             cursor.execute("SELECT RELEASE_LOCK(%s)", (f"scout:{digest.hex()[:40]}",))
         cursor.fetchall()
