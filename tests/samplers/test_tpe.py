@@ -213,6 +213,22 @@ def test_tpe_beats_random_search_on_a_quadratic() -> None:
     assert -tpe < 0.03, tpe
 
 
+def test_multivariate_candidates_half_joint_half_mixed() -> None:
+    # Good trials in two clusters on the diagonal. A joint draw takes both
+    # coordinates from one trial's kernel, so x and y move together; a mixed
+    # draw takes each from a trial chosen for it alone, so they do not.
+    from scout_sklearn.samplers._tpe import _Dim, _ParzenEstimator, _Settings
+
+    dims = [_Dim.of(Float(0.0, 1.0))] * 2
+    centres = np.array([[0.1, 0.1], [0.15, 0.15], [0.85, 0.85], [0.9, 0.9]])
+    settings = _Settings(multivariate=True, prior_weight=1.0, consider_endpoints=False)
+    estimator = _ParzenEstimator(centres, np.ones(4), dims, settings)
+    draws = estimator.sample(np.random.default_rng(0), 2000)
+    joint, mixed = draws[:1000], draws[1000:]
+    assert np.corrcoef(joint.T)[0, 1] > 0.4
+    assert abs(np.corrcoef(mixed.T)[0, 1]) < 0.1
+
+
 def test_rejects_a_distribution_without_quantiles() -> None:
     class Coin:
         def rvs(self, random_state: np.random.Generator) -> float:
