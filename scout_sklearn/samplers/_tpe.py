@@ -404,6 +404,19 @@ class _ParzenEstimator:
             self.choice_probs.append(probs / probs.sum(axis=1, keepdims=True))
         if self.multivariate:
             self.coefficients = self._joint_coefficients()
+        else:
+            self.column_coefficients = self._column_coefficients()
+
+    def _column_coefficients(self) -> np.ndarray:
+        """Per numeric column, per kernel, the coefficients of ``(x**2, x, 1)``.
+
+        Each includes the kernel's log weight, so that one matrix product
+        gives the weighted log kernels of a column.
+        """
+        precision = 0.5 / self.sigmas**2
+        constant = self.log_scale - precision * self.mus**2 + self.log_weights[:, None]
+        columns = np.stack([-precision, 2.0 * precision * self.mus, constant], axis=-1)
+        return np.ascontiguousarray(columns.transpose(1, 0, 2))
 
     def _joint_coefficients(self) -> np.ndarray:
         """Per kernel, the coefficients of the features of :meth:`_joint_features`."""
@@ -455,11 +468,40 @@ class _ParzenEstimator:
         """Log density (log mass for discrete parameters) of each row of ``x``."""
         if self.multivariate:
             return self._joint_log_pdf(x)
-        # Independent parameters: mix over kernels in each, then add.
+        # Independent parameters: mix over kernels in each, then add. As in
+        # the joint density, a numeric column's weighted log kernels are a
+        # quadratic in its coordinate: one matrix product per column.
         result = np.zeros(len(x))
-        for j in range(len(self.dims)):
-            result += _logsumexp_rows(self._log_kernels(x, j) + self.log_weights)
+        for column, j in enumerate(self.numeric):
+            coordinate, log_width, correction = self._column_features(x, column, j)
+            features = np.column_stack(
+                [coordinate * coordinate, coordinate, np.ones(len(x))]
+            )
+            total = _matrix_product(features, self.column_coefficients[column])
+            if correction is not None:
+                total[correction[0]] += correction[1]
+            result += _logsumexp_rows(total)
+            result += log_width
+        for probs, j in zip(self.choice_probs, self.categorical):
+            n_choices = probs.shape[1]
+            choice = np.minimum((x[:, j] * n_choices).astype(np.int64), n_choices - 1)
+            result += _logsumexp_rows(np.log(probs.T[choice]) + self.log_weights)
         return result
+
+    def _column_features(
+        self, x: np.ndarray, column: int, j: int
+    ) -> tuple[np.ndarray, np.ndarray | float, tuple[np.ndarray, np.ndarray] | None]:
+        """A numeric parameter's coordinates, log cell widths and wide-cell correction.
+
+        A binned parameter's density is taken at its cell's centre times the
+        cell's width (the midpoint rule), except cells too wide for it, which
+        :meth:`_wide_cell_correction` corrects to their exact mass.
+        """
+        if self.dims[j].kind != _BINNED:
+            return x[:, j], 0.0, None
+        left, right, centre = self.dims[j].cells(x[:, j])
+        correction = self._wide_cell_correction(column, left, right, centre)
+        return centre, np.log(right - left), correction
 
     def _joint_log_pdf(self, x: np.ndarray) -> np.ndarray:
         # Each kernel is a product over parameters, so its log is a sum: the
@@ -483,13 +525,9 @@ class _ParzenEstimator:
         log_width = np.zeros(len(x))
         corrections = []
         for column, j in enumerate(self.numeric):
-            coordinates[:, column] = x[:, j]
-            if self.dims[j].kind != _BINNED:
-                continue
-            left, right, centre = self.dims[j].cells(x[:, j])
-            coordinates[:, column] = centre
-            log_width += np.log(right - left)
-            correction = self._wide_cell_correction(column, left, right, centre)
+            coordinate, width, correction = self._column_features(x, column, j)
+            coordinates[:, column] = coordinate
+            log_width += width
             if correction is not None:
                 corrections.append(correction)
         one_hots = []
@@ -509,41 +547,21 @@ class _ParzenEstimator:
         wide = np.flatnonzero(right - left > 0.5 * self.min_sigma)
         if len(wide) == 0:
             return None
-        # Wide cells are few and candidates share them: compute each once.
+        # Wide cells are few and candidates share them: compute each once,
+        # and the kernels' CDF once per cell edge (neighbouring cells share one).
         lefts, first, inverse = np.unique(
             left[wide], return_index=True, return_inverse=True
         )
         rights, centres = right[wide][first], centre[wide][first]
         mu, sigma = self.mus[:, column], self.sigmas[:, column]
-        mass = ndtr((rights[:, None] - mu) / sigma) - ndtr((lefts[:, None] - mu) / sigma)
+        edges, edge_of = np.unique(np.concatenate([lefts, rights]), return_inverse=True)
+        cdf = ndtr((edges[:, None] - mu) / sigma)
+        mass = cdf[edge_of[len(lefts) :]] - cdf[edge_of[: len(lefts)]]
         exact = np.log(np.maximum(mass, 1e-300))
         z = (centres[:, None] - mu) / sigma
         midpoint = -0.5 * z * z - np.log(sigma * math.sqrt(2 * math.pi))
         midpoint += np.log(rights - lefts)[:, None]
         return wide, (exact - midpoint)[inverse]
-
-    def _log_kernels(self, x: np.ndarray, j: int) -> np.ndarray:
-        """Log density of each kernel (columns) at each row of ``x``, parameter ``j``."""
-        dim = self.dims[j]
-        if dim.kind == _CATEGORICAL:
-            probs = self.choice_probs[self.categorical.index(j)]
-            n_choices = probs.shape[1]
-            choice = np.minimum((x[:, j] * n_choices).astype(np.int64), n_choices - 1)
-            return np.asarray(np.log(probs.T[choice]))
-        column = self.numeric.index(j)
-        coordinate = x[:, j]
-        if dim.kind == _BINNED:
-            left, right, coordinate = dim.cells(coordinate)
-        z: np.ndarray = (coordinate[:, None] - self.mus[:, column]) / self.sigmas[:, column]
-        z *= z
-        z *= -0.5
-        z += self.log_scale[:, column]
-        if dim.kind == _BINNED:
-            z += np.log(right - left)[:, None]
-            correction = self._wide_cell_correction(column, left, right, coordinate)
-            if correction is not None:
-                z[correction[0]] += correction[1]
-        return z
 
 
 # OpenBLAS runs a matrix product on one thread below about 2**18 multiply-adds;

@@ -271,3 +271,41 @@ def test_gamma_forms_are_accepted() -> None:
 def test_repr_shows_changed_arguments() -> None:
     assert repr(TPESampler()) == "TPESampler()"
     assert repr(TPESampler(multivariate=False)) == "TPESampler(multivariate=False)"
+
+
+@pytest.mark.parametrize("multivariate", [False, True])
+def test_parzen_density_matches_truncated_normal_mixture(multivariate: bool) -> None:
+    # The fast paths (quadratic features and matrix products, the midpoint
+    # rule with wide-cell corrections) against a direct computation with
+    # scipy.stats.truncnorm: kernel masses on [0, 1], integer cells exact.
+    from scout_sklearn.samplers._tpe import _Dim, _ParzenEstimator, _Settings
+
+    dims = [_Dim.of(Float(0.0, 1.0)), _Dim.of(Int(1, 6)), _Dim.of(Float(0.0, 1.0))]
+    generator = np.random.default_rng(3)
+    centres = generator.random((7, 3))
+    centres[:, 1] = (np.floor(centres[:, 1] * 6) + 0.5) / 6  # on cell centres
+    weights = generator.random(7) + 0.5
+    settings = _Settings(
+        multivariate=multivariate, prior_weight=1.0, consider_endpoints=False
+    )
+    estimator = _ParzenEstimator(centres, weights, dims, settings)
+    points = generator.random((20, 3))
+    points[:, 1] = (np.floor(points[:, 1] * 6) + 0.5) / 6
+
+    mus, sigmas = estimator.mus, estimator.sigmas
+    w = estimator.weights
+    per_dim = []
+    for column in range(3):
+        mu, sigma = mus[:, column], sigmas[:, column]
+        law = stats.truncnorm((0 - mu) / sigma, (1 - mu) / sigma, loc=mu, scale=sigma)
+        x = points[:, column][:, None]
+        if column == 1:
+            k = np.floor(x * 6)
+            per_dim.append(law.cdf((k + 1) / 6) - law.cdf(k / 6))
+        else:
+            per_dim.append(law.pdf(x))
+    if multivariate:
+        expected = np.log((per_dim[0] * per_dim[1] * per_dim[2]) @ w)
+    else:
+        expected = sum(np.log(d @ w) for d in per_dim)
+    np.testing.assert_allclose(estimator.log_pdf(points), expected, rtol=0, atol=1e-5)
