@@ -1047,3 +1047,45 @@ def test_loky_workers_leave_their_imports_out_of_gc_the_users_process_never(iris
         joblib.delayed(gc.get_freeze_count)() for _ in range(8)
     )
     assert max(counts) > 0
+
+
+def test_local_workers_get_the_data_through_a_map_written_once(digits, tmp_path):
+    import os
+
+    from scout_sklearn._evaluate import FoldRunner
+
+    X, y = digits  # 150 kB of float64: above our bar, below joblib's own (1 MB)
+    space = {"max_depth": [2, 4, 6], "min_samples_leaf": [1, 5]}
+    os.environ["JOBLIB_TEMP_FOLDER"] = str(tmp_path)
+    try:
+        two = ScoutSearchCV(
+            DecisionTreeClassifier(random_state=0), space, sampler="grid", cv=3, n_jobs=2
+        ).fit(X, y)
+        runner = FoldRunner(
+            DecisionTreeClassifier(),
+            X,
+            y,
+            scorer=None,
+            fit_params={},
+            score_params={},
+            return_train_score=False,
+            error_score=np.nan,
+            n_jobs=2,
+            pre_dispatch="2*n_jobs",
+        )
+        with runner:
+            assert isinstance(runner._X, np.memmap)
+            np.testing.assert_array_equal(runner._X, X)
+            assert len(list(tmp_path.iterdir())) == 1  # one folder, X's file in it
+            assert runner._y is y  # small arrays are pickled with each call
+        assert runner._X is X
+        with joblib.parallel_config(backend="threading"), runner:
+            assert runner._X is X  # threads share the process's memory already
+    finally:
+        del os.environ["JOBLIB_TEMP_FOLDER"]
+    assert list(tmp_path.iterdir()) == []  # removed when the search ends
+    one = ScoutSearchCV(
+        DecisionTreeClassifier(random_state=0), space, sampler="grid", cv=3, n_jobs=1
+    ).fit(X, y)
+    for key in ("mean_test_score", "split1_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(one.cv_results_[key], two.cv_results_[key])
