@@ -286,7 +286,9 @@ class _SharedArrays:
     :meth:`share` returns a copy-on-write memory map of an array: a worker
     that writes into it (folds index rows out of X, so they seldom do)
     changes its own pages only, as it would a pickled copy, never the file.
-    :meth:`close` removes the folder.
+    :meth:`close` removes the folder; if this process is killed first,
+    loky's resource tracker (the process joblib uses to clean up its own
+    shared files) removes it.
     """
 
     def __init__(self) -> None:
@@ -300,11 +302,21 @@ class _SharedArrays:
             or value.nbytes < _SHARE_BYTES
         ):
             return value
-        if self._folder is None:
-            self._folder = tempfile.mkdtemp(prefix="scout_sklearn_", dir=_shared_base())
-        path = os.path.join(self._folder, f"{len(self._originals)}.npy")
-        np.save(path, value, allow_pickle=False)
-        shared = np.load(path, mmap_mode="c", allow_pickle=False)
+        path = None
+        try:
+            if self._folder is None:
+                self._folder = tempfile.mkdtemp(
+                    prefix="scout_sklearn_", dir=_shared_base(value.nbytes)
+                )
+                _track_folder(self._folder, register=True)
+            path = os.path.join(self._folder, f"{len(self._originals)}.npy")
+            np.save(path, value, allow_pickle=False)
+            shared = np.load(path, mmap_mode="c", allow_pickle=False)
+        except OSError:  # no space, no folder: joblib pickles it, as before
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(path)
+            return value
         self._originals[id(shared)] = value
         return shared
 
@@ -317,17 +329,37 @@ class _SharedArrays:
         if self._folder is not None:
             # Workers that still map a file keep its data until they unmap it.
             shutil.rmtree(self._folder, ignore_errors=True)
+            _track_folder(self._folder, register=False)
             self._folder = None
 
 
-def _shared_base() -> str | None:
-    """Where to write shared arrays: joblib's folder if set, else shared memory."""
+def _shared_base(nbytes: int) -> str | None:
+    """Where to write shared arrays: joblib's folder if set, else shared memory.
+
+    ``/dev/shm`` only if it has room for twice ``nbytes`` and joblib's own
+    minimum (2 GB): a container's is often 64 MB.
+    """
     configured = os.environ.get("JOBLIB_TEMP_FOLDER")
     if configured:
         return configured
-    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
-        return "/dev/shm"
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK) and hasattr(os, "statvfs"):
+        stats = os.statvfs(shm)
+        if stats.f_bsize * stats.f_bavail > max(2 * nbytes, int(2e9)):
+            return shm
     return None  # the system's temporary folder
+
+
+def _track_folder(folder: str, *, register: bool) -> None:
+    """Tell loky's resource tracker to remove ``folder`` if this process dies."""
+    try:
+        from joblib.externals.loky.backend import resource_tracker
+    except ImportError:  # pragma: no cover - a joblib without loky
+        return
+    if register:
+        resource_tracker.register(folder, "folder")
+    else:
+        resource_tracker.unregister(folder, "folder")
 
 
 class FoldRunner:

@@ -1089,3 +1089,48 @@ def test_local_workers_get_the_data_through_a_map_written_once(digits, tmp_path)
     ).fit(X, y)
     for key in ("mean_test_score", "split1_test_score", "rank_test_score"):
         np.testing.assert_array_equal(one.cv_results_[key], two.cv_results_[key])
+
+
+def test_shared_data_falls_back_to_pickling_when_it_cannot_be_written(tmp_path):
+    import os
+
+    from scout_sklearn._evaluate import _SharedArrays
+
+    X = np.ones((200, 64))  # 100 kB
+    os.environ["JOBLIB_TEMP_FOLDER"] = str(tmp_path / "missing" / "folder")
+    try:
+        shared = _SharedArrays()
+        assert shared.share(X) is X  # joblib pickles it with each call, as before
+        shared.close()
+    finally:
+        del os.environ["JOBLIB_TEMP_FOLDER"]
+
+
+def test_shared_data_folder_is_removed_when_the_search_process_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time, numpy as np\n"
+        "from scout_sklearn._evaluate import _SharedArrays\n"
+        "shared = _SharedArrays()\n"
+        "x = shared.share(np.ones((200, 64)))\n"
+        "print(shared._folder, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    env = dict(os.environ, JOBLIB_TEMP_FOLDER=str(tmp_path))
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    )
+    folder = process.stdout.readline().strip()
+    assert folder.startswith(str(tmp_path))
+    assert os.listdir(folder) == ["0.npy"]
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    deadline = time.monotonic() + 30
+    while os.path.exists(folder) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(folder)
