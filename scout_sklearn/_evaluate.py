@@ -293,7 +293,7 @@ class _SharedArrays:
 
     def __init__(self) -> None:
         self._folder: str | None = None
-        self._originals: dict[int, Any] = {}
+        self._n_files = 0
 
     def share(self, value: Any) -> Any:
         if (
@@ -309,7 +309,8 @@ class _SharedArrays:
                     prefix="scout_sklearn_", dir=_shared_base(value.nbytes)
                 )
                 _track_folder(self._folder, register=True)
-            path = os.path.join(self._folder, f"{len(self._originals)}.npy")
+            path = os.path.join(self._folder, f"{self._n_files}.npy")
+            self._n_files += 1
             np.save(path, value, allow_pickle=False)
             shared = np.load(path, mmap_mode="c", allow_pickle=False)
         except OSError:  # no space, no folder: joblib pickles it, as before
@@ -317,15 +318,9 @@ class _SharedArrays:
                 with contextlib.suppress(OSError):
                     os.remove(path)
             return value
-        self._originals[id(shared)] = value
         return shared
 
-    def originals(self, *values: Any) -> tuple[Any, ...]:
-        """The arrays :meth:`share` was given, in place of their maps."""
-        return tuple(self._originals.get(id(value), value) for value in values)
-
     def close(self) -> None:
-        self._originals.clear()
         if self._folder is not None:
             # Workers that still map a file keep its data until they unmap it.
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -413,8 +408,10 @@ class FoldRunner:
         self._task_seconds: float | None = None
         # Set by __enter__: the pid of this process when the workers are loky's.
         self._freeze_in: int | None = None
-        # Set by __enter__ when the workers are local processes.
+        # Set by __enter__ when the workers are local processes: the files
+        # of the shared X and y, and the user's X and y to restore on exit.
         self._shared: _SharedArrays | None = None
+        self._unshared: tuple[Any, Any] = (X, y)
 
     def __enter__(self) -> FoldRunner:
         try:
@@ -433,12 +430,14 @@ class FoldRunner:
             self._streaming = False
         self._parallel = parallel.__enter__()
         backend, _ = get_active_backend()
-        loky = isinstance(backend, LokyBackend) and self.n_workers > 1
-        self._freeze_in = os.getpid() if loky else None
-        if self.n_workers > 1 and isinstance(
+        processes = self.n_workers > 1 and isinstance(
             backend, (LokyBackend, MultiprocessingBackend)
-        ):
+        )
+        loky = processes and isinstance(backend, LokyBackend)
+        self._freeze_in = os.getpid() if loky else None
+        if processes:
             self._shared = _SharedArrays()
+            self._unshared = (self._X, self._y)
             self._X = self._shared.share(self._X)
             self._y = self._shared.share(self._y)
         return self
@@ -447,7 +446,7 @@ class FoldRunner:
         self._parallel.__exit__(*exc_info)
         self._parallel = None
         if self._shared is not None:
-            self._X, self._y = self._shared.originals(self._X, self._y)
+            self._X, self._y = self._unshared
             self._shared.close()
             self._shared = None
 

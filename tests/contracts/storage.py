@@ -530,3 +530,26 @@ class StorageContract:
                 assert math.isfinite(got.finished_at)
                 assert got.value == value
                 assert type(got.value) is type(value)
+
+
+def end_postgres_sessions(url: str, tag: str) -> int:
+    """End every PostgreSQL session whose application_name is ``tag``; return how many.
+
+    As a server restart or an administrator's pg_terminate_backend does.
+    """
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            return len(
+                connection.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = :tag"
+                    ),
+                    {"tag": tag},
+                ).all()
+            )
+    finally:
+        engine.dispose()

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from contracts.storage import end_postgres_sessions
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -406,17 +407,7 @@ def test_a_dropped_postgresql_connection_does_not_stop_the_search(
                 if sum(len(t.fold_results) for t in trials) >= 4:
                     break
             time.sleep(0.01)
-        engine = sa.create_engine(POSTGRES_URL)
-        with engine.begin() as connection:
-            killed = connection.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :tag"
-                ),
-                {"tag": tag},
-            ).all()
-        engine.dispose()
-        dropped.append(len(killed))
+        dropped.append(end_postgres_sessions(POSTGRES_URL, tag))
 
     thread = threading.Thread(target=drop_connections)
     thread.start()

@@ -25,7 +25,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from contracts.storage import StorageContract, fold, held_trial, new_trial, record
+from contracts.storage import (
+    StorageContract,
+    end_postgres_sessions,
+    fold,
+    held_trial,
+    new_trial,
+    record,
+)
 
 from scout_sklearn import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError, TrialNumberTaken
@@ -632,40 +639,29 @@ def test_a_postgresql_session_ended_by_the_server_is_retried_on_a_new_one() -> N
     tag = f"scoutend{uuid.uuid4().hex[:8]}"
     storage = fresh_server_storage(f"{url}?application_name={tag}")
     storage.create_study(StudyRecord(name="study", seed=0, space=[], created_at=1.0))
-    engine = sa.create_engine(url)
 
     def end_sessions() -> int:
-        with engine.begin() as connection:
-            rows = connection.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :tag"
-                ),
-                {"tag": tag},
-            ).all()
+        ended = end_postgres_sessions(url, tag)
         time.sleep(0.05)  # the notice reaches the client's socket
-        return len(rows)
+        return ended
 
-    try:
-        assert end_sessions() >= 1
-        storage.create_trial("study", Trial(number=0, params={}))  # a pipeline
+    assert end_sessions() >= 1
+    storage.create_trial("study", Trial(number=0, params={}))  # a pipeline
+    with storage.claim_lock("study"):
+        storage.read_trials("study")
+        assert end_sessions() >= 1  # the lock's connection too
+        storage.create_trial("study", Trial(number=1, params={}))
+    # Ended in the middle of a batch: this one waits for the claim lock
+    # that another worker holds when its session ends.
+    other = SQLStorage(url, table_prefix=storage.__getstate__()["table_prefix"])
+    with other.claim_lock("study"):
+        other.read_trials("study")
+        ender = threading.Timer(0.3, end_sessions)
+        ender.start()
         with storage.claim_lock("study"):
             storage.read_trials("study")
-            assert end_sessions() >= 1  # the lock's connection too
-            storage.create_trial("study", Trial(number=1, params={}))
-        # Ended in the middle of a batch: this one waits for the claim lock
-        # that another worker holds when its session ends.
-        other = SQLStorage(url, table_prefix=storage.__getstate__()["table_prefix"])
-        with other.claim_lock("study"):
-            other.read_trials("study")
-            ender = threading.Timer(0.3, end_sessions)
-            ender.start()
-            with storage.claim_lock("study"):
-                storage.read_trials("study")
-            ender.join()
-        assert [t.number for t in storage.read_trials("study")[0]] == [0, 1]
-    finally:
-        engine.dispose()
+        ender.join()
+    assert [t.number for t in storage.read_trials("study")[0]] == [0, 1]
 
 
 def test_the_claim_locks_wait_limit_ends_with_its_transaction() -> None:
