@@ -400,6 +400,64 @@ def test_warm_start_continues_the_previous_rung(iris, n_jobs) -> None:
     assert search.best_estimator_.n_fits_ == 1  # the refit starts afresh
 
 
+@pytest.mark.parametrize(("backend", "packed"), [("loky", True), ("threading", False)])
+def test_warm_start_estimators_cross_between_processes_as_bytes(iris, backend, packed):
+    import joblib
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import check_scoring
+
+    from scout_sklearn._evaluate import FoldRunner, FoldTask, _PackedEstimator
+
+    X, y = iris
+    train, test = np.arange(0, 150, 2), np.arange(1, 150, 2)
+    forest = RandomForestClassifier(warm_start=True, random_state=0)
+
+    def run(task):
+        runner = FoldRunner(
+            forest,
+            X,
+            y,
+            scorer=check_scoring(forest),
+            fit_params={},
+            score_params={},
+            return_train_score=False,
+            error_score="raise",
+            n_jobs=2,
+            pre_dispatch="2*n_jobs",
+        )
+        with joblib.parallel_config(backend=backend), runner:
+            [(number, result, kept)] = list(runner.run([task]))
+        assert number == 0
+        assert not result.is_failed
+        return kept
+
+    start = {"n_estimators": 3}
+    kept = run(FoldTask(0, 0, {}, train, test, rung_params=start, keep_estimator=True))
+    # Loky workers send the fitted forest back as bytes; threads share it.
+    assert isinstance(kept, _PackedEstimator) is packed
+    first = kept.load() if packed else kept
+    assert len(first.estimators_) == 3
+    thresholds = [tree.tree_.threshold.copy() for tree in first.estimators_]
+    continued = run(
+        FoldTask(
+            0,
+            0,
+            {},
+            train,
+            test,
+            rung=1,
+            rung_params={"n_estimators": 7},
+            warm_start_from=kept,
+            keep_estimator=True,
+        )
+    )
+    model = continued.load() if packed else continued
+    # The worker unpacked the forest and grew it: its first trees are rung 0's.
+    assert len(model.estimators_) == 7
+    for old, new in zip(thresholds, model.estimators_[:3]):
+        np.testing.assert_array_equal(old, new.tree_.threshold)
+
+
 def test_without_warm_start_each_rung_fits_afresh(iris) -> None:
     X, y = iris
     search = ScoutSearchCV(
