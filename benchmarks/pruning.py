@@ -205,6 +205,9 @@ class Run:
     # Fit seconds of each trial's first rung only: what the search would cost
     # if no trial were ever promoted (a floor for the pruned searches).
     first_rung_seconds: float = math.nan
+    # Fit seconds of the folds at rung 0 (pruned), of every fold (unpruned).
+    rung0_fits: tuple[float, ...] = ()
+    ladder: tuple[float, ...] = ()
 
 
 # -- one search -----------------------------------------------------------------
@@ -337,10 +340,49 @@ def run_one(method: str, name: str, seed: int, n_trials: int) -> Run:
                 for f in t.fold_results
                 if f.rung == min(g.rung for g in t.fold_results)
             )
+            rung0 = tuple(f.fit_time for t in trials for f in t.fold_results if f.rung == 0)
+            ladder = tuple(
+                sorted(set(search.cv_results_.get("n_resources", np.array([])).tolist()))
+            )
         test = float(get_scorer(task.scoring)(search.best_estimator_, X_test, y_test))
+    if method.startswith("halving"):
+        return Run(method, name, seed, cv_score, test, fit, folds, wall, cpu)
     return Run(
-        method, name, seed, cv_score, test, fit, folds, wall, cpu, states, first_rung
+        method,
+        name,
+        seed,
+        cv_score,
+        test,
+        fit,
+        folds,
+        wall,
+        cpu,
+        states,
+        first_rung,
+        rung0,
+        ladder,
     )
+
+
+def hyperband_share(ladder: tuple[float, ...], eta: int, fixed: float) -> float:
+    """One Hyperband iteration's fit cost per trial, over a full-budget fit's.
+
+    The bracket sizes of Li et al. (HyperbandPruner.bracket_sizes), ``n //
+    eta`` promotions per rung, warm starts (a promoted fit pays only the
+    resource it adds); a fit costs ``fixed`` of a full one whatever its
+    resource, plus ``1 - fixed`` in proportion to the resource it adds.
+    """
+    from scout_sklearn.pruners import HyperbandPruner
+
+    sizes = HyperbandPruner(reduction_factor=eta).bracket_sizes(len(ladder))
+    top = ladder[-1]
+    cost = 0.0
+    for bracket, size in enumerate(sizes):
+        n, before = size, 0.0
+        for resource in ladder[bracket:]:
+            cost += n * (fixed + (1 - fixed) * (resource - before) / top)
+            n, before = max(1, n // eta), resource
+    return cost / sum(sizes)
 
 
 def _spin(n: int) -> float:
@@ -415,6 +457,21 @@ def report_task(name: str, runs: list[Run], n_trials: int) -> dict[str, bool]:
             f"fit seconds x{fit_ratio:.3f} (<= 0.333): {verdict(ok['vs no pruning'])} "
             f"(CPU seconds x{cpu_ratio:.3f}; its trials' first rungs alone x{floor:.3f})"
         )
+        ladder = pruned[0].ladder
+        smallest = median([t for r in pruned for t in r.rung0_fits])
+        full = median([t for r in unpruned for t in r.rung0_fits])
+        if len(ladder) > 1 and smallest > 0 and full > 0:
+            # A fit at rung 0 costs `fixed` plus its resource's share of the rest.
+            share = ladder[0] / ladder[-1]
+            fixed = min(1.0, max(0.0, (smallest / full - share) / (1 - share)))
+            print(
+                f"  (a fit at rung 0, resource {ladder[0]:g} of {ladder[-1]:g}, takes "
+                f"{smallest / full:.3f} of a full one's median seconds: {fixed:.2f} of a "
+                f"full fit is fixed cost; Hyperband's brackets cost "
+                f"x{hyperband_share(ladder, 3, fixed):.3f} of no pruning at that, "
+                f"x{hyperband_share(ladder, 3, 0.0):.3f} if a fit's cost were its "
+                "resource's)"
+            )
     if pruned and halving:
         cv_diff = median([r.cv_score for r in pruned]) - median(
             [r.cv_score for r in halving]
