@@ -251,13 +251,13 @@ class _PackedEstimator:
         self.data = pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_unpacked_copy, (self.data,))
+        return (_packed_from_bytes, (self.data,))
 
     def load(self) -> Any:
         return pickle.loads(self.data)
 
 
-def _unpacked_copy(data: bytes) -> _PackedEstimator:
+def _packed_from_bytes(data: bytes) -> _PackedEstimator:
     packed = _PackedEstimator.__new__(_PackedEstimator)
     packed.data = data
     return packed
