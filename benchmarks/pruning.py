@@ -323,45 +323,30 @@ def run_one(method: str, name: str, seed: int, n_trials: int) -> Run:
             results = search.cv_results_
             fit = float(np.nansum(results["mean_fit_time"]) * CV)
             folds = fit + float(np.nansum(results["mean_score_time"]) * CV)
-            states: tuple[str, ...] = ()
-            first_rung = math.nan
+            pruning_figures: dict[str, Any] = {}
         else:
             cv_score = float(search.best_score_)
             trials = search.study_.trials
             fit = sum(f.fit_time for t in trials for f in t.fold_results)
             folds = fit + sum(f.score_time for t in trials for f in t.fold_results)
-            states = tuple(
-                f"{t.number}:{t.state.name}:{max(f.rung for f in t.fold_results)}"
-                for t in trials
-            )
-            first_rung = sum(
-                f.fit_time
-                for t in trials
-                for f in t.fold_results
-                if f.rung == min(g.rung for g in t.fold_results)
-            )
-            rung0 = tuple(f.fit_time for t in trials for f in t.fold_results if f.rung == 0)
-            ladder = tuple(
-                sorted(set(search.cv_results_.get("n_resources", np.array([])).tolist()))
-            )
+            states, first_rung_seconds = [], 0.0
+            for t in trials:
+                rungs = [f.rung for f in t.fold_results]
+                states.append(f"{t.number}:{t.state.name}:{max(rungs)}")
+                first_rung_seconds += sum(
+                    f.fit_time for f in t.fold_results if f.rung == min(rungs)
+                )
+            resources = search.cv_results_.get("n_resources", np.array([]))
+            pruning_figures = {
+                "states": tuple(states),
+                "first_rung_seconds": first_rung_seconds,
+                "rung0_fits": tuple(
+                    f.fit_time for t in trials for f in t.fold_results if f.rung == 0
+                ),
+                "ladder": tuple(sorted(set(resources.tolist()))),
+            }
         test = float(get_scorer(task.scoring)(search.best_estimator_, X_test, y_test))
-    if method.startswith("halving"):
-        return Run(method, name, seed, cv_score, test, fit, folds, wall, cpu)
-    return Run(
-        method,
-        name,
-        seed,
-        cv_score,
-        test,
-        fit,
-        folds,
-        wall,
-        cpu,
-        states,
-        first_rung,
-        rung0,
-        ladder,
-    )
+    return Run(method, name, seed, cv_score, test, fit, folds, wall, cpu, **pruning_figures)
 
 
 def hyperband_share(ladder: tuple[float, ...], eta: int, fixed: float) -> float:

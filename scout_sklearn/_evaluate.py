@@ -245,22 +245,11 @@ class _PackedEstimator:
     and unpickle them. The bytes live in memory only, never in a file.
     """
 
-    __slots__ = ("data",)
-
     def __init__(self, estimator: Any) -> None:
         self.data = pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_packed_from_bytes, (self.data,))
-
     def load(self) -> Any:
         return pickle.loads(self.data)
-
-
-def _packed_from_bytes(data: bytes) -> _PackedEstimator:
-    packed = _PackedEstimator.__new__(_PackedEstimator)
-    packed.data = data
-    return packed
 
 
 def _run_tasks(
