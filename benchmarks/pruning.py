@@ -442,6 +442,18 @@ def report_task(name: str, runs: list[Run], n_trials: int) -> dict[str, bool]:
             f"fit seconds x{fit_ratio:.3f} (<= 0.333): {verdict(ok['vs no pruning'])} "
             f"(CPU seconds x{cpu_ratio:.3f}; its trials' first rungs alone x{floor:.3f})"
         )
+        # TPE without pruning settles on a region of the space whose fits may
+        # be cheaper or dearer than average: the ratio moves from seed to seed.
+        full_budget = {r.seed: r.fit_seconds for r in unpruned}
+        per_seed = [
+            f"x{r.fit_seconds / full_budget[r.seed]:.2f}"
+            for r in pruned
+            if r.seed in full_budget
+        ]
+        print(
+            f"  (fit seconds per seed: {', '.join(per_seed)}; no pruning's per seed "
+            f"{', '.join(f'{full_budget[s]:.1f}' for s in sorted(full_budget))})"
+        )
         ladder = pruned[0].ladder
         smallest = median([t for r in pruned for t in r.rung0_fits])
         full = median([t for r in unpruned for t in r.rung0_fits])
