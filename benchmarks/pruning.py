@@ -342,18 +342,24 @@ def run_one(method: str, name: str, seed: int, n_trials: int) -> Run:
             states, first_rung_seconds = [], 0.0
             for t in trials:
                 rungs = [f.rung for f in t.fold_results]
+                first = min(rungs)
                 states.append(f"{t.number}:{t.state.name}:{max(rungs)}")
                 first_rung_seconds += sum(
-                    f.fit_time for f in t.fold_results if f.rung == min(rungs)
+                    f.fit_time for f in t.fold_results if f.rung == first
                 )
-            resources = search.cv_results_.get("n_resources", np.array([]))
+            # The resources of the trials' last rungs: the whole ladder unless
+            # no trial stopped at some rung (a short run), then none.
+            resources = sorted(
+                set(search.cv_results_.get("n_resources", np.array([])).tolist())
+            )
+            n_rungs = 1 + max(f.rung for t in trials for f in t.fold_results)
             pruning_figures = {
                 "states": tuple(states),
                 "first_rung_seconds": first_rung_seconds,
                 "rung0_fits": tuple(
                     f.fit_time for t in trials for f in t.fold_results if f.rung == 0
                 ),
-                "ladder": tuple(sorted(set(resources.tolist()))),
+                "ladder": tuple(resources) if len(resources) == n_rungs else (),
             }
         test = float(get_scorer(task.scoring)(search.best_estimator_, X_test, y_test))
     return Run(method, name, seed, cv_score, test, fit, folds, wall, cpu, **pruning_figures)
@@ -362,10 +368,11 @@ def run_one(method: str, name: str, seed: int, n_trials: int) -> Run:
 def hyperband_share(ladder: tuple[float, ...], eta: int, fixed: float) -> float:
     """One Hyperband iteration's fit cost per trial, over a full-budget fit's.
 
-    The bracket sizes of Li et al. (HyperbandPruner.bracket_sizes), ``n //
-    eta`` promotions per rung, warm starts (a promoted fit pays only the
-    resource it adds); a fit costs ``fixed`` of a full one whatever its
-    resource, plus ``1 - fixed`` in proportion to the resource it adds.
+    The bracket sizes of Li et al. (HyperbandPruner.bracket_sizes),
+    ``max(1, n // eta)`` promotions per rung (as our ASHA), warm starts (a
+    promoted fit pays only the resource it adds); a fit costs ``fixed`` of a
+    full one whatever its resource, plus ``1 - fixed`` in proportion to the
+    resource it adds.
     """
     from scout_sklearn.pruners import HyperbandPruner
 
