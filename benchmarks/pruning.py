@@ -13,12 +13,12 @@ stratified; the searches see only the training part; ``cv=3``, the same
 3-fold split for every method):
 
 - ``hgb_breast``: HistGradientBoostingClassifier(random_state=0) on
-  load_breast_cancer, roc_auc, the space of ``benchmarks/tasks.py`` without
+  load_breast_cancer, roc_auc, the space of ``benchmarks/suite.py`` without
   ``max_iter``, which is the resource: rungs 10, 30, 90, 300 iterations
   (``early_stopping=False``, so that max_iter is the budget). Where a trial
   is promoted, its boosting continues (``warm_start``).
 - ``svc_digits``: SVC(kernel="rbf") on load_digits, accuracy, C and gamma as in
-  ``benchmarks/tasks.py``; resource ``n_samples``: rungs of 30, 90, 270 rows
+  ``benchmarks/suite.py``; resource ``n_samples``: rungs of 30, 90, 270 rows
   and whole training folds (an SVC fit costs about the square of its rows).
 - ``hgb_synth``: HistGradientBoostingClassifier(random_state=0,
   early_stopping=False) on ``make_classification(n_samples=20000,
@@ -101,7 +101,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import cross_val_score
 from sklearn.utils.parallel import Parallel, delayed
-from tasks import TASKS, Task, scipy_space, scout_space
+from suite import TASKS, Task, scipy_space, scout_space
 from threadpoolctl import threadpool_limits
 
 CV = 3

@@ -1,64 +1,51 @@
-"""Tune three scikit-learn models with ScoutSearchCV and with its peers.
+"""Tune the 20 tasks of ``suite.py`` with ScoutSearchCV's samplers and with their peers.
 
-Run it from the repository root with the benchmark environment, which has the
-peers installed::
+Run it from the repository root with the benchmark environment (Optuna,
+optuna-integration, scikit-optimize and torch installed)::
 
-    python benchmarks/tasks.py                   # 3 tasks x 5 seeds x 40 trials
-    python benchmarks/tasks.py --quick           # svc_digits, enet_diabetes; 2 seeds x 15
-    python benchmarks/tasks.py --samplers tpe,auto
+    python benchmarks/tasks.py                  # our samplers; the peers from the store
+    python benchmarks/tasks.py --measure-peers  # measure the peers' missing results first
+    python benchmarks/tasks.py --quick          # 6 tasks, 2 seeds, our default and TPE only
 
-Tasks, on datasets bundled with scikit-learn (held-out test set:
-``train_test_split(test_size=0.25, random_state=seed)``, stratified for the
-classifiers; the search sees only the training part):
+Every search gets the same data (``train_test_split(test_size=0.25,
+random_state=seed)``, stratified for classifiers), the same shuffled 3-fold
+split, the run's seed and one thread per process; two searches run at once
+(``--jobs``). A search's trials are read back in the order they were
+asked, so one 80-trial run also tells what its first 10, 20 and 40 trials
+found ("anytime" quality); at each of those checkpoints the best params so
+far are refitted on the whole training part and scored on the held-out
+part. HalvingRandomSearchCV has no order of that kind, so it runs once per
+budget.
 
-- ``svc_digits``: SVC(kernel="rbf") on load_digits, accuracy;
-  C log-uniform 1e-3..1e3, gamma log-uniform 1e-5..1.
-- ``hgb_breast``: HistGradientBoostingClassifier(random_state=0) on
-  load_breast_cancer, roc_auc; learning_rate log 1e-3..1, max_leaf_nodes
-  4..64, min_samples_leaf 2..64, l2_regularization log 1e-6..10, max_iter
-  20..300.
-- ``enet_diabetes``: make_pipeline(StandardScaler(), ElasticNet(max_iter=5000))
-  on load_diabetes, neg_mean_squared_error; alpha log 1e-4..10, l1_ratio 0..1.
+The peers' results do not change while we work on our samplers, so they
+are measured once (``--measure-peers``) and kept in
+``benchmarks/results/peers.jsonl``, a line per task, method, seed and
+``n_jobs``, with the versions that produced it and a hash of the task's
+definition (a line whose task changed is measured again). A run without
+``--measure-peers`` re-measures only ScoutSearchCV.
 
-Every search uses the same budget (40 trials; ``--trials``), ``cv=3`` (a
-3-fold split that is identical for every method; the product owner's
-numbers may have used 5 folds, which costs 5/3 as much), refits the best
-params, and is seeded with the run's seed. Methods: ScoutSearchCV with each
-of our samplers and with the default (``sampler=None, n_trials=40``, shown
-as ``scout-auto``), RandomizedSearchCV (``n_iter=40``), HalvingRandomSearchCV
-(``factor=3``, ``min_resources="exhaust"``, ``resource="n_samples"``), with
-the largest ``n_candidates`` whose schedule costs at most 40 trials, counted
-so that its CPU time comes close to the others' (``--halving-budget``): in
-training samples for svc_digits (297 candidates; an SVC fit gets much
-cheaper on a smaller sample), in candidate fits summed over iterations for
-hgb_breast and enet_diabetes (27 candidates, then 9, 3, 1; a boosting or
-ElasticNet fit hardly gets cheaper on a smaller sample, and counting samples
-there gave it 351-544 candidates and about 6x the others' time on
-hgb_breast), OptunaSearchCV (its default TPESampler, and a GPSampler study) and
-skopt's BayesSearchCV (``n_iter=40``) where it imports and runs.
+What it prints (all ranks are by best CV score per task and seed, 1 =
+best, ties averaged, then averaged over tasks and seeds):
 
-Parallelism: every search runs with ``n_jobs=1`` (``--n-jobs``) and two
-searches run at once in a process pool (``--jobs``); BLAS/OpenMP and torch
-use one thread per process, so two processes keep two cores busy. The same
-settings apply to every method.
+1. per task, the median best CV and held-out test scores at 40 trials;
+2. the mean rank at 40 trials of our samplers and the peers, over the
+   whole suite and per half;
+3. the honest selection of the default's rule: each candidate rule is
+   ranked on one half, the best one is reported on the other half, both
+   ways;
+4. anytime ranks at 10, 20, 40 and 80 trials, and at ``n_jobs=4``;
+5. the held-out test score of the default against Optuna's TPE per task;
+6. the number of trials until the best CV score reaches GridSearchCV's on
+   the tasks that have a grid of about 100 points;
+7. the sampler's own seconds as a share of the fit seconds, per task;
 
-Printed per task: median best CV score (HalvingRandomSearchCV's own
-``best_score_`` is measured on a subsample, so its best params are
-re-scored with the same 3-fold CV on the whole training set), median
-held-out test score of the refitted best estimator, median wall and CPU
-seconds of ``fit`` and median "overhead" seconds (wall minus the time spent
-fitting and scoring folds and refitting, i.e. what the search library itself
-costs). Then the mean rank by best CV score (1 = best; per task and seed,
-ties averaged) and PASS/FAIL for the targets. Before running, the script
-times a few fits of each task (CPU time, so the figure holds on a shared
-machine) and prints an estimate of this run's and of the full run's duration
-on 2 idle cores; at the end it compares the CPU the searches really used
-with that estimate and rescales the full-run figure.
+then the targets with PASS/FAIL.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import multiprocessing
 import os
@@ -67,229 +54,67 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sklearn
 from _common import one_torch_thread, require_modules, verdict
-from scipy.stats import loguniform, randint, rankdata, uniform
-from sklearn.base import clone, is_classifier
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import ElasticNet
+from scipy.stats import rankdata
+from sklearn.base import clone
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import cross_validate, train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from sklearn.model_selection import cross_validate
+from suite import (
+    CV_FOLDS,
+    HALVES,
+    TASKS,
+    Task,
+    flat_estimator,
+    optuna_space,
+    scipy_space,
+    scout_space,
+    skopt_space,
+)
 from threadpoolctl import threadpool_limits
 
-OURS = ("tpe", "gp", "cmaes", "qmc", "annealing", "random", "auto")
+STORE = Path(__file__).parent / "results" / "peers.jsonl"
+CHECKPOINTS = (10, 20, 40, 80)
+MAIN_BUDGET = 40
+# Our samplers. The candidate rules of the default run to 80 trials (their
+# anytime curve is part of the choice); the others to the main budget.
+CANDIDATES = ("scout-auto", "scout-gp", "scout-tpe")
+OTHERS = ("scout-cmaes", "scout-qmc", "scout-annealing", "scout-random")
 PEERS = ("random", "halving", "optuna-tpe", "optuna-gp", "bayes")
-CV = 3
-FULL = {"seeds": 5, "trials": 40, "tasks": ("svc_digits", "hgb_breast", "enet_diabetes")}
-QUICK = {"seeds": 2, "trials": 15, "tasks": ("svc_digits", "enet_diabetes")}
-# Rough CPU seconds a search spends per trial on top of the fits, for the
-# estimate printed before a run (GP-based samplers fit a model at every ask;
-# seen at 40 trials on hgb_breast; ours is a guess until measured).
-SAMPLER_SECONDS = {"scout-gp": 1.0, "optuna-gp": 1.0, "bayes": 1.5}
-N_CALIBRATION = 10
+# At n_jobs=4 these peers run exactly the same trials as at n_jobs=1 (they
+# parallelise the folds of one candidate, or sample without looking at
+# results), so their n_jobs=1 results stand for both.
+SAME_AT_ANY_N_JOBS = ("random", "halving", "bayes")
+PARALLEL_METHODS = ("scout-auto", "optuna-tpe", "optuna-gp")
+PARALLEL_BUDGET = 40
+QUICK_TASKS = (
+    "svc_digits",
+    "hgb_breast",
+    "mlp_digits",
+    "kridge_friedman",
+    "rf_noisy",
+    "model_choice",
+)
 
 
-# -- tasks --------------------------------------------------------------------
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str  # "float" or "int"
-    low: float
-    high: float
-    log: bool = False
-
-
-@dataclass(frozen=True)
-class Task:
-    name: str
-    load: Callable[..., Any]
-    estimator: Callable[[], Any]
-    scoring: str
-    params: tuple[Param, ...]
-    # What HalvingRandomSearchCV's budget counts by default: chosen so that its
-    # CPU time is close to the other methods' (see the module docstring).
-    halving_budget: str = "fits"
-
-    def data(self, seed: int) -> tuple[Any, Any, Any, Any]:
-        X, y = self.load(return_X_y=True)
-        stratify = y if is_classifier(self.estimator()) else None
-        split = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
-        return split[0], split[1], split[2], split[3]
-
-
-def enet() -> Any:
-    return make_pipeline(StandardScaler(), ElasticNet(max_iter=5000))
-
-
-TASKS = {
-    t.name: t
-    for t in (
-        Task(
-            "svc_digits",
-            load_digits,
-            lambda: SVC(kernel="rbf"),
-            "accuracy",
-            (
-                Param("C", "float", 1e-3, 1e3, True),
-                Param("gamma", "float", 1e-5, 1.0, True),
-            ),
-            halving_budget="samples",
-        ),
-        Task(
-            "hgb_breast",
-            load_breast_cancer,
-            lambda: HistGradientBoostingClassifier(random_state=0),
-            "roc_auc",
-            (
-                Param("learning_rate", "float", 1e-3, 1.0, True),
-                Param("max_leaf_nodes", "int", 4, 64),
-                Param("min_samples_leaf", "int", 2, 64),
-                Param("l2_regularization", "float", 1e-6, 10.0, True),
-                Param("max_iter", "int", 20, 300),
-            ),
-        ),
-        Task(
-            "enet_diabetes",
-            load_diabetes,
-            enet,
-            "neg_mean_squared_error",
-            (
-                Param("elasticnet__alpha", "float", 1e-4, 10.0, True),
-                Param("elasticnet__l1_ratio", "float", 0.0, 1.0),
-            ),
-        ),
-    )
-}
-
-
-# -- the spaces, in each library's own terms ----------------------------------
-def scout_space(task: Task) -> dict[str, Any]:
-    from scout_sklearn import Float, Int
-
-    return {
-        p.name: (Float if p.kind == "float" else Int)(p.low, p.high, log=p.log)
-        for p in task.params
-    }
-
-
-def scipy_space(task: Task) -> dict[str, Any]:
-    space: dict[str, Any] = {}
-    for p in task.params:
-        if p.kind == "int":
-            space[p.name] = randint(int(p.low), int(p.high) + 1)
-        elif p.log:
-            space[p.name] = loguniform(p.low, p.high)
-        else:
-            space[p.name] = uniform(p.low, p.high - p.low)
-    return space
-
-
-def optuna_space(task: Task) -> dict[str, Any]:
-    from optuna.distributions import FloatDistribution, IntDistribution
-
-    return {
-        p.name: (
-            FloatDistribution(p.low, p.high, log=p.log)
-            if p.kind == "float"
-            else IntDistribution(int(p.low), int(p.high), log=p.log)
-        )
-        for p in task.params
-    }
-
-
-def skopt_space(task: Task) -> dict[str, Any]:
-    from skopt.space import Integer, Real
-
-    prior = {True: "log-uniform", False: "uniform"}
-    return {
-        p.name: (
-            Real(p.low, p.high, prior=prior[p.log])
-            if p.kind == "float"
-            else Integer(int(p.low), int(p.high), prior=prior[p.log])
-        )
-        for p in task.params
-    }
-
-
-# -- HalvingRandomSearchCV's budget ---------------------------------------------
-def halving_schedule(
-    n_candidates: int, n_samples: int, min_floor: int, factor: int = 3
-) -> list[tuple[int, int]]:
-    """(candidates, samples) per iteration, as HalvingRandomSearchCV plans them.
-
-    Mirrors scikit-learn's rules for ``resource="n_samples"`` and
-    ``min_resources="exhaust"``: the first iteration uses as many samples as
-    lets the last required iteration fit in ``n_samples``, but at least
-    ``min_floor`` (2 x n_splits, times the number of classes for a
-    classifier).
-    """
-    required = 1 + math.floor(math.log(n_candidates, factor) + 1e-9)
-    min_resources = max(min_floor, n_samples // factor ** (required - 1))
-    possible = 1 + math.floor(math.log(n_samples // min_resources, factor) + 1e-9)
-    schedule = []
-    for i in range(min(required, possible)):
-        schedule.append((n_candidates, min(min_resources * factor**i, n_samples)))
-        n_candidates = math.ceil(n_candidates / factor)
-    return schedule
-
-
-def halving_cost(schedule: list[tuple[int, int]], n_samples: int, budget: str) -> float:
-    """Cost in trials: fits of (candidate, iteration) pairs, or training samples."""
-    if budget == "fits":
-        return float(sum(c for c, _ in schedule))
-    return sum(c * r for c, r in schedule) / n_samples
-
-
-def halving_candidates(n_trials: int, n_samples: int, min_floor: int, budget: str) -> int:
-    """The largest n_candidates whose schedule costs at most ``n_trials`` trials."""
-    best = 1
-    for n in range(1, 30 * n_trials):
-        schedule = halving_schedule(n, n_samples, min_floor)
-        if halving_cost(schedule, n_samples, budget) <= n_trials:
-            best = n
-    return best
-
-
-def halving_floor(task: Task, y: Any) -> int:
-    classes = len(np.unique(y)) if is_classifier(task.estimator()) else 1
-    return 2 * CV * classes
-
-
-# -- one search ---------------------------------------------------------------
-@dataclass
-class RunResult:
-    method: str
-    task: str
-    seed: int
-    cv_score: float
-    test_score: float
-    wall: float
-    cpu: float
-    overhead: float
-    note: str = ""
-
-
+# -- one search ---------------------------------------------------------------------
 def make_search(
-    method: str, task: Task, seed: int, n_trials: int, n_jobs: int, y: Any, budget: str
+    method: str, task: Task, seed: int, n_trials: int, n_jobs: int, y: Any
 ) -> Any:
-    common = {"cv": CV, "scoring": task.scoring, "n_jobs": n_jobs}
-    estimator = task.estimator()
+    common = {"cv": task.cv(seed), "scoring": task.scoring, "n_jobs": n_jobs}
     if method.startswith("scout-"):
         from scout_sklearn import ScoutSearchCV
 
         name = method.removeprefix("scout-")
         return ScoutSearchCV(
-            estimator,
+            task.estimator(),
             scout_space(task),
             sampler=None if name == "auto" else name,
             n_trials=n_trials,
@@ -300,24 +125,30 @@ def make_search(
         from sklearn.model_selection import RandomizedSearchCV
 
         return RandomizedSearchCV(
-            estimator, scipy_space(task), n_iter=n_trials, random_state=seed, **common
+            task.estimator(),
+            scipy_space(task),
+            n_iter=n_trials,
+            random_state=seed,
+            **common,
         )
     if method == "halving":
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingRandomSearchCV
 
-        budget = budget if budget != "auto" else task.halving_budget
-        n_candidates = halving_candidates(n_trials, len(y), halving_floor(task, y), budget)
         return HalvingRandomSearchCV(
-            estimator,
+            task.estimator(),
             scipy_space(task),
-            n_candidates=n_candidates,
+            n_candidates=halving_candidates(n_trials, len(y), halving_floor(task, y)),
             factor=3,
             resource="n_samples",
             min_resources="exhaust",
             random_state=seed,
             **common,
         )
+    if method == "grid":
+        from sklearn.model_selection import GridSearchCV
+
+        return GridSearchCV(task.estimator(), task.grid, **common)
     if method.startswith("optuna-"):
         import optuna
         from optuna_integration import OptunaSearchCV
@@ -329,239 +160,749 @@ def make_search(
                 direction="maximize", sampler=optuna.samplers.GPSampler(seed=seed)
             )
         return OptunaSearchCV(
-            estimator,
+            flat_estimator(task),
             optuna_space(task),
             n_trials=n_trials,
             random_state=seed,
             study=study,
+            refit=False,
             **common,
         )
     if method == "bayes":
         from skopt import BayesSearchCV
 
         return BayesSearchCV(
-            estimator, skopt_space(task), n_iter=n_trials, random_state=seed, **common
+            flat_estimator(task),
+            skopt_space(task),
+            n_iter=n_trials,
+            random_state=seed,
+            refit=False,
+            **common,
         )
     raise ValueError(f"unknown method {method!r}")
 
 
-def fold_seconds(search: Any) -> float:
-    """Seconds spent fitting and scoring CV folds, from ``cv_results_``."""
+def halving_schedule(n_candidates: int, n_samples: int, min_floor: int) -> list[int]:
+    """Candidates per iteration, as HalvingRandomSearchCV plans them (factor 3)."""
+    required = 1 + math.floor(math.log(n_candidates, 3) + 1e-9)
+    min_resources = max(min_floor, n_samples // 3 ** (required - 1))
+    possible = 1 + math.floor(math.log(n_samples // min_resources, 3) + 1e-9)
+    schedule = []
+    for _ in range(min(required, possible)):
+        schedule.append(n_candidates)
+        n_candidates = math.ceil(n_candidates / 3)
+    return schedule
+
+
+def halving_candidates(n_trials: int, n_samples: int, min_floor: int) -> int:
+    """The most candidates whose schedule costs at most ``n_trials`` candidate fits."""
+    best = 1
+    for n in range(1, 10 * n_trials):
+        if sum(halving_schedule(n, n_samples, min_floor)) <= n_trials:
+            best = n
+    return best
+
+
+def halving_floor(task: Task, y: Any) -> int:
+    classes = len(np.unique(y)) if task.is_classifier else 1
+    return 2 * CV_FOLDS * classes
+
+
+class _AskTimer:
+    """Seconds spent in our samplers' ``ask`` (outermost calls only)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+        self._depth = 0
+
+    def install(self) -> None:
+        from scout_sklearn.samplers import _base
+
+        seen: set[type] = set()
+        stack = list(_base.Sampler.__subclasses__())
+        while stack:
+            cls = stack.pop()
+            if cls in seen:
+                continue
+            seen.add(cls)
+            stack.extend(cls.__subclasses__())
+            if "ask" in vars(cls):
+                cls.ask = self._wrap(vars(cls)["ask"])
+
+    def _wrap(self, ask: Any) -> Any:
+        timer = self
+
+        def timed(sampler: Any, *args: Any, **kwargs: Any) -> Any:
+            timer._depth += 1
+            start = time.perf_counter()
+            try:
+                return ask(sampler, *args, **kwargs)
+            finally:
+                timer._depth -= 1
+                if timer._depth == 0:
+                    timer.seconds += time.perf_counter() - start
+                    timer.calls += 1
+
+        return timed
+
+
+def trials_in_order(method: str, search: Any) -> list[tuple[dict[str, Any], float]]:
+    """(params, mean CV score) of every trial, in the order the trials were asked."""
+    if method.startswith("optuna-"):
+        out = []
+        for trial in search.study_.trials:
+            value = trial.value if trial.value is not None else math.nan
+            out.append((dict(trial.params), float(value)))
+        return out
     results = search.cv_results_
-    per_candidate = np.asarray(results["mean_fit_time"]) + np.asarray(
-        results["mean_score_time"]
+    scores = np.asarray(results["mean_test_score"], dtype=float)
+    order = np.arange(len(scores))
+    if "trial_number" in results:
+        order = np.argsort(np.asarray(results["trial_number"]), kind="stable")
+    return [(dict(results["params"][i]), float(scores[i])) for i in order]
+
+
+def fold_seconds(method: str, search: Any) -> float:
+    """Seconds spent fitting and scoring the CV folds of every trial."""
+    if method.startswith("optuna-"):
+        attrs = [t.user_attrs for t in search.study_.trials]
+        per_trial = [
+            a.get("mean_fit_time", 0.0) + a.get("mean_score_time", 0.0) for a in attrs
+        ]
+    else:
+        results = search.cv_results_
+        per_trial = np.asarray(results["mean_fit_time"]) + results["mean_score_time"]
+    return float(np.nansum(per_trial) * CV_FOLDS)
+
+
+def best_prefix(scores: list[float], k: int) -> int:
+    """Index of the best score among the first ``k`` (NaN never best; first on ties)."""
+    head = np.asarray(scores[:k], dtype=float)
+    head = np.where(np.isnan(head), -np.inf, head)
+    return int(np.argmax(head))
+
+
+def test_score(task: Task, method: str, params: dict[str, Any], data: Any) -> float:
+    X_train, X_test, y_train, y_test = data
+    base = (
+        flat_estimator(task)
+        if method in ("optuna-tpe", "optuna-gp", "bayes")
+        else (task.estimator())
     )
-    return float(np.nansum(per_candidate) * CV)
+    estimator = clone(base.set_params(**params))
+    estimator.fit(X_train, y_train)
+    return float(get_scorer(task.scoring)(estimator, X_test, y_test))
 
 
 def run_one(
-    method: str, task_name: str, seed: int, n_trials: int, n_jobs: int, budget: str
-) -> RunResult:
-    """Fit one search and score it (in a worker process)."""
-    warnings.filterwarnings("ignore")  # ConvergenceWarning, Optuna's experimental ones
+    method: str,
+    task_name: str,
+    seed: int,
+    n_trials: int,
+    n_jobs: int,
+    checkpoints: tuple[int, ...] = CHECKPOINTS,
+) -> dict:
+    """Fit one search, score its checkpoints (runs in a worker process)."""
+    warnings.filterwarnings("ignore")
+    os.environ["PYTHONWARNINGS"] = "ignore"  # loky workers inherit it
     one_torch_thread()
     task = TASKS[task_name]
-    X_train, X_test, y_train, y_test = task.data(seed)
+    data = task.data(seed)
+    X_train, _, y_train, _ = data
+    timer = _AskTimer()
+    if method.startswith("scout-"):
+        timer.install()
     with threadpool_limits(limits=1):
-        search = make_search(method, task, seed, n_trials, n_jobs, y_train, budget)
+        search = make_search(method, task, seed, n_trials, n_jobs, y_train)
         start, cpu = time.perf_counter(), time.process_time()
         search.fit(X_train, y_train)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-        note = ""
-        cv_score = float(search.best_score_)
+        record: dict[str, Any] = {
+            "method": method,
+            "task": task_name,
+            "task_key": task.key(),
+            "seed": seed,
+            "n_trials": n_trials,
+            "n_jobs": n_jobs,
+            "wall": wall,
+            "cpu": cpu,
+            "ask_seconds": timer.seconds if timer.calls else None,
+            "versions": versions(method),
+        }
         if method == "halving":
-            # best_score_ is measured on the last iteration's subsample.
-            estimator = clone(task.estimator()).set_params(**search.best_params_)
-            scores = cross_validate(
-                estimator, X_train, y_train, cv=CV, scoring=task.scoring, n_jobs=n_jobs
-            )
-            cv_score = float(np.mean(scores["test_score"]))
-            schedule = list(zip(search.n_candidates_, search.n_resources_))
-            note = (
-                f"{search.n_candidates_[0]} candidates; cost in trials: "
-                f"{halving_cost(schedule, len(y_train), 'fits'):.0f} by fits, "
-                f"{halving_cost(schedule, len(y_train), 'samples'):.1f} by samples"
-            )
-        test_score = float(get_scorer(task.scoring)(search.best_estimator_, X_test, y_test))
-    overhead = wall - fold_seconds(search) - float(getattr(search, "refit_time_", 0.0))
-    return RunResult(
-        method, task_name, seed, cv_score, test_score, wall, cpu, overhead, note
-    )
-
-
-# -- set-up -------------------------------------------------------------------
-def check_peers(peers: list[str]) -> list[str]:
-    """Exit with the pip command when Optuna is missing; drop skopt if it fails."""
-    needed = {}
-    if any(p.startswith("optuna-") for p in peers):
-        needed.update({"optuna": "optuna", "optuna_integration": "optuna-integration"})
-    if "optuna-gp" in peers:
-        needed["torch"] = "torch"
-    require_modules("tasks.py", needed)
-    if "optuna-gp" in peers:
-        try:
-            __import__("greenlet")
-        except ImportError:
-            print(
-                "  note: Optuna's GPSampler is slower without greenlet "
-                "(pip install greenlet)"
-            )
-    if "bayes" in peers:
-        reason = skopt_problem()
-        if reason:
-            print(f"  leaving BayesSearchCV out: {reason}")
-            peers = [p for p in peers if p != "bayes"]
-    return peers
-
-
-def skopt_problem() -> str | None:
-    """Why BayesSearchCV cannot run here (None when a tiny search works)."""
-    try:
-        from skopt import BayesSearchCV
-        from skopt.space import Real
-    except Exception as err:  # noqa: BLE001 (ImportError, or API errors at import)
-        return f"skopt does not import ({type(err).__name__}: {err})"
-    try:
-        X, y = load_diabetes(return_X_y=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            BayesSearchCV(
-                ElasticNet(),
-                {"alpha": Real(1e-3, 1.0, prior="log-uniform")},
-                n_iter=3,
-                cv=2,
-            ).fit(X, y)
-    except Exception as err:  # noqa: BLE001 (whatever breaks, say it and go on)
-        return f"skopt fails with this scikit-learn/numpy ({type(err).__name__}: {err})"
-    return None
-
-
-def available_ours(names: list[str]) -> list[str]:
-    from scout_sklearn.exceptions import InvalidParameterError
-    from scout_sklearn.samplers._registry import make_sampler
-
-    kept = []
-    for name in names:
-        if name != "auto":
-            try:
-                make_sampler(name)
-            except InvalidParameterError as err:
-                print(f"  skipping our {name!r}: {err}")
+            record.update(_halving_record(task, search, data, n_trials, n_jobs, seed))
+            return record
+        trials = trials_in_order(method, search)
+        scores = [s for _, s in trials]
+        record["fold_seconds"] = fold_seconds(method, search)
+        record["cv"] = scores
+        record["fits"] = len(scores) * CV_FOLDS
+        record["checkpoints"] = {}
+        points = (len(scores),) if method == "grid" else checkpoints
+        for k in points:
+            if k > len(scores):
                 continue
-        kept.append(name)
-    return kept
+            index = best_prefix(scores, k)
+            params = trials[index][0]
+            record["checkpoints"][str(k)] = {
+                "cv": scores[index],
+                "test": test_score(task, method, params, data),
+            }
+    return record
 
 
-def calibrate(tasks: list[str]) -> dict[str, float]:
-    """CPU seconds per trial (3-fold CV of one params) per task, from a few draws."""
-    from scout_sklearn import SearchSpace
+def _halving_record(
+    task: Task, search: Any, data: Any, n_trials: int, n_jobs: int, seed: int
+) -> dict[str, Any]:
+    # best_score_ is measured on the last iteration's subsample: re-score its
+    # best params with the same 3-fold CV on the whole training part.
+    X_train, _, y_train, _ = data
+    estimator = clone(task.estimator().set_params(**search.best_params_))
+    scores = cross_validate(
+        estimator, X_train, y_train, cv=task.cv(seed), scoring=task.scoring, n_jobs=n_jobs
+    )
+    cv = float(np.mean(scores["test_score"]))
+    return {
+        "fits": int(sum(search.n_candidates_)) * CV_FOLDS,
+        "n_candidates": int(search.n_candidates_[0]),
+        "checkpoints": {
+            str(n_trials): {
+                "cv": cv,
+                "test": test_score(task, "halving", search.best_params_, data),
+            }
+        },
+    }
 
-    costs = {}
-    with threadpool_limits(limits=1), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name in tasks:
-            task = TASKS[name]
-            X_train, _, y_train, _ = task.data(0)
-            space = SearchSpace.from_user(scout_space(task))
-            rng = np.random.default_rng(0)
-            start = time.process_time()
-            for _ in range(N_CALIBRATION):
-                estimator = task.estimator().set_params(**space.sample(rng))
-                cross_validate(estimator, X_train, y_train, cv=CV, scoring=task.scoring)
-            costs[name] = (time.process_time() - start) / N_CALIBRATION
-    return costs
+
+def versions(method: str) -> dict[str, str]:
+    out = {
+        "python": platform.python_version(),
+        "sklearn": sklearn.__version__,
+        "numpy": np.__version__,
+    }
+    if method.startswith("optuna-"):
+        import optuna
+
+        out["optuna"] = optuna.__version__
+    if method == "bayes":
+        import skopt
+
+        out["skopt"] = skopt.__version__
+    if method.startswith("scout-"):
+        import scout_sklearn
+
+        out["scout_sklearn"] = getattr(scout_sklearn, "__version__", "dev")
+    return out
 
 
-def estimate(
-    costs: dict[str, float],
+# -- the plan ------------------------------------------------------------------------
+def plan_ours(
+    tasks: list[str],
+    seeds: list[int],
+    candidates: Iterable[str],
+    others: Iterable[str],
+    parallel: bool,
+) -> list[tuple[str, str, int, int, int]]:
+    budget = max(CHECKPOINTS)
+    runs = [(m, t, s, budget, 1) for m in candidates for t in tasks for s in seeds]
+    runs += [(m, t, s, MAIN_BUDGET, 1) for m in others for t in tasks for s in seeds]
+    if parallel and "scout-auto" in candidates:
+        runs += [("scout-auto", t, s, PARALLEL_BUDGET, 4) for t in tasks for s in seeds]
+    return runs
+
+
+def plan_peers(
+    tasks: list[str], seeds: list[int], peers: list[str], parallel: bool
+) -> list[tuple[str, str, int, int, int]]:
+    budget = max(CHECKPOINTS)
+    runs = []
+    for t in tasks:
+        for s in seeds:
+            for m in peers:
+                if m == "halving":
+                    runs += [(m, t, s, k, 1) for k in CHECKPOINTS]
+                else:
+                    runs.append((m, t, s, budget, 1))
+                if parallel and m in PARALLEL_METHODS:
+                    runs.append((m, t, s, PARALLEL_BUDGET, 4))
+            if TASKS[t].grid is not None:
+                runs.append(("grid", t, s, 0, 1))
+    return runs
+
+
+def load_store() -> dict[tuple, dict]:
+    store: dict[tuple, dict] = {}
+    if STORE.exists():
+        for line in STORE.read_text().splitlines():
+            if line.strip():
+                r = json.loads(line)
+                store[r["method"], r["task"], r["seed"], r["n_trials"], r["n_jobs"]] = r
+    return store
+
+
+def run_all(runs: list[tuple], jobs: int, store_to: Path | None) -> list[dict]:
+    """Run ``runs`` in a pool of ``jobs`` processes, slowest kinds first."""
+    cost = {"optuna-gp": 6, "bayes": 8, "scout-gp": 2, "scout-auto": 2}
+    runs = sorted(runs, key=lambda r: -cost.get(r[0], 1) * max(r[3], 30))
+    results = []
+    start = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(run_one, *run): run for run in runs}
+        for k, future in enumerate(as_completed(futures), 1):
+            run = futures[future]
+            try:
+                r = future.result()
+            except Exception as err:  # noqa: BLE001 (report the failing search, go on)
+                print(f"  FAILED {run}: {type(err).__name__}: {err}", flush=True)
+                continue
+            results.append(r)
+            if store_to is not None:
+                with store_to.open("a") as f:
+                    f.write(json.dumps(r) + "\n")
+            last = r["checkpoints"][max(r["checkpoints"], key=int)]
+            print(
+                f"  [{time.perf_counter() - start:7.0f}s {k}/{len(runs)}] {r['method']:<16}"
+                f"{r['task']:<20} seed {r['seed']} n={r['n_trials']:<3} "
+                f"jobs={r['n_jobs']}: "
+                f"CV {last['cv']:.5g}, test {last['test']:.5g}, {r['wall']:.1f}s",
+                flush=True,
+            )
+    return results
+
+
+# -- the report --------------------------------------------------------------------------
+class Results:
+    """Every record of a run, looked up by (method, task, seed, budget, n_jobs)."""
+
+    def __init__(self, records: Iterable[dict]) -> None:
+        self.by_key: dict[tuple, dict] = {}
+        for r in records:
+            self.by_key[r["method"], r["task"], r["seed"], r["n_trials"], r["n_jobs"]] = r
+
+    def at(self, method: str, task: str, seed: int, k: int, n_jobs: int = 1) -> dict | None:
+        """The checkpoint of ``method`` at ``k`` trials (a halving run of budget k)."""
+        if method == "halving":
+            r = self.by_key.get((method, task, seed, k, 1))
+        else:
+            r = None
+            for budget in sorted(
+                {
+                    b
+                    for (m, t, s, b, j) in self.by_key
+                    if (m, t, s, j) == (method, task, seed, n_jobs)
+                }
+            ):
+                if budget >= k:
+                    r = self.by_key[method, task, seed, budget, n_jobs]
+                    break
+        if r is None:
+            return None
+        return r["checkpoints"].get(str(k))
+
+    def record(self, method: str, task: str, seed: int, n_jobs: int = 1) -> dict | None:
+        found = [
+            r
+            for (m, t, s, b, j), r in self.by_key.items()
+            if (m, t, s, j) == (method, task, seed, n_jobs)
+        ]
+        return max(found, key=lambda r: r["n_trials"]) if found else None
+
+
+def mean_ranks(
+    res: Results,
     methods: list[str],
     tasks: list[str],
-    seeds: int,
-    trials: int,
-    jobs: int,
-) -> float:
-    """Wall seconds on idle cores: CPU of trials, refits and samplers, over ``jobs``."""
-    total = 0.0
-    for task in tasks:
-        for method in methods:
-            per_trial = costs[task] + SAMPLER_SECONDS.get(method, 0.01)
-            total += seeds * (trials * per_trial + costs[task] / 2)
-    return total / jobs
-
-
-# -- report -------------------------------------------------------------------
-def report(
-    results: list[RunResult], methods: list[str], tasks: list[str], seeds: list[int]
-) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    by_key = {(r.method, r.task, r.seed): r for r in results}
-    width = max(len(m) for m in methods) + 2
+    seeds: list[int],
+    k: int,
+    n_jobs: dict[str, int] | None = None,
+) -> dict[str, float]:
+    """Mean rank by best CV at ``k`` trials, over the (task, seed) pairs of every method."""
+    n_jobs = n_jobs or {}
     ranks: dict[str, list[float]] = {m: [] for m in methods}
     for task in tasks:
-        print(f"\n{task} ({TASKS[task].scoring}), medians over {len(seeds)} seeds")
-        print(
-            f"  {'method':<{width}}{'best CV':>12}{'test':>12}{'wall s':>9}{'CPU s':>8}"
-            f"{'overhead s':>12}  note"
-        )
         for seed in seeds:
-            scores = np.array([by_key[m, task, seed].cv_score for m in methods])
-            for method, rank in zip(methods, rankdata(-scores)):
-                ranks[method].append(float(rank))
-        for method in methods:
-            rows = [by_key[method, task, s] for s in seeds]
-            print(
-                f"  {method:<{width}}"
-                f"{statistics.median(r.cv_score for r in rows):>12.6g}"
-                f"{statistics.median(r.test_score for r in rows):>12.6g}"
-                f"{statistics.median(r.wall for r in rows):>9.1f}"
-                f"{statistics.median(r.cpu for r in rows):>8.1f}"
-                f"{statistics.median(r.overhead for r in rows):>12.2f}  {rows[0].note}"
-            )
-    mean_rank = {m: float(np.mean(ranks[m])) for m in methods}
-    total_wall = {m: sum(r.wall for r in results if r.method == m) for m in methods}
-    total_cpu = {m: sum(r.cpu for r in results if r.method == m) for m in methods}
+            points = [res.at(m, task, seed, k, n_jobs.get(m, 1)) for m in methods]
+            if any(p is None for p in points):
+                continue
+            scores = np.array([p["cv"] for p in points], dtype=float)
+            scores = np.where(np.isnan(scores), -np.inf, scores)
+            for m, r in zip(methods, rankdata(-scores)):
+                ranks[m].append(float(r))
+    return {m: float(np.mean(v)) if v else math.nan for m, v in ranks.items()}
+
+
+def print_ranks(title: str, ranks: dict[str, float]) -> None:
+    print(f"\n{title}")
+    for m in sorted(ranks, key=lambda m: (math.isnan(ranks[m]), ranks[m])):
+        print(f"  {m:<18}{ranks[m]:>7.2f}")
+
+
+def median(values: Iterable[float]) -> float:
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    return statistics.median(values) if values else math.nan
+
+
+def report(
+    res: Results, ours: list[str], peers: list[str], tasks: list[str], seeds: list[int]
+) -> list[tuple[str, str, bool | None]]:
+    methods = ours + peers
+    width = max(len(m) for m in methods) + 2
+    # 1. per task
     print(
-        f"\nMean rank by best CV score (1 = best of {len(methods)}, over "
-        f"{len(tasks)} tasks x {len(seeds)} seeds), total wall and CPU seconds"
+        f"\n== 1. Per task at {MAIN_BUDGET} trials: median best CV and held-out test, "
+        f"mean rank (over {len(seeds)} seeds)"
     )
-    for method in sorted(methods, key=mean_rank.__getitem__):
+    for task in tasks:
+        t = TASKS[task]
+        print(f"\n{task} [{t.half}] ({t.scoring}; {t.n_params()} params): {t.description}")
+        ranks = mean_ranks(res, methods, [task], seeds, MAIN_BUDGET)
+        for m in methods:
+            points = [res.at(m, task, s, MAIN_BUDGET) for s in seeds]
+            points = [p for p in points if p]
+            if not points:
+                continue
+            print(
+                f"  {m:<{width}}{median(p['cv'] for p in points):>12.6g}"
+                f"{median(p['test'] for p in points):>12.6g}{ranks[m]:>7.2f}"
+            )
+    # 2. whole suite and halves
+    whole = mean_ranks(res, methods, tasks, seeds, MAIN_BUDGET)
+    print_ranks(
+        f"== 2. Mean rank at {MAIN_BUDGET} trials, whole suite ({len(tasks)} tasks x "
+        f"{len(seeds)} seeds; 1 = best of {len(methods)})",
+        whole,
+    )
+    halves = {h: [t for t in tasks if TASKS[t].half == h] for h in HALVES}
+    for h, names in halves.items():
+        if names:
+            print_ranks(
+                f"   half {h} ({', '.join(names)})",
+                mean_ranks(res, methods, names, seeds, MAIN_BUDGET),
+            )
+    targets: list[tuple[str, str, bool | None]] = []
+    if "scout-auto" in whole:
+        best_other = min((m for m in methods if m != "scout-auto"), key=whole.get)
+        targets.append(
+            (
+                "default first by mean rank at 40 (whole suite)",
+                f"{whole['scout-auto']:.2f} vs {best_other} {whole[best_other]:.2f}",
+                whole["scout-auto"] <= whole[best_other],
+            )
+        )
+    # 3. honest selection
+    if {"scout-gp", "scout-tpe"} <= set(ours) and all(halves.values()):
+        targets += honest_selection(res, methods, halves, seeds)
+    # 4. anytime and n_jobs=4
+    print(
+        "\n== 4. Anytime: mean rank at each budget (the default, its candidate rules, "
+        "the "
+        "peers)"
+    )
+    anytime = [m for m in methods if m in CANDIDATES or m in peers]
+    print("  " + f"{'method':<{width}}" + "".join(f"{k:>8}" for k in CHECKPOINTS))
+    table = {k: mean_ranks(res, anytime, tasks, seeds, k) for k in CHECKPOINTS}
+    for m in anytime:
+        print("  " + f"{m:<{width}}" + "".join(f"{table[k][m]:>8.2f}" for k in CHECKPOINTS))
+    if "scout-auto" in anytime:
+        for k in (20, 40, 80):
+            others = [m for m in anytime if m not in CANDIDATES]
+            if not others:
+                continue
+            best_peer = min(others, key=table[k].get)
+            targets.append(
+                (
+                    f"default first against the peers at {k} trials",
+                    f"{table[k]['scout-auto']:.2f} vs {best_peer} "
+                    f"{table[k][best_peer]:.2f}",
+                    table[k]["scout-auto"] <= table[k][best_peer],
+                )
+            )
+    parallel = [m for m in ["scout-auto", *peers]]
+    jobs = {m: (4 if m in PARALLEL_METHODS else 1) for m in parallel}
+    at4 = mean_ranks(res, parallel, tasks, seeds, PARALLEL_BUDGET, jobs)
+    if not math.isnan(at4.get("scout-auto", math.nan)):
+        print_ranks(
+            f"   at n_jobs=4, {PARALLEL_BUDGET} trials (the default and Optuna at "
+            f"n_jobs=4; {', '.join(SAME_AT_ANY_N_JOBS)} run the same trials at any "
+            "n_jobs)",
+            at4,
+        )
+        place = 1 + sum(at4[m] < at4["scout-auto"] for m in parallel if m != "scout-auto")
+        targets.append(
+            (
+                "default at n_jobs=4 no worse than second",
+                f"place {place} ({at4['scout-auto']:.2f})",
+                place <= 2,
+            )
+        )
+    # 5. held-out test against Optuna's TPE
+    if "scout-auto" in methods and "optuna-tpe" in methods:
         print(
-            f"  {method:<{width}}{mean_rank[method]:>8.2f}{total_wall[method]:>10.1f}"
-            f"{total_cpu[method]:>10.1f}"
+            f"\n== 5. Median held-out test score at {MAIN_BUDGET} trials: default vs "
+            "Optuna TPE"
         )
-    return mean_rank, total_wall, total_cpu
+        wins = 0
+        counted = 0
+        for task in tasks:
+            ours_t = median(
+                p["test"]
+                for s in seeds
+                if (p := res.at("scout-auto", task, s, MAIN_BUDGET))
+            )
+            theirs = median(
+                p["test"]
+                for s in seeds
+                if (p := res.at("optuna-tpe", task, s, MAIN_BUDGET))
+            )
+            if math.isnan(ours_t) or math.isnan(theirs):
+                continue
+            counted += 1
+            wins += ours_t >= theirs
+            print(
+                f"  {task:<22}{ours_t:>12.6g}{theirs:>12.6g}  "
+                f"{'>=' if ours_t >= theirs else '<'}"
+            )
+        if counted:
+            targets.append(
+                (
+                    "default's median test >= Optuna TPE's on 3 of 4 tasks",
+                    f"{wins} of {counted}",
+                    wins >= 0.75 * counted,
+                )
+            )
+    # 6. time to GridSearchCV's answer
+    gridded = [t for t in tasks if TASKS[t].grid is not None]
+    if gridded:
+        print(
+            "\n== 6. Trials until the best CV score reaches GridSearchCV's (median over "
+            "seeds; '>80' never within 80)"
+        )
+        who = [
+            m
+            for m in (
+                "scout-auto",
+                "optuna-tpe",
+                "random",
+                "scout-gp",
+                "scout-tpe",
+                "optuna-gp",
+                "bayes",
+            )
+            if m in methods
+        ]
+        print("  " + f"{'task':<22}{'grid':>6}" + "".join(f"{m:>12}" for m in who))
+        passed = 0
+        counted = 0
+        for task in gridded:
+            needs = {m: [] for m in who}
+            n_grid = None
+            for seed in seeds:
+                g = res.record("grid", task, seed)
+                if g is None:
+                    continue
+                n_grid = len(g["cv"])
+                target = np.nanmax(g["cv"])
+                for m in who:
+                    r = res.record(m, task, seed)
+                    if r is None:
+                        continue
+                    reached = [i + 1 for i, v in enumerate(r["cv"]) if v >= target - 1e-12]
+                    needs[m].append(reached[0] if reached else math.inf)
+            if n_grid is None:
+                continue
+            cells = []
+            for m in who:
+                if needs[m]:
+                    v = statistics.median(needs[m])
+                    cells.append(f"{'>80' if math.isinf(v) else f'{v:.0f}':>12}")
+                else:
+                    cells.append(f"{'-':>12}")
+            print("  " + f"{task:<22}{n_grid:>6}" + "".join(cells))
+            if needs.get("scout-auto"):
+                counted += 1
+                passed += statistics.median(needs["scout-auto"]) <= n_grid / 4
+        if counted:
+            targets.append(
+                (
+                    "default reaches grid's best in <= 1/4 of its fits on 70% of "
+                    "gridded tasks",
+                    f"{passed} of {counted}",
+                    passed >= 0.7 * counted,
+                )
+            )
+    # 7. sampler time
+    print(
+        "\n== 7. The sampler's own seconds as a share of fold fit+score seconds (median "
+        "over seeds; ms per ask)"
+    )
+    shares_ok = True
+    for m in [m for m in ours]:
+        cells = []
+        worst = 0.0
+        for task in tasks:
+            rs = [res.record(m, task, s) for s in seeds]
+            rs = [r for r in rs if r and r.get("ask_seconds") is not None]
+            if not rs:
+                continue
+            share = median(r["ask_seconds"] / r["fold_seconds"] for r in rs)
+            worst = max(worst, share)
+            cells.append(f"{task} {100 * share:.1f}%")
+        print(f"  {m:<{width}}worst {100 * worst:.1f}%: " + ", ".join(cells))
+        if m == "scout-auto":
+            shares_ok = worst < 0.05
+            targets.append(
+                (
+                    "default's sampler time < 5% of fit time on every task",
+                    f"worst {100 * worst:.1f}%",
+                    shares_ok,
+                )
+            )
+    return targets
 
 
-def targets(
-    mean_rank: dict[str, float], total_wall: dict[str, float], total_cpu: dict[str, float]
-) -> None:
-    rows = []
-    label = "ScoutSearchCV default has the best mean rank"
-    if "scout-auto" in mean_rank and len(mean_rank) > 1:
-        best_other = min((m for m in mean_rank if m != "scout-auto"), key=mean_rank.get)
-        ok = mean_rank["scout-auto"] <= mean_rank[best_other]
-        measured = (
-            f"{mean_rank['scout-auto']:.2f} vs {best_other} {mean_rank[best_other]:.2f}"
+# -- choosing the default's rule on one half, judging it on the other --------------------
+@dataclass(frozen=True)
+class Rule:
+    """A rule the default could follow: the GP on some spaces, TPE on the others."""
+
+    max_dims: float  # the GP on sub-spaces of at most this many parameters
+    categorical: bool  # ... with categorical parameters too
+    conditional: bool  # ... and on conditional spaces
+
+    @property
+    def name(self) -> str:
+        if self.max_dims == 0:
+            return "TPE always"
+        dims = "any size" if math.isinf(self.max_dims) else f"<= {self.max_dims:g} params"
+        kinds = [
+            k
+            for k, ok in (
+                ("categorical", self.categorical),
+                ("conditional", self.conditional),
+            )
+            if ok
+        ]
+        return f"GP on {dims}" + (
+            f" incl. {' & '.join(kinds)}" if kinds else ", numeric only"
         )
-        rows.append((label, measured, verdict(ok)))
-    else:
-        rows.append((label, "needs scout-auto and peers", "n/a"))
-    label = "its wall time is below OptunaSearchCV's"
-    if "scout-auto" in total_wall and "optuna-tpe" in total_wall:
-        a, b = total_wall["scout-auto"], total_wall["optuna-tpe"]
-        measured = (
-            f"{a:.1f}s vs {b:.1f}s total (CPU {total_cpu['scout-auto']:.1f}s vs "
-            f"{total_cpu['optuna-tpe']:.1f}s)"
+
+    def pick(self, task: Task) -> str:
+        p = space_profile(task)
+        uses_gp = (
+            p["max_dims"] <= self.max_dims
+            and (self.categorical or p["categorical"] == 0)
+            and (self.conditional or p["subspaces"] == 1)
         )
-        rows.append((label, measured, verdict(a < b)))
-    else:
-        rows.append((label, "needs scout-auto and optuna-tpe", "n/a"))
-    width = max(len(r[0]) for r in rows) + 2
+        return "scout-gp" if uses_gp else "scout-tpe"
+
+
+def rule_family() -> list[Rule]:
+    rules = [Rule(0, False, False)]
+    for dims in (2, 4, 6, 8, 12, 16, math.inf):
+        for categorical in (False, True):
+            for conditional in (False, True):
+                rules.append(Rule(dims, categorical, conditional))
+    return rules
+
+
+def space_profile(task: Task) -> dict[str, int]:
+    """Sub-spaces, the most parameters in one, and the categorical ones (2+ choices)."""
+    from scout_sklearn import Categorical, SearchSpace
+
+    space = SearchSpace.from_user(scout_space(task))
+    searched = [
+        [
+            n
+            for n in sub.names
+            if sub[n].is_finite is False
+            or not (isinstance(sub[n], Categorical) and sub[n].n_values() < 2)
+        ]
+        for sub in space
+    ]
+    categorical = sum(
+        isinstance(sub[n], Categorical) and sub[n].n_values() >= 2
+        for sub in space
+        for n in sub.names
+    )
+    return {
+        "subspaces": len(space),
+        "max_dims": max(len(s) for s in searched),
+        "categorical": categorical,
+    }
+
+
+def honest_selection(
+    res: Results, methods: list[str], halves: dict[str, list[str]], seeds: list[int]
+) -> list[tuple[str, str, bool | None]]:
+    """Choose the default's rule on one half, report it on the other, both ways.
+
+    A rule's result on a task is the run of the sampler it picks there (runs
+    at ``n_jobs=1`` are deterministic: the same sampler, seed and data give
+    the same trials), ranked against every method that is not a candidate
+    (the peers and our other samplers).
+    """
+    field = [m for m in methods if m not in CANDIDATES]
+    rules = rule_family()
+    seen: dict[tuple[str, ...], Rule] = {}
+    every_task = [t for h in halves.values() for t in h]
+    for rule in rules:  # rules that pick the same samplers everywhere are one candidate
+        seen.setdefault(tuple(rule.pick(TASKS[t]) for t in every_task), rule)
+    rules = list(seen.values())
+    for rule in rules:
+        for (m, t, s, b, j), r in list(res.by_key.items()):
+            if m == rule.pick(TASKS[t]) and j == 1:
+                res.by_key[f"rule: {rule.name}", t, s, b, j] = {**r, "method": rule.name}
+    print(
+        f"\n== 3. Choosing the default's rule on one half, judging it on the other: "
+        f"{len(rules)} distinct rules (which sampler, GP or TPE, for which spaces), each "
+        f"ranked against {', '.join(field)}"
+    )
+    targets = []
+    for chooser, judge in (("A", "B"), ("B", "A")):
+        score = {}
+        for rule in rules:
+            name = f"rule: {rule.name}"
+            score[name] = (
+                mean_ranks(res, [*field, name], halves[chooser], seeds, MAIN_BUDGET)[name],
+                mean_ranks(res, [*field, name], halves[judge], seeds, MAIN_BUDGET),
+            )
+        chosen = min(score, key=lambda n: score[n][0])
+        on_judge = score[chosen][1]
+        best_other = min(field, key=on_judge.get)
+        print(
+            f"  chosen on half {chooser}: {chosen} (mean rank {score[chosen][0]:.2f} there)"
+        )
+        for name in sorted(score, key=lambda n: score[n][0])[:5]:
+            print(
+                f"      {name:<55}{score[name][0]:>6.2f} on {chooser}"
+                f"{score[name][1][name]:>8.2f} on {judge}"
+            )
+        print(
+            f"  on half {judge}, which did not choose: {on_judge[chosen]:.2f}; best of the "
+            f"others there: {best_other} {on_judge[best_other]:.2f}"
+        )
+        targets.append(
+            (
+                f"rule chosen on {chooser} first on {judge}",
+                f"{on_judge[chosen]:.2f} vs {best_other} {on_judge[best_other]:.2f}",
+                on_judge[chosen] <= on_judge[best_other],
+            )
+        )
+    return targets
+
+
+def print_targets(targets: list[tuple[str, str, bool | None]]) -> None:
     print("\nTargets")
-    for label, measured, result in rows:
-        print(f"  {label:<{width}}{measured:<48}{result}")
+    width = max((len(t[0]) for t in targets), default=10) + 2
+    for label, measured, ok in targets:
+        print(f"  {label:<{width}}{measured:<40}{'n/a' if ok is None else verdict(ok)}")
 
 
-def parse_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
+# -- main ----------------------------------------------------------------------------------
+def parse_list(text: str, allowed: Iterable[str], what: str) -> list[str]:
+    allowed = tuple(allowed)
     if text.strip().lower() == "none":
         return []
     names = [n.strip() for n in text.split(",") if n.strip()]
@@ -571,116 +912,100 @@ def parse_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
     return names
 
 
-# Rough relative cost, to submit the slowest searches first.
-def cost(task: tuple[str, str, int]) -> float:
-    method, name, _ = task
-    return {"hgb_breast": 10, "svc_digits": 3}.get(name, 1) + SAMPLER_SECONDS.get(method, 0)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ours", default=",".join(CANDIDATES + OTHERS))
+    parser.add_argument("--peers", default=",".join(PEERS))
+    parser.add_argument("--tasks", default=None)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=2, help="searches at once (default 2)")
     parser.add_argument(
-        "--samplers",
-        default=",".join(OURS),
-        help=f"our samplers for ScoutSearchCV (default: {','.join(OURS)}; 'auto' is "
-        "sampler=None)",
+        "--measure-peers",
+        action="store_true",
+        help="measure the peers' results missing from the store first",
     )
     parser.add_argument(
-        "--peers",
-        default=",".join(PEERS),
-        help=f"peer searches (default: {','.join(PEERS)}; 'none' for no peers)",
+        "--peers-only",
+        action="store_true",
+        help="with --measure-peers: stop after measuring the peers",
     )
+    parser.add_argument("--no-parallel", action="store_true", help="skip the n_jobs=4 runs")
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="2 seeds x 15 trials, svc_digits and enet_diabetes",
+        help="6 tasks, 2 seeds, scout-auto and scout-tpe, no n_jobs=4",
     )
-    parser.add_argument("--tasks", default=None, help="comma-separated task names")
-    parser.add_argument("--seeds", type=int, default=None)
-    parser.add_argument("--trials", type=int, default=None)
-    parser.add_argument("--jobs", type=int, default=2, help="searches at once (default 2)")
-    parser.add_argument("--n-jobs", type=int, default=1, help="n_jobs of every search")
     parser.add_argument(
-        "--halving-budget",
-        choices=("auto", "fits", "samples"),
-        default="auto",
-        help="what HalvingRandomSearchCV's trial budget counts (default: per task, "
-        "samples for svc_digits, fits for the others)",
+        "--save", default=None, help="also write our results as JSON lines to this file"
+    )
+    parser.add_argument(
+        "--load",
+        default=None,
+        help="report from our results saved by --save, without running",
     )
     args = parser.parse_args()
-    plan = QUICK if args.quick else FULL
-    n_seeds = args.seeds or plan["seeds"]
-    n_trials = args.trials or plan["trials"]
-    tasks = (
-        parse_list(args.tasks, tuple(TASKS), "tasks") if args.tasks else list(plan["tasks"])
-    )
-
+    tasks = parse_list(args.tasks, TASKS, "tasks") if args.tasks else list(TASKS)
+    ours_names = parse_list(args.ours, CANDIDATES + OTHERS, "samplers")
+    peers = parse_list(args.peers, PEERS, "peers")
+    seeds = list(range(args.seeds))
+    parallel = not args.no_parallel
+    if args.quick:
+        tasks = [t for t in QUICK_TASKS if t in tasks] if not args.tasks else tasks
+        seeds = list(range(min(args.seeds, 2)))
+        ours_names = [m for m in ours_names if m in ("scout-auto", "scout-tpe")]
+        parallel = False
     print(
-        f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, "
-        f"numpy {np.__version__}; {os.cpu_count()} CPUs; load average "
-        f"{os.getloadavg()[0]:.2f}; {args.jobs} searches at once, n_jobs={args.n_jobs} each"
+        f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, numpy "
+        f"{np.__version__}; {os.cpu_count()} CPUs; load average "
+        f"{os.getloadavg()[0]:.2f}; {args.jobs} searches at once"
     )
-    if args.jobs * args.n_jobs > (os.cpu_count() or 1):
-        print(f"  warning: {args.jobs} x n_jobs={args.n_jobs} is more than the CPUs")
-    peers = check_peers(parse_list(args.peers, PEERS, "peers"))
-    ours = available_ours(parse_list(args.samplers, OURS, "samplers"))
-    methods = [f"scout-{n}" for n in ours] + peers
-    if not methods:
-        sys.exit("Nothing to run.")
-    seeds = list(range(n_seeds))
-
-    costs = calibrate(list(TASKS))
-    print(
-        f"CPU seconds per trial (3-fold CV, mean of {N_CALIBRATION} random params, one "
-        "thread): " + ", ".join(f"{t} {c:.2f}" for t, c in costs.items())
-    )
-    this_run = estimate(costs, methods, tasks, n_seeds, n_trials, args.jobs)
-    all_methods = [f"scout-{n}" for n in OURS] + list(PEERS)
-    full_run = estimate(
-        costs, all_methods, list(FULL["tasks"]), FULL["seeds"], FULL["trials"], 2
-    )
-    print(
-        f"Estimated duration: this run {this_run / 60:.1f} min; the full run (all "
-        f"{len(all_methods)} methods, 3 tasks x {FULL['seeds']} seeds x {FULL['trials']} "
-        f"trials, 2 at once) {full_run / 60:.1f} min, on 2 idle cores"
-    )
-
-    runs = sorted(((m, t, s) for m in methods for t in tasks for s in seeds), key=cost)[
-        ::-1
+    if peers:
+        needed = {}
+        if any(p.startswith("optuna-") for p in peers):
+            needed.update({"optuna": "optuna", "optuna_integration": "optuna-integration"})
+        if "optuna-gp" in peers:
+            needed["torch"] = "torch"
+        if "bayes" in peers:
+            needed["skopt"] = "scikit-optimize"
+        require_modules("tasks.py", needed)
+    store = load_store()
+    keys = {t: TASKS[t].key() for t in tasks}
+    peer_runs = plan_peers(tasks, seeds, peers, parallel)
+    stored = [
+        store[r] for r in peer_runs if r in store and store[r]["task_key"] == keys[r[1]]
     ]
-    print(
-        f"{len(methods)} methods x {len(tasks)} tasks x {n_seeds} seeds = {len(runs)} "
-        f"searches of {n_trials} trials:",
-        flush=True,
-    )
-    start = time.perf_counter()
-    results: list[RunResult] = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(run_one, *run, n_trials, args.n_jobs, args.halving_budget)
-            for run in runs
+    missing = [r for r in peer_runs if r not in store or store[r]["task_key"] != keys[r[1]]]
+    print(f"Peers: {len(stored)} results from {STORE.name}, {len(missing)} missing")
+    if missing and args.measure_peers:
+        STORE.parent.mkdir(exist_ok=True)
+        print(f"Measuring {len(missing)} peer searches:", flush=True)
+        stored += run_all(missing, args.jobs, STORE)
+        if args.peers_only:
+            return
+    elif missing:
+        print("  (run with --measure-peers to measure them; the report leaves them out)")
+    if args.load:
+        ours = [
+            json.loads(line) for line in Path(args.load).read_text().splitlines() if line
         ]
-        for k, future in enumerate(as_completed(futures), 1):
-            r = future.result()
-            results.append(r)
-            print(
-                f"  [{time.perf_counter() - start:7.1f}s {k}/{len(runs)}] {r.method:<16} "
-                f"{r.task:<14} seed {r.seed}: CV {r.cv_score:.4f}, "
-                f"test {r.test_score:.4f}, {r.wall:.1f}s",
-                flush=True,
-            )
-    targets(*report(results, methods, tasks, seeds))
-    elapsed = time.perf_counter() - start
-    cpu = sum(r.cpu for r in results)
-    idle = cpu / args.jobs
-    print(
-        f"\nTotal wall time {elapsed / 60:.1f} min, load average "
-        f"{os.getloadavg()[0]:.2f}. The searches used {cpu / 60:.1f} CPU-minutes: "
-        f"about {idle / 60:.1f} min on {args.jobs} idle cores (estimated "
-        f"{this_run / 60:.1f}). Scaled by that ratio, the full run would take about "
-        f"{full_run * idle / this_run / 60:.0f} min on 2 idle cores."
-    )
+    else:
+        runs = plan_ours(
+            tasks,
+            seeds,
+            [m for m in ours_names if m in CANDIDATES],
+            [m for m in ours_names if m in OTHERS],
+            parallel,
+        )
+        print(f"Ours: {len(runs)} searches", flush=True)
+        start = time.perf_counter()
+        save = Path(args.save) if args.save else None
+        ours = run_all(runs, args.jobs, save)
+        print(f"Our searches took {(time.perf_counter() - start) / 60:.1f} min")
+    res = Results([*stored, *ours])
+    present_peers = [p for p in peers if any(r["method"] == p for r in stored)]
+    targets = report(res, ours_names, present_peers, tasks, seeds)
+    print_targets(targets)
+    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1076 @@
+"""The tasks of the sampler benchmarks: 20 tunings on data that ships with scikit-learn.
+
+Every task is a scikit-learn estimator or pipeline, a scorer and a search
+space, described once here and translated into each library's own terms
+(ScoutSearchCV's Float/Int/lists, scipy.stats for RandomizedSearchCV and
+HalvingRandomSearchCV, Optuna's distributions, scikit-optimize's
+dimensions). The data is bundled with scikit-learn or made by its
+``make_*`` generators with a fixed seed: nothing is downloaded.
+
+The tasks are split into two fixed halves, ``A`` and ``B``, each spread
+over the same kinds of task (2-3 numeric parameters, 5-8 mixed float/int
+parameters, numeric + categorical, conditional spaces, 12 or more
+parameters; classification and regression; small noisy data and larger
+cheap data; linear models, kernels, trees and boosting, neural nets,
+pipelines), so that a rule chosen on one half can be judged on the other.
+
+Conditional spaces: ScoutSearchCV and RandomizedSearchCV take the list of
+dicts. Optuna's OptunaSearchCV and scikit-optimize's BayesSearchCV take one
+dict, so they get the *flat* form: every parameter of every branch plus a
+categorical that picks the branch; the estimator ignores the parameters of
+the other branches (SVC ignores ``degree`` with an rbf kernel;
+:class:`ModelChoice` holds one estimator per branch), which is how their
+users write such a search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+)
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    make_classification,
+    make_friedman1,
+    make_regression,
+)
+from sklearn.decomposition import PCA
+from sklearn.ensemble import (
+    ExtraTreesRegressor,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+)
+from sklearn.kernel_ridge import KernelRidge
+from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge, SGDClassifier
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import SplineTransformer, StandardScaler
+from sklearn.svm import SVC, SVR
+
+CV_FOLDS = 3
+
+
+# -- how a space is described ---------------------------------------------------
+@dataclass(frozen=True)
+class P:
+    """One searched parameter: a float, an int or a list of choices."""
+
+    name: str
+    kind: str  # "float", "int" or "cat"
+    low: float = 0.0
+    high: float = 0.0
+    log: bool = False
+    choices: tuple[Any, ...] = ()
+
+
+def Fl(name: str, low: float, high: float, log: bool = False) -> P:
+    return P(name, "float", low, high, log)
+
+
+def In(name: str, low: int, high: int, log: bool = False) -> P:
+    return P(name, "int", low, high, log)
+
+
+def Ca(name: str, *choices: Any) -> P:
+    return P(name, "cat", choices=tuple(choices))
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One sub-space of a conditional space: fixed values and searched params.
+
+    ``fixed`` holds what selects the branch (``{"kernel": "poly"}``, or an
+    estimator for a pipeline step); factories of estimators are called
+    afresh for every space built.
+    """
+
+    label: str
+    fixed: dict[str, Any]
+    params: tuple[P, ...]
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    half: str  # "A" or "B"
+    kinds: tuple[str, ...]  # what the task stands for in the suite
+    load: Callable[[], tuple[np.ndarray, np.ndarray]]
+    estimator: Callable[[], Any]
+    scoring: str
+    params: tuple[P, ...] = ()
+    branches: tuple[Branch, ...] = ()
+    # The flat form of a conditional space, for Optuna and scikit-optimize:
+    # an estimator factory and its params (a categorical selects the branch).
+    flat_estimator: Callable[[], Any] | None = None
+    flat_params: tuple[P, ...] = ()
+    # A grid of about 100 points over the same ranges (numeric tasks only).
+    grid: dict[str, list[Any]] | None = None
+    # The estimator parameter a pruned search or HalvingRandomSearchCV may
+    # budget (None: training samples).
+    resource: str | None = None
+    description: str = ""
+
+    @property
+    def is_conditional(self) -> bool:
+        return bool(self.branches)
+
+    def n_params(self) -> int:
+        if self.branches:
+            return len({p.name for b in self.branches for p in b.params}) + 1
+        return len(self.params)
+
+    def data(self, seed: int) -> tuple[Any, Any, Any, Any]:
+        """Train and held-out test parts for ``seed`` (25% held out, stratified)."""
+        X, y = self.load()
+        stratify = y if self.is_classifier else None
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.25, random_state=seed, stratify=stratify
+        )
+        return X_train, X_test, y_train, y_test
+
+    @property
+    def is_classifier(self) -> bool:
+        return bool(is_classifier(self.estimator()))
+
+    def cv(self, seed: int) -> Any:
+        """The same shuffled 3-fold split for every method of a seed."""
+        if self.is_classifier:
+            return StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
+        return KFold(CV_FOLDS, shuffle=True, random_state=seed)
+
+    def key(self) -> str:
+        """A short hash of the task's definition: stored results name it."""
+        text = json.dumps(
+            {
+                "name": self.name,
+                "estimator": repr(self.estimator()),
+                "flat": repr(self.flat_estimator()) if self.flat_estimator else None,
+                "scoring": self.scoring,
+                "params": [repr(p) for p in self.params],
+                "branches": [
+                    (
+                        b.label,
+                        sorted((k, repr(v)) for k, v in b.fixed.items()),
+                        [repr(p) for p in b.params],
+                    )
+                    for b in self.branches
+                ],
+                "flat_params": [repr(p) for p in self.flat_params],
+                "grid": self.grid and {k: repr(v) for k, v in self.grid.items()},
+                "data": _data_digest(self.load),
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+_DIGESTS: dict[Any, str] = {}
+
+
+def _data_digest(load: Callable[[], tuple[np.ndarray, np.ndarray]]) -> str:
+    if load not in _DIGESTS:
+        X, y = load()
+        digest = hashlib.sha256(np.ascontiguousarray(X).tobytes())
+        digest.update(np.ascontiguousarray(y).tobytes())
+        _DIGESTS[load] = digest.hexdigest()[:12]
+    return _DIGESTS[load]
+
+
+# -- each library's space ------------------------------------------------------------
+def scout_space(task: Task) -> Any:
+    from scout_sklearn import Float, Int
+
+    def one(p: P) -> Any:
+        if p.kind == "cat":
+            return list(p.choices)
+        return (Float if p.kind == "float" else Int)(p.low, p.high, log=p.log)
+
+    if not task.branches:
+        return {p.name: one(p) for p in task.params}
+    return [
+        {
+            **{k: [_fresh(v)] for k, v in b.fixed.items()},
+            **{p.name: one(p) for p in b.params},
+        }
+        for b in task.branches
+    ]
+
+
+def scipy_space(task: Task) -> Any:
+    from scipy.stats import loguniform, randint, uniform
+
+    def one(p: P) -> Any:
+        if p.kind == "cat":
+            return list(p.choices)
+        if p.kind == "int":
+            if p.log:
+                return _LogInt(int(p.low), int(p.high))
+            return randint(int(p.low), int(p.high) + 1)
+        if p.log:
+            return loguniform(p.low, p.high)
+        return uniform(p.low, p.high - p.low)
+
+    if not task.branches:
+        return {p.name: one(p) for p in task.params}
+    return [
+        {
+            **{k: [_fresh(v)] for k, v in b.fixed.items()},
+            **{p.name: one(p) for p in b.params},
+        }
+        for b in task.branches
+    ]
+
+
+class _LogInt:
+    """A log-uniform integer for scikit-learn's samplers (``rvs`` only)."""
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def rvs(self, random_state: Any = None) -> int:
+        from scipy.stats import loguniform
+
+        value = loguniform(self.low - 0.5 + 1e-9, self.high + 0.5).rvs(
+            random_state=random_state
+        )
+        return int(min(max(round(value), self.low), self.high))
+
+
+def flat_params(task: Task) -> tuple[P, ...]:
+    return task.flat_params if task.branches else task.params
+
+
+def flat_estimator(task: Task) -> Any:
+    return (
+        task.flat_estimator() if task.branches and task.flat_estimator else task.estimator()
+    )
+
+
+def optuna_space(task: Task) -> dict[str, Any]:
+    from optuna.distributions import (
+        CategoricalDistribution,
+        FloatDistribution,
+        IntDistribution,
+    )
+
+    space: dict[str, Any] = {}
+    for p in flat_params(task):
+        if p.kind == "cat":
+            space[p.name] = CategoricalDistribution(list(p.choices))
+        elif p.kind == "int":
+            space[p.name] = IntDistribution(int(p.low), int(p.high), log=p.log)
+        else:
+            space[p.name] = FloatDistribution(p.low, p.high, log=p.log)
+    return space
+
+
+def skopt_space(task: Task) -> dict[str, Any]:
+    from skopt.space import Categorical, Integer, Real
+
+    prior = {True: "log-uniform", False: "uniform"}
+    space: dict[str, Any] = {}
+    for p in flat_params(task):
+        if p.kind == "cat":
+            space[p.name] = Categorical(list(p.choices))
+        elif p.kind == "int":
+            space[p.name] = Integer(int(p.low), int(p.high), prior=prior[p.log])
+        else:
+            space[p.name] = Real(p.low, p.high, prior=prior[p.log])
+    return space
+
+
+def _fresh(value: Any) -> Any:
+    """An estimator given as a branch's fixed value is cloned for every space."""
+    return clone(value) if isinstance(value, BaseEstimator) else value
+
+
+# -- flat estimators for the conditional tasks ---------------------------------------
+class ModelChoice(ClassifierMixin, BaseEstimator):
+    """Standardise, then one of three classifiers, picked by ``model``.
+
+    The flat form of ``model_choice``'s pipeline whose last step is itself a
+    choice: each classifier's parameters are plain parameters here.
+    """
+
+    def __init__(
+        self,
+        model: str = "logreg",
+        logreg_C: float = 1.0,
+        rf_n_estimators: int = 100,
+        rf_max_depth: int = 8,
+        rf_max_features: float = 0.5,
+        svc_C: float = 1.0,
+        svc_gamma: float = 0.01,
+    ) -> None:
+        self.model = model
+        self.logreg_C = logreg_C
+        self.rf_n_estimators = rf_n_estimators
+        self.rf_max_depth = rf_max_depth
+        self.rf_max_features = rf_max_features
+        self.svc_C = svc_C
+        self.svc_gamma = svc_gamma
+
+    def _build(self) -> Any:
+        if self.model == "logreg":
+            last = LogisticRegression(C=self.logreg_C, max_iter=2000)
+        elif self.model == "rf":
+            last = RandomForestClassifier(
+                n_estimators=self.rf_n_estimators,
+                max_depth=self.rf_max_depth,
+                max_features=self.rf_max_features,
+                random_state=0,
+            )
+        else:
+            last = SVC(C=self.svc_C, gamma=self.svc_gamma)
+        return make_pipeline(StandardScaler(), last)
+
+    def fit(self, X: Any, y: Any) -> ModelChoice:
+        self.pipeline_ = self._build().fit(X, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict(self, X: Any) -> Any:
+        return self.pipeline_.predict(X)
+
+    def decision_function(self, X: Any) -> Any:
+        """Scores for ranking metrics (binary): a margin or a probability."""
+        if hasattr(self.pipeline_, "decision_function"):
+            return self.pipeline_.decision_function(X)
+        return self.pipeline_.predict_proba(X)[:, 1]
+
+
+class RegressorChoice(RegressorMixin, BaseEstimator):
+    """Standardise, then one of three regressors, picked by ``model`` (flat form)."""
+
+    def __init__(
+        self,
+        model: str = "ridge",
+        ridge_alpha: float = 1.0,
+        knn_n_neighbors: int = 5,
+        knn_weights: str = "uniform",
+        svr_C: float = 1.0,
+        svr_gamma: float = 0.1,
+        svr_epsilon: float = 0.1,
+    ) -> None:
+        self.model = model
+        self.ridge_alpha = ridge_alpha
+        self.knn_n_neighbors = knn_n_neighbors
+        self.knn_weights = knn_weights
+        self.svr_C = svr_C
+        self.svr_gamma = svr_gamma
+        self.svr_epsilon = svr_epsilon
+
+    def _build(self) -> Any:
+        if self.model == "ridge":
+            last: Any = Ridge(alpha=self.ridge_alpha)
+        elif self.model == "knn":
+            last = KNeighborsRegressor(
+                n_neighbors=self.knn_n_neighbors, weights=self.knn_weights
+            )
+        else:
+            last = SVR(C=self.svr_C, gamma=self.svr_gamma, epsilon=self.svr_epsilon)
+        return make_pipeline(StandardScaler(), last)
+
+    def fit(self, X: Any, y: Any) -> RegressorChoice:
+        self.pipeline_ = self._build().fit(X, y)
+        return self
+
+    def predict(self, X: Any) -> Any:
+        return self.pipeline_.predict(X)
+
+
+# -- data -----------------------------------------------------------------------------
+def _bundled(loader: Callable[..., Any], n: int | None = None) -> Callable[[], Any]:
+    def load() -> tuple[np.ndarray, np.ndarray]:
+        X, y = loader(return_X_y=True)
+        if n is not None:
+            rows = np.random.default_rng(0).permutation(len(y))[:n]
+            X, y = X[rows], y[rows]
+        return X, y
+
+    load.__qualname__ = f"{loader.__name__}[{n}]"
+    return load
+
+
+def _made(maker: Callable[..., Any], **kwargs: Any) -> Callable[[], Any]:
+    def load() -> tuple[np.ndarray, np.ndarray]:
+        X, y = maker(random_state=0, **kwargs)
+        return np.asarray(X, dtype=np.float64), np.asarray(y)
+
+    load.__qualname__ = f"{maker.__name__}{sorted(kwargs.items())}"
+    return load
+
+
+digits = _bundled(load_digits)
+digits_800 = _bundled(load_digits, 800)
+breast = _bundled(load_breast_cancer)
+diabetes = _bundled(load_diabetes)
+friedman = _made(make_friedman1, n_samples=600, noise=1.0)
+friedman_large = _made(make_friedman1, n_samples=2000, noise=1.0)
+friedman_xl = _made(make_friedman1, n_samples=8000, noise=1.0)
+friedman_mid = _made(make_friedman1, n_samples=1500, noise=2.0)
+friedman_1000 = _made(make_friedman1, n_samples=1000, noise=1.0)
+wide = _made(make_regression, n_samples=1000, n_features=600, n_informative=40, noise=40.0)
+clf_noisy = _made(
+    make_classification,
+    n_samples=1000,
+    n_features=20,
+    n_informative=6,
+    n_redundant=4,
+    flip_y=0.1,
+    class_sep=0.8,
+)
+clf_large = _made(
+    make_classification,
+    n_samples=20000,
+    n_features=40,
+    n_informative=12,
+    n_redundant=8,
+    flip_y=0.03,
+    class_sep=0.7,
+)
+reg_large = _made(
+    make_regression, n_samples=3000, n_features=30, n_informative=12, noise=20.0
+)
+
+
+def _log_grid(low: float, high: float, n: int) -> list[float]:
+    return [float(v) for v in np.geomspace(low, high, n)]
+
+
+def _lin_grid(low: float, high: float, n: int) -> list[float]:
+    return [float(v) for v in np.linspace(low, high, n)]
+
+
+def _int_grid(low: int, high: int, n: int, log: bool = False) -> list[int]:
+    values = np.geomspace(low, high, n) if log else np.linspace(low, high, n)
+    return sorted({round(v) for v in values})
+
+
+# -- the tasks ---------------------------------------------------------------------------
+def _tasks() -> list[Task]:
+    svc_branches = (
+        Branch(
+            "rbf",
+            {"kernel": "rbf"},
+            (Fl("C", 1e-2, 1e2, True), Fl("gamma", 1e-4, 1.0, True)),
+        ),
+        Branch(
+            "poly",
+            {"kernel": "poly"},
+            (
+                Fl("C", 1e-2, 10.0, True),
+                Fl("gamma", 1e-4, 1.0, True),
+                In("degree", 2, 3),
+                Fl("coef0", 0.0, 1.0),
+            ),
+        ),
+        Branch("linear", {"kernel": "linear"}, (Fl("C", 1e-3, 10.0, True),)),
+    )
+    logreg_branches = (
+        Branch(
+            "l2",
+            {"penalty": "l2", "solver": "lbfgs"},
+            (Fl("C", 1e-4, 1e2, True), Ca("class_weight", None, "balanced")),
+        ),
+        Branch(
+            "l1",
+            {"penalty": "l1", "solver": "liblinear"},
+            (
+                Fl("C", 1e-3, 1e2, True),
+                Ca("class_weight", None, "balanced"),
+                Fl("intercept_scaling", 0.1, 10.0, True),
+            ),
+        ),
+        Branch(
+            "elasticnet",
+            {"penalty": "elasticnet", "solver": "saga"},
+            (
+                Fl("C", 1e-3, 1e2, True),
+                Ca("class_weight", None, "balanced"),
+                Fl("l1_ratio", 0.0, 1.0),
+            ),
+        ),
+    )
+    model_branches = (
+        Branch(
+            "logreg",
+            {"clf": LogisticRegression(max_iter=2000)},
+            (Fl("clf__C", 1e-4, 1e2, True),),
+        ),
+        Branch(
+            "rf",
+            {"clf": RandomForestClassifier(random_state=0)},
+            (
+                In("clf__n_estimators", 10, 150, True),
+                In("clf__max_depth", 2, 16),
+                Fl("clf__max_features", 0.05, 1.0),
+            ),
+        ),
+        Branch(
+            "svc",
+            {"clf": SVC()},
+            (Fl("clf__C", 1e-2, 1e3, True), Fl("clf__gamma", 1e-4, 1.0, True)),
+        ),
+    )
+    regressor_branches = (
+        Branch("ridge", {"reg": Ridge()}, (Fl("reg__alpha", 1e-4, 1e3, True),)),
+        Branch(
+            "knn",
+            {"reg": KNeighborsRegressor()},
+            (
+                In("reg__n_neighbors", 1, 60, True),
+                Ca("reg__weights", "uniform", "distance"),
+            ),
+        ),
+        Branch(
+            "svr",
+            {"reg": SVR()},
+            (
+                Fl("reg__C", 1e-2, 1e3, True),
+                Fl("reg__gamma", 1e-4, 1.0, True),
+                Fl("reg__epsilon", 1e-3, 1.0, True),
+            ),
+        ),
+    )
+    return [
+        # ---- half A ----
+        Task(
+            "svc_digits",
+            "A",
+            ("2-3 numeric", "classification", "kernel"),
+            digits,
+            lambda: SVC(kernel="rbf"),
+            "accuracy",
+            (Fl("C", 1e-3, 1e3, True), Fl("gamma", 1e-5, 1.0, True)),
+            grid={"C": _log_grid(1e-3, 1e3, 10), "gamma": _log_grid(1e-5, 1.0, 10)},
+            description="SVC(kernel='rbf') on digits",
+        ),
+        Task(
+            "svr_friedman",
+            "A",
+            ("2-3 numeric", "regression", "kernel", "pipeline"),
+            friedman_1000,
+            lambda: make_pipeline(StandardScaler(), SVR()),
+            "neg_mean_absolute_error",
+            (
+                Fl("svr__C", 1e-2, 1e3, True),
+                Fl("svr__gamma", 1e-4, 1.0, True),
+                Fl("svr__epsilon", 1e-3, 3.0, True),
+            ),
+            grid={
+                "svr__C": _log_grid(1e-2, 1e3, 5),
+                "svr__gamma": _log_grid(1e-4, 1.0, 5),
+                "svr__epsilon": _log_grid(1e-3, 3.0, 4),
+            },
+            description="StandardScaler + SVR on make_friedman1 (1,000 rows)",
+        ),
+        Task(
+            "hgb_breast",
+            "A",
+            ("5-8 mixed", "classification", "boosting"),
+            breast,
+            lambda: HistGradientBoostingClassifier(random_state=0),
+            "roc_auc",
+            (
+                Fl("learning_rate", 1e-3, 1.0, True),
+                In("max_leaf_nodes", 4, 64),
+                In("min_samples_leaf", 2, 64),
+                Fl("l2_regularization", 1e-6, 10.0, True),
+                In("max_iter", 20, 300),
+            ),
+            resource="max_iter",
+            description="HistGradientBoostingClassifier on breast cancer",
+        ),
+        Task(
+            "et_friedman",
+            "A",
+            ("5-8 mixed", "regression", "trees"),
+            friedman,
+            lambda: ExtraTreesRegressor(bootstrap=True, random_state=0),
+            "r2",
+            (
+                In("n_estimators", 10, 120, True),
+                In("max_depth", 2, 24),
+                In("min_samples_split", 2, 40),
+                In("min_samples_leaf", 1, 30),
+                Fl("max_features", 0.1, 1.0),
+                Fl("max_samples", 0.3, 1.0),
+            ),
+            resource="n_estimators",
+            description="ExtraTreesRegressor(bootstrap=True) on make_friedman1 (600 rows)",
+        ),
+        Task(
+            "mlp_digits",
+            "A",
+            ("numeric + categorical", "classification", "neural net", "pipeline"),
+            digits_800,
+            lambda: make_pipeline(
+                StandardScaler(), MLPClassifier(max_iter=60, random_state=0)
+            ),
+            "accuracy",
+            (
+                In("mlpclassifier__hidden_layer_sizes", 8, 256, True),
+                Fl("mlpclassifier__alpha", 1e-6, 10.0, True),
+                Fl("mlpclassifier__learning_rate_init", 1e-4, 0.3, True),
+                In("mlpclassifier__batch_size", 16, 256, True),
+                Ca("mlpclassifier__activation", "relu", "tanh", "logistic"),
+            ),
+            resource="mlpclassifier__max_iter",
+            description="StandardScaler + MLPClassifier(max_iter=60) on 800 digits",
+        ),
+        Task(
+            "logreg_conditional",
+            "A",
+            (
+                "conditional (list of dicts)",
+                "numeric + categorical",
+                "classification",
+                "linear",
+                "small noisy",
+            ),
+            _bundled(load_breast_cancer),
+            lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000)),
+            "neg_log_loss",
+            branches=tuple(
+                Branch(
+                    b.label,
+                    {f"logisticregression__{k}": v for k, v in b.fixed.items()},
+                    tuple(
+                        P(
+                            f"logisticregression__{p.name}",
+                            p.kind,
+                            p.low,
+                            p.high,
+                            p.log,
+                            p.choices,
+                        )
+                        for p in b.params
+                    ),
+                )
+                for b in logreg_branches
+            ),
+            flat_estimator=lambda: make_pipeline(
+                StandardScaler(), LogisticRegression(max_iter=3000, solver="saga")
+            ),
+            flat_params=(
+                Ca("logisticregression__penalty", "l2", "l1", "elasticnet"),
+                Fl("logisticregression__C", 1e-4, 1e2, True),
+                Ca("logisticregression__class_weight", None, "balanced"),
+                Fl("logisticregression__intercept_scaling", 0.1, 10.0, True),
+                Fl("logisticregression__l1_ratio", 0.0, 1.0),
+            ),
+            description="StandardScaler + LogisticRegression on breast cancer, log loss; "
+            "the penalty picks the solver and its own parameters",
+        ),
+        Task(
+            "regressor_choice",
+            "A",
+            (
+                "conditional (estimator choice)",
+                "regression",
+                "pipeline",
+                "kernel",
+                "linear",
+            ),
+            friedman_mid,
+            lambda: Pipeline([("scale", StandardScaler()), ("reg", Ridge())]),
+            "neg_root_mean_squared_error",
+            branches=regressor_branches,
+            flat_estimator=RegressorChoice,
+            flat_params=(
+                Ca("model", "ridge", "knn", "svr"),
+                Fl("ridge_alpha", 1e-4, 1e3, True),
+                In("knn_n_neighbors", 1, 60, True),
+                Ca("knn_weights", "uniform", "distance"),
+                Fl("svr_C", 1e-2, 1e3, True),
+                Fl("svr_gamma", 1e-4, 1.0, True),
+                Fl("svr_epsilon", 1e-3, 1.0, True),
+            ),
+            description="Pipeline(StandardScaler, reg) on make_friedman1 (1,500 rows); "
+            "reg is "
+            "Ridge, KNeighborsRegressor or SVR",
+        ),
+        Task(
+            "sgd_pipeline",
+            "A",
+            (
+                "12+ parameters",
+                "numeric + categorical",
+                "classification",
+                "linear",
+                "pipeline",
+            ),
+            digits,
+            lambda: Pipeline(
+                [
+                    ("scale", StandardScaler()),
+                    ("pca", PCA(random_state=0)),
+                    ("sgd", SGDClassifier(random_state=0)),
+                ]
+            ),
+            "accuracy",
+            (
+                Ca("scale__with_mean", True, False),
+                Ca("scale__with_std", True, False),
+                In("pca__n_components", 5, 60),
+                Ca("pca__whiten", False, True),
+                Ca("sgd__loss", "hinge", "log_loss", "modified_huber", "squared_hinge"),
+                Ca("sgd__penalty", "l2", "l1", "elasticnet"),
+                Fl("sgd__alpha", 1e-7, 1.0, True),
+                Fl("sgd__l1_ratio", 0.0, 1.0),
+                Ca("sgd__learning_rate", "optimal", "invscaling", "adaptive", "constant"),
+                Fl("sgd__eta0", 1e-4, 1.0, True),
+                Fl("sgd__power_t", 0.1, 0.9),
+                In("sgd__max_iter", 5, 100, True),
+                Ca("sgd__average", False, True),
+                Ca("sgd__class_weight", None, "balanced"),
+            ),
+            description="StandardScaler + PCA + SGDClassifier on digits, 14 parameters",
+        ),
+        Task(
+            "sgd_large",
+            "A",
+            (
+                "numeric + categorical",
+                "classification",
+                "larger cheap",
+                "linear",
+                "pipeline",
+            ),
+            clf_large,
+            lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)),
+            "roc_auc",
+            (
+                Ca("sgdclassifier__loss", "hinge", "log_loss", "modified_huber"),
+                Ca("sgdclassifier__penalty", "l2", "l1", "elasticnet"),
+                Fl("sgdclassifier__alpha", 1e-7, 1.0, True),
+                Fl("sgdclassifier__l1_ratio", 0.0, 1.0),
+                In("sgdclassifier__max_iter", 3, 50, True),
+            ),
+            resource="sgdclassifier__max_iter",
+            description="StandardScaler + SGDClassifier on make_classification "
+            "(20,000 rows)",
+        ),
+        Task(
+            "knn_digits",
+            "A",
+            ("numeric + categorical", "classification", "pipeline"),
+            digits,
+            lambda: make_pipeline(StandardScaler(), KNeighborsClassifier()),
+            "neg_log_loss",
+            (
+                In("kneighborsclassifier__n_neighbors", 1, 60),
+                Ca("kneighborsclassifier__weights", "uniform", "distance"),
+                Ca("kneighborsclassifier__p", 1, 2),
+            ),
+            grid={
+                "kneighborsclassifier__n_neighbors": _int_grid(1, 60, 25),
+                "kneighborsclassifier__weights": ["uniform", "distance"],
+                "kneighborsclassifier__p": [1, 2],
+            },
+            description="StandardScaler + KNeighborsClassifier on digits, log loss",
+        ),
+        # ---- half B ----
+        Task(
+            "kridge_friedman",
+            "B",
+            ("2-3 numeric", "regression", "kernel"),
+            friedman_large,
+            lambda: KernelRidge(kernel="rbf"),
+            "neg_mean_squared_error",
+            (Fl("alpha", 1e-5, 10.0, True), Fl("gamma", 1e-4, 10.0, True)),
+            grid={"alpha": _log_grid(1e-5, 10.0, 10), "gamma": _log_grid(1e-4, 10.0, 10)},
+            description="KernelRidge(kernel='rbf') on make_friedman1 (2,000 rows)",
+        ),
+        Task(
+            "enet_wide",
+            "B",
+            ("2-3 numeric", "regression", "small noisy", "linear", "pipeline"),
+            wide,
+            lambda: make_pipeline(StandardScaler(), ElasticNet(max_iter=5000)),
+            "neg_mean_squared_error",
+            (
+                Fl("elasticnet__alpha", 1e-4, 10.0, True),
+                Fl("elasticnet__l1_ratio", 0.0, 1.0),
+            ),
+            grid={
+                "elasticnet__alpha": _log_grid(1e-4, 10.0, 10),
+                "elasticnet__l1_ratio": _lin_grid(0.0, 1.0, 10),
+            },
+            description="StandardScaler + ElasticNet on make_regression (1,000 rows, 600 "
+            "features, 40 informative)",
+        ),
+        Task(
+            "gbr_diabetes",
+            "B",
+            ("5-8 mixed", "regression", "small noisy", "boosting"),
+            diabetes,
+            lambda: GradientBoostingRegressor(random_state=0),
+            "neg_mean_squared_error",
+            (
+                Fl("learning_rate", 1e-2, 1.0, True),
+                In("n_estimators", 20, 200, True),
+                In("max_depth", 1, 6),
+                Fl("subsample", 0.4, 1.0),
+                In("min_samples_leaf", 1, 60),
+                Fl("max_features", 0.2, 1.0),
+            ),
+            resource="n_estimators",
+            description="GradientBoostingRegressor on diabetes (442 rows)",
+        ),
+        Task(
+            "hgb_large",
+            "B",
+            ("5-8 mixed", "regression", "larger cheap", "boosting"),
+            reg_large,
+            lambda: HistGradientBoostingRegressor(random_state=0, early_stopping=False),
+            "r2",
+            (
+                Fl("learning_rate", 1e-2, 1.0, True),
+                In("max_iter", 10, 100, True),
+                In("max_leaf_nodes", 4, 64, True),
+                In("min_samples_leaf", 2, 200, True),
+                Fl("l2_regularization", 1e-6, 10.0, True),
+                Fl("max_features", 0.1, 1.0),
+            ),
+            resource="max_iter",
+            description="HistGradientBoostingRegressor on make_regression (3,000 rows)",
+        ),
+        Task(
+            "mlp_regression",
+            "B",
+            (
+                "numeric + categorical",
+                "regression",
+                "neural net",
+                "small noisy",
+                "pipeline",
+            ),
+            diabetes,
+            lambda: TransformedTargetRegressor(
+                regressor=make_pipeline(
+                    StandardScaler(), MLPRegressor(max_iter=150, random_state=0)
+                ),
+                transformer=StandardScaler(),
+            ),
+            "neg_mean_absolute_error",
+            (
+                In("regressor__mlpregressor__hidden_layer_sizes", 4, 128, True),
+                Fl("regressor__mlpregressor__alpha", 1e-6, 100.0, True),
+                Fl("regressor__mlpregressor__learning_rate_init", 1e-4, 0.1, True),
+                Ca("regressor__mlpregressor__activation", "relu", "tanh", "logistic"),
+                Ca("regressor__mlpregressor__solver", "adam", "lbfgs"),
+            ),
+            description="StandardScaler + MLPRegressor (scaled target) on diabetes",
+        ),
+        Task(
+            "rf_noisy",
+            "B",
+            ("numeric + categorical", "classification", "trees", "small noisy"),
+            clf_noisy,
+            lambda: RandomForestClassifier(random_state=0),
+            "roc_auc",
+            (
+                In("n_estimators", 10, 150, True),
+                In("max_depth", 2, 20),
+                In("min_samples_leaf", 1, 40, True),
+                Fl("max_features", 0.05, 1.0),
+                Ca("criterion", "gini", "entropy"),
+                Ca("class_weight", None, "balanced", "balanced_subsample"),
+                Ca("bootstrap", True, False),
+            ),
+            resource="n_estimators",
+            description="RandomForestClassifier on make_classification (1,000 rows, 10% "
+            "labels flipped)",
+        ),
+        Task(
+            "svc_kernels",
+            "B",
+            ("conditional (list of dicts)", "classification", "kernel", "pipeline"),
+            clf_noisy,
+            lambda: make_pipeline(StandardScaler(), SVC()),
+            "accuracy",
+            branches=tuple(
+                Branch(
+                    b.label,
+                    {f"svc__{k}": v for k, v in b.fixed.items()},
+                    tuple(
+                        P(f"svc__{p.name}", p.kind, p.low, p.high, p.log, p.choices)
+                        for p in b.params
+                    ),
+                )
+                for b in svc_branches
+            ),
+            flat_estimator=lambda: make_pipeline(StandardScaler(), SVC()),
+            flat_params=(
+                Ca("svc__kernel", "rbf", "poly", "linear"),
+                Fl("svc__C", 1e-3, 1e2, True),
+                Fl("svc__gamma", 1e-4, 1.0, True),
+                In("svc__degree", 2, 3),
+                Fl("svc__coef0", 0.0, 1.0),
+            ),
+            description="StandardScaler + SVC on make_classification (1,000 rows); the "
+            "kernel picks its own parameters",
+        ),
+        Task(
+            "model_choice",
+            "B",
+            (
+                "conditional (estimator choice)",
+                "classification",
+                "pipeline",
+                "trees",
+                "kernel",
+                "linear",
+            ),
+            breast,
+            lambda: Pipeline(
+                [("scale", StandardScaler()), ("clf", LogisticRegression(max_iter=2000))]
+            ),
+            "roc_auc",
+            branches=model_branches,
+            flat_estimator=ModelChoice,
+            flat_params=(
+                Ca("model", "logreg", "rf", "svc"),
+                Fl("logreg_C", 1e-4, 1e2, True),
+                In("rf_n_estimators", 10, 150, True),
+                In("rf_max_depth", 2, 16),
+                Fl("rf_max_features", 0.05, 1.0),
+                Fl("svc_C", 1e-2, 1e3, True),
+                Fl("svc_gamma", 1e-4, 1.0, True),
+            ),
+            description="Pipeline(StandardScaler, clf) on breast cancer; clf is "
+            "LogisticRegression, RandomForestClassifier or SVC",
+        ),
+        Task(
+            "gbr_many",
+            "B",
+            ("12+ parameters", "numeric + categorical", "regression", "boosting"),
+            friedman,
+            lambda: GradientBoostingRegressor(random_state=0),
+            "neg_mean_absolute_error",
+            (
+                Ca("loss", "squared_error", "absolute_error", "huber"),
+                Fl("alpha", 0.5, 0.99),
+                Fl("learning_rate", 1e-2, 1.0, True),
+                In("n_estimators", 10, 150, True),
+                Fl("subsample", 0.3, 1.0),
+                Ca("criterion", "friedman_mse", "squared_error"),
+                In("min_samples_split", 2, 40),
+                In("min_samples_leaf", 1, 40, True),
+                Fl("min_weight_fraction_leaf", 0.0, 0.2),
+                In("max_depth", 1, 8),
+                Fl("min_impurity_decrease", 1e-6, 1.0, True),
+                Fl("max_features", 0.1, 1.0),
+                In("max_leaf_nodes", 4, 64, True),
+                Fl("ccp_alpha", 1e-6, 1.0, True),
+            ),
+            resource="n_estimators",
+            description="GradientBoostingRegressor on make_friedman1 (600 rows), 14 "
+            "parameters",
+        ),
+        Task(
+            "spline_ridge",
+            "B",
+            ("2-3 numeric", "regression", "linear", "pipeline", "larger cheap"),
+            friedman_xl,
+            lambda: make_pipeline(SplineTransformer(), Ridge()),
+            "neg_mean_squared_error",
+            (
+                In("splinetransformer__n_knots", 3, 30),
+                In("splinetransformer__degree", 1, 5),
+                Fl("ridge__alpha", 1e-5, 1e3, True),
+            ),
+            grid={
+                "splinetransformer__n_knots": [3, 6, 10, 18, 30],
+                "splinetransformer__degree": [1, 2, 3, 5],
+                "ridge__alpha": _log_grid(1e-5, 1e3, 5),
+            },
+            description="SplineTransformer + Ridge on make_friedman1 (8,000 rows)",
+        ),
+    ]
+
+
+TASKS: dict[str, Task] = {t.name: t for t in _tasks()}
+HALVES = {h: [t.name for t in TASKS.values() if t.half == h] for h in ("A", "B")}
+
+
+def quiet() -> None:
+    """Silence the warnings a tuning run provokes by design (convergence, etc.)."""
+    warnings.filterwarnings("ignore")
+
+
+__all__ = [
+    "CV_FOLDS",
+    "HALVES",
+    "TASKS",
+    "Branch",
+    "ModelChoice",
+    "P",
+    "RegressorChoice",
+    "Task",
+    "flat_estimator",
+    "optuna_space",
+    "quiet",
+    "scipy_space",
+    "scout_space",
+    "skopt_space",
+]
+
+
+def describe(task: Task) -> str:
+    """One Markdown line per parameter of ``task``'s space (as ScoutSearchCV gets it)."""
+
+    def one(p: P) -> str:
+        if p.kind == "cat":
+            return f"`{p.name}` in {list(p.choices)}"
+        scale = "log " if p.log else ""
+        return f"`{p.name}` {p.kind} {scale}{p.low:g}..{p.high:g}"
+
+    if not task.branches:
+        return "; ".join(one(p) for p in task.params)
+    parts = []
+    for b in task.branches:
+        fixed = ", ".join(
+            f"`{k}`={v!r}"
+            if not isinstance(v, BaseEstimator)
+            else f"`{k}`={type(v).__name__}"
+            for k, v in b.fixed.items()
+        )
+        parts.append(f"{fixed}: " + ("; ".join(one(p) for p in b.params) or "nothing else"))
+    return " **or** ".join(parts)
+
+
+if __name__ == "__main__":
+    print("| task | half | data and estimator | scorer | space | kinds |")
+    print("|---|---|---|---|---|---|")
+    for task in TASKS.values():
+        grid = (
+            f" (grid of {np.prod([len(v) for v in task.grid.values()])})"
+            if task.grid
+            else ""
+        )
+        print(
+            f"| `{task.name}` | {task.half} | {task.description} | `{task.scoring}` | "
+            f"{describe(task)}{grid} | {', '.join(task.kinds)} |"
+        )
