@@ -22,6 +22,7 @@ __all__ = [
     "private_cache",
     "random_below",
     "require_unit_coordinates",
+    "single_blas_thread",
     "used_points",
 ]
 
@@ -249,6 +250,24 @@ def private_cache(sampler: Sampler, name: str, factory: Callable[[], _T]) -> _T:
         value = factory()
         sampler.__dict__[name] = value
     return value
+
+
+_CONTROLLER: list[Any] = []
+
+
+def single_blas_thread() -> Any:
+    """A context in which BLAS and OpenMP run on one thread (threadpoolctl).
+
+    A model-based sampler's matrices are small (a few hundred rows): BLAS
+    threads cost more to wake than they save, and on a machine busy with the
+    search's own workers an ask could take seconds instead of milliseconds.
+    The controller (which lists the loaded libraries) is made once.
+    """
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
 
 
 def used_points(sampler: Sampler) -> UsedPoints:

@@ -12,6 +12,7 @@ hyperparameters fitted by maximising the marginal likelihood.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import warnings
@@ -30,7 +31,9 @@ from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers._base import (
     Sampler,
     UsedPoints,
+    private_cache,
     require_unit_coordinates,
+    single_blas_thread,
     used_points,
 )
 from scout_sklearn.samplers._history import (
@@ -61,6 +64,14 @@ _JITTER = 1e-9
 # the best candidates. They bound the cost of an ask.
 _FIT_MAXITER = 60
 _REFINE_MAXITER = 30
+# The hyperparameters are fitted again at every ask up to this many complete
+# trials in a sub-space; beyond, only when the count has grown by
+# _REFIT_GROWTH since the last fit (a fit costs tens of L-BFGS-B steps; in
+# between, the model is conditioned on every trial with the last fit's
+# hyperparameters, which a few more trials hardly move).
+_STARTUP_PER_SUBSPACE = False
+_REFIT_EVERY_TRIAL_UP_TO = 30
+_REFIT_GROWTH = 1.1
 # How many of the best complete trials the local candidates are drawn around.
 _N_LOCAL_CENTRES = 5
 # Ranked candidates decoded before giving up on a finite space's model and
@@ -232,25 +243,72 @@ class GPSampler(Sampler):
         layout = _Layout.of(sub)
 
         data = None
-        if n_in_subspace >= self.n_startup_trials:
+        n_seen = n_in_subspace if _STARTUP_PER_SUBSPACE else sum(cache.counts())
+        if n_seen >= self.n_startup_trials:
             data = _training_data(observations)
         if data is None:
             ranked = _design_points(sub, space, history, sub_index, n_in_subspace, rng)
         else:
             try:
-                ranked = self._ranked_candidates(layout, data, rng)
+                with single_blas_thread():
+                    hyper = self._hyperparameters(space, sub_index, layout, observations)
+                    ranked = self._ranked_candidates(layout, data, hyper, rng)
             except (linalg.LinAlgError, ValueError, FloatingPointError):
                 # A numerically hopeless history: a random point, never a crash.
                 ranked = rng.random((1, len(sub.names)))
         return self._pick(space, sub, layout, ranked, used, rng)
 
+    def _hyperparameters(
+        self,
+        space: SearchSpace,
+        sub_index: int,
+        layout: _Layout,
+        observations: Observations,
+    ) -> np.ndarray:
+        """The kernel's hyperparameters, fitted to the first m complete trials.
+
+        ``m`` is the number of complete trials of the sub-space, rounded down
+        to the last point of the refit schedule, so the result depends on
+        the history only (a resumed search fits the same ones); it is cached
+        per sub-space and ``m``.
+        """
+        m = _refit_point(observations.n_complete)
+        cache: dict[tuple[int, int], np.ndarray] = private_cache(self, "_gp_fits", dict)
+        if cache.get((-1, -1)) is not space:  # type: ignore[comparison-overlap]
+            cache.clear()
+            cache[(-1, -1)] = space  # type: ignore[assignment]
+        theta = cache.get((sub_index, m))
+        if theta is None:
+            first = Observations(
+                X=observations.X[:m],
+                y=observations.y[:m],
+                X_running=observations.X_running[:0],
+                X_pruned=observations.X_pruned[:0],
+                y_pruned=observations.y_pruned[:0],
+                X_failed=observations.X_failed[:0],
+                numbers=observations.numbers[:m],
+            )
+            data = _training_data(first)
+            theta = (
+                _fit_hyperparameters(layout, data.X, data.y)
+                if data
+                else _start_theta(layout)
+            )
+            cache[(sub_index, m)] = theta
+        return theta
+
     # -- the model-based proposal -------------------------------------------------
     def _ranked_candidates(
-        self, layout: _Layout, data: _TrainingData, rng: np.random.Generator
+        self,
+        layout: _Layout,
+        data: _TrainingData,
+        theta: np.ndarray,
+        rng: np.random.Generator,
     ) -> np.ndarray:
         """Candidates in decreasing acquisition order (refined ones first)."""
         X, y = data.X, data.y
-        model = _fit_gp(layout, X, y)
+        model = _model(layout, theta, X, y)
+        incumbent = _incumbent(model, data.n_complete)
         if len(data.X_running):
             # Constant liar: a running trial counts as the worst value seen
             # until its own arrives, which pushes concurrent asks apart (its
@@ -259,7 +317,7 @@ class GPSampler(Sampler):
             lie = np.full(len(data.X_running), np.min(y))
             X_all = np.vstack([X, data.X_running])
             model = model.with_data(X_all, np.concatenate([y, lie]))
-        acquisition = _Acquisition(model, self.acquisition, float(self.kappa))
+        acquisition = _Acquisition(model, self.acquisition, float(self.kappa), incumbent)
         candidates = _candidates(layout, data, int(self.n_candidates), rng)
         scores = acquisition.value(candidates)
         order = np.argsort(-scores, kind="stable")
@@ -375,6 +433,7 @@ class _TrainingData:
     y: np.ndarray  # standardised, greater is better
     X_running: np.ndarray
     X_best: np.ndarray  # the best complete trials, best first
+    n_complete: int  # the first rows of X and y are the complete trials
 
 
 def _training_data(observations: Observations) -> _TrainingData | None:
@@ -401,7 +460,7 @@ def _training_data(observations: Observations) -> _TrainingData | None:
     else:
         y_all = y_std
     best = np.argsort(-y, kind="stable")[:_N_LOCAL_CENTRES]
-    return _TrainingData(X, y_all, observations.X_running, observations.X[best])
+    return _TrainingData(X, y_all, observations.X_running, observations.X[best], len(y))
 
 
 # -- the Gaussian process -----------------------------------------------------------
@@ -551,8 +610,41 @@ def _condition(
     )
 
 
-def _fit_gp(layout: _Layout, X: np.ndarray, y: np.ndarray) -> _GaussianProcess:
-    """Maximise the marginal likelihood (times the length-scale prior)."""
+def _refit_point(n_complete: int) -> int:
+    """The number of complete trials the hyperparameters are fitted to at ``n_complete``."""
+    if n_complete <= _REFIT_EVERY_TRIAL_UP_TO:
+        return n_complete
+    m = _REFIT_EVERY_TRIAL_UP_TO
+    while math.ceil(m * _REFIT_GROWTH) <= n_complete:
+        m = math.ceil(m * _REFIT_GROWTH)
+    return m
+
+
+def _start_theta(layout: _Layout) -> np.ndarray:
+    """Where the fit of the hyperparameters starts (log length scales, signal, noise)."""
+    n_params = len(layout.n_bins)
+    return np.concatenate(
+        [np.full(n_params, math.log(0.5 * math.sqrt(n_params))), [0.0, math.log(1e-3)]]
+    )
+
+
+def _model(
+    layout: _Layout, theta: np.ndarray, X: np.ndarray, y: np.ndarray
+) -> _GaussianProcess:
+    """The GP with hyperparameters ``theta`` conditioned on ``(X, y)``."""
+    n_params = len(layout.n_bins)
+    return _condition(
+        layout,
+        np.exp(theta[:n_params]),
+        math.exp(theta[n_params]),
+        math.exp(theta[n_params + 1]),
+        X,
+        y,
+    )
+
+
+def _fit_hyperparameters(layout: _Layout, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Maximise the marginal likelihood times the priors; log hyperparameters."""
     n, n_params = X.shape
     parts = _pairwise_parts(layout, X, X).reshape(n * n, n_params)
     eye = np.eye(n)
@@ -602,9 +694,7 @@ def _fit_gp(layout: _Layout, X: np.ndarray, y: np.ndarray) -> _GaussianProcess:
         + [tuple(map(math.log, _SIGNAL_VARIANCE_BOUNDS))]
         + [tuple(map(math.log, _NOISE_VARIANCE_BOUNDS))]
     )
-    start = np.concatenate(
-        [np.full(n_params, math.log(0.5 * math.sqrt(n_params))), [0.0, math.log(1e-3)]]
-    )
+    start = _start_theta(layout)
     result = optimize.minimize(
         objective,
         start,
@@ -613,15 +703,8 @@ def _fit_gp(layout: _Layout, X: np.ndarray, y: np.ndarray) -> _GaussianProcess:
         bounds=bounds,
         options={"maxiter": _FIT_MAXITER},
     )
-    theta = result.x if np.all(np.isfinite(result.x)) else start
-    return _condition(
-        layout,
-        np.exp(theta[:n_params]),
-        math.exp(theta[n_params]),
-        math.exp(theta[n_params + 1]),
-        X,
-        y,
-    )
+    theta: np.ndarray = result.x if np.all(np.isfinite(result.x)) else start
+    return theta
 
 
 # -- acquisition --------------------------------------------------------------------
@@ -643,16 +726,34 @@ def _log_h(z: np.ndarray) -> np.ndarray:
     return out
 
 
+_INCUMBENT_MEAN = True
+
+
+def _incumbent(model: _GaussianProcess, n_complete: int) -> float:
+    """The value expected improvement improves on.
+
+    The best posterior mean at a complete trial: with noisy scores (cross-
+    validation on little data) the best observed value is partly luck, and
+    improving on it would steer the search to explore around a lucky trial
+    and away from what the model believes.
+    """
+    if not _INCUMBENT_MEAN:
+        return float(np.max(model.y[:n_complete]))
+    # The posterior mean at the training points is y - noise * K^-1 y.
+    smoothed = model.y - (model.noise + _JITTER) * model.alpha
+    return float(np.max(smoothed[:n_complete]))
+
+
 class _Acquisition:
     """Log expected improvement, or mean + kappa * std; greater is better."""
 
-    def __init__(self, model: _GaussianProcess, kind: str, kappa: float) -> None:
+    def __init__(
+        self, model: _GaussianProcess, kind: str, kappa: float, incumbent: float
+    ) -> None:
         self.model = model
         self.kind = kind
         self.kappa = kappa
-        # The incumbent: the best standardised value observed (the lies told
-        # for running trials are the worst value, so they never raise it).
-        self.best = float(np.max(model.y))
+        self.best = incumbent
 
     def value(self, U: np.ndarray) -> np.ndarray:
         mean, std = self.model.predict(U)
@@ -685,8 +786,11 @@ def _candidates(
     """Half a scrambled Sobol' sample, half perturbations of the best trials."""
     n_params = len(layout.n_bins)
     n_global = max(1, n_candidates // 2)
-    sobol = qmc.Sobol(n_params, scramble=True, seed=rng)
-    U_global = sobol.random_base2(math.ceil(math.log2(n_global)))[:n_global]
+    # The first points of Sobol's sequence, shifted at random modulo 1 (a
+    # Cranley-Patterson rotation): as even a cover as a scrambled sample, at
+    # the cost of an addition, since the table is computed once.
+    table = _sobol_table(n_params, math.ceil(math.log2(n_global)))[:n_global]
+    U_global = np.mod(table + rng.random(n_params), 1.0)
     n_local = n_candidates - n_global
     centres = data.X_best[rng.integers(len(data.X_best), size=n_local)]
     # Step sizes log-uniform between 0.002 and 0.2 of the unit range.
@@ -728,6 +832,16 @@ def _refine(acquisition: _Acquisition, layout: _Layout, starts: np.ndarray) -> n
     if np.all(np.isfinite(result.x)):
         refined[:, cont] = result.x.reshape(n_starts, n_cont)
     return layout.snap(refined)
+
+
+@functools.lru_cache(maxsize=64)
+def _sobol_table(n_params: int, log2_points: int) -> np.ndarray:
+    """The first ``2**log2_points`` points of the unscrambled Sobol' sequence."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy's note on unscrambled sequences
+        table = qmc.Sobol(n_params, scramble=False).random_base2(log2_points)
+    table.setflags(write=False)
+    return np.asarray(table, dtype=np.float64)
 
 
 # -- space-filling design and fallbacks -----------------------------------------------
