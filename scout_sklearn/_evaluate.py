@@ -9,6 +9,7 @@ study.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import numbers
 import os
@@ -17,7 +18,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from traceback import format_exc
 from typing import Any
@@ -30,6 +31,7 @@ from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
 from scout_sklearn._compat import (
+    FoldCallbacks,
     is_multimetric_scorer,
     multimetric_scorer_names,
     slice_method_params,
@@ -58,7 +60,8 @@ class FoldTask:
     ``warm_start``), and may carry ``warm_start_from``: the estimator this
     trial fitted on this fold at the previous rung, which the fit continues
     (the trial's params are already set on it). ``keep_estimator`` asks for
-    the fitted estimator back, for the next rung.
+    the fitted estimator back, for the next rung. ``callback_context`` is
+    the task's scikit-learn callback context (``set_callbacks``), if any.
     """
 
     number: int
@@ -70,6 +73,7 @@ class FoldTask:
     rung_params: Mapping[str, Any] | None = None
     warm_start_from: Any = None
     keep_estimator: bool = False
+    callback_context: Any = None
 
 
 def fit_and_score(
@@ -83,11 +87,14 @@ def fit_and_score(
     score_params: Mapping[str, Any],
     return_train_score: bool,
     error_score: Any,
+    caller: Any = None,
 ) -> FoldResult:
     """Fit a clone of the estimator with the task's params and score it.
 
     A fit that raises gives a FoldResult with ``error`` set and
     ``error_score`` as every score, unless ``error_score == "raise"``.
+    With the task's ``callback_context``, scikit-learn's callbacks get the
+    fold's events, with ``caller`` (the search) as the estimator.
     """
     fit_params = slice_method_params(X, dict(fit_params), task.train)
     score_train = slice_method_params(X, dict(score_params), task.train)
@@ -101,12 +108,44 @@ def fit_and_score(
     X_train, y_train, X_test, y_test = split_fold_data(
         estimator, X, y, task.train, task.test
     )
+    callbacks = FoldCallbacks(task.callback_context, caller, X_train, y_train, fit_params)
+    try:
+        return _fit_then_score(
+            estimator,
+            (X_train, y_train, X_test, y_test),
+            task=task,
+            scorer=scorer,
+            fit_params=fit_params,
+            score_params=(score_train, score_test),
+            return_train_score=return_train_score,
+            error_score=error_score,
+            callbacks=callbacks,
+        )
+    finally:
+        callbacks.end()
+
+
+def _fit_then_score(
+    estimator: Any,
+    data: tuple[Any, Any, Any, Any],
+    *,
+    task: FoldTask,
+    scorer: Any,
+    fit_params: Mapping[str, Any],
+    score_params: tuple[Mapping[str, Any], Mapping[str, Any]],
+    return_train_score: bool,
+    error_score: Any,
+    callbacks: FoldCallbacks,
+) -> FoldResult:
+    X_train, y_train, X_test, y_test = data
+    score_train, score_test = score_params
     start = time.perf_counter()
     try:
-        if y_train is None:
-            estimator.fit(X_train, **fit_params)
-        else:
-            estimator.fit(X_train, y_train, **fit_params)
+        with callbacks.fitting(estimator):
+            if y_train is None:
+                estimator.fit(X_train, **fit_params)
+            else:
+                estimator.fit(X_train, y_train, **fit_params)
     except Exception:
         if error_score == "raise":
             raise
@@ -394,7 +433,10 @@ class FoldRunner:
 
     Short tasks go to a worker several per joblib call, sized from the
     tasks measured so far; ``ask_ahead=True`` (the sampler does not learn
-    from results) allows larger chunks. Backends that cannot stream results
+    from results) allows larger chunks. With ``evaluation_context``
+    (scikit-learn callbacks set on the search), each task gets its callback
+    context as it is sent, and ``caller`` is the search the callbacks are
+    told about. Backends that cannot stream results
     (joblib's ``multiprocessing``) run the tasks in chunks of a few per
     worker instead.
     """
@@ -413,8 +455,11 @@ class FoldRunner:
         n_jobs: int | None,
         pre_dispatch: int | str,
         ask_ahead: bool = False,
+        caller: Any = None,
+        evaluation_context: Callable[[], Any] | None = None,
     ) -> None:
         self._estimator = estimator
+        self._evaluation_context = evaluation_context
         self._X = X
         self._y = y
         self._kwargs = {
@@ -423,6 +468,7 @@ class FoldRunner:
             "score_params": score_params,
             "return_train_score": return_train_score,
             "error_score": error_score,
+            "caller": caller,
         }
         self._n_jobs = n_jobs
         self._pre_dispatch = pre_dispatch
@@ -529,6 +575,13 @@ class FoldRunner:
             chunk = [task for _, task in zip(range(self._chunk_size()), iterator)]
             if not chunk:
                 return
+            if self._evaluation_context is not None:
+                # Made here, as the task is sent: a task cancelled before it
+                # is sent never gets a leaf of the callbacks' task tree.
+                chunk = [
+                    dataclasses.replace(task, callback_context=self._evaluation_context())
+                    for task in chunk
+                ]
             # A task continuing a fitted estimator sends that one, not a clone.
             estimators = [
                 clone(self._estimator)

@@ -57,7 +57,7 @@ from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner, make_pruner
 from scout_sklearn.reporting import Progress, logger, verbose_logging
-from scout_sklearn.samplers import AutoSampler, GridSampler, Sampler
+from scout_sklearn.samplers import AutoSampler, GridSampler, RandomSampler, Sampler
 from scout_sklearn.samplers._registry import make_sampler
 from scout_sklearn.storage import MemoryStorage, Storage
 from scout_sklearn.storage._open import open_storage
@@ -142,12 +142,20 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     ----------
     estimator : estimator object
         Implements ``fit``; cloned for every fold.
-    param_distributions : dict or list of dicts
+    param_distributions : dict or list of dicts, default=None
         Parameter names (as ``estimator.get_params()`` spells them, e.g.
         ``"svc__C"``) mapped to a list of values, a scipy.stats distribution,
         or :class:`Float`, :class:`Int`, :class:`Categorical`. A list of
         dicts is a conditional space: each trial takes its params from one
-        dict. Names are checked before any fit.
+        dict. An empty dict is one trial with the estimator's own params.
+        Names are checked before any fit: a name that ``get_params()`` does
+        not list is tried on a clone with ``set_params``.
+    param_grid : dict or list of dicts, default=None
+        The same argument under GridSearchCV's name, so that
+        ``ScoutSearchCV(estimator=..., param_grid=...)`` runs unchanged;
+        give ``param_grid`` or ``param_distributions`` (positionally: the
+        second argument), not both. ``get_params()`` lists both names, the
+        one not given as None, so ``clone`` rebuilds the same search.
     sampler : str or Sampler, default=None
         Decides each trial's params: a Sampler instance or one of the names
         "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto".
@@ -348,8 +356,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     def __init__(
         self,
         estimator: Any,
-        param_distributions: Any,
+        param_distributions: Any = None,
         *,
+        param_grid: Any = None,
         sampler: str | Sampler | None = None,
         n_trials: int | None = None,
         timeout: float | None = None,
@@ -375,6 +384,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
+        self.param_grid = param_grid
         self.sampler = sampler
         self.n_trials = n_trials
         self.timeout = timeout
@@ -420,8 +430,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         """
         validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
         self._check_scoring_and_refit()
-        space = SearchSpace.from_user(self.param_distributions)
-        check_param_names(self.estimator, space)
+        space_name, space_spec = self._space_argument()
+        space = SearchSpace.from_user(space_spec, name=space_name)
+        check_param_names(self.estimator, space, space_name)
         sampler = self._resolve_sampler(space)
         sampler.check_space(space)
         n_trials = self._resolve_n_trials(sampler, space)
@@ -441,7 +452,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 f"{self.n_splits_} splits, got {len(splits)}"
             )
         if not splits:
-            raise ValueError(f"The cv splitter {cv!r} gave no split: nothing to fit.")
+            raise ValueError(
+                "No fits were performed. Was the CV iterator empty? Were there no "
+                f"candidates? The cv splitter {cv!r} gave no (train, test) split."
+            )
         pruning = self._resolve_pruning(space, y, splits)
 
         storage = (
@@ -470,6 +484,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         events = TaskEvents(
             self, X, y, None if sample_weight is None else {"sample_weight": sample_weight}
         )
+        caller = events.caller()
         runner = FoldRunner(
             clone(self.estimator),
             X,
@@ -482,6 +497,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             n_jobs=self.n_jobs,
             pre_dispatch=self.pre_dispatch,
             ask_ahead=not study.sampler._learns_from_results(),
+            caller=caller,
+            evaluation_context=None if caller is None else events.evaluation_context,
         )
         metric = self.refit if isinstance(self.refit, str) else None
         plan = None if pruning is None else pruning.plan
@@ -515,7 +532,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         on_trial_finished=functools.partial(
                             self._trial_finished, study, progress, callbacks
                         ),
-                        on_fold_finished=functools.partial(self._fold_finished, events),
+                        on_fold_finished=self._fold_finished,
                         pruning=pruning,
                     )
                     events.end_search()
@@ -715,8 +732,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         for callback in callbacks:
             callback(study, trial)
 
-    def _fold_finished(self, events: TaskEvents, number: int, fold: FoldResult) -> None:
-        events.fold_done()
+    def _fold_finished(self, number: int, fold: FoldResult) -> None:
         if self.verbose >= 3:
             self._log_fold(number, fold)
 
@@ -755,17 +771,37 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         )
 
     # -- validation and resolution ------------------------------------------
+    def _space_argument(self) -> tuple[str, Any]:
+        """The search space and the name it was given by (GridSearchCV's or not).
+
+        ``param_grid`` (GridSearchCV's name) and ``param_distributions``
+        (RandomizedSearchCV's) are two names for one argument, so that code
+        written for either runs unchanged; a search gets exactly one.
+        """
+        name = type(self).__name__
+        grid, distributions = self.param_grid, self.param_distributions
+        if grid is not None and distributions is not None:
+            raise InvalidParameterError(
+                f"{name} got both param_grid={grid!r} and param_distributions="
+                f"{distributions!r}. They are two names for the same search space "
+                "(GridSearchCV's and RandomizedSearchCV's): give only one."
+            )
+        if grid is not None:
+            return "param_grid", grid
+        if distributions is not None:
+            return "param_distributions", distributions
+        raise InvalidParameterError(
+            f"{name} needs a search space: pass param_grid={{...}} (as to "
+            "GridSearchCV) or param_distributions={...} (as to RandomizedSearchCV), "
+            "e.g. {'C': [0.1, 1, 10]}. Got None for both."
+        )
+
     def _check_scoring_and_refit(self) -> None:
         name = type(self).__name__
         if isinstance(self.scoring, str):
+            # With one metric, any truthy refit (a metric name included, even
+            # another one's) means refit=True, as in GridSearchCV.
             _check_scorer_name(self.scoring, f"The 'scoring' parameter of {name}")
-            if isinstance(self.refit, str) and self.refit != self.scoring:
-                raise InvalidParameterError(
-                    f"The 'refit' parameter of {name} names the metric {self.refit!r}, "
-                    f"but scoring={self.scoring!r} scores only that one metric. Use "
-                    f"refit=True, or score several metrics, e.g. scoring="
-                    f"[{self.scoring!r}, {self.refit!r}], refit={self.refit!r}."
-                )
         if isinstance(self.scoring, (list, tuple, dict)):
             if len(self.scoring) == 0:
                 raise InvalidParameterError(
@@ -793,16 +829,18 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         )
             if isinstance(self.refit, str) and self.refit not in metrics:
                 raise InvalidParameterError(
-                    f"The 'refit' parameter of {name} names the metric {self.refit!r}, "
-                    f"which is not in scoring: the metrics are {metrics}. Set refit to "
-                    "one of them, to a callable choosing the best index, or to False."
+                    "For multi-metric scoring, the parameter refit must be set to a "
+                    "scorer key, a callable choosing the best index, or False. The "
+                    f"'refit' parameter of {name} names the metric {self.refit!r}, "
+                    f"which is not in scoring: the metrics are {metrics}."
                 )
             if self.refit is True:
                 raise InvalidParameterError(
-                    f"With several metrics in scoring ({metrics}), the 'refit' "
-                    f"parameter of {name} must name the metric that picks the best "
-                    "trial (e.g. refit="
-                    f"{metrics[0]!r}), be a callable, or be False. Got refit=True."
+                    "For multi-metric scoring, the parameter refit must be set to a "
+                    f"scorer key: with several metrics in scoring ({metrics}), the "
+                    f"'refit' parameter of {name} must name the metric that picks the "
+                    f"best trial (e.g. refit={metrics[0]!r}), be a callable, or be "
+                    "False. Got refit=True."
                 )
 
     def _check_enqueue(self, space: SearchSpace, n_trials: int | None) -> None:
@@ -834,7 +872,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         sampler = make_sampler(self.sampler, owner=type(self).__name__)
         # The user's instance is configuration: never let a fit mutate it.
         sampler = clone(sampler) if sampler is self.sampler else sampler
-        if isinstance(sampler, AutoSampler) and sampler.n_trials is None:
+        if isinstance(sampler, (AutoSampler, RandomSampler)) and sampler.n_trials is None:
             sampler.set_params(n_trials=self.n_trials)
         return sampler
 
@@ -1078,20 +1116,41 @@ def _check_scorer_name(scorer: str, where: str) -> None:
     )
 
 
-def check_param_names(estimator: Any, space: SearchSpace) -> None:
-    """Raise InvalidParameterError for a name ``estimator.set_params`` would reject."""
+def check_param_names(
+    estimator: Any, space: SearchSpace, argument: str = "param_distributions"
+) -> None:
+    """Raise InvalidParameterError for a name ``estimator.set_params`` rejects.
+
+    A name that ``get_params(deep=True)`` lists is valid. Another one may
+    still be accepted by ``set_params`` (an estimator that takes parameters
+    it does not list, like scikit-learn's minimal estimators or skorch's
+    ``module__*``), so it is tried on a clone with a value of its
+    distribution: only a name that ``set_params`` refuses is an error.
+    """
     valid = estimator.get_params(deep=True)
     for i, sub in enumerate(space):
         for name in sub.names:
             if name in valid or _is_nested_in_searched_choice(name, sub):
                 continue
-            where = f"param_distributions[{i}]" if len(space) > 1 else "param_distributions"
-            hint = _did_you_mean(name, valid)
-            raise InvalidParameterError(
-                f"{where} names {name!r}, which is not a parameter of "
-                f"{type(estimator).__name__}.{hint} Valid parameters are: "
-                f"{sorted(valid)}."
-            )
+            candidate = clone(estimator)
+            try:
+                candidate.set_params(**{name: _some_value(sub[name])})
+            except Exception as error:
+                where = f"{argument}[{i}]" if len(space) > 1 else argument
+                hint = _did_you_mean(name, valid)
+                owner = type(estimator).__name__
+                raise InvalidParameterError(
+                    f"{where} names {name!r}, which is not a parameter of {owner}."
+                    f"{hint} Valid parameters are: {sorted(valid)} ({owner}.set_params "
+                    f"refuses {name!r} too: {type(error).__name__})."
+                ) from error
+
+
+def _some_value(distribution: Any) -> Any:
+    """A value of ``distribution``, to try a parameter name with."""
+    if distribution.is_finite:
+        return distribution.value_at(0)
+    return distribution.sample(np.random.default_rng(0))
 
 
 def _is_nested_in_searched_choice(name: str, sub: SubSpace) -> bool:
@@ -1177,8 +1236,8 @@ def _warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None
     n_failed_fits = sum(errors.values())
     if n_failed_fits == len(folds):
         raise ValueError(
-            f"\nAll {len(trials)} trials failed: every one of the {len(folds)} fits "
-            "raised.\nIt is very likely that your model is misconfigured.\nYou can "
+            f"\nAll the {len(folds)} fits failed (every fold of the {len(trials)} "
+            "trials).\nIt is very likely that your model is misconfigured.\nYou can "
             "try to debug the error by setting error_score='raise'.\n\nBelow are more "
             f"details about the failures:\n{summary}"
         )

@@ -851,7 +851,9 @@ class SearchSpace(Sequence[SubSpace]):
             )
 
     @classmethod
-    def from_user(cls, param_distributions: Any) -> SearchSpace:
+    def from_user(
+        cls, param_distributions: Any, name: str = "param_distributions"
+    ) -> SearchSpace:
         """Convert what a user passed as ``param_distributions``.
 
         Parameters
@@ -859,7 +861,11 @@ class SearchSpace(Sequence[SubSpace]):
         param_distributions : dict or list of dicts or SearchSpace
             Each dict maps a parameter name to a list of values, a
             scipy.stats distribution (any object with ``rvs``) or a
-            :class:`Distribution`.
+            :class:`Distribution`. An empty dict is a sub-space of one point,
+            ``{}`` (no parameter set), as in scikit-learn's ParameterGrid.
+        name : str, default="param_distributions"
+            What the user called the argument (``"param_grid"`` too), for
+            error messages.
 
         Returns
         -------
@@ -875,19 +881,19 @@ class SearchSpace(Sequence[SubSpace]):
             return param_distributions
         if isinstance(param_distributions, Mapping):
             dicts: list[Any] = [param_distributions]
-            labels = ["param_distributions"]
+            labels = [name]
         elif isinstance(param_distributions, (list, tuple)):
             if len(param_distributions) == 0:
                 raise InvalidParameterError(
-                    "param_distributions is an empty list: give a dict of parameter "
+                    f"{name} is an empty list: give a dict of parameter "
                     "names to values, e.g. {'C': Float(1e-3, 1e3, log=True)}, or a "
                     "list of such dicts."
                 )
             dicts = list(param_distributions)
-            labels = [f"param_distributions[{i}]" for i in range(len(dicts))]
+            labels = [f"{name}[{i}]" for i in range(len(dicts))]
         else:
             raise InvalidParameterError(
-                "param_distributions must be a dict of parameter names to values or "
+                f"{name} must be a dict of parameter names to values or "
                 "distributions, or a list of such dicts; got "
                 f"{param_distributions!r} ({type(param_distributions).__name__})."
             )
@@ -1068,12 +1074,8 @@ def _subspace_from_user(mapping: Any, label: str) -> SubSpace:
             f"{label} must be a dict of parameter names to values or distributions; "
             f"got {mapping!r} ({type(mapping).__name__})."
         )
-    if len(mapping) == 0:
-        raise InvalidParameterError(
-            f"{label} is an empty dict: name at least one parameter to search, e.g. "
-            "{'C': Float(1e-3, 1e3, log=True)}. To evaluate the estimator with its "
-            "default parameters, use sklearn.model_selection.cross_validate."
-        )
+    # An empty dict is one point, {}: the estimator as it is, cross-validated
+    # (and refitted), as GridSearchCV(estimator, {}) does.
     distributions = {}
     for name, value in mapping.items():
         if not isinstance(name, str):

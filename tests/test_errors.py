@@ -74,13 +74,26 @@ CASES = {
         r"'kernal'.*Did you mean 'kernel'",
     ),
     # -- the space itself --
-    "empty-dict": (
-        lambda spy: ScoutSearchCV(spy, {}, cv=2),
-        r"param_distributions is an empty dict: name at least one parameter",
+    "both-space-names": (
+        lambda spy: ScoutSearchCV(
+            spy, param_grid={"C": [1.0]}, param_distributions={"C": [2.0]}, cv=2
+        ),
+        r"ScoutSearchCV got both param_grid=\{'C': \[1\.0\]\} and "
+        r"param_distributions=\{'C': \[2\.0\]\}\. .*give only one",
     ),
-    "empty-subspace": (
-        lambda spy: ScoutSearchCV(spy, [{"C": [1.0]}, {}], cv=2),
-        r"param_distributions\[1\] is an empty dict",
+    "no-space": (
+        lambda spy: ScoutSearchCV(spy, cv=2),
+        r"ScoutSearchCV needs a search space: pass param_grid=\{\.\.\.\} .*or "
+        r"param_distributions=\{\.\.\.\}.*Got None for both",
+    ),
+    "param-grid-named-in-messages": (
+        lambda spy: ScoutSearchCV(spy, param_grid={"C": []}, cv=2),
+        r"param_grid\['C'\] is an empty list: give at least one value",
+    ),
+    "param-grid-unknown-name": (
+        lambda spy: ScoutSearchCV(spy, param_grid=[{"C": [1.0]}, {"gama": [1.0]}], cv=2),
+        r"param_grid\[1\] names 'gama'.*Did you mean 'gamma'.*FitSpy\.set_params "
+        r"refuses 'gama' too: ValueError",
     ),
     "empty-list-of-dicts": (
         lambda spy: ScoutSearchCV(spy, [], cv=2),
@@ -209,13 +222,6 @@ CASES = {
         r"'refit' parameter of ScoutSearchCV names the metric 'precision', which is not "
         r"in scoring: the metrics are \['accuracy', 'f1_macro'\]",
     ),
-    "refit-names-another-metric-than-single-scoring": (
-        lambda spy: ScoutSearchCV(
-            spy, {"C": [1.0]}, scoring="accuracy", refit="precision", cv=2
-        ),
-        r"'refit' parameter of ScoutSearchCV names the metric 'precision', but "
-        r"scoring='accuracy' scores only that one metric",
-    ),
     "refit-not-in-scoring-dict": (
         lambda spy: ScoutSearchCV(
             spy, {"C": [1.0]}, scoring={"a": "accuracy", "b": "f1_macro"}, refit="c", cv=2
@@ -227,7 +233,9 @@ CASES = {
         lambda spy: ScoutSearchCV(
             spy, {"C": [1.0]}, scoring=["accuracy", "f1_macro"], refit=True, cv=2
         ),
-        r"several metrics in scoring \(\['accuracy', 'f1_macro'\]\), the 'refit' parameter"
+        r"^For multi-metric scoring, the parameter refit must be set to a scorer key: "
+        r"with several metrics in scoring \(\['accuracy', 'f1_macro'\]\), the 'refit' "
+        r"parameter"
         r" .* must name the metric .* Got refit=True",
     ),
     "refit-wrong-type": (

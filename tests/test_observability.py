@@ -608,9 +608,12 @@ def test_sklearn_callbacks_see_the_same_task_events_as_on_gridsearchcv(iris):
     assert sum(e[1:2] == ("candidate-split-evaluation",) for e in ours.events) == 18
 
 
-def test_sklearn_progress_bar_runs_on_a_search(iris, capsys):
+def test_sklearn_progress_bar_runs_on_a_search(iris, capsys, monkeypatch):
     pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
     pytest.importorskip("rich", reason="scikit-learn's ProgressBar needs rich")
+    # The bar is propagated to the fold fits, whose rows widen the description
+    # column: in rich's default 80 columns the percentages are cut to "10…".
+    monkeypatch.setenv("COLUMNS", "200")
     from sklearn.callback import ProgressBar
     from sklearn.linear_model import LogisticRegression
 
@@ -625,6 +628,7 @@ def test_sklearn_progress_bar_runs_on_a_search(iris, capsys):
     search.fit(X, y)
     shown = capsys.readouterr().out
     assert "ScoutSearchCV - search" in shown
+    assert "LogisticRegression - fit" in shown  # propagated to the fold fits
     assert "100%" in shown
 
 

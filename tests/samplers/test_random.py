@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -14,6 +15,10 @@ from sklearn.model_selection import ParameterSampler
 from scout_sklearn import Categorical, Float, Int, SearchSpace, Trial
 from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers import GridSampler, RandomSampler, Sampler
+
+
+def _no_warning() -> contextlib.AbstractContextManager[None]:
+    return contextlib.nullcontext()
 
 
 class TestRandomSamplerContract(SamplerContract):
@@ -212,7 +217,61 @@ def test_an_object_with_rvs_only_is_drawn_with_it() -> None:
 
 def test_repr_and_params() -> None:
     assert repr(RandomSampler()) == "RandomSampler()"
-    assert RandomSampler().get_params() == {}
+    assert RandomSampler().get_params() == {"n_trials": None}
+    assert repr(RandomSampler(n_trials=5)) == "RandomSampler(n_trials=5)"
+
+
+def test_bad_n_trials_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"'n_trials' parameter of RandomSampler .*Got 0"):
+        RandomSampler(n_trials=0)
+
+
+def _asked_in_turn(sampler: Sampler, space: SearchSpace, seed: int) -> list[Any]:
+    history: list[Trial] = []
+    while True:
+        try:
+            params = sampler.ask(space, tuple(history), rng(seed, len(history)))
+        except SearchSpaceExhausted:
+            return [t.params for t in history]
+        history.append(Trial(len(history), params))
+
+
+@pytest.mark.parametrize("extra", [0, 1, 7])
+def test_a_budget_covering_an_all_list_grid_gives_it_in_grid_order(
+    extra: int, global_random_seed: int
+) -> None:
+    # RandomizedSearchCV's ParameterSampler returns the whole grid, in order,
+    # when n_iter >= the grid's size (and draws without replacement below).
+    grid = [{"kernel": ["linear"]}, {"kernel": ["rbf"], "C": [1, 10, 100]}]
+    space = SearchSpace.from_user(grid)
+    n_iter = space.n_points + extra
+    with pytest.warns(UserWarning, match="smaller than n_iter") if extra else _no_warning():
+        expected = list(ParameterSampler(grid, n_iter=n_iter, random_state=0))
+    asked = _asked_in_turn(RandomSampler(n_trials=n_iter), space, global_random_seed)
+    assert asked == expected
+
+
+def test_a_budget_below_the_grid_size_still_draws_at_random() -> None:
+    space = SearchSpace.from_user({"x": list(range(20))})
+    drawn = [p["x"] for p in _asked_in_turn(RandomSampler(n_trials=19), space, 0)]
+    assert sorted(drawn) == list(range(20))  # without replacement, then exhausted
+    assert drawn != list(range(20))
+
+
+def test_grid_order_only_applies_to_spaces_of_lists() -> None:
+    space = SearchSpace.from_user({"x": Int(0, 19)})
+    drawn = [p["x"] for p in _asked_in_turn(RandomSampler(n_trials=20), space, 0)]
+    assert sorted(drawn) == list(range(20))
+    assert drawn != list(range(20))
+
+
+def test_grid_order_resumes_where_it_stopped() -> None:
+    # A resumed search (a fresh sampler, a history with holes left by trials
+    # another worker holds) takes the lowest free point, as GridSampler does.
+    space = SearchSpace.from_user({"x": list(range(6))})
+    history = [Trial(0, {"x": 0}), Trial(1, {"x": 2})]
+    asked = RandomSampler(n_trials=6).ask(space, tuple(history), rng(0, 2))
+    assert asked == {"x": 1}
 
 
 @pytest.mark.parametrize(
