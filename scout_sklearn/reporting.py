@@ -2,9 +2,9 @@
 
 Every message goes through the standard ``logging`` logger named
 ``scout_sklearn``, so applications route it as they route any other.
-When a search runs with ``verbose > 0`` and nobody configured that logger,
-a handler writing to standard error is attached for the duration of the
-fit. ``verbose >= 1`` also shows a progress bar (tqdm: a text bar in a
+When a search runs with ``verbose > 0``, the logger lets INFO records
+through for the duration of the fit, and when nobody configured a handler,
+one writing to standard error is attached for that time. ``verbose >= 1`` also shows a progress bar (tqdm: a text bar in a
 terminal, a widget in a notebook); log lines are then written above the
 bar instead of through it.
 """
@@ -51,24 +51,36 @@ _active: Progress | None = None  # the bar of the fit running in this process
 
 @contextlib.contextmanager
 def verbose_logging(verbose: int) -> Iterator[None]:
-    """Show the search's messages on stderr during a fit when ``verbose > 0``.
+    """Let the search's INFO records through during a fit when ``verbose > 0``.
 
-    INFO records are shown. Does nothing when ``verbose == 0`` or when the application
-    has configured a handler for the logger (or the root logger) itself.
+    An explicit ``verbose`` is honoured whatever the logging configuration:
+
+    - the ``scout_sklearn`` logger's level is lowered to INFO for the fit
+      when its effective level is higher (the WARNING it inherits from the
+      root logger by default, or after ``logging.basicConfig()``), so the
+      records reach the application's handlers, wherever they are;
+    - when no handler would receive them (none on the logger, none on the
+      root), a handler writing to standard error above the progress bar is
+      attached for the fit.
+
+    Both are undone when the fit ends, however it ends. Does nothing when
+    ``verbose == 0``.
     """
-    configured = logger.handlers or logging.getLogger().handlers
-    if verbose <= 0 or configured:
+    if verbose <= 0:
         yield
         return
-    handler = _AboveTheBar()
-    handler.setFormatter(logging.Formatter("%(message)s"))
     previous_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    handler = None if logger.hasHandlers() else _AboveTheBar()
+    if handler is not None:
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
+        if handler is not None:
+            logger.removeHandler(handler)
         logger.setLevel(previous_level)
 
 

@@ -84,6 +84,70 @@ def test_verbose_lines_reach_stderr_when_logging_is_not_configured(iris, fast_cl
     assert len(re.findall(r"\[trial \d\] score=0\.\d{4} \{'C': ", done.stderr)) == 3
 
 
+class _Collect(logging.Handler):
+    """A handler an application might add: keeps every record it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_verbose_records_reach_a_handler_the_application_put_on_the_logger(
+    iris, fast_clf
+):
+    # The application configured the scout_sklearn logger with a handler but
+    # no level: the level is inherited from the root (WARNING), below which
+    # the INFO records of verbose=2 used to be dropped before any handler.
+    X, y = iris
+    scout_logger = logging.getLogger("scout_sklearn")
+    handler = _Collect()
+    scout_logger.addHandler(handler)
+    try:
+        assert scout_logger.getEffectiveLevel() > logging.INFO
+        ScoutSearchCV(fast_clf, SPACE, n_trials=3, cv=2, random_state=0, verbose=2).fit(
+            X, y
+        )
+        # Once fit returns, the application's configuration is as it was.
+        assert scout_logger.level == logging.NOTSET
+        assert scout_logger.handlers == [handler]
+    finally:
+        scout_logger.removeHandler(handler)
+    messages = [r.getMessage() for r in handler.records]
+    assert len([m for m in messages if re.match(r"\[trial \d\] score=", m)]) == 3
+    assert any(m.startswith("Searching up to 3 trials") for m in messages)
+
+
+def test_verbose_records_reach_logging_configured_by_basicconfig():
+    # logging.basicConfig() puts a handler on the root logger at WARNING: the
+    # search's explicit verbose=2 must still show each trial, through the
+    # application's handler (its format), and leave the levels as they were.
+    code = textwrap.dedent(
+        """
+        import logging
+        logging.basicConfig(format="APP %(name)s %(levelname)s %(message)s")
+        from sklearn.datasets import load_iris
+        from sklearn.linear_model import LogisticRegression
+        from scout_sklearn import ScoutSearchCV, Float
+        X, y = load_iris(return_X_y=True)
+        ScoutSearchCV(LogisticRegression(max_iter=500), {"C": Float(0.1, 10.0, log=True)},
+                      n_trials=3, cv=2, random_state=0, verbose=2).fit(X, y)
+        print("levels", logging.getLogger("scout_sklearn").level,
+              logging.getLogger().level)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    trials = [line for line in lines if re.match(r"APP scout_sklearn INFO \[trial \d\]", line)]
+    assert len(trials) == 3, done.stderr
+    assert done.stdout.strip() == f"levels {logging.NOTSET} {logging.WARNING}"
+
+
 # -- the progress bar ---------------------------------------------------------
 def _run_in_a_terminal(code: str, timeout: float = 120) -> str:
     """Run ``code`` with stdout and stderr on a pseudo-terminal; return what it drew."""
