@@ -53,6 +53,7 @@ from scout_sklearn._results import (
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
 from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn._verbose import Narrator
 from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner, make_pruner
@@ -490,16 +491,26 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.study_ = study
         self._ladder = None if plan is None else list(plan.ladder)
         self._resource = None if plan is None else plan.name or plan.kind
+        narrator = Narrator(self.verbose, self.n_splits_, pruned=plan is not None)
+        before = [t for t in study.trials if t.is_finished]
         with verbose_logging(self.verbose):
             progress = Progress(
                 n_trials,
-                initial=sum(t.is_finished for t in study.trials),
+                history=[(t.state.name, t.value, t.number) for t in before],
                 enabled=bool(self.verbose),
                 timeout=self.timeout,
             )
             try:
                 with runner, study.keep_alive():
-                    self._log_start(sampler, runner.n_workers, n_trials, pruning)
+                    narrator.start(
+                        sampler,
+                        space,
+                        runner.n_workers,
+                        n_trials,
+                        None
+                        if pruning is None
+                        else (pruning.pruner, self._resource, pruning.plan.ladder),
+                    )
                     events.start_search(
                         None
                         if n_trials is None or pruning is not None
@@ -513,20 +524,22 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         Budget(n_trials=n_trials, timeout=self.timeout),
                         metric=metric,
                         on_trial_finished=functools.partial(
-                            self._trial_finished, study, progress, callbacks
+                            self._trial_finished, study, progress, narrator, callbacks
                         ),
-                        on_fold_finished=functools.partial(self._fold_finished, events),
+                        on_fold_finished=functools.partial(
+                            self._fold_finished, events, narrator
+                        ),
                         pruning=pruning,
                     )
                     events.end_search()
                     study.release()  # trials cut short by the timeout
-                    if self.verbose:
-                        logger.info(
-                            "Stopped (%s) after %d trials in %.1fs",
-                            reason,
-                            len(study.trials),
-                            time.monotonic() - start,
-                        )
+                    narrator.stop(
+                        reason,
+                        study.trials,
+                        n_before=len(before),
+                        owner=study.owner,
+                        seconds=time.monotonic() - start,
+                    )
             except KeyboardInterrupt as exc:
                 interrupted, reason = exc, "interrupted"
             finally:
@@ -538,15 +551,21 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 logger.warning(
                     "Interrupted: keeping the %d trials finished so far%s.",
                     n_finished,
-                    "" if self.storage is None else " (all saved in the storage)",
+                    ""
+                    if self.storage is None
+                    else " (all saved in the storage: fit again to resume)",
                 )
                 self._finish(
                     study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan
                 )
-            raise interrupted
+            # A fresh interrupt, without the frames of joblib's dispatch loop
+            # where it happened to land: the user's traceback ends at fit.
+            raise KeyboardInterrupt(*interrupted.args) from None
         self._finish(
             study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan, events
         )
+        with verbose_logging(self.verbose):
+            self._tell_best(narrator)
         events.end_fit()
         return self
 
@@ -674,30 +693,6 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self.study_.trials, ladder=self._ladder, resource=self._resource
         )
 
-    def _log_start(
-        self,
-        sampler: Sampler,
-        n_workers: int,
-        n_trials: int | None,
-        pruning: Pruning | None,
-    ) -> None:
-        if not self.verbose:
-            return
-        logger.info(
-            "Searching %s trials of %d folds each with %r on %d workers",
-            f"up to {n_trials}" if n_trials is not None else "an open number of",
-            self.n_splits_,
-            sampler,
-            n_workers,
-        )
-        if pruning is not None:
-            logger.info(
-                "Pruning with %r over %s: rungs %s",
-                pruning.pruner,
-                pruning.plan.name or pruning.plan.kind,
-                pruning.plan.ladder,
-            )
-
     def _queue_enqueued(self, study: Study) -> None:
         """Queue ``enqueue``'s params the study does not hold yet, in order."""
         held = [dict(t.params) for t in study.trials]
@@ -708,51 +703,54 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             held.append(dict(params))
 
     def _trial_finished(
-        self, study: Study, progress: Progress, callbacks: list[Any], trial: Trial
+        self,
+        study: Study,
+        progress: Progress,
+        narrator: Narrator,
+        callbacks: list[Any],
+        trial: Trial,
     ) -> None:
-        self._log_trial(trial)
-        progress.update(trial.state.name, trial.value, trial.params)
+        narrator.trial(trial)
+        progress.update(trial.state.name, trial.value, trial.number)
         for callback in callbacks:
             callback(study, trial)
 
-    def _fold_finished(self, events: TaskEvents, number: int, fold: FoldResult) -> None:
+    def _fold_finished(
+        self, events: TaskEvents, narrator: Narrator, number: int, fold: FoldResult
+    ) -> None:
         events.fold_done()
-        if self.verbose >= 3:
-            self._log_fold(number, fold)
+        narrator.fold(number, fold)
 
-    def _log_fold(self, number: int, fold: FoldResult) -> None:
-        if fold.is_failed:
-            outcome = "FAILED"
-        else:
-            outcome = " ".join(f"{k}={v:.4f}" for k, v in fold.test_scores.items())
-        logger.info(
-            "[trial %d fold %d/%d%s] %s (fit %.2fs, score %.2fs)",
-            number,
-            fold.fold + 1,
-            self.n_splits_,
-            f" rung {fold.rung}" if self._ladder is not None else "",
-            outcome,
-            fold.fit_time,
-            fold.score_time,
-        )
+    def _tell_best(self, narrator: Narrator) -> None:
+        """Log the best trial in full, once, at the end (``verbose >= 1``)."""
+        if hasattr(self, "best_index_"):
+            number = int(self.cv_results_["trial_number"][self.best_index_])
+            narrator.best(
+                number,
+                self.best_params_,
+                score=getattr(self, "best_score_", None),
+                metric=self._metric_name(),
+                chosen_by="chosen by the refit callable" if callable(self.refit) else None,
+            )
+        elif any(t.has_value for t in self.study_.trials):  # several metrics, no refit
+            best = self.study_.best_trial
+            narrator.best(
+                best.number,
+                best.params,
+                score=best.value,
+                metric=self._metric_name(),
+                chosen_by="highest value: refit=False",
+            )
 
-    def _log_trial(self, trial: Trial) -> None:
-        if self.verbose < 2:
-            return
-        outcome = (
-            f"score={trial.value:.4f}" if trial.value is not None else trial.state.name
-        )
-        if trial.state is TrialState.PRUNED:
-            rung = max((f.rung for f in trial.fold_results), default=0)
-            outcome = f"PRUNED at rung {rung} ({outcome})"
-        logger.info(
-            "[trial %d] %s %s, %d folds in %.2fs",
-            trial.number,
-            outcome,
-            dict(trial.params),
-            len(trial.fold_results),
-            sum(f.fit_time + f.score_time for f in trial.fold_results),
-        )
+    def _metric_name(self) -> str:
+        """The name of the metric whose mean is each trial's value."""
+        if isinstance(self.refit, str):
+            return self.refit
+        if isinstance(self.scoring, str):
+            return self.scoring
+        if isinstance(self.scoring, (list, tuple, dict)):
+            return str(next(iter(self.scoring)))
+        return "score"
 
     # -- validation and resolution ------------------------------------------
     def _check_scoring_and_refit(self) -> None:
