@@ -183,7 +183,7 @@ def trials_dataframe(
         moments = [utc_datetime(row[column]) for row in rows]  # type: ignore[arg-type]
         frame[column] = pd.to_datetime(
             pd.Series(moments, index=frame.index, dtype=object), utc=True
-        ).astype("datetime64[us, UTC]")
+        )
     return frame
 
 

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError
 
 from scout_sklearn._study import StoredStudy, list_studies, load_study
-from scout_sklearn._table import table_columns, trial_rows
+from scout_sklearn._table import TIME_COLUMNS, table_columns, trial_rows, utc_datetime
 from scout_sklearn._trial import TrialState
 from scout_sklearn.storage import Storage
 from scout_sklearn.storage._open import open_storage
@@ -123,7 +123,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "A fixed-width table of a study's trials: number, state, value, params, "
             "mean and standard deviation of each test score across folds, number of "
-            "folds, rung and resource (for a pruned search) and duration in seconds. "
+            "folds, rung and resource (for a pruned search) and duration (the seconds "
+            "the trial's folds spent fitting and scoring, summed). "
             "'-' marks a missing number, an empty cell a param the trial does not "
             f"have. Long cells are cut to {_CELL_WIDTH} characters; use 'export' "
             "for everything."
@@ -165,8 +166,10 @@ def _parser() -> argparse.ArgumentParser:
             "One record per trial with every column of the trials table: number, "
             "state, value, params_<name>, mean_test_<metric>, std_test_<metric> "
             "(and the train scores when recorded), mean_fit_time, mean_score_time, "
-            "n_folds, rung, resource, started_at, finished_at (seconds since the "
-            "epoch) and duration (seconds). JSON is a list of objects with null for "
+            "n_folds, rung, resource, started_at, finished_at (ISO 8601 in UTC, the "
+            "instants of ScoutSearchCV.trials_dataframe()) and duration (the seconds "
+            "the trial's folds spent fitting and scoring, summed). JSON is a list of "
+            "objects with null for "
             "missing and non-finite numbers; in CSV an empty cell is a missing value."
         ),
     )
@@ -306,7 +309,10 @@ def _run_best(args: argparse.Namespace) -> None:
 def _run_export(args: argparse.Namespace) -> None:
     study = _load(args.url, args.study)
     ladder, resource = _pruning(study)
-    rows = trial_rows(study.trials, ladder=ladder, resource=resource)
+    rows = [
+        _with_iso_times(row)
+        for row in trial_rows(study.trials, ladder=ladder, resource=resource)
+    ]
     with _output(args.output) as out:
         if args.format == "csv":
             writer = csv.DictWriter(
@@ -511,6 +517,16 @@ def _output(path: str | None) -> Iterator[TextIO]:
         return
     with open(path, "w", encoding="utf-8", newline="") as file:
         yield file
+
+
+def _with_iso_times(row: dict[str, object]) -> dict[str, object]:
+    """``row`` with its instants in ISO 8601 (UTC), as trials_dataframe() has them."""
+    timed = dict(row)
+    for column in TIME_COLUMNS:
+        seconds = row[column]
+        moment = utc_datetime(seconds if isinstance(seconds, float) else None)
+        timed[column] = None if moment is None else moment.isoformat()
+    return timed
 
 
 def _csv_cell(value: object) -> object:

@@ -6,6 +6,7 @@ import ast
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -327,6 +328,32 @@ def test_export_json_to_a_file_is_strict_json(
     assert unfinished[0]["value"] is None
     assert unfinished[0]["mean_test_score"] is None
     assert unfinished[0]["mean_fit_time"] == 0.5
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_writes_the_datetimes_of_trials_dataframe(
+    stored: Stored, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same instants as search.trials_dataframe(), in ISO 8601 with the
+    # UTC offset (they were seconds since the epoch, as floats).
+    pd = pytest.importorskip("pandas")
+    assert main(["export", stored.url, STUDY, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out) if fmt == "json" else list(csv.DictReader(io.StringIO(out)))
+    frame = stored.search.trials_dataframe().set_index("number")
+    for row in rows:
+        for column in ("started_at", "finished_at"):
+            text = row[column]
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00", text), (
+                text
+            )
+            assert pd.Timestamp(text) == frame.loc[int(row["number"]), column]
+    # A trial not finished has no finish: null in JSON, an empty cell in CSV.
+    assert main(["export", stored.url, UNFINISHED, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out) if fmt == "json" else list(csv.DictReader(io.StringIO(out)))
+    assert rows[2]["finished_at"] in (None, "")
+    assert rows[2]["started_at"].endswith("+00:00")
 
 
 def test_export_does_not_need_pandas(
