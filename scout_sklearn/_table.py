@@ -16,10 +16,13 @@ from scout_sklearn._trial import FoldResult, Trial
 
 __all__ = [
     "describe_metric",
+    "metric_name",
+    "resource_parameter",
     "table_columns",
     "trial_duration",
     "trial_rows",
     "trials_dataframe",
+    "value_metric",
 ]
 
 _PANDAS_HINT = 'pip install "scout-sklearn[pandas]"'
@@ -238,7 +241,8 @@ def describe_metric(name: str | None) -> str:
 
     scikit-learn negates the error metrics so that higher is always better
     (``neg_root_mean_squared_error``); a value of -1.31 is then an error of
-    1.31. None (a single metric of unknown name) reads ``"score"``.
+    1.31. None or ``"score"`` (a single metric of unknown name) is the
+    estimator's own ``score`` method.
 
     Examples
     --------
@@ -250,7 +254,97 @@ def describe_metric(name: str | None) -> str:
     shown = "score" if name is None else name
     if shown.startswith("neg_"):
         return f"{shown} (negated: higher is better)"
+    if shown == "score":
+        return "score (the estimator's score method; higher is better)"
     return f"{shown} (higher is better)"
+
+
+def metric_name(metric: str | None, scoring: object) -> str:
+    """The name a user knows a trial value's metric by.
+
+    Parameters
+    ----------
+    metric : str or None
+        The metric as the fold results name it (:func:`value_metric`);
+        ``"score"`` for a single metric.
+    scoring : object
+        The search's ``scoring`` as the study's fingerprint keeps it: the
+        scorer's name for a single named metric, None for the estimator's
+        score method, a hash for anything else.
+
+    Returns
+    -------
+    name : str
+        ``metric``, or for a single metric the scorer's name when known,
+        else ``"score"``.
+
+    Examples
+    --------
+    >>> metric_name("score", "neg_log_loss"), metric_name("f1", None)
+    ('neg_log_loss', 'f1')
+    """
+    if metric in (None, "score"):
+        return scoring if isinstance(scoring, str) else "score"
+    return metric
+
+
+def value_metric(trial: Trial, *, resource: str | None = None) -> str | None:
+    """The metric whose mean test score is a COMPLETE trial's value.
+
+    A search's value is the mean test score of one metric (the refit
+    metric of a multi-metric search); a stored study keeps the value and
+    every metric's fold scores, not which one it was: this finds the first
+    metric, in scoring order, whose mean over the folds of the trial's row
+    (see :func:`trial_rows`) is the value.
+
+    Parameters
+    ----------
+    trial : Trial
+    resource : str, default=None
+        What the rungs of a pruned search count, as in :func:`trial_rows`.
+
+    Returns
+    -------
+    metric : str or None
+        The metric as the fold results name it (``"score"`` for a single
+        metric); None for a trial without a value, or when no mean matches.
+    """
+    if not trial.has_value or trial.value is None:
+        return None
+    _, folds = _shown_folds(trial, cumulative=resource == "folds")
+    scored = [f for f in folds if not f.is_failed]
+    for metric in _metrics([scored]):
+        mean, _ = _mean_std(
+            [f.test_scores[metric] for f in scored if metric in f.test_scores]
+        )
+        if mean is not None and math.isclose(
+            mean, trial.value, rel_tol=1e-9, abs_tol=1e-12
+        ):
+            return metric
+    return None
+
+
+def resource_parameter(
+    resource: str | None, ladder: Sequence[float] | None
+) -> tuple[str, object] | None:
+    """The estimator parameter a pruned search grew, at its last rung's value.
+
+    A COMPLETE trial of a search pruned over an estimator parameter
+    (``resource="max_iter"``) was evaluated, and is refitted, at the last
+    rung: ``best_params_`` lists it with that value, as
+    HalvingRandomSearchCV does. None for the other resources (training
+    rows, CV folds) and for a search without pruning.
+
+    Examples
+    --------
+    >>> resource_parameter("max_iter", [5, 15, 45])
+    ('max_iter', 45)
+    >>> resource_parameter("n_samples", [30, 90]) is None
+    True
+    """
+    if resource is None or resource in ("n_samples", "folds") or not ladder:
+        return None
+    return resource, _plain(ladder[-1])
 
 
 def table_columns(rows: Sequence[Mapping[str, object]]) -> list[str]:

@@ -31,8 +31,17 @@ import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError
 
 from scout_sklearn._study import StoredStudy, list_studies, load_study
-from scout_sklearn._table import TIME_COLUMNS, table_columns, trial_rows, utc_datetime
-from scout_sklearn._trial import TrialState
+from scout_sklearn._table import (
+    TIME_COLUMNS,
+    describe_metric,
+    metric_name,
+    resource_parameter,
+    table_columns,
+    trial_rows,
+    utc_datetime,
+    value_metric,
+)
+from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.storage import Storage
 from scout_sklearn.storage._open import open_storage
 
@@ -110,8 +119,8 @@ def _parser() -> argparse.ArgumentParser:
         help="list the studies in a database",
         description=(
             "One line per study in the database: its name, number of trials, best "
-            "score (the highest value of a COMPLETE trial) and number of trials in "
-            "each state."
+            "score (the highest value of a COMPLETE trial), the metric that value is "
+            "the mean test score of, and number of trials in each state."
         ),
     )
     studies.add_argument("url", metavar="URL", help=_URL_HELP)
@@ -151,8 +160,11 @@ def _parser() -> argparse.ArgumentParser:
         help="show the best trial of a study",
         description=(
             "The COMPLETE trial with the highest value (the lowest number on ties): "
-            "its number and value, its params (one per line, as Python literals) "
-            "and the mean and standard deviation of each score across folds."
+            "its number and value, the metric the value is the mean test score of "
+            "(negated error metrics say so), its params (one per line, as Python "
+            "literals; the resource parameter of a search pruned over one at its "
+            "last rung's value, as best_params_ has it) and the mean and standard "
+            "deviation of each score across folds."
         ),
     )
     best.add_argument("url", metavar="URL", help=_URL_HELP)
@@ -218,16 +230,18 @@ def _run_studies(args: argparse.Namespace) -> None:
     if not names:
         print(f"{PROG}: {_masked(args.url)} holds no studies.", file=sys.stderr)
         return
-    header = ["study", "trials", "best", *_STATES]
+    header = ["study", "trials", "best", "metric", *_STATES]
     rows: list[list[object]] = []
     for name in names:
         study = load_study(storage, name)
         counts = Counter(t.state.name for t in study.trials)
+        has_best = any(t.has_value for t in study.trials)
         rows.append(
             [
                 name,
                 len(study.trials),
                 _best_value(study),
+                _metric(study, study.best_trial) if has_best else None,
                 *(counts.get(state, 0) for state in _STATES),
             ]
         )
@@ -287,9 +301,14 @@ def _run_best(args: argparse.Namespace) -> None:
     print(f"study:  {study.name}", file=out)
     print(f"trial:  {best.number}", file=out)
     print(f"value:  {_cell(best.value)}", file=out)
+    print(f"metric: {describe_metric(_metric(study, best))}", file=out)
     print("params:", file=out)
-    for name in sorted(best.params):
-        print(f"  {name}: {best.params[name]!r}", file=out)
+    params = dict(best.params)
+    grown = resource_parameter(resource, ladder)
+    if grown is not None:
+        params.setdefault(*grown)
+    for name in sorted(params):
+        print(f"  {name}: {params[name]!r}", file=out)
     print("scores:", file=out)
     for key in row:
         for part in ("test", "train"):
@@ -435,6 +454,14 @@ def _pruning(study: StoredStudy) -> tuple[list[float] | None, str | None]:
     return (
         list(ladder) if isinstance(ladder, list) else None,
         resource if isinstance(resource, str) else None,
+    )
+
+
+def _metric(study: StoredStudy, trial: Trial) -> str:
+    """The name of the metric whose mean test score is the values of ``study``."""
+    _, resource = _pruning(study)
+    return metric_name(
+        value_metric(trial, resource=resource), study.fingerprint.get("scoring")
     )
 
 

@@ -22,7 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import scout_sklearn
-from scout_sklearn._table import table_columns, trial_rows
+from scout_sklearn._table import (
+    describe_metric,
+    resource_parameter,
+    table_columns,
+    trial_rows,
+)
 from scout_sklearn.plotting import (
     param_importances,
     plot_contour,
@@ -154,9 +159,8 @@ def _summary(view: StudyView, best: Any) -> str:
         ("Trials", f"{len(view.trials)} ({_e(per_state)})"),
     ]
     if view.metric is not None:
-        items.append(
-            ("Value", f"mean test <code>{_e(view.metric)}</code> (higher is better)")
-        )
+        name, _, note = describe_metric(view.metric_name).partition(" ")
+        items.append(("Value", f"mean test <code>{_e(name)}</code> {_e(note)}"))
     if best is None:
         items.append(("Best value", "none: no trial is COMPLETE with a finite value"))
     else:
@@ -167,9 +171,13 @@ def _summary(view: StudyView, best: Any) -> str:
                 f'(trial <span id="best-number">{best.number}</span>)',
             )
         )
+        shown = dict(best.params)
+        grown = resource_parameter(view.resource, view.ladder)
+        if grown is not None:  # evaluated there, as best_params_ shows it
+            shown.setdefault(*grown)
         params = "".join(
             f"<li><code>{_e(name)}</code> = <code>{_e(_format(value))}</code></li>"
-            for name, value in sorted(best.params.items())
+            for name, value in sorted(shown.items())
         )
         items.append(("Best params", f'<ul id="best-params">{params}</ul>'))
     if view.ladder is not None:

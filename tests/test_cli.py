@@ -115,6 +115,7 @@ def study_lines(out: str) -> dict[str, list[str]]:
         "study",
         "trials",
         "best",
+        "metric",
         "RUNNING",
         "COMPLETE",
         "PRUNED",
@@ -132,12 +133,13 @@ def test_studies_shows_trial_count_best_score_and_states(
     lines = study_lines(captured.out)
     assert list(lines) == [STUDY, UNFINISHED, PRUNED]
     best = f"{stored.search.best_score_:.6g}"
-    assert lines[STUDY] == ["6", best, "0", "6", "0", "0"]
-    assert lines[UNFINISHED] == ["3", "-", "1", "1", "0", "1"]
+    assert lines[STUDY] == ["6", best, "score", "0", "6", "0", "0"]
+    assert lines[UNFINISHED] == ["3", "-", "-", "1", "1", "0", "1"]
     states = stored.pruned.cv_results_["state"].tolist()
     assert lines[PRUNED] == [
         "9",
         f"{stored.pruned.best_score_:.6g}",
+        "score",
         "0",
         str(states.count("COMPLETE")),
         str(states.count("PRUNED")),
@@ -163,7 +165,7 @@ def test_python_dash_m_runs_the_command(stored: Stored) -> None:
 
     assert result.returncode == 0, result.stderr
     best = f"{stored.search.best_score_:.6g}"
-    assert study_lines(result.stdout)[STUDY] == ["6", best, "0", "6", "0", "0"]
+    assert study_lines(result.stdout)[STUDY] == ["6", best, "score", "0", "6", "0", "0"]
 
 
 def test_installed_script_runs_the_command(stored: Stored) -> None:
@@ -279,6 +281,116 @@ def test_best_shows_number_value_params_and_scores(
     assert shown == search.best_params_
     std = search.cv_results_["std_test_score"][search.best_index_]
     assert lines[end + 1] == f"  test_score: mean {search.best_score_:.6g}, std {std:.6g}"
+
+
+REGRESSION = "diabetes-sgd-rmse"
+MULTI = "iris-two-metrics"
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory: pytest.TempPathFactory, diabetes, iris) -> tuple[str, dict]:
+    """A pruned regression scored by a negated error, over max_iter; a two-metric search."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli-named') / 'n.db'}"
+    X, y = diabetes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        regression = ScoutSearchCV(
+            make_pipeline(StandardScaler(), SGDRegressor(random_state=0)),
+            {"sgdregressor__alpha": Float(1e-5, 1.0, log=True)},
+            n_trials=8,
+            sampler="random",
+            cv=3,
+            random_state=0,
+            scoring="neg_root_mean_squared_error",
+            pruner="successive_halving",
+            resource="sgdregressor__max_iter",
+            min_resource=5,
+            max_resource=45,
+            storage=url,
+            study_name=REGRESSION,
+        ).fit(X, y)
+    X, y = iris
+    multi = ScoutSearchCV(
+        LogisticRegression(max_iter=300),
+        {"C": Float(0.01, 10.0, log=True)},
+        n_trials=4,
+        sampler="random",
+        cv=3,
+        random_state=0,
+        scoring=["accuracy", "f1_macro"],
+        refit="f1_macro",
+        storage=url,
+        study_name=MULTI,
+    ).fit(X, y)
+    return url, {REGRESSION: regression, MULTI: multi}
+
+
+def test_best_names_the_metric_and_its_sign(
+    named: tuple[str, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A user sees -53.2 and is told it is a negated RMSE; with two metrics,
+    # which one the value is.
+    url, searches = named
+    assert main(["best", url, REGRESSION]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == f"value:  {searches[REGRESSION].best_score_:.6g}"
+    assert lines[3] == "metric: neg_root_mean_squared_error (negated: higher is better)"
+    assert main(["best", url, MULTI]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == "metric: f1_macro (higher is better)"
+
+
+def test_best_of_a_search_pruned_over_a_parameter_lists_it_in_the_params(
+    named: tuple[str, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As best_params_ does (and HalvingRandomSearchCV): the best trial was
+    # evaluated at max_resource, which the refit uses.
+    url, searches = named
+    assert main(["best", url, REGRESSION]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    shown = {}
+    for line in lines[lines.index("params:") + 1 : lines.index("scores:")]:
+        name, _, literal = line.strip().partition(": ")
+        shown[name] = ast.literal_eval(literal)
+    assert shown == searches[REGRESSION].best_params_
+    assert shown["sgdregressor__max_iter"] == 45
+
+
+def test_studies_name_each_study_s_metric(
+    named: tuple[str, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _ = named
+    assert main(["studies", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["study", "trials", "best", "metric"]
+    metrics = {line.split()[0]: line.split()[3] for line in lines[1:]}
+    assert metrics == {REGRESSION: "neg_root_mean_squared_error", MULTI: "f1_macro"}
+
+
+def test_report_names_the_metric_and_the_resource_parameter(
+    named: tuple[str, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    url, _ = named
+    target = tmp_path / "r.html"
+    assert main(["report", url, REGRESSION, "-o", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert (
+        "mean test <code>neg_root_mean_squared_error</code> (negated: higher is better)"
+        in page
+    )
+    best = re.search(r'<ul id="best-params">(.*?)</ul>', page).group(1)
+    assert "<code>sgdregressor__max_iter</code> = <code>45</code>" in best
+    assert main(["report", url, MULTI, "-o", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert "mean test <code>f1_macro</code> (higher is better)" in page
 
 
 # -- export ------------------------------------------------------------------------------

@@ -36,9 +36,9 @@ _CMAP = "viridis"
 
 
 def _value_label(view: StudyView) -> str:
-    if view.metric in (None, "score"):
-        return "value (mean test score)"
-    return f"value (mean test {view.metric})"
+    name = view.metric_name
+    sign = ", negated" if name.startswith("neg_") else ""
+    return f"value (mean test {name}{sign})"
 
 
 # -- history ---------------------------------------------------------------------
