@@ -204,7 +204,12 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="write an HTML report of a study",
-        description="Write one self-contained HTML file describing the study.",
+        description=(
+            "Write one self-contained HTML file describing the study: a summary, "
+            "the plots and the table of every trial. The plots need matplotlib "
+            '(pip install "scout-sklearn[plot]"); without it the report has the '
+            "summary and the table, and says so."
+        ),
     )
     report.add_argument("url", metavar="URL", help=_URL_HELP)
     report.add_argument("study", metavar="STUDY", help="name of the study")
@@ -362,6 +367,16 @@ def _run_report(args: argparse.Namespace) -> None:
         ) from None
     path = write_report(study, Path(args.output), title=args.title)
     print(f"Wrote {path}")
+    try:
+        import matplotlib  # noqa: F401 - only whether it is there
+    except ImportError:
+        from scout_sklearn.plotting._mpl import INSTALL_HINT
+
+        print(
+            f"{PROG}: the report has no plots: matplotlib is not installed "
+            f"({INSTALL_HINT} adds them).",
+            file=sys.stderr,
+        )
 
 
 # -- reading the database -------------------------------------------------------------

@@ -38,7 +38,7 @@ from scout_sklearn.plotting import (
     plot_slice,
 )
 from scout_sklearn.plotting._data import StudyView, resolve, state_counts
-from scout_sklearn.plotting._mpl import pyplot
+from scout_sklearn.plotting._mpl import INSTALL_HINT, pyplot
 from scout_sklearn.plotting._plots import has_rungs, numeric_params
 
 if TYPE_CHECKING:
@@ -85,7 +85,9 @@ def write_report(
     over the two most important ones) and the table of every trial
     (``scout_sklearn._table.trial_rows``), the best trial's row highlighted.
     It loads nothing from anywhere and runs no script. A study without a
-    COMPLETE trial gets a summary and a table but no plot.
+    COMPLETE trial gets a summary and a table but no plot; so does any study
+    when matplotlib is not installed, and the page then says which extra
+    adds the plots (``pip install "scout-sklearn[plot]"``).
 
     Parameters
     ----------
@@ -107,8 +109,6 @@ def write_report(
     ------
     ValueError
         For a ScoutSearchCV that is not fitted.
-    ImportError
-        When matplotlib is not installed (``pip install "scout-sklearn[plot]"``).
     """
     view = resolve(study, where="write_report", require_complete=False)
     heading = title if title is not None else f"Study {view.name}"
@@ -200,7 +200,13 @@ def _plots(study: Any, view: StudyView) -> str:
             '<section id="plots"><h2>Plots</h2><p class="note">No plot: the study has no '
             "COMPLETE trial.</p></section>"
         )
-    plt = pyplot()
+    try:
+        plt = pyplot()
+    except ImportError:  # `pip install .` without the plot extra
+        return (
+            '<section id="plots"><h2>Plots</h2><p class="note" id="no-plots">No plots: '
+            f"matplotlib is not installed; {_e(INSTALL_HINT)} adds them.</p></section>"
+        )
     shown: list[tuple[str, str, Callable[[], Figure | SubFigure]]] = [
         (
             "history",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import html
 import io
 import json
 import re
@@ -492,6 +493,35 @@ def test_report_writes_an_html_file(
     html = target.read_text(encoding="utf-8")
     assert "<html" in html.lower()
     assert "Iris" in html
+
+
+def test_report_without_matplotlib_writes_the_summary_and_the_table(
+    stored: Stored, tmp_path: Path
+) -> None:
+    # After the README's `pip install .` (no extras) matplotlib is missing:
+    # the report still has its summary and trials table, and says which
+    # extra adds the plots. A new process, where `import matplotlib` fails.
+    target = tmp_path / "report.html"
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from scout_sklearn.cli import main\n"
+        f"sys.exit(main(['report', {stored.url!r}, {STUDY!r}, '-o', {str(target)!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Wrote {target}"
+    hint = 'pip install "scout-sklearn[plot]"'
+    assert done.stderr.strip() == (
+        f"scout-sklearn: the report has no plots: matplotlib is not installed ({hint} "
+        "adds them)."
+    )
+    page = target.read_text(encoding="utf-8")
+    assert '<section id="summary">' in page
+    assert page.count('<tr class="state-COMPLETE') == 6
+    assert "<img" not in page
+    assert f"No plots: matplotlib is not installed; {html.escape(hint)} adds them." in page
 
 
 # -- errors ------------------------------------------------------------------------------
