@@ -119,6 +119,10 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
         Predicate(_is_list_of_dicts, "a list of dicts of params to evaluate first"),
         IsNone(),
     ],
+    "objectives": [
+        InstanceOf(str, description="a str (the name of one metric of scoring)"),
+        IsNone(),
+    ],
 }
 
 # The seed stream of the n_samples subsamples, apart from the trials' streams
@@ -174,6 +178,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     refit : bool, str or callable, default=True
         Refit the best params on the whole data, as in GridSearchCV (a metric
         name with multi-metric scoring, or a callable choosing the index).
+        With several metrics, a metric name is also what the sampler
+        optimises, unless ``objectives`` names another; with ``refit=False``
+        or a callable, the sampler optimises ``objectives``, or the first
+        metric of ``scoring`` when it is None.
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV (5-fold, stratified for classifiers, when None).
     verbose : int, default=0
@@ -259,6 +267,16 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         must lie in the search space; they count towards ``n_trials``. When
         a stored study is resumed, params it already holds are not queued
         again.
+    objectives : str, default=None
+        The metric the sampler optimises, one of ``scoring``'s names: each
+        trial's value (what the sampler maximises, what a pruner compares,
+        ``study_.best_trial``, the progress bar's best) is its mean test
+        score. None: refit's metric when ``refit`` names one, else the first
+        metric of ``scoring`` (``refit=False`` or a callable). A single
+        metric needs none. Checked before any fit (with a callable
+        ``scoring``, whose names are known only once it has scored, at the
+        first fold). A stored study remembers it: resuming with another
+        is a fingerprint mismatch. ``best_*`` still follow ``refit``.
 
     Attributes
     ----------
@@ -373,6 +391,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         max_resource: float | None = None,
         callbacks: list[Any] | None = None,
         enqueue: list[dict[str, Any]] | None = None,
+        objectives: str | None = None,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -398,6 +417,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.max_resource = max_resource
         self.callbacks = callbacks
         self.enqueue = enqueue
+        self.objectives = objectives
 
     @with_callbacks
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
@@ -421,6 +441,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         """
         validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
         self._check_scoring_and_refit()
+        self._check_objectives()
         space = SearchSpace.from_user(self.param_distributions)
         check_param_names(self.estimator, space)
         sampler = self._resolve_sampler(space)
@@ -484,7 +505,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             pre_dispatch=self.pre_dispatch,
             ask_ahead=not study.sampler._learns_from_results(),
         )
-        metric = self.refit if isinstance(self.refit, str) else None
+        metric = self._objective()
         plan = None if pruning is None else pruning.plan
         callbacks = list(self.callbacks or ())
         interrupted: KeyboardInterrupt | None = None
@@ -510,6 +531,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         None
                         if pruning is None
                         else (pruning.pruner, self._resource, pruning.plan.ladder),
+                        objective=self._value_metric_name(),
                     )
                     events.start_search(
                         None
@@ -594,6 +616,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 else content_hash(self.scoring)
             ),
         }
+        if self.objectives is not None:  # absent without: older studies still match
+            fingerprint["objective"] = self.objectives
         if pruning is not None:  # absent without one: older studies still match
             fingerprint["pruning"] = {
                 "pruner": repr(pruning.pruner),
@@ -718,6 +742,15 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     def _fold_finished(
         self, events: TaskEvents, narrator: Narrator, number: int, fold: FoldResult
     ) -> None:
+        named = self.objectives
+        scores = fold.test_scores
+        # A callable's metric names are known once it has scored a fold.
+        if callable(self.scoring) and named and scores and named not in scores:
+            raise InvalidParameterError(
+                f"The 'objectives' parameter of {type(self).__name__} names the "
+                f"metric {named!r}, but the callable scoring returned the metrics "
+                f"{list(scores)}."
+            )
         events.fold_done()
         narrator.fold(number, fold)
 
@@ -741,6 +774,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 metric=self._metric_name(),
                 chosen_by="highest value: refit=False",
             )
+
+    def _value_metric_name(self) -> str | None:
+        """The metric of the trials' values, named when several are scored."""
+        if isinstance(self.scoring, (list, tuple, dict)):
+            return self._objective() or str(next(iter(self.scoring)))
+        if callable(self.scoring) and self.objectives is not None:
+            return self.objectives
+        return None
 
     def _metric_name(self) -> str:
         """The name of the metric whose mean is each trial's value."""
@@ -802,6 +843,42 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     "trial (e.g. refit="
                     f"{metrics[0]!r}), be a callable, or be False. Got refit=True."
                 )
+
+    def _check_objectives(self) -> None:
+        """``objectives`` names a metric of ``scoring`` (a callable's: at its scores)."""
+        objective = self.objectives
+        if objective is None:
+            return
+        name = type(self).__name__
+        where = f"The 'objectives' parameter of {name} names the metric {objective!r}"
+        if isinstance(self.scoring, (list, tuple, dict)):
+            metrics = list(self.scoring)
+            if objective not in metrics:
+                raise InvalidParameterError(
+                    f"{where}, which is not in scoring: the metrics are {metrics}. "
+                    "Name one of them."
+                )
+        elif isinstance(self.scoring, str) and objective != self.scoring:
+            raise InvalidParameterError(
+                f"{where}, but scoring={self.scoring!r} scores only that one metric. "
+                "Leave objectives=None, or score several metrics, e.g. scoring="
+                f"[{self.scoring!r}, {objective!r}]."
+            )
+        elif self.scoring is None and objective != "score":
+            raise InvalidParameterError(
+                f"{where}, but scoring=None scores only the estimator's score method. "
+                f"Leave objectives=None, or score several metrics, e.g. scoring="
+                f"[{objective!r}, ...]."
+            )
+
+    def _objective(self) -> str | None:
+        """The metric whose mean test score is each trial's value (None: the first)."""
+        if self.objectives is not None:
+            multimetric = isinstance(self.scoring, (list, tuple, dict)) or callable(
+                self.scoring
+            )
+            return self.objectives if multimetric else None
+        return self.refit if isinstance(self.refit, str) else None
 
     def _check_enqueue(self, space: SearchSpace, n_trials: int | None) -> None:
         name = type(self).__name__

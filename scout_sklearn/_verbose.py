@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scout_sklearn._table import trial_duration
+from scout_sklearn._table import describe_metric, trial_duration
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.reporting import logger
@@ -50,22 +50,31 @@ class Narrator:
         n_workers: int,
         n_trials: int | None,
         pruning: tuple[Any, str | None, Sequence[float]] | None,
+        *,
+        objective: str | None = None,
     ) -> None:
         """The first line: budget, sampler (and AutoSampler's choice), workers, rungs.
 
-        ``pruning`` is (pruner, resource, ladder) for a pruned search.
+        ``pruning`` is (pruner, resource, ladder) for a pruned search;
+        ``objective`` the metric of the trials' values when several are scored.
         """
         if self.verbose < 1:
             return
         described = repr(sampler)
         if isinstance(sampler, AutoSampler):
             described += f", which chose {sampler.delegate(space)!r} for this space"
+        valued = (
+            ""
+            if objective is None
+            else f"; each trial's value is its mean test {describe_metric(objective)}"
+        )
         logger.info(
-            "Searching %s trials of %d folds each with %s on %d workers",
+            "Searching %s trials of %d folds each with %s on %d workers%s",
             f"up to {n_trials}" if n_trials is not None else "an open number of",
             self.n_splits,
             described,
             n_workers,
+            valued,
         )
         if pruning is not None:
             pruner, resource, ladder = pruning

@@ -474,6 +474,9 @@ def _pruning(study: StoredStudy) -> tuple[list[float] | None, str | None]:
 
 def _metric(study: StoredStudy, trial: Trial) -> str:
     """The name of the metric whose mean test score is the values of ``study``."""
+    objective = study.fingerprint.get("objective")  # ScoutSearchCV(objectives=...)
+    if isinstance(objective, str):
+        return objective
     _, resource = _pruning(study)
     return metric_name(
         value_metric(trial, resource=resource), study.fingerprint.get("scoring")

@@ -210,7 +210,9 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
             )
         source = study.study_
         refit = getattr(study, "refit", None)
-        metric = refit if isinstance(refit, str) else None
+        objective = getattr(study, "objectives", None)
+        metric = objective if isinstance(objective, str) else None
+        metric = metric or (refit if isinstance(refit, str) else None)
         scoring = getattr(study, "scoring", None)
         if getattr(study, "pruner", None) not in (None, "none"):
             resource = getattr(study, "resource", None) or "n_samples"
@@ -232,6 +234,9 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
         space = source.space
     if scoring is None and source.fingerprint:
         scoring = source.fingerprint.get("scoring")
+    if metric is None and source.fingerprint:  # ScoutSearchCV(objectives=...)
+        stored = source.fingerprint.get("objective")
+        metric = stored if isinstance(stored, str) else None
     pruning = source.fingerprint.get("pruning") if source.fingerprint else None
     if isinstance(pruning, Mapping):
         stored_ladder = pruning.get("ladder")
