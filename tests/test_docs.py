@@ -142,3 +142,68 @@ def test_every_guide_page_is_in_the_index():
     index = (DOCS / "index.rst").read_text("utf-8")
     for page in sorted((DOCS / "guide").glob("*.rst")):
         assert f"guide/{page.stem}" in index, f"{page.name} is not in the index's toctree"
+
+
+# -- links to scikit-learn (intersphinx, offline) ----------------------------------------
+def _inventory(path: Path) -> dict[str, dict[str, str]]:
+    """What Sphinx's intersphinx reads from an inventory file: role -> name -> URL."""
+    import posixpath
+
+    from sphinx.util.inventory import InventoryFile
+
+    with path.open("rb") as stream:
+        loaded = InventoryFile.load(stream, "https://example.org/", posixpath.join)
+
+    def uri(entry):  # a named tuple before Sphinx 8.2, an object with .uri after
+        return entry.uri if hasattr(entry, "uri") else entry[2]
+
+    return {role: {n: uri(e) for n, e in items.items()} for role, items in loaded.items()}
+
+
+def test_the_docs_link_to_scikit_learn_through_an_inventory_made_offline(tmp_path):
+    # conf.py maps intersphinx to an inventory it wrote itself, from the
+    # installed scikit-learn: the -W build never downloads anything.
+    import runpy
+
+    config = runpy.run_path(str(DOCS / "conf.py"))
+    assert "sphinx.ext.intersphinx" in config["extensions"]
+    ((root, inventory),) = config["intersphinx_mapping"].values()
+    assert root == "https://scikit-learn.org/stable/"
+    assert Path(inventory).is_file()
+    entries = _inventory(Path(inventory))
+    generated = "https://example.org/modules/generated/"
+    classes, functions = entries["py:class"], entries["py:function"]
+    name = "sklearn.model_selection.GridSearchCV"
+    assert classes[name] == f"{generated}{name}.html#{name}"
+    # Exported twice: documented under the most specific module.
+    assert functions["sklearn.clone"] == functions["sklearn.base.clone"]
+    assert functions["sklearn.clone"].endswith("sklearn.base.clone.html#sklearn.base.clone")
+    assert functions["sklearn.config_context"].endswith("sklearn.config_context")
+    assert "sklearn.utils.validation.check_is_fitted" in functions
+    assert not [n for n in [*classes, *functions] if "._" in n or ".tests." in n]
+
+
+def test_the_examples_page_shows_the_code_of_every_example():
+    page = (DOCS / "guide" / "examples.rst").read_text("utf-8")
+    included = set(
+        re.findall(r"\.\. literalinclude:: \.\./\.\./examples/([\w.-]+\.py)", page)
+    )
+    assert included == {p.name for p in (ROOT / "examples").glob("*.py")}
+
+
+def test_the_readme_points_at_the_docs_and_the_database_test_variables():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    # Every variable the database tests read is named, with a usable URL.
+    read = set()
+    for path in (ROOT / "tests").rglob("*.py"):
+        read |= set(re.findall(r"\"(SCOUT_TEST_\w+_URL)\"", path.read_text("utf-8")))
+    assert read == {"SCOUT_TEST_POSTGRES_URL", "SCOUT_TEST_MYSQL_URL"}
+    for variable in read:
+        assert re.search(rf"export {variable}=\w+\+\w+://", readme), variable
+    # The docs: a link, and the build command CI runs (into another folder).
+    assert "(docs/index.rst)" in readme
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert "sphinx-build -W --keep-going -b html docs" in readme
+    assert 'sphinx-build" -W --keep-going -q -b html docs' in ci
+    # Which extra gives the report its plots.
+    assert '".[plot]"' in readme
