@@ -318,18 +318,19 @@ def named(tmp_path_factory: pytest.TempPathFactory, diabetes, iris) -> tuple[str
             study_name=REGRESSION,
         ).fit(X, y)
     X, y = iris
-    multi = ScoutSearchCV(
-        LogisticRegression(max_iter=300),
-        {"C": Float(0.01, 10.0, log=True)},
-        n_trials=4,
-        sampler="random",
-        cv=3,
-        random_state=0,
-        scoring=["accuracy", "f1_macro"],
-        refit="f1_macro",
-        storage=url,
-        study_name=MULTI,
-    ).fit(X, y)
+    with threadpool_limits(limits=1):  # tiny fits: more BLAS threads only slow them
+        multi = ScoutSearchCV(
+            LogisticRegression(max_iter=300),
+            {"C": Float(0.01, 10.0, log=True)},
+            n_trials=4,
+            sampler="random",
+            cv=3,
+            random_state=0,
+            scoring=["accuracy", "f1_macro"],
+            refit="f1_macro",
+            storage=url,
+            study_name=MULTI,
+        ).fit(X, y)
     return url, {REGRESSION: regression, MULTI: multi}
 
 

@@ -12,20 +12,21 @@ import re
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, make_scorer
+from sklearn.tree import DecisionTreeClassifier
 
-from scout_sklearn import Float, ScoutSearchCV, load_study
+from scout_sklearn import Int, ScoutSearchCV, load_study
 from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
 
-SPACE = {"C": Float(1e-3, 10.0, log=True)}
+# Trees: fits of a millisecond with no BLAS threads to fight over.
+SPACE = {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)}
 TWO = ["accuracy", "neg_log_loss"]
 
 
 def _search(**kwargs):
     params = {"n_trials": 6, "cv": 3, "random_state": 0, "sampler": "random"}
     params.update(kwargs)
-    return ScoutSearchCV(LogisticRegression(max_iter=500), SPACE, **params)
+    return ScoutSearchCV(DecisionTreeClassifier(random_state=0), SPACE, **params)
 
 
 def _values(search):

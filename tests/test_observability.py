@@ -142,10 +142,10 @@ def test_verbose_records_reach_logging_configured_by_basicconfig():
         import logging
         logging.basicConfig(format="APP %(name)s %(levelname)s %(message)s")
         from sklearn.datasets import load_iris
-        from sklearn.linear_model import LogisticRegression
-        from scout_sklearn import ScoutSearchCV, Float
+        from sklearn.tree import DecisionTreeClassifier
+        from scout_sklearn import ScoutSearchCV, Int
         X, y = load_iris(return_X_y=True)
-        ScoutSearchCV(LogisticRegression(max_iter=500), {"C": Float(0.1, 10.0, log=True)},
+        ScoutSearchCV(DecisionTreeClassifier(), {"max_depth": Int(1, 5)},
                       n_trials=3, cv=2, random_state=0, verbose=2).fit(X, y)
         print("levels", logging.getLogger("scout_sklearn").level,
               logging.getLogger().level)
@@ -341,12 +341,12 @@ def test_the_bar_shows_the_best_value_and_the_end_shows_the_best_params():
     # its cells and shows the best value with its trial; the best params are
     # written in full once, when the search ends.
     space = {
-        "polynomialfeatures__degree": [1, 2],
-        "polynomialfeatures__interaction_only": [False, True],
         "standardscaler__with_mean": [True, False],
         "standardscaler__with_std": [True, False],
-        "logisticregression__C": Float(1e-2, 1e2, log=True),
-        "logisticregression__intercept_scaling": Float(0.5, 2.0),
+        "decisiontreeclassifier__criterion": ["gini", "entropy"],
+        "decisiontreeclassifier__max_depth": [1, 2, 3, 4],
+        "decisiontreeclassifier__min_samples_leaf": [1, 5, 10],
+        "decisiontreeclassifier__max_features": [0.5, 1.0],
     }
     names = list(space)
     code = textwrap.dedent(
@@ -354,13 +354,12 @@ def test_the_bar_shows_the_best_value_and_the_end_shows_the_best_params():
         import warnings
         warnings.simplefilter("ignore")
         from sklearn.datasets import load_iris
-        from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import PolynomialFeatures, StandardScaler
-        from scout_sklearn import ScoutSearchCV, Float
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.tree import DecisionTreeClassifier
+        from scout_sklearn import ScoutSearchCV
         X, y = load_iris(return_X_y=True)
-        pipeline = make_pipeline(PolynomialFeatures(), StandardScaler(),
-                                 LogisticRegression(max_iter=300))
+        pipeline = make_pipeline(StandardScaler(), DecisionTreeClassifier(random_state=0))
         search = ScoutSearchCV(pipeline, {space!r}, sampler="random", n_trials=5, cv=2,
                                random_state=0, verbose=1).fit(X, y)
         print("RESULT", search.best_index_, repr(search.best_params_))
