@@ -771,8 +771,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 best.number,
                 best.params,
                 score=best.value,
-                metric=self._metric_name(),
-                chosen_by="highest value: refit=False",
+                metric=self._value_metric_name() or self._metric_name(),
+                chosen_by="the highest value; refit=False",
             )
 
     def _value_metric_name(self) -> str | None:
@@ -784,7 +784,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         return None
 
     def _metric_name(self) -> str:
-        """The name of the metric whose mean is each trial's value."""
+        """The name of the metric ``best_score_`` is the mean test score of."""
         if isinstance(self.refit, str):
             return self.refit
         if isinstance(self.scoring, str):

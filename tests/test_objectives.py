@@ -148,15 +148,21 @@ def test_a_stored_study_remembers_its_objective(iris, tmp_path):
     _search(objectives="neg_log_loss", n_trials=8, **kwargs).fit(X, y)
 
 
-def test_the_start_line_names_the_objective_of_a_multi_metric_search(iris, caplog):
+def test_the_log_lines_name_the_objective_of_a_multi_metric_search(iris, caplog):
     import logging
 
     X, y = iris
     caplog.set_level(logging.INFO, logger="scout_sklearn")
     _search(scoring=TWO, refit=False, objectives="neg_log_loss", verbose=1).fit(X, y)
-    (start,) = [r.getMessage() for r in caplog.records if "Searching" in r.getMessage()]
+    messages = [r.getMessage() for r in caplog.records]
+    (start,) = [m for m in messages if m.startswith("Searching")]
     assert start.endswith(
         "; each trial's value is its mean test neg_log_loss (negated: higher is better)"
+    )
+    (best,) = [m for m in messages if m.startswith("Best trial")]
+    assert re.match(
+        r"Best trial \d+ \(the highest value; refit=False\): mean test neg_log_loss -",
+        best,
     )
 
 
