@@ -9,8 +9,10 @@ through intersphinx, with an inventory made offline (``_ext/sklearn_inventory.py
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -65,7 +67,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "_ext"))
 from sklearn_inventory import ROOT as _SKLEARN_ROOT  # noqa: E402
 from sklearn_inventory import write_inventory  # noqa: E402
 
-_INVENTORY = write_inventory(Path(tempfile.mkdtemp(prefix="scout-docs-")) / "sklearn.inv")
+_FOLDER = tempfile.mkdtemp(prefix="scout-docs-")
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)  # once the build is done
+_INVENTORY = write_inventory(Path(_FOLDER) / "sklearn.inv")
 intersphinx_mapping = {"sklearn": (_SKLEARN_ROOT, str(_INVENTORY))}
 intersphinx_timeout = 5
 

@@ -163,11 +163,24 @@ def _inventory(path: Path) -> dict[str, dict[str, str]]:
 def test_the_docs_link_to_scikit_learn_through_an_inventory_made_offline(tmp_path):
     # conf.py maps intersphinx to an inventory it wrote itself, from the
     # installed scikit-learn: the -W build never downloads anything.
-    import runpy
+    import json
+    import subprocess
+    import sys
 
-    config = runpy.run_path(str(DOCS / "conf.py"))
-    assert "sphinx.ext.intersphinx" in config["extensions"]
-    ((root, inventory),) = config["intersphinx_mapping"].values()
+    # In a new process: conf.py imports every module of scikit-learn and
+    # changes sys.path, which this test process should not inherit.
+    code = (
+        "import json, runpy, sys\n"
+        f"config = runpy.run_path({str(DOCS / 'conf.py')!r})\n"
+        "print(json.dumps([config['extensions'], config['intersphinx_mapping']]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    extensions, mapping = json.loads(done.stdout.splitlines()[-1])
+    assert "sphinx.ext.intersphinx" in extensions
+    ((root, inventory),) = mapping.values()
     assert root == "https://scikit-learn.org/stable/"
     assert Path(inventory).is_file()
     entries = _inventory(Path(inventory))
