@@ -3,14 +3,19 @@
 Build it with ``sphinx-build -W --keep-going -b html docs docs/_build/html``.
 The API reference is generated from the docstrings (autodoc, autosummary,
 numpydoc); the Markdown pages (architecture, benchmarks, glossary) are read
-by myst-parser as they are.
+by myst-parser as they are; scikit-learn's names link to its documentation
+through intersphinx, with an inventory made offline (``_ext/sklearn_inventory.py``).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 # The package is installed (editable) in the documentation's environment;
 # the path below lets a plain checkout build too.
@@ -27,6 +32,7 @@ version = ".".join(release.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "numpydoc",
     "myst_parser",
 ]
@@ -51,6 +57,21 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
+
+# -- links to scikit-learn ---------------------------------------------------
+# intersphinx reads scikit-learn's inventory of names. Downloading it from
+# scikit-learn.org fails offline (CI has no network), and -W makes that an
+# error: the inventory is made from the installed scikit-learn instead, for
+# every build, into a temporary folder (see _ext/sklearn_inventory.py).
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "_ext"))
+from sklearn_inventory import ROOT as _SKLEARN_ROOT  # noqa: E402
+from sklearn_inventory import write_inventory  # noqa: E402
+
+_FOLDER = tempfile.mkdtemp(prefix="scout-docs-")
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)  # once the build is done
+_INVENTORY = write_inventory(Path(_FOLDER) / "sklearn.inv")
+intersphinx_mapping = {"sklearn": (_SKLEARN_ROOT, str(_INVENTORY))}
+intersphinx_timeout = 5
 
 # -- Markdown pages ----------------------------------------------------------
 myst_heading_anchors = 3

@@ -2,7 +2,10 @@
 
 Run it with ``python examples/quickstart.py``. It searches 60 trials of a
 scaled SVC on scikit-learn's breast-cancer dataset with 5-fold CV on every
-core, then reports the best params and the held-out accuracy.
+core, then reports the best params and the held-out accuracy. With
+``verbose=1`` a progress bar counts the trials on standard error (with the
+best score so far), and the search says which sampler it uses, why it
+stopped and which trial was best.
 
 Every fold is saved as it finishes in ``scout.db``, a SQLite file in the
 working directory (the embedded storage). Stop the script half way (Ctrl-C,
@@ -12,6 +15,7 @@ over.
 """
 
 import os
+import sys
 
 from scipy.stats import loguniform
 from sklearn.datasets import load_breast_cancer
@@ -46,8 +50,13 @@ search = ScoutSearchCV(
     random_state=0,
     storage=STORAGE,
     study_name=STUDY,
+    verbose=1,
 )
-search.fit(X_train, y_train)
+try:
+    search.fit(X_train, y_train)
+except KeyboardInterrupt:
+    # Ctrl-C: fit has said what it kept (every finished trial is in scout.db).
+    sys.exit(130)
 
 print(f"trials in the study: {search.n_trials_} ({stored} were already in {STORAGE})")
 print(f"best params:        {search.best_params_}")

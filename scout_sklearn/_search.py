@@ -53,6 +53,7 @@ from scout_sklearn._results import (
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
 from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn._verbose import Narrator
 from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner, make_pruner
@@ -118,6 +119,10 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
         Predicate(_is_list_of_dicts, "a list of dicts of params to evaluate first"),
         IsNone(),
     ],
+    "objectives": [
+        InstanceOf(str, description="a str (the name of one metric of scoring)"),
+        IsNone(),
+    ],
 }
 
 # The seed stream of the n_samples subsamples, apart from the trials' streams
@@ -181,6 +186,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     refit : bool, str or callable, default=True
         Refit the best params on the whole data, as in GridSearchCV (a metric
         name with multi-metric scoring, or a callable choosing the index).
+        With several metrics, a metric name is also what the sampler
+        optimises, unless ``objectives`` names another; with ``refit=False``
+        or a callable, the sampler optimises ``objectives``, or the first
+        metric of ``scoring`` when it is None.
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV (5-fold, stratified for classifiers, when None).
     verbose : int, default=0
@@ -266,6 +275,16 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         must lie in the search space; they count towards ``n_trials``. When
         a stored study is resumed, params it already holds are not queued
         again.
+    objectives : str, default=None
+        The metric the sampler optimises, one of ``scoring``'s names: each
+        trial's value (what the sampler maximises, what a pruner compares,
+        ``study_.best_trial``, the progress bar's best) is its mean test
+        score. None: refit's metric when ``refit`` names one, else the first
+        metric of ``scoring`` (``refit=False`` or a callable). A single
+        metric needs none. Checked before any fit (with a callable
+        ``scoring``, whose names are known only once it has scored, at the
+        first fold). A stored study remembers it: resuming with another
+        is a fingerprint mismatch. ``best_*`` still follow ``refit``.
 
     Attributes
     ----------
@@ -381,6 +400,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         max_resource: float | None = None,
         callbacks: list[Any] | None = None,
         enqueue: list[dict[str, Any]] | None = None,
+        objectives: str | None = None,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -407,6 +427,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.max_resource = max_resource
         self.callbacks = callbacks
         self.enqueue = enqueue
+        self.objectives = objectives
 
     @with_callbacks
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
@@ -430,6 +451,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         """
         validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
         self._check_scoring_and_refit()
+        self._check_objectives()
         space_name, space_spec = self._space_argument()
         space = SearchSpace.from_user(space_spec, name=space_name)
         check_param_names(self.estimator, space, space_name)
@@ -500,23 +522,34 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             caller=caller,
             evaluation_context=None if caller is None else events.evaluation_context,
         )
-        metric = self.refit if isinstance(self.refit, str) else None
+        metric = self._objective()
         plan = None if pruning is None else pruning.plan
         callbacks = list(self.callbacks or ())
         interrupted: KeyboardInterrupt | None = None
         self.study_ = study
         self._ladder = None if plan is None else list(plan.ladder)
         self._resource = None if plan is None else plan.name or plan.kind
+        narrator = Narrator(self.verbose, self.n_splits_, pruned=plan is not None)
+        before = [t for t in study.trials if t.is_finished]
         with verbose_logging(self.verbose):
             progress = Progress(
                 n_trials,
-                initial=sum(t.is_finished for t in study.trials),
+                history=[(t.state.name, t.value, t.number) for t in before],
                 enabled=bool(self.verbose),
                 timeout=self.timeout,
             )
             try:
                 with runner, study.keep_alive():
-                    self._log_start(sampler, runner.n_workers, n_trials, pruning)
+                    narrator.start(
+                        sampler,
+                        space,
+                        runner.n_workers,
+                        n_trials,
+                        None
+                        if pruning is None
+                        else (pruning.pruner, self._resource, pruning.plan.ladder),
+                        objective=self._value_metric_name(),
+                    )
                     events.start_search(
                         None
                         if n_trials is None or pruning is not None
@@ -530,20 +563,20 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         Budget(n_trials=n_trials, timeout=self.timeout),
                         metric=metric,
                         on_trial_finished=functools.partial(
-                            self._trial_finished, study, progress, callbacks
+                            self._trial_finished, study, progress, narrator, callbacks
                         ),
-                        on_fold_finished=self._fold_finished,
+                        on_fold_finished=functools.partial(self._fold_finished, narrator),
                         pruning=pruning,
                     )
                     events.end_search()
                     study.release()  # trials cut short by the timeout
-                    if self.verbose:
-                        logger.info(
-                            "Stopped (%s) after %d trials in %.1fs",
-                            reason,
-                            len(study.trials),
-                            time.monotonic() - start,
-                        )
+                    narrator.stop(
+                        reason,
+                        study.trials,
+                        n_before=len(before),
+                        owner=study.owner,
+                        seconds=time.monotonic() - start,
+                    )
             except KeyboardInterrupt as exc:
                 interrupted, reason = exc, "interrupted"
             finally:
@@ -555,15 +588,21 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 logger.warning(
                     "Interrupted: keeping the %d trials finished so far%s.",
                     n_finished,
-                    "" if self.storage is None else " (all saved in the storage)",
+                    ""
+                    if self.storage is None
+                    else " (all saved in the storage: fit again to resume)",
                 )
                 self._finish(
                     study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan
                 )
-            raise interrupted
+            # A fresh interrupt, without the frames of joblib's dispatch loop
+            # where it happened to land: the user's traceback ends at fit.
+            raise KeyboardInterrupt(*interrupted.args) from None
         self._finish(
             study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan, events
         )
+        with verbose_logging(self.verbose):
+            self._tell_best(narrator)
         events.end_fit()
         return self
 
@@ -592,6 +631,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 else content_hash(self.scoring)
             ),
         }
+        if self.objectives is not None:  # absent without: older studies still match
+            fingerprint["objective"] = self.objectives
         if pruning is not None:  # absent without one: older studies still match
             fingerprint["pruning"] = {
                 "pruner": repr(pruning.pruner),
@@ -691,30 +732,6 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self.study_.trials, ladder=self._ladder, resource=self._resource
         )
 
-    def _log_start(
-        self,
-        sampler: Sampler,
-        n_workers: int,
-        n_trials: int | None,
-        pruning: Pruning | None,
-    ) -> None:
-        if not self.verbose:
-            return
-        logger.info(
-            "Searching %s trials of %d folds each with %r on %d workers",
-            f"up to {n_trials}" if n_trials is not None else "an open number of",
-            self.n_splits_,
-            sampler,
-            n_workers,
-        )
-        if pruning is not None:
-            logger.info(
-                "Pruning with %r over %s: rungs %s",
-                pruning.pruner,
-                pruning.plan.name or pruning.plan.kind,
-                pruning.plan.ladder,
-            )
-
     def _queue_enqueued(self, study: Study) -> None:
         """Queue ``enqueue``'s params the study does not hold yet, in order."""
         held = [dict(t.params) for t in study.trials]
@@ -725,50 +742,68 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             held.append(dict(params))
 
     def _trial_finished(
-        self, study: Study, progress: Progress, callbacks: list[Any], trial: Trial
+        self,
+        study: Study,
+        progress: Progress,
+        narrator: Narrator,
+        callbacks: list[Any],
+        trial: Trial,
     ) -> None:
-        self._log_trial(trial)
-        progress.update(trial.state.name, trial.value, trial.params)
+        narrator.trial(trial)
+        progress.update(trial.state.name, trial.value, trial.number)
         for callback in callbacks:
             callback(study, trial)
 
-    def _fold_finished(self, number: int, fold: FoldResult) -> None:
-        if self.verbose >= 3:
-            self._log_fold(number, fold)
+    def _fold_finished(self, narrator: Narrator, number: int, fold: FoldResult) -> None:
+        named = self.objectives
+        scores = fold.test_scores
+        # A callable's metric names are known once it has scored a fold.
+        if callable(self.scoring) and named and scores and named not in scores:
+            raise InvalidParameterError(
+                f"The 'objectives' parameter of {type(self).__name__} names the "
+                f"metric {named!r}, but the callable scoring returned the metrics "
+                f"{list(scores)}."
+            )
+        narrator.fold(number, fold)
 
-    def _log_fold(self, number: int, fold: FoldResult) -> None:
-        if fold.is_failed:
-            outcome = "FAILED"
-        else:
-            outcome = " ".join(f"{k}={v:.4f}" for k, v in fold.test_scores.items())
-        logger.info(
-            "[trial %d fold %d/%d%s] %s (fit %.2fs, score %.2fs)",
-            number,
-            fold.fold + 1,
-            self.n_splits_,
-            f" rung {fold.rung}" if self._ladder is not None else "",
-            outcome,
-            fold.fit_time,
-            fold.score_time,
-        )
+    def _tell_best(self, narrator: Narrator) -> None:
+        """Log the best trial in full, once, at the end (``verbose >= 1``)."""
+        if hasattr(self, "best_index_"):
+            number = int(self.cv_results_["trial_number"][self.best_index_])
+            narrator.best(
+                number,
+                self.best_params_,
+                score=getattr(self, "best_score_", None),
+                metric=self._metric_name(),
+                chosen_by="chosen by the refit callable" if callable(self.refit) else None,
+            )
+        elif any(t.has_value for t in self.study_.trials):  # several metrics, no refit
+            best = self.study_.best_trial
+            narrator.best(
+                best.number,
+                best.params,
+                score=best.value,
+                metric=self._value_metric_name() or self._metric_name(),
+                chosen_by="the highest value; refit=False",
+            )
 
-    def _log_trial(self, trial: Trial) -> None:
-        if self.verbose < 2:
-            return
-        outcome = (
-            f"score={trial.value:.4f}" if trial.value is not None else trial.state.name
-        )
-        if trial.state is TrialState.PRUNED:
-            rung = max((f.rung for f in trial.fold_results), default=0)
-            outcome = f"PRUNED at rung {rung} ({outcome})"
-        logger.info(
-            "[trial %d] %s %s, %d folds in %.2fs",
-            trial.number,
-            outcome,
-            dict(trial.params),
-            len(trial.fold_results),
-            sum(f.fit_time + f.score_time for f in trial.fold_results),
-        )
+    def _value_metric_name(self) -> str | None:
+        """The metric of the trials' values, named when several are scored."""
+        if isinstance(self.scoring, (list, tuple, dict)):
+            return self._objective() or str(next(iter(self.scoring)))
+        if callable(self.scoring) and self.objectives is not None:
+            return self.objectives
+        return None
+
+    def _metric_name(self) -> str:
+        """The name of the metric ``best_score_`` is the mean test score of."""
+        if isinstance(self.refit, str):
+            return self.refit
+        if isinstance(self.scoring, str):
+            return self.scoring
+        if isinstance(self.scoring, (list, tuple, dict)):
+            return str(next(iter(self.scoring)))
+        return "score"
 
     # -- validation and resolution ------------------------------------------
     def _space_argument(self) -> tuple[str, Any]:
@@ -842,6 +877,42 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     f"best trial (e.g. refit={metrics[0]!r}), be a callable, or be "
                     "False. Got refit=True."
                 )
+
+    def _check_objectives(self) -> None:
+        """``objectives`` names a metric of ``scoring`` (a callable's: at its scores)."""
+        objective = self.objectives
+        if objective is None:
+            return
+        name = type(self).__name__
+        where = f"The 'objectives' parameter of {name} names the metric {objective!r}"
+        if isinstance(self.scoring, (list, tuple, dict)):
+            metrics = list(self.scoring)
+            if objective not in metrics:
+                raise InvalidParameterError(
+                    f"{where}, which is not in scoring: the metrics are {metrics}. "
+                    "Name one of them."
+                )
+        elif isinstance(self.scoring, str) and objective != self.scoring:
+            raise InvalidParameterError(
+                f"{where}, but scoring={self.scoring!r} scores only that one metric. "
+                "Leave objectives=None, or score several metrics, e.g. scoring="
+                f"[{self.scoring!r}, {objective!r}]."
+            )
+        elif self.scoring is None and objective != "score":
+            raise InvalidParameterError(
+                f"{where}, but scoring=None scores only the estimator's score method. "
+                f"Leave objectives=None, or score several metrics, e.g. scoring="
+                f"[{objective!r}, ...]."
+            )
+
+    def _objective(self) -> str | None:
+        """The metric whose mean test score is each trial's value (None: the first)."""
+        if self.objectives is not None:
+            multimetric = isinstance(self.scoring, (list, tuple, dict)) or callable(
+                self.scoring
+            )
+            return self.objectives if multimetric else None
+        return self.refit if isinstance(self.refit, str) else None
 
     def _check_enqueue(self, space: SearchSpace, n_trials: int | None) -> None:
         name = type(self).__name__

@@ -7,13 +7,23 @@ table as the search that wrote it.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scout_sklearn._trial import FoldResult, Trial
 
-__all__ = ["table_columns", "trial_rows", "trials_dataframe"]
+__all__ = [
+    "describe_metric",
+    "metric_name",
+    "resource_parameter",
+    "table_columns",
+    "trial_duration",
+    "trial_rows",
+    "trials_dataframe",
+    "value_metric",
+]
 
 _PANDAS_HINT = 'pip install "scout-sklearn[pandas]"'
 
@@ -69,8 +79,9 @@ def trial_rows(
           pruning or before any fold finished);
         - ``resource``: ``ladder[rung]``, or None without a ladder;
         - ``started_at``, ``finished_at`` (seconds since the epoch, or
-          None) and ``duration`` (seconds from start to finish, None until
-          the trial is finished).
+          None) and ``duration`` (:func:`trial_duration`: the seconds its
+          folds spent fitting and scoring, summed; None until the trial is
+          finished).
 
         Numbers are Python ints and floats; params are as the trials hold
         them.
@@ -125,9 +136,7 @@ def trial_rows(
         finished = _number(trial.finished_at)
         row["started_at"] = started
         row["finished_at"] = finished
-        row["duration"] = (
-            finished - started if started is not None and finished is not None else None
-        )
+        row["duration"] = trial_duration(trial) if trial.is_finished else None
         rows.append(row)
     return rows
 
@@ -155,9 +164,10 @@ def trials_dataframe(
         One row per trial in trial-number order, with a default integer
         index and the columns of :func:`trial_rows` (``number`` is a
         column). ``started_at`` and ``finished_at`` are timezone-aware
-        timestamps in UTC (a ``datetime64`` dtype with ``tz="UTC"``, NaT
-        when unknown); ``duration`` stays in seconds. Missing numbers are
-        NaN.
+        timestamps in UTC (a ``datetime64`` dtype with ``tz="UTC"``, to the
+        microsecond, NaT when unknown: the instants :func:`utc_datetime`
+        gives, which ``scout-sklearn export`` writes in ISO 8601);
+        ``duration`` stays in seconds. Missing numbers are NaN.
 
     Raises
     ------
@@ -172,10 +182,169 @@ def trials_dataframe(
         ) from err
     rows = trial_rows(trials, ladder=ladder, resource=resource)
     frame = pd.DataFrame(rows, columns=table_columns(rows))
-    for column in ("started_at", "finished_at"):
-        seconds = pd.to_numeric(frame[column], errors="coerce")
-        frame[column] = pd.to_datetime(seconds, unit="s", utc=True)
+    for column in TIME_COLUMNS:
+        moments = [utc_datetime(row[column]) for row in rows]  # type: ignore[arg-type]
+        frame[column] = pd.to_datetime(
+            pd.Series(moments, index=frame.index, dtype=object), utc=True
+        )
     return frame
+
+
+#: The columns of :func:`trial_rows` that are instants (seconds since the epoch).
+TIME_COLUMNS = ("started_at", "finished_at")
+
+
+def utc_datetime(seconds: float | None) -> datetime.datetime | None:
+    """An instant of the trials table as a timezone-aware UTC datetime (or None).
+
+    Rounded to the microsecond, as a Python datetime holds it. The trials
+    DataFrame and ``scout-sklearn export`` (in ISO 8601) show these values.
+
+    Examples
+    --------
+    >>> utc_datetime(0.25).isoformat()
+    '1970-01-01T00:00:00.250000+00:00'
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+
+
+def trial_duration(trial: Trial) -> float | None:
+    """How long a trial ran: the seconds its folds spent fitting and scoring, summed.
+
+    The sum of ``fit_time + score_time`` over every fold result of the
+    trial (every rung of a pruned search; failed folds included), whichever
+    process ran them. It is the work the trial cost, and it stays true for
+    a trial interrupted and resumed by another fit: the wall-clock span
+    ``finished_at - started_at`` would count the time no process ran it
+    (and, with ``n_jobs > 1``, shows folds run side by side only once,
+    while this sums them). The CLI, the export, the report,
+    ``trials_dataframe()`` and the ``verbose=2`` lines show this figure.
+
+    Parameters
+    ----------
+    trial : Trial
+
+    Returns
+    -------
+    seconds : float or None
+        None for a trial without any fold result.
+    """
+    if not trial.fold_results:
+        return None
+    return math.fsum(f.fit_time + f.score_time for f in trial.fold_results)
+
+
+def describe_metric(name: str | None) -> str:
+    """A metric's name as the user should read it, with its sign when negated.
+
+    scikit-learn negates the error metrics so that higher is always better
+    (``neg_root_mean_squared_error``); a value of -1.31 is then an error of
+    1.31. None or ``"score"`` (a single metric of unknown name) is the
+    estimator's own ``score`` method.
+
+    Examples
+    --------
+    >>> describe_metric("neg_root_mean_squared_error")
+    'neg_root_mean_squared_error (negated: higher is better)'
+    >>> describe_metric("accuracy")
+    'accuracy (higher is better)'
+    """
+    shown = "score" if name is None else name
+    if shown.startswith("neg_"):
+        return f"{shown} (negated: higher is better)"
+    if shown == "score":
+        return "score (the estimator's score method; higher is better)"
+    return f"{shown} (higher is better)"
+
+
+def metric_name(metric: str | None, scoring: object) -> str:
+    """The name a user knows a trial value's metric by.
+
+    Parameters
+    ----------
+    metric : str or None
+        The metric as the fold results name it (:func:`value_metric`);
+        ``"score"`` for a single metric.
+    scoring : object
+        The search's ``scoring`` as the study's fingerprint keeps it: the
+        scorer's name for a single named metric, None for the estimator's
+        score method, a hash for anything else.
+
+    Returns
+    -------
+    name : str
+        ``metric``, or for a single metric the scorer's name when known,
+        else ``"score"``.
+
+    Examples
+    --------
+    >>> metric_name("score", "neg_log_loss"), metric_name("f1", None)
+    ('neg_log_loss', 'f1')
+    """
+    if metric in (None, "score"):
+        return scoring if isinstance(scoring, str) else "score"
+    return metric
+
+
+def value_metric(trial: Trial, *, resource: str | None = None) -> str | None:
+    """The metric whose mean test score is a COMPLETE trial's value.
+
+    A search's value is the mean test score of one metric (the refit
+    metric of a multi-metric search); a stored study keeps the value and
+    every metric's fold scores, not which one it was: this finds the first
+    metric, in scoring order, whose mean over the folds of the trial's row
+    (see :func:`trial_rows`) is the value.
+
+    Parameters
+    ----------
+    trial : Trial
+    resource : str, default=None
+        What the rungs of a pruned search count, as in :func:`trial_rows`.
+
+    Returns
+    -------
+    metric : str or None
+        The metric as the fold results name it (``"score"`` for a single
+        metric); None for a trial without a value, or when no mean matches.
+    """
+    if not trial.has_value or trial.value is None:
+        return None
+    _, folds = _shown_folds(trial, cumulative=resource == "folds")
+    scored = [f for f in folds if not f.is_failed]
+    for metric in _metrics([scored]):
+        mean, _ = _mean_std(
+            [f.test_scores[metric] for f in scored if metric in f.test_scores]
+        )
+        if mean is not None and math.isclose(
+            mean, trial.value, rel_tol=1e-9, abs_tol=1e-12
+        ):
+            return metric
+    return None
+
+
+def resource_parameter(
+    resource: str | None, ladder: Sequence[float] | None
+) -> tuple[str, object] | None:
+    """The estimator parameter a pruned search grew, at its last rung's value.
+
+    A COMPLETE trial of a search pruned over an estimator parameter
+    (``resource="max_iter"``) was evaluated, and is refitted, at the last
+    rung: ``best_params_`` lists it with that value, as
+    HalvingRandomSearchCV does. None for the other resources (training
+    rows, CV folds) and for a search without pruning.
+
+    Examples
+    --------
+    >>> resource_parameter("max_iter", [5, 15, 45])
+    ('max_iter', 45)
+    >>> resource_parameter("n_samples", [30, 90]) is None
+    True
+    """
+    if resource is None or resource in ("n_samples", "folds") or not ladder:
+        return None
+    return resource, _plain(ladder[-1])
 
 
 def table_columns(rows: Sequence[Mapping[str, object]]) -> list[str]:

@@ -31,8 +31,17 @@ import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError
 
 from scout_sklearn._study import StoredStudy, list_studies, load_study
-from scout_sklearn._table import table_columns, trial_rows
-from scout_sklearn._trial import TrialState
+from scout_sklearn._table import (
+    TIME_COLUMNS,
+    describe_metric,
+    metric_name,
+    resource_parameter,
+    table_columns,
+    trial_rows,
+    utc_datetime,
+    value_metric,
+)
+from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.storage import Storage
 from scout_sklearn.storage._open import open_storage
 
@@ -110,8 +119,8 @@ def _parser() -> argparse.ArgumentParser:
         help="list the studies in a database",
         description=(
             "One line per study in the database: its name, number of trials, best "
-            "score (the highest value of a COMPLETE trial) and number of trials in "
-            "each state."
+            "score (the highest value of a COMPLETE trial), the metric that value is "
+            "the mean test score of, and number of trials in each state."
         ),
     )
     studies.add_argument("url", metavar="URL", help=_URL_HELP)
@@ -123,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "A fixed-width table of a study's trials: number, state, value, params, "
             "mean and standard deviation of each test score across folds, number of "
-            "folds, rung and resource (for a pruned search) and duration in seconds. "
+            "folds, rung and resource (for a pruned search) and duration (the seconds "
+            "the trial's folds spent fitting and scoring, summed). "
             "'-' marks a missing number, an empty cell a param the trial does not "
             f"have. Long cells are cut to {_CELL_WIDTH} characters; use 'export' "
             "for everything."
@@ -150,8 +160,11 @@ def _parser() -> argparse.ArgumentParser:
         help="show the best trial of a study",
         description=(
             "The COMPLETE trial with the highest value (the lowest number on ties): "
-            "its number and value, its params (one per line, as Python literals) "
-            "and the mean and standard deviation of each score across folds."
+            "its number and value, the metric the value is the mean test score of "
+            "(negated error metrics say so), its params (one per line, as Python "
+            "literals; the resource parameter of a search pruned over one at its "
+            "last rung's value, as best_params_ has it) and the mean and standard "
+            "deviation of each score across folds."
         ),
     )
     best.add_argument("url", metavar="URL", help=_URL_HELP)
@@ -165,8 +178,10 @@ def _parser() -> argparse.ArgumentParser:
             "One record per trial with every column of the trials table: number, "
             "state, value, params_<name>, mean_test_<metric>, std_test_<metric> "
             "(and the train scores when recorded), mean_fit_time, mean_score_time, "
-            "n_folds, rung, resource, started_at, finished_at (seconds since the "
-            "epoch) and duration (seconds). JSON is a list of objects with null for "
+            "n_folds, rung, resource, started_at, finished_at (ISO 8601 in UTC, the "
+            "instants of ScoutSearchCV.trials_dataframe()) and duration (the seconds "
+            "the trial's folds spent fitting and scoring, summed). JSON is a list of "
+            "objects with null for "
             "missing and non-finite numbers; in CSV an empty cell is a missing value."
         ),
     )
@@ -189,7 +204,12 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="write an HTML report of a study",
-        description="Write one self-contained HTML file describing the study.",
+        description=(
+            "Write one self-contained HTML file describing the study: a summary, "
+            "the plots and the table of every trial. The plots need matplotlib "
+            '(pip install "scout-sklearn[plot]"); without it the report has the '
+            "summary and the table, and says so."
+        ),
     )
     report.add_argument("url", metavar="URL", help=_URL_HELP)
     report.add_argument("study", metavar="STUDY", help="name of the study")
@@ -215,16 +235,18 @@ def _run_studies(args: argparse.Namespace) -> None:
     if not names:
         print(f"{PROG}: {_masked(args.url)} holds no studies.", file=sys.stderr)
         return
-    header = ["study", "trials", "best", *_STATES]
+    header = ["study", "trials", "best", "metric", *_STATES]
     rows: list[list[object]] = []
     for name in names:
         study = load_study(storage, name)
         counts = Counter(t.state.name for t in study.trials)
+        has_best = any(t.has_value for t in study.trials)
         rows.append(
             [
                 name,
                 len(study.trials),
                 _best_value(study),
+                _metric(study, study.best_trial) if has_best else None,
                 *(counts.get(state, 0) for state in _STATES),
             ]
         )
@@ -284,9 +306,14 @@ def _run_best(args: argparse.Namespace) -> None:
     print(f"study:  {study.name}", file=out)
     print(f"trial:  {best.number}", file=out)
     print(f"value:  {_cell(best.value)}", file=out)
+    print(f"metric: {describe_metric(_metric(study, best))}", file=out)
     print("params:", file=out)
-    for name in sorted(best.params):
-        print(f"  {name}: {best.params[name]!r}", file=out)
+    params = dict(best.params)
+    grown = resource_parameter(resource, ladder)
+    if grown is not None:
+        params.setdefault(*grown)
+    for name in sorted(params):
+        print(f"  {name}: {params[name]!r}", file=out)
     print("scores:", file=out)
     for key in row:
         for part in ("test", "train"):
@@ -306,7 +333,10 @@ def _run_best(args: argparse.Namespace) -> None:
 def _run_export(args: argparse.Namespace) -> None:
     study = _load(args.url, args.study)
     ladder, resource = _pruning(study)
-    rows = trial_rows(study.trials, ladder=ladder, resource=resource)
+    rows = [
+        _with_iso_times(row)
+        for row in trial_rows(study.trials, ladder=ladder, resource=resource)
+    ]
     with _output(args.output) as out:
         if args.format == "csv":
             writer = csv.DictWriter(
@@ -337,6 +367,16 @@ def _run_report(args: argparse.Namespace) -> None:
         ) from None
     path = write_report(study, Path(args.output), title=args.title)
     print(f"Wrote {path}")
+    try:
+        import matplotlib  # noqa: F401 - only whether it is there
+    except ImportError:
+        from scout_sklearn.plotting._mpl import INSTALL_HINT
+
+        print(
+            f"{PROG}: the report has no plots: matplotlib is not installed "
+            f"({INSTALL_HINT} adds them).",
+            file=sys.stderr,
+        )
 
 
 # -- reading the database -------------------------------------------------------------
@@ -432,6 +472,17 @@ def _pruning(study: StoredStudy) -> tuple[list[float] | None, str | None]:
     )
 
 
+def _metric(study: StoredStudy, trial: Trial) -> str:
+    """The name of the metric whose mean test score is the values of ``study``."""
+    objective = study.fingerprint.get("objective")  # ScoutSearchCV(objectives=...)
+    if isinstance(objective, str):
+        return objective
+    _, resource = _pruning(study)
+    return metric_name(
+        value_metric(trial, resource=resource), study.fingerprint.get("scoring")
+    )
+
+
 def _best_value(study: StoredStudy) -> float | None:
     return study.best_value if any(t.has_value for t in study.trials) else None
 
@@ -511,6 +562,16 @@ def _output(path: str | None) -> Iterator[TextIO]:
         return
     with open(path, "w", encoding="utf-8", newline="") as file:
         yield file
+
+
+def _with_iso_times(row: dict[str, object]) -> dict[str, object]:
+    """``row`` with its instants in ISO 8601 (UTC), as trials_dataframe() has them."""
+    timed = dict(row)
+    for column in TIME_COLUMNS:
+        seconds = row[column]
+        moment = utc_datetime(seconds if isinstance(seconds, float) else None)
+        timed[column] = None if moment is None else moment.isoformat()
+    return timed
 
 
 def _csv_cell(value: object) -> object:

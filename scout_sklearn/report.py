@@ -22,7 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import scout_sklearn
-from scout_sklearn._table import table_columns, trial_rows
+from scout_sklearn._table import (
+    describe_metric,
+    resource_parameter,
+    table_columns,
+    trial_rows,
+)
 from scout_sklearn.plotting import (
     param_importances,
     plot_contour,
@@ -33,7 +38,7 @@ from scout_sklearn.plotting import (
     plot_slice,
 )
 from scout_sklearn.plotting._data import StudyView, resolve, state_counts
-from scout_sklearn.plotting._mpl import pyplot
+from scout_sklearn.plotting._mpl import INSTALL_HINT, pyplot
 from scout_sklearn.plotting._plots import has_rungs, numeric_params
 
 if TYPE_CHECKING:
@@ -80,7 +85,9 @@ def write_report(
     over the two most important ones) and the table of every trial
     (``scout_sklearn._table.trial_rows``), the best trial's row highlighted.
     It loads nothing from anywhere and runs no script. A study without a
-    COMPLETE trial gets a summary and a table but no plot.
+    COMPLETE trial gets a summary and a table but no plot; so does any study
+    when matplotlib is not installed, and the page then says which extra
+    adds the plots (``pip install "scout-sklearn[plot]"``).
 
     Parameters
     ----------
@@ -102,8 +109,6 @@ def write_report(
     ------
     ValueError
         For a ScoutSearchCV that is not fitted.
-    ImportError
-        When matplotlib is not installed (``pip install "scout-sklearn[plot]"``).
     """
     view = resolve(study, where="write_report", require_complete=False)
     heading = title if title is not None else f"Study {view.name}"
@@ -154,9 +159,8 @@ def _summary(view: StudyView, best: Any) -> str:
         ("Trials", f"{len(view.trials)} ({_e(per_state)})"),
     ]
     if view.metric is not None:
-        items.append(
-            ("Value", f"mean test <code>{_e(view.metric)}</code> (higher is better)")
-        )
+        name, _, note = describe_metric(view.metric_name).partition(" ")
+        items.append(("Value", f"mean test <code>{_e(name)}</code> {_e(note)}"))
     if best is None:
         items.append(("Best value", "none: no trial is COMPLETE with a finite value"))
     else:
@@ -167,9 +171,13 @@ def _summary(view: StudyView, best: Any) -> str:
                 f'(trial <span id="best-number">{best.number}</span>)',
             )
         )
+        shown = dict(best.params)
+        grown = resource_parameter(view.resource, view.ladder)
+        if grown is not None:  # evaluated there, as best_params_ shows it
+            shown.setdefault(*grown)
         params = "".join(
             f"<li><code>{_e(name)}</code> = <code>{_e(_format(value))}</code></li>"
-            for name, value in sorted(best.params.items())
+            for name, value in sorted(shown.items())
         )
         items.append(("Best params", f'<ul id="best-params">{params}</ul>'))
     if view.ladder is not None:
@@ -192,7 +200,13 @@ def _plots(study: Any, view: StudyView) -> str:
             '<section id="plots"><h2>Plots</h2><p class="note">No plot: the study has no '
             "COMPLETE trial.</p></section>"
         )
-    plt = pyplot()
+    try:
+        plt = pyplot()
+    except ImportError:  # `pip install .` without the plot extra
+        return (
+            '<section id="plots"><h2>Plots</h2><p class="note" id="no-plots">No plots: '
+            f"matplotlib is not installed; {_e(INSTALL_HINT)} adds them.</p></section>"
+        )
     shown: list[tuple[str, str, Callable[[], Figure | SubFigure]]] = [
         (
             "history",

@@ -2,11 +2,11 @@
 
 Every message goes through the standard ``logging`` logger named
 ``scout_sklearn``, so applications route it as they route any other.
-When a search runs with ``verbose > 0`` and nobody configured that logger,
-a handler writing to standard error is attached for the duration of the
-fit. ``verbose >= 1`` also shows a progress bar (tqdm: a text bar in a
-terminal, a widget in a notebook); log lines are then written above the
-bar instead of through it.
+When a search runs with ``verbose > 0``, the logger lets INFO records
+through for the duration of the fit, and when nobody configured a handler,
+one writing to standard error is attached for that time. ``verbose >= 1``
+also shows a progress bar (tqdm: a text bar in a terminal, a widget in a
+notebook); log lines are then written above the bar instead of through it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import logging
 import math
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 __all__ = ["Progress", "logger", "verbose_logging"]
@@ -51,43 +51,97 @@ _active: Progress | None = None  # the bar of the fit running in this process
 
 @contextlib.contextmanager
 def verbose_logging(verbose: int) -> Iterator[None]:
-    """Show the search's messages on stderr during a fit when ``verbose > 0``.
+    """Let the search's INFO records through during a fit when ``verbose > 0``.
 
-    INFO records are shown. Does nothing when ``verbose == 0`` or when the application
-    has configured a handler for the logger (or the root logger) itself.
+    An explicit ``verbose`` is honoured whatever the logging configuration:
+
+    - the ``scout_sklearn`` logger's level is lowered to INFO for the fit
+      when its effective level is higher (the WARNING it inherits from the
+      root logger by default, or after ``logging.basicConfig()``), so the
+      records reach the application's handlers, wherever they are;
+    - when no handler would receive them (none on the logger, none on the
+      root), a handler writing to standard error is attached for the fit;
+    - the application's handlers that write to the console (a
+      ``StreamHandler`` on ``sys.stderr`` or ``sys.stdout``, of this logger
+      or the root) write above the progress bar instead of through it:
+      their stream is wrapped for the fit; level, filters and format stay
+      theirs.
+
+    All of it is undone when the fit ends, however it ends. Does nothing
+    when ``verbose == 0``.
     """
-    configured = logger.handlers or logging.getLogger().handlers
-    if verbose <= 0 or configured:
+    if verbose <= 0:
         yield
         return
-    handler = _AboveTheBar()
-    handler.setFormatter(logging.Formatter("%(message)s"))
     previous_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    handler = None if logger.hasHandlers() else _AboveTheBar()
+    if handler is not None:
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    wrapped = _wrap_console_handlers()
     try:
         yield
     finally:
-        logger.removeHandler(handler)
+        for console, stream in wrapped:
+            console.setStream(stream)
+        if handler is not None:
+            logger.removeHandler(handler)
         logger.setLevel(previous_level)
+
+
+class _AboveTheBarStream:
+    """A console stream that writes above the progress bar while one is drawn."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        bar = _active
+        if bar is None:
+            return int(self.stream.write(text))
+        bar.write_above(text, stream=self.stream)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _wrap_console_handlers() -> list[tuple[logging.StreamHandler[Any], Any]]:
+    """Wrap the streams of the console handlers that receive the search's records."""
+    wrapped = []
+    consoles = (sys.stderr, sys.stdout)
+    for owner in (logger, logging.getLogger()):
+        for handler in owner.handlers:
+            if type(handler) is logging.StreamHandler and any(
+                handler.stream is console for console in consoles
+            ):
+                stream = handler.setStream(_AboveTheBarStream(handler.stream))
+                wrapped.append((handler, stream))
+    return wrapped
 
 
 class Progress:
     """The progress bar of one fit: trials done out of the total, best so far.
 
     The bar shows finished trials out of ``total`` (an ETA when the total
-    is known), the best score with its params, and how many trials were
-    PRUNED or FAILED. It is drawn on stderr, or as a notebook widget when
-    tqdm's notebook support is available. With ``enabled=False`` every
-    method does nothing.
+    is known), the best value with its trial number, and how many trials
+    were PRUNED or FAILED, counting the study's trials, those finished
+    before this fit included (a resumed study). The best params are not on
+    the bar, which stays short in any terminal: the search logs them at the
+    end. It is drawn on stderr, or as a notebook widget when tqdm's notebook
+    support is available. With ``enabled=False`` every method does nothing.
 
     Parameters
     ----------
     total : int or None
         Number of trials the search will finish at most; None when only a
         timeout bounds it.
-    initial : int, default=0
-        Trials already finished (a resumed study).
+    history : iterable of (str, float or None, int), default=()
+        The state name, value and number of each trial finished before this
+        fit (a resumed study): the bar starts at their count, with their
+        best value and their PRUNED and FAILED counts.
     enabled : bool, default=True
         Whether to draw anything.
     timeout : float or None, default=None
@@ -99,19 +153,23 @@ class Progress:
         self,
         total: int | None,
         *,
-        initial: int = 0,
+        history: Iterable[tuple[str, float | None, int]] = (),
         enabled: bool = True,
         timeout: float | None = None,
     ) -> None:
         self._bar: Any = None
         self._counts = {"pruned": 0, "failed": 0}
-        self._best: tuple[float, Mapping[str, Any]] | None = None
+        self._best: tuple[float, int] | None = None
         self._timeout = timeout
         self._start = time.monotonic()
         self._drawn_at = 0.0
         self._hidden = False
         if not enabled:
             return
+        initial = 0
+        for state, value, number in history:
+            self._count(state, value, number)
+            initial += 1
         from tqdm.auto import tqdm
 
         global _active
@@ -124,33 +182,38 @@ class Progress:
             file=sys.stderr,
             dynamic_ncols=True,
             leave=True,
+            postfix=self.describe() or None,
         )
 
-    def update(self, state: str, value: float | None, params: Mapping[str, Any]) -> None:
-        """Count one finished trial of ``state`` ("COMPLETE", "PRUNED", "FAILED")."""
+    def update(self, state: str, value: float | None, number: int) -> None:
+        """Count finished trial ``number`` of ``state`` ("COMPLETE", "PRUNED", "FAILED")."""
         if self._bar is None:
             return
+        self._count(state, value, number)
+        self._bar.set_postfix_str(self.describe(), refresh=False)
+        self._bar.update(1)
+        if self._hidden:
+            self._redraw()
+
+    def _count(self, state: str, value: float | None, number: int) -> None:
         key = state.lower()
         if key in self._counts:
             self._counts[key] += 1
         elif (
             value is not None
             and math.isfinite(value)
-            and (self._best is None or value > self._best[0])
+            and (self._best is None or (value, -number) > (self._best[0], -self._best[1]))
         ):
-            self._best = (value, params)
-        self._bar.set_postfix_str(self.describe(), refresh=False)
-        self._bar.update(1)
-        if self._hidden:
-            self._redraw()
+            self._best = (value, number)
 
-    def write_above(self, line: str) -> None:
-        """Write ``line`` to stderr above the bar."""
+    def write_above(self, line: str, stream: Any = None) -> None:
+        """Write ``line`` above the bar, to ``stream`` (standard error when None)."""
+        stream = sys.stderr if stream is None else stream
         if self._bar is None:
-            sys.stderr.write(line)
+            stream.write(line)
             return
         self._bar.clear()
-        sys.stderr.write(line)
+        stream.write(line)
         self._hidden = True
         if time.monotonic() - self._drawn_at >= _REDRAW_SECONDS:
             self._redraw()
@@ -161,12 +224,11 @@ class Progress:
         self._drawn_at = time.monotonic()
 
     def describe(self) -> str:
-        """The text after the bar: best score and params, pruned/failed counts."""
+        """The text after the bar: best value and its trial, pruned/failed counts."""
         parts = []
         if self._best is not None:
-            value, params = self._best
-            shown = ", ".join(f"{k}={_short(v)}" for k, v in params.items())
-            parts.append(f"best={value:.4g} ({shown})")
+            value, number = self._best
+            parts.append(f"best={value:.4g} (trial {number})")
         parts.extend(f"{name}={n}" for name, n in self._counts.items() if n)
         if self._timeout is not None and self._bar is not None and self._bar.total is None:
             left = max(0.0, self._timeout - (time.monotonic() - self._start))
@@ -181,8 +243,3 @@ class Progress:
             self._bar = None
         if _active is self:
             _active = None
-
-
-def _short(value: Any, limit: int = 24) -> str:
-    text = f"{value:.4g}" if isinstance(value, float) else repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import csv
+import html
 import io
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -114,6 +116,7 @@ def study_lines(out: str) -> dict[str, list[str]]:
         "study",
         "trials",
         "best",
+        "metric",
         "RUNNING",
         "COMPLETE",
         "PRUNED",
@@ -131,12 +134,13 @@ def test_studies_shows_trial_count_best_score_and_states(
     lines = study_lines(captured.out)
     assert list(lines) == [STUDY, UNFINISHED, PRUNED]
     best = f"{stored.search.best_score_:.6g}"
-    assert lines[STUDY] == ["6", best, "0", "6", "0", "0"]
-    assert lines[UNFINISHED] == ["3", "-", "1", "1", "0", "1"]
+    assert lines[STUDY] == ["6", best, "score", "0", "6", "0", "0"]
+    assert lines[UNFINISHED] == ["3", "-", "-", "1", "1", "0", "1"]
     states = stored.pruned.cv_results_["state"].tolist()
     assert lines[PRUNED] == [
         "9",
         f"{stored.pruned.best_score_:.6g}",
+        "score",
         "0",
         str(states.count("COMPLETE")),
         str(states.count("PRUNED")),
@@ -162,7 +166,7 @@ def test_python_dash_m_runs_the_command(stored: Stored) -> None:
 
     assert result.returncode == 0, result.stderr
     best = f"{stored.search.best_score_:.6g}"
-    assert study_lines(result.stdout)[STUDY] == ["6", best, "0", "6", "0", "0"]
+    assert study_lines(result.stdout)[STUDY] == ["6", best, "score", "0", "6", "0", "0"]
 
 
 def test_installed_script_runs_the_command(stored: Stored) -> None:
@@ -280,6 +284,117 @@ def test_best_shows_number_value_params_and_scores(
     assert lines[end + 1] == f"  test_score: mean {search.best_score_:.6g}, std {std:.6g}"
 
 
+REGRESSION = "diabetes-sgd-rmse"
+MULTI = "iris-two-metrics"
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory: pytest.TempPathFactory, diabetes, iris) -> tuple[str, dict]:
+    """A pruned regression scored by a negated error, over max_iter; a two-metric search."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli-named') / 'n.db'}"
+    X, y = diabetes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        regression = ScoutSearchCV(
+            make_pipeline(StandardScaler(), SGDRegressor(random_state=0)),
+            {"sgdregressor__alpha": Float(1e-5, 1.0, log=True)},
+            n_trials=8,
+            sampler="random",
+            cv=3,
+            random_state=0,
+            scoring="neg_root_mean_squared_error",
+            pruner="successive_halving",
+            resource="sgdregressor__max_iter",
+            min_resource=5,
+            max_resource=45,
+            storage=url,
+            study_name=REGRESSION,
+        ).fit(X, y)
+    X, y = iris
+    with threadpool_limits(limits=1):  # tiny fits: more BLAS threads only slow them
+        multi = ScoutSearchCV(
+            LogisticRegression(max_iter=300),
+            {"C": Float(0.01, 10.0, log=True)},
+            n_trials=4,
+            sampler="random",
+            cv=3,
+            random_state=0,
+            scoring=["accuracy", "f1_macro"],
+            refit="f1_macro",
+            storage=url,
+            study_name=MULTI,
+        ).fit(X, y)
+    return url, {REGRESSION: regression, MULTI: multi}
+
+
+def test_best_names_the_metric_and_its_sign(
+    named: tuple[str, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A user sees -53.2 and is told it is a negated RMSE; with two metrics,
+    # which one the value is.
+    url, searches = named
+    assert main(["best", url, REGRESSION]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == f"value:  {searches[REGRESSION].best_score_:.6g}"
+    assert lines[3] == "metric: neg_root_mean_squared_error (negated: higher is better)"
+    assert main(["best", url, MULTI]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == "metric: f1_macro (higher is better)"
+
+
+def test_best_of_a_search_pruned_over_a_parameter_lists_it_in_the_params(
+    named: tuple[str, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As best_params_ does (and HalvingRandomSearchCV): the best trial was
+    # evaluated at max_resource, which the refit uses.
+    url, searches = named
+    assert main(["best", url, REGRESSION]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    shown = {}
+    for line in lines[lines.index("params:") + 1 : lines.index("scores:")]:
+        name, _, literal = line.strip().partition(": ")
+        shown[name] = ast.literal_eval(literal)
+    assert shown == searches[REGRESSION].best_params_
+    assert shown["sgdregressor__max_iter"] == 45
+
+
+def test_studies_name_each_study_s_metric(
+    named: tuple[str, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _ = named
+    assert main(["studies", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["study", "trials", "best", "metric"]
+    metrics = {line.split()[0]: line.split()[3] for line in lines[1:]}
+    assert metrics == {REGRESSION: "neg_root_mean_squared_error", MULTI: "f1_macro"}
+
+
+def test_report_names_the_metric_and_the_resource_parameter(
+    named: tuple[str, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    url, _ = named
+    target = tmp_path / "r.html"
+    assert main(["report", url, REGRESSION, "-o", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert (
+        "mean test <code>neg_root_mean_squared_error</code> (negated: higher is better)"
+        in page
+    )
+    best = re.search(r'<ul id="best-params">(.*?)</ul>', page).group(1)
+    assert "<code>sgdregressor__max_iter</code> = <code>45</code>" in best
+    assert main(["report", url, MULTI, "-o", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert "mean test <code>f1_macro</code> (higher is better)" in page
+
+
 # -- export ------------------------------------------------------------------------------
 def test_export_csv_has_one_row_per_trial_with_the_search_scores(
     stored: Stored, capsys: pytest.CaptureFixture[str]
@@ -329,6 +444,32 @@ def test_export_json_to_a_file_is_strict_json(
     assert unfinished[0]["mean_fit_time"] == 0.5
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_writes_the_datetimes_of_trials_dataframe(
+    stored: Stored, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same instants as search.trials_dataframe(), in ISO 8601 with the
+    # UTC offset (they were seconds since the epoch, as floats).
+    pd = pytest.importorskip("pandas")
+    assert main(["export", stored.url, STUDY, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out) if fmt == "json" else list(csv.DictReader(io.StringIO(out)))
+    frame = stored.search.trials_dataframe().set_index("number")
+    for row in rows:
+        for column in ("started_at", "finished_at"):
+            text = row[column]
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00", text), (
+                text
+            )
+            assert pd.Timestamp(text) == frame.loc[int(row["number"]), column]
+    # A trial not finished has no finish: null in JSON, an empty cell in CSV.
+    assert main(["export", stored.url, UNFINISHED, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out) if fmt == "json" else list(csv.DictReader(io.StringIO(out)))
+    assert rows[2]["finished_at"] in (None, "")
+    assert rows[2]["started_at"].endswith("+00:00")
+
+
 def test_export_does_not_need_pandas(
     stored: Stored, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -353,6 +494,35 @@ def test_report_writes_an_html_file(
     html = target.read_text(encoding="utf-8")
     assert "<html" in html.lower()
     assert "Iris" in html
+
+
+def test_report_without_matplotlib_writes_the_summary_and_the_table(
+    stored: Stored, tmp_path: Path
+) -> None:
+    # After the README's `pip install .` (no extras) matplotlib is missing:
+    # the report still has its summary and trials table, and says which
+    # extra adds the plots. A new process, where `import matplotlib` fails.
+    target = tmp_path / "report.html"
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from scout_sklearn.cli import main\n"
+        f"sys.exit(main(['report', {stored.url!r}, {STUDY!r}, '-o', {str(target)!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Wrote {target}"
+    hint = 'pip install "scout-sklearn[plot]"'
+    assert done.stderr.strip() == (
+        f"scout-sklearn: the report has no plots: matplotlib is not installed ({hint} "
+        "adds them)."
+    )
+    page = target.read_text(encoding="utf-8")
+    assert '<section id="summary">' in page
+    assert page.count('<tr class="state-COMPLETE') == 6
+    assert "<img" not in page
+    assert f"No plots: matplotlib is not installed; {html.escape(hint)} adds them." in page
 
 
 # -- errors ------------------------------------------------------------------------------

@@ -142,3 +142,85 @@ def test_every_guide_page_is_in_the_index():
     index = (DOCS / "index.rst").read_text("utf-8")
     for page in sorted((DOCS / "guide").glob("*.rst")):
         assert f"guide/{page.stem}" in index, f"{page.name} is not in the index's toctree"
+
+
+# -- links to scikit-learn (intersphinx, offline) ----------------------------------------
+def _inventory(path: Path) -> dict[str, dict[str, str]]:
+    """What Sphinx's intersphinx reads from an inventory file: role -> name -> URL."""
+    import posixpath
+
+    from sphinx.util.inventory import InventoryFile
+
+    with path.open("rb") as stream:
+        loaded = InventoryFile.load(stream, "https://example.org/", posixpath.join)
+
+    def uri(entry):  # a named tuple before Sphinx 8.2, an object with .uri after
+        return entry.uri if hasattr(entry, "uri") else entry[2]
+
+    return {role: {n: uri(e) for n, e in items.items()} for role, items in loaded.items()}
+
+
+def test_the_docs_link_to_scikit_learn_through_an_inventory_made_offline(tmp_path):
+    # conf.py maps intersphinx to an inventory it wrote itself, from the
+    # installed scikit-learn: the -W build never downloads anything.
+    import json
+    import subprocess
+    import sys
+
+    # In a new process: conf.py imports every module of scikit-learn and
+    # changes sys.path, which this test process should not inherit.
+    # It removes the inventory when it exits: keep a copy.
+    kept = tmp_path / "sklearn.inv"
+    code = (
+        "import json, runpy, shutil\n"
+        f"config = runpy.run_path({str(DOCS / 'conf.py')!r})\n"
+        "(root, inventory), = config['intersphinx_mapping'].values()\n"
+        f"shutil.copy(inventory, {str(kept)!r})\n"
+        "print(json.dumps([config['extensions'], config['intersphinx_mapping']]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    extensions, mapping = json.loads(done.stdout.splitlines()[-1])
+    assert "sphinx.ext.intersphinx" in extensions
+    ((root, inventory),) = mapping.values()
+    assert root == "https://scikit-learn.org/stable/"
+    assert not inventory.startswith(("http:", "https:"))  # a file: nothing to download
+    entries = _inventory(kept)
+    generated = "https://example.org/modules/generated/"
+    classes, functions = entries["py:class"], entries["py:function"]
+    name = "sklearn.model_selection.GridSearchCV"
+    assert classes[name] == f"{generated}{name}.html#{name}"
+    # Exported twice: documented under the most specific module.
+    assert functions["sklearn.clone"] == functions["sklearn.base.clone"]
+    assert functions["sklearn.clone"].endswith("sklearn.base.clone.html#sklearn.base.clone")
+    assert functions["sklearn.config_context"].endswith("sklearn.config_context")
+    assert "sklearn.utils.validation.check_is_fitted" in functions
+    assert not [n for n in [*classes, *functions] if "._" in n or ".tests." in n]
+
+
+def test_the_examples_page_shows_the_code_of_every_example():
+    page = (DOCS / "guide" / "examples.rst").read_text("utf-8")
+    included = set(
+        re.findall(r"\.\. literalinclude:: \.\./\.\./examples/([\w.-]+\.py)", page)
+    )
+    assert included == {p.name for p in (ROOT / "examples").glob("*.py")}
+
+
+def test_the_readme_points_at_the_docs_and_the_database_test_variables():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    # Every variable the database tests read is named, with a usable URL.
+    read = set()
+    for path in (ROOT / "tests").rglob("*.py"):
+        read |= set(re.findall(r"\"(SCOUT_TEST_\w+_URL)\"", path.read_text("utf-8")))
+    assert read == {"SCOUT_TEST_POSTGRES_URL", "SCOUT_TEST_MYSQL_URL"}
+    for variable in read:
+        assert re.search(rf"export {variable}=\w+\+\w+://", readme), variable
+    # The docs: a link, and the build command CI runs (into another folder).
+    assert "(docs/index.rst)" in readme
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert "sphinx-build -W --keep-going -b html docs" in readme
+    assert 'sphinx-build" -W --keep-going -q -b html docs' in ci
+    # Which extra gives the report its plots.
+    assert '".[plot]"' in readme

@@ -1,8 +1,12 @@
 """Every script in examples/ runs to completion with a small budget."""
 
 import os
+import re
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,3 +33,45 @@ def test_example_runs(script, tmp_path):
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "best" in completed.stdout.lower(), completed.stdout
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_the_quickstart_prints_one_helpful_line(tmp_path):
+    # What a newcomer sees: the quickstart at verbose=1 (the progress bar),
+    # Ctrl-C pressed in the terminal once a trial finished (SIGINT to the
+    # whole process group, the joblib workers included): the start line,
+    # the bar, one line saying what was kept, and no traceback.
+    script = Path(__file__).parent.parent / "examples" / "quickstart.py"
+    env = {k: v for k, v in os.environ.items() if k != "SCOUT_EXAMPLES_QUICK"}
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+    seen = b""
+    deadline = time.monotonic() + 120
+    while not re.search(rb"trials: +\d+%\|.*\| *[1-9]\d*/60", seen):
+        assert time.monotonic() < deadline, seen.decode(errors="replace")
+        ready, _, _ = select.select([proc.stderr], [], [], 1.0)
+        if ready:
+            chunk = os.read(proc.stderr.fileno(), 65536)
+            assert chunk, seen.decode(errors="replace")  # ended before any trial
+            seen += chunk
+    os.killpg(proc.pid, signal.SIGINT)
+    out, rest = proc.communicate(timeout=120)
+    err = (seen + rest).decode(errors="replace")
+    assert proc.returncode == 130, err
+    assert out == b""
+    said = [
+        line for line in re.split(r"[\r\n]", err) if line.strip() and "trials:" not in line
+    ]
+    assert said[0].startswith("Searching up to 60 trials of 5 folds each with Random")
+    assert re.fullmatch(
+        r"Interrupted: keeping the \d+ trials finished so far \(all saved in the "
+        r"storage: fit again to resume\)\.",
+        said[1],
+    )
+    assert len(said) == 2, err

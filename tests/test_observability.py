@@ -48,10 +48,25 @@ def test_each_verbose_level_logs_its_records(iris, fast_clf, caplog, verbose):
     stops = [m for m in messages if m.startswith("Stopped (n_trials reached)")]
     trials = [m for m in messages if re.match(r"\[trial \d+\] score=", m)]
     folds = [m for m in messages if re.match(r"\[trial \d+ fold \d/3\] score=", m)]
-    assert len(starts) == len(stops) == (1 if verbose >= 1 else 0)
+    bests = [m for m in messages if re.match(r"Best trial \d: mean test score 0\.\d+ ", m)]
+    assert len(starts) == len(stops) == len(bests) == (1 if verbose >= 1 else 0)
     assert len(trials) == (4 if verbose >= 2 else 0)
     assert len(folds) == (12 if verbose >= 3 else 0)
-    assert len(messages) == len(starts) + len(stops) + len(trials) + len(folds)
+    assert len(messages) == len(starts) + len(stops) + len(bests) + len(trials) + len(folds)
+
+
+@pytest.mark.parametrize(
+    ("space", "chosen"),
+    [({"a": Float(0.0, 1.0)}, "GPSampler()"), ({"kind": ["x", "y", "z"]}, "TPESampler()")],
+)
+def test_the_start_line_names_the_sampler_autosampler_chose(
+    iris, fast_clf, caplog, space, chosen
+):
+    X, y = iris
+    caplog.set_level(logging.INFO, logger="scout_sklearn")
+    ScoutSearchCV(fast_clf, space, n_trials=3, cv=2, random_state=0, verbose=1).fit(X, y)
+    (start,) = [m for m in _messages(caplog) if m.startswith("Searching")]
+    assert f"with AutoSampler(n_trials=3), which chose {chosen} for this space" in start
 
 
 def test_verbose_zero_prints_nothing(iris, fast_clf, capfd):
@@ -84,18 +99,82 @@ def test_verbose_lines_reach_stderr_when_logging_is_not_configured(iris, fast_cl
     assert len(re.findall(r"\[trial \d\] score=0\.\d{4} \{'C': ", done.stderr)) == 3
 
 
+class _Collect(logging.Handler):
+    """A handler an application might add: keeps every record it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_verbose_records_reach_a_handler_the_application_put_on_the_logger(iris, fast_clf):
+    # The application configured the scout_sklearn logger with a handler but
+    # no level: the level is inherited from the root (WARNING), below which
+    # the INFO records of verbose=2 used to be dropped before any handler.
+    X, y = iris
+    scout_logger = logging.getLogger("scout_sklearn")
+    handler = _Collect()
+    scout_logger.addHandler(handler)
+    try:
+        assert scout_logger.getEffectiveLevel() > logging.INFO
+        ScoutSearchCV(fast_clf, SPACE, n_trials=3, cv=2, random_state=0, verbose=2).fit(
+            X, y
+        )
+        # Once fit returns, the application's configuration is as it was.
+        assert scout_logger.level == logging.NOTSET
+        assert scout_logger.handlers == [handler]
+    finally:
+        scout_logger.removeHandler(handler)
+    messages = [r.getMessage() for r in handler.records]
+    assert len([m for m in messages if re.match(r"\[trial \d\] score=", m)]) == 3
+    assert any(m.startswith("Searching up to 3 trials") for m in messages)
+
+
+def test_verbose_records_reach_logging_configured_by_basicconfig():
+    # logging.basicConfig() puts a handler on the root logger at WARNING: the
+    # search's explicit verbose=2 must still show each trial, through the
+    # application's handler (its format), and leave the levels as they were.
+    code = textwrap.dedent(
+        """
+        import logging
+        logging.basicConfig(format="APP %(name)s %(levelname)s %(message)s")
+        from sklearn.datasets import load_iris
+        from sklearn.tree import DecisionTreeClassifier
+        from scout_sklearn import ScoutSearchCV, Int
+        X, y = load_iris(return_X_y=True)
+        ScoutSearchCV(DecisionTreeClassifier(), {"max_depth": Int(1, 5)},
+                      n_trials=3, cv=2, random_state=0, verbose=2).fit(X, y)
+        print("levels", logging.getLogger("scout_sklearn").level,
+              logging.getLogger().level)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    trials = [line for line in lines if re.match(r"APP scout_sklearn INFO \[trial ", line)]
+    assert len(trials) == 3, done.stderr
+    assert done.stdout.strip() == f"levels {logging.NOTSET} {logging.WARNING}"
+
+
 # -- the progress bar ---------------------------------------------------------
-def _run_in_a_terminal(code: str, timeout: float = 120) -> str:
+def _run_in_a_terminal(code: str, timeout: float = 120, columns: int = 160) -> str:
     """Run ``code`` with stdout and stderr on a pseudo-terminal; return what it drew."""
     leader, follower = pty.openpty()
     # A new pseudo-terminal is 0x0 characters: give it a real terminal's size.
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {**os.environ, "TERM": "xterm"}
+    env.pop("COLUMNS", None)  # tqdm reads the terminal's own width
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         stdin=subprocess.DEVNULL,
         stdout=follower,
         stderr=follower,
-        env={**os.environ, "COLUMNS": "200", "TERM": "xterm"},
+        env=env,
     )
     os.close(follower)
     chunks = []
@@ -140,7 +219,7 @@ def test_progress_bar_in_a_terminal_shows_trials_best_and_counts():
     last = [line for line in re.split(r"[\r\n]", drawn) if line.startswith("trials:")][-1]
     assert "6/6" in last
     assert "100%" in last
-    assert f"best={float(best):.4g} (C=" in last
+    assert re.search(rf"best={float(best):.4g} \(trial \d+\)", last)
     if int(n_pruned):
         assert f"pruned={n_pruned}" in last
     else:
@@ -175,6 +254,128 @@ def test_progress_bar_starts_from_the_trials_a_resumed_study_holds(tmp_path, iri
     bars = [line for line in re.split(r"[\r\n]", drawn) if line.startswith("trials:")]
     assert "3/5" in bars[0]
     assert "5/5" in bars[-1]
+
+
+def _last_bar(text: str) -> str:
+    """The last state of a tqdm bar redrawn in place with carriage returns."""
+    return [line for line in re.split(r"[\r\n]", text) if line.startswith("trials:")][-1]
+
+
+def test_progress_bar_of_a_resumed_study_shows_the_study_best_and_pruned_counts(
+    iris, fast_clf, tmp_path, capfd
+):
+    # The first fit holds the best trial (FastClassifier's optimum, a=0.3) and
+    # some PRUNED ones; the resumed fit's own trials are all worse. The bar of
+    # the resumed fit speaks of the study: its best and every PRUNED trial.
+    X, y = iris
+    search = ScoutSearchCV(
+        fast_clf,
+        SPACE,
+        n_trials=9,
+        cv=3,
+        random_state=0,
+        storage=f"sqlite:///{tmp_path / 'r.db'}",
+        pruner="successive_halving",
+        min_resource=30,
+        enqueue=[{"a": 0.3}],
+    ).fit(X, y)
+    stored_pruned = sum(t.state is TrialState.PRUNED for t in search.study_.trials)
+    assert stored_pruned
+    capfd.readouterr()
+    search.set_params(n_trials=18, verbose=1).fit(X, y)
+    bar = _last_bar(capfd.readouterr().err)
+    states = [t.state for t in search.study_.trials]
+    assert search.study_.best_trial.number == 0  # found by the first fit
+    assert f"best={search.best_score_:.4g}" in bar
+    assert f"pruned={states.count(TrialState.PRUNED)}" in bar
+    assert "18/18" in bar
+
+
+def test_stop_line_counts_this_fit_s_trials_apart_from_stored_and_cut_ones(
+    iris, fast_clf, tmp_path, caplog
+):
+    # Two trials are stored; the resumed fit runs out of time in the first
+    # fold of its first trial (folds of 0.2 s, a 0.5 s timeout, 5 folds): no
+    # trial finished in this fit, two are in the study, one was cut short.
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'stop.db'}"
+    ScoutSearchCV(
+        fast_clf, SPACE, n_trials=2, cv=5, random_state=0, storage=url, refit=False
+    ).fit(X, y)
+    search = ScoutSearchCV(
+        clone(fast_clf).set_params(delay=0.2),
+        SPACE,
+        n_trials=10,
+        timeout=0.5,
+        cv=5,
+        random_state=0,
+        storage=url,
+        refit=False,
+        verbose=1,
+        ignore_fingerprint=True,  # the delay changed the estimator, not the problem
+    )
+    caplog.set_level(logging.INFO, logger="scout_sklearn")
+    search.fit(X, y)
+    (stop,) = [m for m in _messages(caplog) if m.startswith("Stopped")]
+    running = [t for t in search.study_.trials if not t.is_finished]
+    assert search.n_trials_ == 2
+    assert len(running) == 1
+    assert stop.startswith("Stopped (timeout reached): 0 trials finished in this fit in ")
+    assert "the study holds 2 finished trials (2 from before this fit)" in stop
+    assert "1 trial cut short by the timeout stays RUNNING for a resume" in stop
+
+
+def test_stop_line_of_a_fresh_search_counts_its_trials(iris, fast_clf, caplog):
+    X, y = iris
+    caplog.set_level(logging.INFO, logger="scout_sklearn")
+    search = ScoutSearchCV(fast_clf, SPACE, n_trials=4, cv=2, random_state=0, verbose=1)
+    search.fit(X, y)
+    (stop,) = [m for m in _messages(caplog) if m.startswith("Stopped")]
+    assert re.fullmatch(
+        r"Stopped \(n_trials reached\): 4 trials finished in this fit in \d+\.\ds", stop
+    )
+
+
+def test_the_bar_shows_the_best_value_and_the_end_shows_the_best_params():
+    # Six parameters with long names in a 100-column terminal: the bar keeps
+    # its cells and shows the best value with its trial; the best params are
+    # written in full once, when the search ends.
+    space = {
+        "standardscaler__with_mean": [True, False],
+        "standardscaler__with_std": [True, False],
+        "decisiontreeclassifier__criterion": ["gini", "entropy"],
+        "decisiontreeclassifier__max_depth": [1, 2, 3, 4],
+        "decisiontreeclassifier__min_samples_leaf": [1, 5, 10],
+        "decisiontreeclassifier__max_features": [0.5, 1.0],
+    }
+    names = list(space)
+    code = textwrap.dedent(
+        f"""
+        import warnings
+        warnings.simplefilter("ignore")
+        from sklearn.datasets import load_iris
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.tree import DecisionTreeClassifier
+        from scout_sklearn import ScoutSearchCV
+        X, y = load_iris(return_X_y=True)
+        pipeline = make_pipeline(StandardScaler(), DecisionTreeClassifier(random_state=0))
+        search = ScoutSearchCV(pipeline, {space!r}, sampler="random", n_trials=5, cv=2,
+                               random_state=0, verbose=1).fit(X, y)
+        print("RESULT", search.best_index_, repr(search.best_params_))
+        """
+    )
+    drawn = _run_in_a_terminal(code, columns=100)
+    best_params = re.search(r"RESULT \d+ (\{.*\})", drawn).group(1)
+    bar = _last_bar(drawn)
+    assert len(bar) <= 100
+    cells = re.search(r"\|([^|]*)\|", bar).group(1)
+    assert len(cells) >= 10, bar  # the bar keeps room to grow
+    assert "best=" in bar
+    assert not any(name in bar for name in names)
+    best_line = re.search(r"Best trial (\d+): mean test score \S+ with (\{.*\})", drawn)
+    assert best_line is not None, drawn
+    assert best_line.group(2) == best_params
 
 
 # -- callbacks and early stopping ---------------------------------------------
@@ -401,8 +602,12 @@ def test_keyboard_interrupt_leaves_a_fitted_search_then_reraises(iris, fast_clf,
         study_name="ctrl-c",
         callbacks=[interrupt_after_trial_2],
     )
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as interrupt:
         search.fit(X, y)
+    # The interrupt is raised again from fit, without the frames below it
+    # (the loop, joblib's dispatch) where it happened to land, nor a context.
+    assert interrupt.traceback[-1].path.name == "_search.py"
+    assert interrupt.value.__context__ is None
     assert search.n_trials_ == 3
     assert len(search.cv_results_["params"]) == 3
     check_is_fitted(search.best_estimator_)

@@ -368,7 +368,8 @@ def test_parallel_coordinate_one_line_per_complete_trial(search, url, source, tm
     }
     assert sorted(lines) == [t.number for t in complete]
     names = sorted(SPACE)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["value", *names]
+    shown = [f"{n} (log)" if n in ("svc__C", "svc__gamma") else n for n in names]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["value", *shown]
     values = {t.number: t.value for t in complete}
     low, high = min(values.values()), max(values.values())
     for number, line in lines.items():
@@ -453,6 +454,143 @@ def test_contour_without_a_surface_draws_only_the_points(n_trials, value):
     assert not [c for c in ax.collections if type(c).__name__ == "QuadContourSet"]
     (points,) = [c for c in ax.collections if c.get_gid() == "trials"]
     assert len(points.get_offsets()) == n_trials
+
+
+# -- readable axes -----------------------------------------------------------------------
+def _short_log_study(low: float, high: float) -> Study:
+    """A study over two log parameters spanning [low, high] (and a tenth of it).
+
+    The best trial sits at the top corner of both ranges (the value grows
+    with C and gamma, and rbf adds one), where the contour's star lands on
+    the edge of the data.
+    """
+    study = Study(
+        {
+            "C": Float(low, high, log=True),
+            "gamma": Float(low / 10, high / 10, log=True),
+            "kernel": ["rbf", "poly"],
+        },
+        seed=0,
+    )
+
+    def value(p):
+        return math.log(p["C"]) + math.log(p["gamma"]) + (p["kernel"] == "rbf")
+
+    corner = study.ask({"C": high, "gamma": high / 10, "kernel": "rbf"})
+    study.tell(corner.number, value(corner.params))
+    for _ in range(25):
+        trial = study.ask()
+        study.tell(trial.number, value(trial.params))
+    assert study.best_trial.number == corner.number
+    return study
+
+
+def _drawn_tick_labels(ax, axis):
+    """(text, window extent) of the tick labels drawn inside the axes' span."""
+    figure = ax.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    low, high = (frame.x0, frame.x1) if axis is ax.xaxis else (frame.y0, frame.y1)
+    drawn = []
+    for label in axis.get_ticklabels(which="both"):
+        if not (label.get_visible() and label.get_text()):
+            continue
+        box = label.get_window_extent(renderer)
+        middle = (box.x0 + box.x1) / 2 if axis is ax.xaxis else (box.y0 + box.y1) / 2
+        if low - 1 <= middle <= high + 1:
+            drawn.append((label.get_text(), box))
+    return drawn
+
+
+def _overlaps(drawn):
+    return [
+        (a, b)
+        for i, (a, box_a) in enumerate(drawn)
+        for b, box_b in drawn[i + 1 :]
+        if box_a.overlaps(box_b)
+    ]
+
+
+# Ranges of 0.6, 1.3, 1.6 and 6 decades: matplotlib labels some minor ticks
+# of log axes shorter than about 1.5 decades, and they ran into each other.
+LOG_RANGES = [(2.0, 8.0), (1.0, 20.0), (1.0, 40.0), (1e-3, 1e3)]
+
+
+@pytest.mark.parametrize(("low", "high"), LOG_RANGES)
+def test_log_axes_of_contour_and_slice_have_tick_labels_that_do_not_overlap(low, high):
+    study = _short_log_study(low, high)
+    ax = plot_contour(study, "C", "gamma")
+    figure = plot_slice(study)
+    for axes, axis in [
+        (ax, ax.xaxis),
+        (ax, ax.yaxis),
+        (figure.axes[0], figure.axes[0].xaxis),
+        (figure.axes[1], figure.axes[1].xaxis),
+    ]:
+        drawn = _drawn_tick_labels(axes, axis)
+        assert not _overlaps(drawn), drawn
+        assert len(drawn) >= 2, drawn  # still readable: at least two values
+
+
+@pytest.mark.parametrize(("low", "high"), LOG_RANGES)
+def test_contour_best_star_is_inside_the_axes(low, high):
+    ax = plot_contour(_short_log_study(low, high), "C", "gamma")
+    ax.figure.canvas.draw()
+    (star,) = [c for c in ax.collections if c.get_gid() == "best"]
+    center = ax.transData.transform(star.get_offsets()[0])
+    radius = math.sqrt(star.get_sizes()[0]) / 2 * ax.figure.dpi / 72
+    frame = ax.get_window_extent()
+    assert frame.x0 <= center[0] - radius
+    assert center[0] + radius <= frame.x1
+    assert frame.y0 <= center[1] - radius
+    assert center[1] + radius <= frame.y1
+
+
+def test_contour_says_what_it_interpolated_across():
+    # Trials with kernel="rbf" and "poly" share one surface: the title says
+    # so, naming the categorical parameter.
+    ax = plot_contour(_short_log_study(1.0, 20.0), "C", "gamma")
+    title = ax.get_title()
+    assert "interpolated between trials that also differ in kernel (categorical)" in title
+    study = Study({"a": Float(0.0, 1.0), "b": Float(0.0, 1.0)}, seed=0)
+    for _ in range(8):
+        trial = study.ask()
+        study.tell(trial.number, trial.params["a"] - trial.params["b"])
+    assert "differ in" not in plot_contour(study, "a", "b").get_title()
+
+
+def test_parallel_coordinate_marks_log_axes(search):
+    ax = plot_parallel_coordinate(search)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == [
+        "value",
+        "svc__C (log)",
+        "svc__degree",
+        "svc__gamma (log)",
+        "svc__kernel",
+    ]
+
+
+def test_the_value_axis_names_a_negated_metric(diabetes_search):
+    ax = plot_optimization_history(diabetes_search)
+    assert ax.get_ylabel() == "value (mean test neg_mean_absolute_error, negated)"
+
+
+@pytest.fixture(scope="module")
+def diabetes_search() -> ScoutSearchCV:
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    X, y = load_diabetes(return_X_y=True)
+    return ScoutSearchCV(
+        Ridge(),
+        {"alpha": Float(1e-3, 10.0, log=True)},
+        n_trials=5,
+        cv=3,
+        random_state=0,
+        scoring="neg_mean_absolute_error",
+    ).fit(X[:150], y[:150])
 
 
 # -- intermediate values --------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import sys
 
 import numpy as np
@@ -72,7 +73,9 @@ def test_complete_trial_gives_means_population_std_times_and_duration() -> None:
         "resource": None,
         "started_at": 100.0,
         "finished_at": 102.5,
-        "duration": 2.5,
+        # The folds' fit and score seconds, summed; not the 2.5 s between the
+        # start and the finish (see trial_duration).
+        "duration": 7.5,
     }
     # The population standard deviation, as numpy's default and cv_results_.
     assert row["std_test_score"] == pytest.approx(float(np.std([0.5, 0.75, 1.0])))
@@ -105,7 +108,7 @@ def test_failed_folds_are_left_out_of_scores_but_counted_and_timed() -> None:
     assert first["std_test_score"] == 0.125
     assert first["n_folds"] == 3
     assert first["mean_fit_time"] == 2.0
-    assert first["duration"] == 6.0
+    assert first["duration"] == 6.75  # every fold's fit and score, the failed one too
     assert second["mean_test_score"] is None
     assert second["std_test_score"] is None
     assert second["n_folds"] == 2
@@ -364,3 +367,54 @@ def test_rows_of_a_real_pruned_search_match_its_cv_results(
     assert [r["params_max_depth"] for r in rows] == [
         p["max_depth"] for p in results["params"]
     ]
+
+
+def test_duration_of_an_interrupted_and_resumed_trial_leaves_out_the_dead_time(
+    iris, fast_clf, tmp_path, capsys
+) -> None:
+    # Trial 0 is cut by a timeout after some of its 4 folds (0.25 s each),
+    # nothing runs for a second (the process "dead"), then a resumed fit runs
+    # its missing folds. Its duration is the seconds its folds took, the same
+    # figure in trials_dataframe(), the CLI's table and export, and the report.
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    import json
+    import time
+
+    from sklearn.base import clone
+
+    from scout_sklearn import load_study
+    from scout_sklearn.cli import main
+    from scout_sklearn.report import write_report
+
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    search = ScoutSearchCV(
+        clone(fast_clf).set_params(delay=0.25),
+        {"a": [0.3]},
+        timeout=0.6,
+        cv=4,
+        refit=False,
+        storage=url,
+        study_name="cut",
+    )
+    with pytest.raises(ValueError, match="No trial finished"):
+        search.fit(X, y)
+    time.sleep(1.0)
+    resumed = search.set_params(timeout=None).fit(X, y)
+    trial = load_study(url, "cut").trials[0]
+    assert trial.state is TrialState.COMPLETE
+    work = math.fsum(f.fit_time + f.score_time for f in trial.fold_results)
+    assert trial.finished_at - trial.started_at > work + 0.9  # the dead second
+
+    assert resumed.trials_dataframe().loc[0, "duration"] == work
+    assert main(["export", url, "cut", "--format", "json"]) == 0
+    (exported,) = json.loads(capsys.readouterr().out)
+    assert exported["duration"] == work
+    assert main(["trials", url, "cut"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert row.split()[header.split().index("duration")] == f"{work:.6g}"
+    page = write_report(load_study(url, "cut"), tmp_path / "r.html").read_text("utf-8")
+    columns = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", page.split('id="best-trial"')[1])
+    assert cells[columns.index("duration")] == f"{work:.6g}"

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from scout_sklearn._study import StoredStudy, Study
+from scout_sklearn._table import metric_name
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.pruners import make_pruner
 
@@ -129,7 +130,11 @@ class StudyView:
     resource : str or None
         What grows from rung to rung ("n_samples", "folds" or a parameter).
     metric : str or None
-        The scorer whose mean test score is the trials' value.
+        The scorer whose mean test score is the trials' value, as the fold
+        results name it (``"score"`` for a single metric).
+    scoring : str or None
+        The scorer's name of a single-metric search, when known (the
+        search's ``scoring``, or the one its stored fingerprint kept).
     """
 
     name: str
@@ -138,6 +143,12 @@ class StudyView:
     ladder: list[float] | None = None
     resource: str | None = None
     metric: str | None = None
+    scoring: str | None = None
+
+    @property
+    def metric_name(self) -> str:
+        """The name a user knows the value's metric by (``scoring``'s for one metric)."""
+        return metric_name(self.metric, self.scoring)
 
     @property
     def complete(self) -> list[Trial]:
@@ -180,6 +191,7 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
         For anything else.
     """
     metric: str | None = None
+    scoring: object = None
     resource: str | None = None
     ladder: list[float] | None = None
     if isinstance(study, (Study, StoredStudy)):
@@ -198,7 +210,10 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
             )
         source = study.study_
         refit = getattr(study, "refit", None)
-        metric = refit if isinstance(refit, str) else None
+        objective = getattr(study, "objectives", None)
+        metric = objective if isinstance(objective, str) else None
+        metric = metric or (refit if isinstance(refit, str) else None)
+        scoring = getattr(study, "scoring", None)
         if getattr(study, "pruner", None) not in (None, "none"):
             resource = getattr(study, "resource", None) or "n_samples"
             kept = getattr(study, "_ladder", None)
@@ -217,6 +232,11 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
         space = source.space.to_json()
     else:
         space = source.space
+    if scoring is None and source.fingerprint:
+        scoring = source.fingerprint.get("scoring")
+    if metric is None and source.fingerprint:  # ScoutSearchCV(objectives=...)
+        stored = source.fingerprint.get("objective")
+        metric = stored if isinstance(stored, str) else None
     pruning = source.fingerprint.get("pruning") if source.fingerprint else None
     if isinstance(pruning, Mapping):
         stored_ladder = pruning.get("ladder")
@@ -234,6 +254,7 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
         params=_param_infos(space, trials),
         ladder=ladder,
         resource=resource,
+        scoring=scoring if isinstance(scoring, str) else None,
     )
     if require_complete and not view.complete:
         counts = _state_counts(trials)

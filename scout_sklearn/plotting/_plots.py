@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scout_sklearn._trial import TrialState
+from scout_sklearn.plotting._axes import set_param_axis
 from scout_sklearn.plotting._data import (
     ParamInfo,
     StudyView,
@@ -36,9 +37,9 @@ _CMAP = "viridis"
 
 
 def _value_label(view: StudyView) -> str:
-    if view.metric in (None, "score"):
-        return "value (mean test score)"
-    return f"value (mean test {view.metric})"
+    name = view.metric_name
+    sign = ", negated" if name.startswith("neg_") else ""
+    return f"value (mean test {name}{sign})"
 
 
 # -- history ---------------------------------------------------------------------
@@ -124,21 +125,6 @@ def plot_optimization_history(study: Any, *, ax: Axes | None = None) -> Axes:
 
 
 # -- slices ----------------------------------------------------------------------
-def _set_axis(ax: Axes, info: ParamInfo, axis: str) -> None:
-    """A log scale for a log parameter, category ticks for a categorical one."""
-    if info.numeric:
-        if info.log:
-            (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-        return
-    positions = list(range(len(info.choices)))
-    if axis == "x":
-        ax.set_xticks(positions, labels=info.choice_labels(), rotation=30, ha="right")
-        ax.set_xlim(-0.5, len(positions) - 0.5)
-    else:
-        ax.set_yticks(positions, labels=info.choice_labels())
-        ax.set_ylim(-0.5, len(positions) - 0.5)
-
-
 def plot_slice(study: Any, params: Sequence[str] | None = None) -> Figure:
     """Plot the value against each parameter, one panel per parameter.
 
@@ -192,7 +178,7 @@ def plot_slice(study: Any, params: Sequence[str] | None = None) -> Figure:
             linewidths=0.3,
             gid=f"slice-{name}",
         )
-        _set_axis(ax, info, "x")
+        set_param_axis(ax, info, "x")
         ax.set_xlabel(name)
         ax.grid(alpha=0.3)
         if not having:
@@ -253,8 +239,9 @@ def plot_parallel_coordinate(
     """Plot every COMPLETE trial as a line across one vertical axis per parameter.
 
     The first axis is the value, then one per parameter; each is scaled to
-    its own range (log-scaled parameters on a log scale, categorical ones at
-    category positions) and labelled with a few of its values. Lines are
+    its own range (log-scaled parameters on a log scale, their axes named
+    ``"<name> (log)"``, categorical ones at category positions) and
+    labelled with a few of its values. Lines are
     coloured by value, the best on top; a trial without a parameter
     (conditional spaces) has a gap there.
 
@@ -314,7 +301,8 @@ def plot_parallel_coordinate(
                 color="0.15",
                 zorder=5,
             )
-    ax.set_xticks(xs, labels=["value", *names], rotation=20, ha="right")
+    labels = [f"{n} (log)" if view.params[n].log else n for n in names]
+    ax.set_xticks(xs, labels=["value", *labels], rotation=20, ha="right")
     ax.set_xlim(-0.2, len(columns) - 0.55)
     ax.set_ylim(-0.06, 1.06)
     ax.set_yticks([])
@@ -357,6 +345,9 @@ def plot_contour(study: Any, x: str, y: str, *, ax: Axes | None = None) -> Axes:
     for a log-scaled parameter) over their convex hull and shown as filled
     contours; the trials are scattered on top, the best one as a star.
     With fewer than three trials not on one line only the points are drawn.
+    The surface mixes trials that differ in the other parameters (a
+    categorical choice among them): the title names those parameters.
+    Log-scaled axes are labelled at round values only.
 
     Parameters
     ----------
@@ -403,6 +394,10 @@ def plot_contour(study: Any, x: str, y: str, *, ax: Axes | None = None) -> Axes:
         ax.contourf(
             _back(gu, x_info), _back(gv, y_info), gz, levels=14, cmap=_CMAP, norm=norm
         )
+        # The filled contours pin the limits to the data (sticky edges): the
+        # usual margins keep the markers of the extreme trials, the best
+        # one's star often among them, inside the axes instead of cut in two.
+        ax.use_sticky_edges = False
     ax.scatter(
         _back(u, x_info),
         _back(v, y_info),
@@ -427,16 +422,38 @@ def plot_contour(study: Any, x: str, y: str, *, ax: Axes | None = None) -> Axes:
         label=f"best: trial {trials[best].number}",
         gid="best",
     )
-    _set_axis(ax, x_info, "x")
-    _set_axis(ax, y_info, "y")
+    set_param_axis(ax, x_info, "x")
+    set_param_axis(ax, y_info, "y")
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(loc="best", fontsize=8)
     ax.figure.colorbar(
         plt.cm.ScalarMappable(norm=norm, cmap=_CMAP), ax=ax, label=_value_label(view)
     )
-    ax.set_title(f"Contour of {view.name} ({len(trials)} COMPLETE trials)")
+    title = f"Contour of {view.name} ({len(trials)} COMPLETE trials)"
+    others = _varying_elsewhere(view, trials, (x, y))
+    if surface is not None and others:
+        title += f"\ninterpolated between trials that also differ in {', '.join(others)}"
+    ax.set_title(title, fontsize=10 if "\n" in title else None)
     return ax
+
+
+def _varying_elsewhere(
+    view: StudyView, trials: Sequence[Any], shown: Sequence[str]
+) -> list[str]:
+    """The parameters off the axes whose values differ between ``trials``.
+
+    The surface mixes them: two trials side by side on the plot may differ in
+    a categorical choice (an SVC kernel) the contour does not show.
+    """
+    varying = []
+    for name, info in view.params.items():
+        if name in shown:
+            continue
+        values = {repr(t.params.get(name)) for t in trials}
+        if len(values) > 1:
+            varying.append(name if info.numeric else f"{name} (categorical)")
+    return sorted(varying, key=lambda n: (not n.endswith("(categorical)"), n))
 
 
 def _back(coordinates: np.ndarray, info: ParamInfo) -> np.ndarray:
