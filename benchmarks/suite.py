@@ -649,7 +649,9 @@ def _tasks() -> list[Task]:
                 "small noisy",
             ),
             _bundled(load_breast_cancer),
-            lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000)),
+            lambda: make_pipeline(
+                StandardScaler(), LogisticRegression(max_iter=3000, random_state=0)
+            ),
             "neg_log_loss",
             branches=tuple(
                 Branch(
@@ -670,7 +672,8 @@ def _tasks() -> list[Task]:
                 for b in logreg_branches
             ),
             flat_estimator=lambda: make_pipeline(
-                StandardScaler(), LogisticRegression(max_iter=3000, solver="saga")
+                StandardScaler(),
+                LogisticRegression(max_iter=3000, solver="saga", random_state=0),
             ),
             flat_params=(
                 Ca("logisticregression__penalty", "l2", "l1", "elasticnet"),

@@ -166,9 +166,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto".
         None evaluates the whole grid when ``n_trials`` and ``timeout`` are
         None (every parameter must then be finite), as GridSearchCV does;
-        otherwise it is :class:`~scout_sklearn.samplers.AutoSampler` with
-        this ``n_trials``: a Gaussian process on small numeric spaces and
-        budgets, TPE elsewhere.
+        otherwise it is :class:`~scout_sklearn.samplers.AutoSampler`: a
+        Gaussian process on every kind of space (numeric, categorical,
+        conditional) for the first 200 complete trials, TPE after.
     n_trials : int, default=None
         Number of trials (params evaluated on every fold). None runs every
         params of a finite sampler (the whole grid), or until ``timeout``.
@@ -939,11 +939,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             if self.n_trials is None and self.timeout is None:
                 _require_finite_for_grid(space)
                 return GridSampler()
-            return AutoSampler(n_trials=self.n_trials)
+            return AutoSampler()
         sampler = make_sampler(self.sampler, owner=type(self).__name__)
         # The user's instance is configuration: never let a fit mutate it.
         sampler = clone(sampler) if sampler is self.sampler else sampler
-        if isinstance(sampler, (AutoSampler, RandomSampler)) and sampler.n_trials is None:
+        if isinstance(sampler, RandomSampler) and sampler.n_trials is None:
             sampler.set_params(n_trials=self.n_trials)
         return sampler
 

@@ -490,10 +490,10 @@ def test_random_state_accepts_a_random_state_instance(iris, fast_clf):
     assert first.cv_results_["params"] == again.cv_results_["params"]
 
 
-def test_sampler_none_with_n_trials_samples_at_random(iris, fast_clf):
+def test_sampler_none_with_n_trials_is_the_auto_sampler(iris, fast_clf):
     X, y = iris
     implicit = ScoutSearchCV(fast_clf, RANDOM_SPACE, n_trials=8, cv=3, random_state=5)
-    explicit = clone(implicit).set_params(sampler="random")
+    explicit = clone(implicit).set_params(sampler="auto")
     assert (
         implicit.fit(X, y).cv_results_["params"] == explicit.fit(X, y).cv_results_["params"]
     )
