@@ -47,7 +47,7 @@ from _common import verdict
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import cross_val_score
-from suite import TASKS, Task, scipy_space, scout_space
+from suite import CV_FOLDS, TASKS, Task, scipy_space, scout_space
 from threadpoolctl import threadpool_limits
 
 N_CANDIDATES = 50
@@ -143,13 +143,17 @@ def run_pruned(
 
     task = setting.task
     X_train, X_test, y_train, y_test = data
+    min_resource = ladder[0]
+    if setting.max_resource is None:
+        # Halving counts the rows it cross-validates on; ours, a fold's training rows.
+        min_resource = ladder[0] * (CV_FOLDS - 1) // CV_FOLDS
     search = ScoutSearchCV(
         task.estimator(),
         scout_space(task),
         pruner=pruner,
         resource=setting.resource,
-        min_resource=ladder[0],
-        max_resource=ladder[-1] if setting.max_resource is None else setting.max_resource,
+        min_resource=min_resource,
+        max_resource=setting.max_resource,
         n_trials=100_000,
         timeout=timeout,
         cv=task.cv(seed),
