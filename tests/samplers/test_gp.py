@@ -149,7 +149,7 @@ def test_a_failing_fit_falls_back_to_a_random_point(
     def broken_fit(*args: object) -> None:
         raise linalg.LinAlgError("not positive definite")
 
-    monkeypatch.setattr(_gp, "_fit_hyperparameters", broken_fit)
+    monkeypatch.setattr(_gp, "fit_hyperparameters", broken_fit)
     space = SearchSpace.from_user({"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)})
     history = [complete(k, {"x": 0.1 * k, "y": 0.3}, float(k)) for k in range(6)]
     params = GPSampler(n_startup_trials=2).ask(space, history, rng(0, 6))
@@ -207,18 +207,19 @@ def test_repr_shows_changed_arguments() -> None:
 @pytest.mark.parametrize("acquisition", ["ei", "ucb"])
 def test_acquisition_gradient_matches_finite_differences(acquisition: str) -> None:
     # The L-BFGS-B refinement trusts this analytic gradient.
-    from scout_sklearn.samplers import _gp
+    from scout_sklearn.samplers import _gp_model
 
     space = SearchSpace.from_user(
         {"a": Float(0, 1), "b": Float(1e-3, 1, log=True), "c": ["x", "y", "z"]}
     )
-    layout = _gp._Layout.of(space[0])
+    layout = _gp_model.Layout.of(space[0])
     generator = np.random.default_rng(0)
     X = layout.snap(generator.random((30, 3)))
     y = np.sin(6 * X[:, 0]) + X[:, 1] + (layout.choices(X)[:, 0] == 1)
     y = (y - y.mean()) / y.std()
-    model = _gp._condition(layout, np.array([0.3, 0.5, 1.0]), 1.0, 1e-2, X, y)
-    score = _gp._Acquisition(model, acquisition, 1.96, _gp._incumbent(model, len(y)))
+    model = _gp_model.condition(layout, np.array([0.3, 0.5, 1.0]), 1.0, 1e-2, X, y)
+    best = _gp_model.incumbent(model, len(y))
+    score = _gp_model.Acquisition(model, acquisition, 1.96, best)
     U = layout.snap(generator.random((4, 3)))
     value, gradient = score.value_and_gradient(
         model.local_predictor(U), U[:, layout.continuous]
@@ -243,13 +244,13 @@ def test_hyperparameters_are_refitted_on_a_schedule_and_a_fresh_sampler_agrees(
         5, 30, 30, 33, 33, 37, 37, 41,
     ]  # fmt: skip
     fits: list[int] = []
-    fit = _gp._fit_hyperparameters
+    fit = _gp.fit_hyperparameters
 
     def counting_fit(layout: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         fits.append(len(X))
         return fit(layout, X, y)
 
-    monkeypatch.setattr(_gp, "_fit_hyperparameters", counting_fit)
+    monkeypatch.setattr(_gp, "fit_hyperparameters", counting_fit)
     space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
     sampler = GPSampler(n_startup_trials=5, n_candidates=64)
     history = minimise(sampler, space, bowl, 42, seed=0)
@@ -268,13 +269,13 @@ def test_an_ask_runs_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None
     from scout_sklearn.samplers import _gp
 
     seen: list[int] = []
-    fit = _gp._fit_hyperparameters
+    fit = _gp.fit_hyperparameters
 
     def watching_fit(layout: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         seen.extend(pool["num_threads"] for pool in threadpool_info())
         return fit(layout, X, y)
 
-    monkeypatch.setattr(_gp, "_fit_hyperparameters", watching_fit)
+    monkeypatch.setattr(_gp, "fit_hyperparameters", watching_fit)
     space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
     minimise(GPSampler(n_startup_trials=3, n_candidates=32), space, bowl, 5, seed=0)
     assert seen
@@ -284,18 +285,18 @@ def test_an_ask_runs_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None
 def test_the_incumbent_is_the_best_posterior_mean_not_a_lucky_score() -> None:
     # Noisy scores: a lucky trial's observed value is above what the model
     # believes there, and expected improvement improves on the belief.
-    from scout_sklearn.samplers import _gp
+    from scout_sklearn.samplers import _gp_model
 
     space = SearchSpace.from_user({"x": Float(0.0, 1.0)})
-    layout = _gp._Layout.of(space[0])
+    layout = _gp_model.Layout.of(space[0])
     generator = np.random.default_rng(0)
     X = generator.random((25, 1))
     y = np.sin(3 * X[:, 0]) + generator.normal(0.0, 0.3, size=25)
     y = (y - y.mean()) / y.std()
-    noisy = _gp._condition(layout, np.array([0.5]), 1.0, 0.3, X, y)
-    assert _gp._incumbent(noisy, 25) < y.max() - 0.05
-    exact = _gp._condition(layout, np.array([0.5]), 1.0, 1e-9, X, y)
-    assert _gp._incumbent(exact, 25) == pytest.approx(y.max(), abs=1e-2)
+    noisy = _gp_model.condition(layout, np.array([0.5]), 1.0, 0.3, X, y)
+    assert _gp_model.incumbent(noisy, 25) < y.max() - 0.05
+    exact = _gp_model.condition(layout, np.array([0.5]), 1.0, 1e-9, X, y)
+    assert _gp_model.incumbent(exact, 25) == pytest.approx(y.max(), abs=1e-2)
 
 
 def test_a_conditional_space_is_modelled_after_the_study_wide_startup(
@@ -306,13 +307,13 @@ def test_a_conditional_space_is_modelled_after_the_study_wide_startup(
     from scout_sklearn.samplers import _gp
 
     fits: list[int] = []
-    fit = _gp._fit_hyperparameters
+    fit = _gp.fit_hyperparameters
 
     def counting_fit(layout: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         fits.append(len(X))
         return fit(layout, X, y)
 
-    monkeypatch.setattr(_gp, "_fit_hyperparameters", counting_fit)
+    monkeypatch.setattr(_gp, "fit_hyperparameters", counting_fit)
     space = SearchSpace.from_user(
         [
             {"kind": ["a"], "x": Float(0.0, 1.0)},
