@@ -431,7 +431,9 @@ def targets(results: dict[tuple[str, int], dict[str, float]]) -> None:
     else:
         rows.append((label, "not measured", "n/a"))
     width = max(len(r[0]) for r in rows) + 2
-    print("\nTargets")
+    # The TPE ratios move with the machine's load (Optuna's asks slow down
+    # more than ours): the target is meant for a quiet machine.
+    print(f"\nTargets (load average now {os.getloadavg()[0]:.2f}; quiet is below 1)")
     for label, measured, result in rows:
         print(f"  {label:<{width}}{measured:<28}{result}")
 

@@ -131,24 +131,18 @@ class RunResult:
     wall_seconds: float
 
 
-def our_sampler(name: str, n_evals: int | None = None) -> Any:
-    """Our sampler registered as ``name`` (raises InvalidParameterError if none).
-
-    "auto" is told the budget, as ScoutSearchCV tells it ``n_trials``.
-    """
+def our_sampler(name: str) -> Any:
+    """Our sampler registered as ``name`` (raises InvalidParameterError if none)."""
     from scout_sklearn.samplers._registry import make_sampler
 
-    sampler = make_sampler(name, owner="benchmarks/synthetic.py")
-    if name == "auto":
-        sampler.set_params(n_trials=n_evals)
-    return sampler
+    return make_sampler(name, owner="benchmarks/synthetic.py")
 
 
 def run_ours(name: str, problem: Problem, seed: int, n_evals: int) -> tuple[float, float]:
     from scout_sklearn import Float, Study
 
     space = {n: Float(lo, hi) for n, (lo, hi) in zip(problem.names, problem.bounds)}
-    study = Study(space, sampler=our_sampler(name, n_evals), seed=seed)
+    study = Study(space, sampler=our_sampler(name), seed=seed)
     best, ask_seconds = np.inf, 0.0
     for _ in range(n_evals):
         start = time.perf_counter()
