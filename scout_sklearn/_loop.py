@@ -41,6 +41,10 @@ from scout_sklearn.reporting import logger
 
 __all__ = ["Budget", "Pruning", "StopReason", "run_search"]
 
+#: A pruned search with a timeout stops asking new trials once the time left
+#: is at most this many times the estimated time to finish its best trial.
+WIND_DOWN_MARGIN = 1.5
+
 
 class StopReason:
     """Why a search stopped asking for new trials."""
@@ -82,18 +86,24 @@ def run_search(
     on_trial_finished: Callable[[Trial], None],
     on_fold_finished: Callable[[int, FoldResult], None] | None = None,
     pruning: Pruning | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> str:
     """Run trials until the budget is spent or the sampler runs out; return why.
 
     When the timeout passes, no new fold starts, and the first fold result
     that comes back after it ends the run: the folds still running are
     cancelled (joblib aborts them) and their trials stay RUNNING, with the
-    folds they finished, for a resumed search to complete.
+    folds they finished, for a resumed search to complete. A pruned search
+    stops asking new trials a little earlier, when the time left is about
+    what carrying its best paused trial to the last rung takes (see
+    :class:`RungScheduler`).
     """
     scheduler = (
-        Scheduler(study, splits, budget, metric)
+        Scheduler(study, splits, budget, metric, clock=clock)
         if pruning is None
-        else RungScheduler(study, splits, budget, metric, pruning)
+        else RungScheduler(
+            study, splits, budget, metric, pruning, workers=runner.n_workers, clock=clock
+        )
     )
     while True:
         n_results = 0
@@ -131,14 +141,15 @@ class Scheduler:
         splits: Sequence[tuple[np.ndarray, np.ndarray]],
         budget: Budget,
         metric: str | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._study = study
         self._splits = splits
         self._budget = budget
         self._metric = metric
-        self._deadline = (
-            None if budget.timeout is None else time.monotonic() + budget.timeout
-        )
+        self._clock = clock
+        self._deadline = None if budget.timeout is None else clock() + budget.timeout
         self._lock = threading.RLock()
         self._queue: deque[FoldTask] = deque()
         self._folds_left: dict[int, int] = {}
@@ -177,7 +188,7 @@ class Scheduler:
 
     def past_deadline(self) -> bool:
         """Whether the timeout has passed."""
-        return self._deadline is not None and time.monotonic() >= self._deadline
+        return self._deadline is not None and self._clock() >= self._deadline
 
     def cancel(self) -> list[Trial]:
         """Drop every fold not run yet; return the trials this finishes."""
@@ -285,6 +296,16 @@ class RungScheduler(Scheduler):
 
     The record is built from the study's trials (a resumed study's, and other
     workers' on a shared storage) and re-read before every decision.
+
+    With a timeout, the search winds down before it: once the time left is
+    at most :data:`WIND_DOWN_MARGIN` times the estimated seconds to carry the
+    most advanced paused (or running) trial through the rungs above it, no
+    new trial starts, and the pruner's final promotions run as they do when
+    ``n_trials`` is spent. Otherwise a search stopped by its timeout would
+    mostly leave trials paused at low rungs, scored on a fraction of the
+    resource. The estimate is the mean seconds (fit and score) of this run's
+    folds at each rung, extrapolated in proportion to the resource to the
+    rungs none has reached, over ``workers`` folds at once.
     """
 
     def __init__(
@@ -294,8 +315,14 @@ class RungScheduler(Scheduler):
         budget: Budget,
         metric: str | None,
         pruning: Pruning,
+        *,
+        workers: int = 1,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(study, splits, budget, metric)
+        super().__init__(study, splits, budget, metric, clock=clock)
+        self._workers = max(1, workers)
+        # Seconds (fit and score) of this run's folds at each rung: sum, count.
+        self._seconds: dict[int, list[float]] = {}
         self._pruner = pruning.pruner
         self._plan = pruning.plan
         self._n_rungs = pruning.plan.n_rungs
@@ -320,6 +347,10 @@ class RungScheduler(Scheduler):
                 return None
             try:
                 trial = self._study.record(number, fold_result)
+                if not fold_result.is_failed:
+                    spent = self._seconds.setdefault(fold_result.rung, [0.0, 0])
+                    spent[0] += fold_result.fit_time + fold_result.score_time
+                    spent[1] += 1
                 if fitted is not None:
                     self._fitted.setdefault(number, {})[fold_result.fold] = fitted
                 self._folds_left[number] -= 1
@@ -373,6 +404,66 @@ class RungScheduler(Scheduler):
                 self._give_up(number, None)
         self._waiting.clear()
         return finished
+
+    # -- winding down before the timeout ------------------------------------------
+    def _may_ask(self) -> bool:
+        if not super()._may_ask():
+            return False
+        need = self.seconds_to_finish()
+        if need is None or self._deadline is None:
+            return True
+        if self._deadline - self._clock() <= WIND_DOWN_MARGIN * need:
+            logger.info(
+                "Study %r: no new trial %.1fs before the timeout, to carry the best "
+                "paused trials to the last rung (about %.1fs).",
+                self._study.name,
+                self._deadline - self._clock(),
+                need,
+            )
+            self.stop_reason = StopReason.TIMEOUT
+            return False
+        return True
+
+    def seconds_to_finish(self) -> float | None:
+        """Estimated seconds to finish the folds queued and carry one trial on.
+
+        The trial is the first the pruner's final promotions would promote
+        now (they go highest rung first), else the most advanced paused or
+        running trial; it is carried through every rung above its own. None
+        without a timeout, or before any fold has been timed.
+        """
+        if self._deadline is None or not self._seconds:
+            return None
+        first = self._pruner.final_promotions(self._waiting, self._record, self._n_rungs)
+        if first:
+            start = first[0][1] + 1
+        else:
+            at = [r + 1 for _, r in self._waiting] + list(self._rung.values())
+            if not at:
+                return None
+            start = max(at)
+        queued = sum(
+            self._folds_left.get(number, 0) * self._fold_seconds(rung)
+            for number, rung in self._rung.items()
+        )
+        total = queued / self._workers
+        for rung in range(start, self._n_rungs):
+            folds = len(self._plan.folds_through(rung))
+            if self._plan.kind == FOLDS and rung > 0:
+                folds -= len(self._plan.folds_through(rung - 1))
+            rounds = -(-folds // self._workers)  # folds run `workers` at a time
+            total += rounds * self._fold_seconds(rung)
+        return total
+
+    def _fold_seconds(self, rung: int) -> float:
+        """Mean seconds of a fold at ``rung``, from the nearest timed rung below."""
+        timed = [r for r in self._seconds if r <= rung] or [min(self._seconds)]
+        base = max(timed)
+        spent, count = self._seconds[base]
+        mean = spent / count
+        if self._plan.kind == FOLDS or base == rung:
+            return mean
+        return mean * self._plan.ladder[rung] / self._plan.ladder[base]
 
     # -- starting trials -----------------------------------------------------
     def _ask(self) -> Trial:
