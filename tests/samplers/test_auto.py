@@ -152,3 +152,19 @@ def test_the_auto_name_is_the_auto_sampler() -> None:
         param_distributions={"alpha": Float(1e-3, 10, log=True)}, n_trials=5, sampler="auto"
     )
     assert isinstance(sampler, AutoSampler)
+
+
+def test_the_default_asks_what_the_gp_sampler_asks_before_the_switch() -> None:
+    # benchmarks/tasks.py relies on this: below max_gp_trials a default search
+    # is the GPSampler's search, trial for trial, so it is run once for both.
+    X, y = load_diabetes(return_X_y=True)
+    space = {"alpha": Float(1e-3, 10, log=True), "solver": Categorical(["svd", "cholesky"])}
+
+    def params(sampler: Any) -> list[dict[str, Any]]:
+        search = ScoutSearchCV(
+            Ridge(), space, sampler=sampler, n_trials=9, cv=3, random_state=3
+        ).fit(X, y)
+        return list(search.cv_results_["params"])
+
+    assert params(None) == params(GPSampler())
+    assert params(None) != params(TPESampler())
