@@ -35,6 +35,11 @@ def test_example_runs(script, tmp_path):
     assert "best" in completed.stdout.lower(), completed.stdout
 
 
+def _default_sigint() -> None:
+    # Python turns SIGINT into KeyboardInterrupt only where it is not ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_ctrl_c_on_the_quickstart_prints_one_helpful_line(tmp_path):
     # What a newcomer sees: the quickstart at verbose=1 (the progress bar),
@@ -50,6 +55,8 @@ def test_ctrl_c_on_the_quickstart_prints_one_helpful_line(tmp_path):
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,
+        # A shell's background job ignores SIGINT, and so would the child.
+        preexec_fn=_default_sigint,
     )
     seen = b""
     deadline = time.monotonic() + 120

@@ -655,6 +655,8 @@ def test_sigint_in_a_real_process_keeps_what_finished(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell's background job ignores SIGINT, and so would the child.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     finished = 0
     for line in proc.stdout:
