@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import functools
@@ -50,6 +51,7 @@ from scout_sklearn._results import (
     build_cv_results,
     metric_names,
 )
+from scout_sklearn._secrets import mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
 from scout_sklearn._trial import FoldResult, Trial, TrialState
@@ -428,6 +430,24 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.callbacks = callbacks
         self.enqueue = enqueue
         self.objectives = objectives
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        # What a console, a log or a traceback shows: the storage URL's
+        # password masked. get_params() keeps the real URL, for clone().
+        shown: str = super(ScoutSearchCV, self._for_display()).__repr__(N_CHAR_MAX)
+        return shown
+
+    def _get_params_html(self, deep: bool = True, doc_link: str = "") -> Any:
+        # The parameter table of the HTML view (a notebook's display).
+        shown = super(ScoutSearchCV, self._for_display())
+        return shown._get_params_html(deep=deep, doc_link=doc_link)  # type: ignore[attr-defined]
+
+    def _for_display(self) -> ScoutSearchCV:
+        """A shallow copy whose ``storage`` URL has its password masked."""
+        shown = copy.copy(self)
+        if isinstance(self.storage, str):
+            shown.storage = mask_url(self.storage)
+        return shown
 
     @with_callbacks
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:

@@ -18,7 +18,6 @@ import csv
 import json
 import math
 import os
-import re
 import sqlite3
 import sys
 from collections import Counter
@@ -30,6 +29,7 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError
 
+from scout_sklearn._secrets import hide_password, mask_url
 from scout_sklearn._study import StoredStudy, list_studies, load_study
 from scout_sklearn._table import (
     TIME_COLUMNS,
@@ -599,7 +599,7 @@ def _strict_json(value: Any) -> Any:
 def _error(message: str, url: str | None) -> None:
     text = " ".join(message.split())
     if url is not None:
-        text = _hide_password(text, url)
+        text = hide_password(text, url)
     print(f"{PROG}: error: {text}", file=sys.stderr)
 
 
@@ -616,19 +616,4 @@ def _describe(err: BaseException) -> str:
 
 def _masked(url: str) -> str:
     """``url`` with its password replaced by ``***``."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
-
-
-def _hide_password(text: str, url: str) -> str:
-    """``text`` without the password of ``url`` (defence in depth)."""
-    try:
-        password = sa.make_url(url).password
-    except (ArgumentError, ValueError):
-        password = None
-    text = text.replace(url, _masked(url))
-    if password:
-        text = text.replace(str(password), "***")
-    return text
+    return mask_url(url)

@@ -32,6 +32,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from scout_sklearn._secrets import PasswordFilter, mask_url
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
@@ -45,6 +46,7 @@ from scout_sklearn.storage._base import Storage, StudyRecord
 __all__ = ["SQLStorage"]
 
 logger = logging.getLogger(__name__)
+logger.addFilter(PasswordFilter())
 
 #: The layout of the tables this code reads and writes. Bump it when the
 #: layout changes, and register in ``_MIGRATIONS`` how to upgrade from the
@@ -1641,7 +1643,7 @@ def _check_url(url: object) -> URL:
         except (exc.ArgumentError, ValueError):
             raise InvalidParameterError(
                 f"The 'storage' parameter must be a database URL for {_SUPPORTED}, "
-                f"such as {_URL_EXAMPLES}. Got {_mask_text(url)!r} instead."
+                f"such as {_URL_EXAMPLES}. Got {mask_url(url)!r} instead."
             ) from None
     else:
         raise InvalidParameterError(
@@ -1701,16 +1703,11 @@ def _is_sqlite_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
-def _mask_text(url: str) -> str:
-    """Hide the password of a URL that SQLAlchemy could not parse."""
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
-
-
 def _scrub(message: str, url: URL) -> str:
     """A driver's message with the URL's password hidden."""
     if url.password:
         message = message.replace(str(url.password), "***")
-    return _mask_text(message)
+    return mask_url(message)
 
 
 # -- encoding of records ---------------------------------------------------------------
