@@ -421,8 +421,10 @@ class Study(_BestOfTrials):
                     self.storage.heartbeat(
                         self.name, self.owner, time.time() + self.lease_seconds
                     )
-                except Exception:  # noqa: BLE001 - retried at the next beat
-                    logger.warning("Could not renew the leases of %s", self.owner)
+                except Exception as err:  # noqa: BLE001 - retried at the next beat
+                    # Storages time out (SQLStorage's timeout), so a database
+                    # that stopped answering shows here within that time.
+                    logger.warning("Could not renew the leases of %s: %s", self.owner, err)
 
         thread = threading.Thread(target=renew, name="scout-heartbeat", daemon=True)
         thread.start()
