@@ -10,6 +10,7 @@ __all__ = [
     "StudyMismatch",
     "TrialNumberTaken",
     "TrialStateError",
+    "WorkerDied",
 ]
 
 
@@ -62,4 +63,12 @@ class TrialStateError(RuntimeError):
     """A trial was moved to a state it cannot reach from its current one.
 
     For example, a fold result recorded on a trial that is already COMPLETE.
+    """
+
+
+class WorkerDied(RuntimeError):
+    """The worker process running a fold died, twice: once, then on a retry.
+
+    Raised only with ``error_score="raise"``; otherwise the fold gets the
+    error score, its trial is FAILED with the reason, and the search goes on.
     """
