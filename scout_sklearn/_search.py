@@ -41,7 +41,12 @@ from scout_sklearn._constraints import (
     Predicate,
     validate_params,
 )
-from scout_sklearn._evaluate import FoldRunner, content_hash, subsample_order
+from scout_sklearn._evaluate import (
+    FoldRunner,
+    content_hash,
+    estimator_hash,
+    subsample_order,
+)
 from scout_sklearn._loop import Budget, Pruning, run_search
 from scout_sklearn._results import (
     FOLDS,
@@ -637,12 +642,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         """What defines this search, as a resumed study must find it again."""
         fingerprint = {
             "data": {
-                "shape": list(getattr(X, "shape", (len(X),))),
+                # Not getattr(X, "shape", (len(X),)): the default is evaluated,
+                # and len() of a scipy sparse array raises.
+                "shape": list(X.shape if hasattr(X, "shape") else (len(X),)),
                 "sha1": content_hash((X, y, dict(params))),
             },
             "estimator": {
                 "class": type(self.estimator).__name__,
-                "sha1": content_hash(clone(self.estimator)),
+                "sha1": estimator_hash(clone(self.estimator)),
             },
             "cv": {"n_splits": len(splits), "sha1": content_hash(splits)},
             "scoring": (
