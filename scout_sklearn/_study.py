@@ -22,6 +22,7 @@ from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
     InvalidParameterError,
+    StorageFileLost,
     StudyMismatch,
     TrialNumberTaken,
 )
@@ -239,8 +240,13 @@ class Study(_BestOfTrials):
     # -- reading --------------------------------------------------------------
     @property
     def trials(self) -> tuple[Trial, ...]:
-        """Every trial, in number order."""
-        self._refresh()
+        """Every trial, in number order.
+
+        If the storage's file was deleted or replaced (the fit failed with
+        StorageFileLost), the trials this study holds in memory.
+        """
+        with contextlib.suppress(StorageFileLost):
+            self._refresh()
         return tuple(self._trials)
 
     @property

@@ -7,6 +7,7 @@ __all__ = [
     "InvalidParameterError",
     "LeaseLost",
     "SearchSpaceExhausted",
+    "StorageFileLost",
     "StudyMismatch",
     "TrialNumberTaken",
     "TrialStateError",
@@ -48,6 +49,15 @@ class StudyMismatch(InvalidParameterError):
 
     The message names what changed (data, estimator, CV splits, scoring,
     random_state or the space).
+    """
+
+
+class StorageFileLost(RuntimeError):
+    """A storage's SQLite file was deleted or replaced while it was open.
+
+    What would be written next would go to a file no longer on disk, so the
+    storage stops; the study keeps the trials it had in memory
+    (``search.study_.trials``).
     """
 
 

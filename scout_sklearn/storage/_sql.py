@@ -38,6 +38,7 @@ from scout_sklearn.exceptions import (
     DuplicatedStudyError,
     InvalidParameterError,
     LeaseLost,
+    StorageFileLost,
     TrialNumberTaken,
     TrialStateError,
 )
@@ -498,6 +499,10 @@ class SQLStorage(Storage):
         )
         self._setup_lock = threading.Lock()
         self._watchdog = Watchdog(self.timeout)
+        # A SQLite file's path and (device, inode) when opened: a file deleted
+        # or replaced under an open connection takes the writes into the
+        # unlinked inode, and nothing would be left on disk.
+        self._file: tuple[str, tuple[int, int]] | None = None
         self._opened: _Database | None = None
         # The claim lock this thread holds (PostgreSQL), see claim_lock.
         self._local = threading.local()
@@ -523,6 +528,7 @@ class SQLStorage(Storage):
                 engine = _create_engine(self._url, self._engine_kwargs, self.timeout)
                 opened = _Database(engine, _build_tables(self._table_prefix))
                 self._prepare_schema(opened)
+                self._file = _file_identity(self._url)
                 opened.compile_statements()
                 self._opened = opened
             return opened
@@ -625,6 +631,7 @@ class SQLStorage(Storage):
     def _run(self, work: Callable[[_Transaction], _T], *, write: bool) -> _T:
         """Run ``work`` in one transaction, retried while the database is busy."""
         db = self._db()
+        self._check_file()
         started = time.monotonic()
         attempt = 0
         reconnected = False
@@ -694,6 +701,27 @@ class SQLStorage(Storage):
                 attempt,
             )
             time.sleep(delay)
+
+    def _check_file(self) -> None:
+        """Fail if this storage's SQLite file was deleted or replaced since it opened."""
+        if self._file is None:
+            return
+        path, identity = self._file
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            what = "was deleted"
+        else:
+            if (stat.st_dev, stat.st_ino) == identity:
+                return
+            what = "was replaced by another file"
+        raise StorageFileLost(
+            f"The SQLite file {path!r} of {self!r} {what} while this storage had it "
+            "open: what is written now would be lost with it, so the storage stops. "
+            "The trials read and written so far are still in memory: a search that "
+            "fails with this error keeps them in search.study_.trials (and "
+            "search.trials_dataframe()); write them to a new storage to keep them."
+        )
 
     def _watched(
         self, db: _Database, raw: PoolProxiedConnection
@@ -1607,6 +1635,21 @@ class _Database:
         elif err.args and err.args[0] in {1205, 1213}:  # MySQL: lock wait timeout, deadlock
             return "a conflicting transaction"
         return None
+
+
+def _file_identity(url: URL) -> tuple[str, tuple[int, int]] | None:
+    """The absolute path and (device, inode) of a SQLite file URL's file."""
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+        return None
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename: left unchecked
+        return None
+    path = os.path.abspath(database)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return path, (stat.st_dev, stat.st_ino)
 
 
 class _NoAnswer(Exception):
