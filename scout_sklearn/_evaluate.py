@@ -8,15 +8,18 @@ study.
 
 from __future__ import annotations
 
+import concurrent.futures.process
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import numbers
 import os
 import pickle
 import shutil
 import tempfile
 import time
+import types
 import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -38,8 +41,16 @@ from scout_sklearn._compat import (
     split_fold_data,
 )
 from scout_sklearn._trial import FoldResult
+from scout_sklearn.exceptions import WorkerDied
 
-__all__ = ["FoldRunner", "FoldTask", "content_hash", "fit_and_score", "subsample_order"]
+__all__ = [
+    "FoldRunner",
+    "FoldTask",
+    "content_hash",
+    "estimator_hash",
+    "fit_and_score",
+    "subsample_order",
+]
 
 
 def content_hash(value: Any) -> str:
@@ -49,6 +60,56 @@ def content_hash(value: Any) -> str:
     can tell whether it is resumed on the same data, estimator and splits.
     """
     return str(joblib_hash(value, hash_name="sha1"))
+
+
+def estimator_hash(estimator: Any) -> str:
+    """A digest of an unfitted estimator, even one that cannot be pickled.
+
+    Hashing pickles; a lambda (``FunctionTransformer(lambda X: ...)``) or a
+    local function cannot be pickled by reference, and the fit does not need
+    it to be (loky sends functions by value). Such an estimator is hashed
+    by its description instead: class paths, parameters, and for a function
+    its qualified name and a digest of its byte code and constants.
+    """
+    try:
+        return content_hash(estimator)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return content_hash(_describe(estimator))
+
+
+def _describe(value: Any) -> Any:
+    """Plain, stable data standing for ``value`` (no addresses, no pickling)."""
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return {
+            "class": _qualified_name(type(value)),
+            "params": {k: _describe(v) for k, v in value.get_params(deep=False).items()},
+        }
+    if isinstance(value, (list, tuple)):
+        return [_describe(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _describe(item) for key, item in value.items()}
+    code = getattr(value, "__code__", None)
+    if isinstance(code, types.CodeType):
+        return {"function": _qualified_name(value), "code": _code_digest(code)}
+    try:
+        return content_hash(value)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return {"unhashable": _qualified_name(type(value))}  # described by its type only
+
+
+def _qualified_name(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
+
+
+def _code_digest(code: types.CodeType) -> str:
+    digest = hashlib.sha1(code.co_code)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            digest.update(_code_digest(constant).encode())
+        else:
+            digest.update(repr(constant).encode())
+    digest.update(repr(code.co_names).encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -485,23 +546,13 @@ class FoldRunner:
         # of the shared X and y, and the user's X and y to restore on exit.
         self._shared: _SharedArrays | None = None
         self._unshared: tuple[Any, Any] = (X, y)
+        # The tasks sent to workers and not yet returned, by (number, fold,
+        # rung), with the estimator each was sent with: the suspects when a
+        # worker dies.
+        self._in_flight: dict[tuple[int, int, int], tuple[Any, FoldTask]] = {}
 
     def __enter__(self) -> FoldRunner:
-        try:
-            parallel = Parallel(
-                n_jobs=self._n_jobs,
-                pre_dispatch=self._pre_dispatch,
-                batch_size=1,  # chunked by _jobs
-                return_as="generator_unordered",
-            )
-        except ValueError as error:
-            if "return_as" not in str(error):
-                raise
-            parallel = Parallel(
-                n_jobs=self._n_jobs, pre_dispatch=self._pre_dispatch, batch_size=1
-            )
-            self._streaming = False
-        self._parallel = parallel.__enter__()
+        self._open_parallel()
         backend, _ = get_active_backend()
         processes = self.n_workers > 1 and isinstance(
             backend, (LokyBackend, MultiprocessingBackend)
@@ -521,10 +572,38 @@ class FoldRunner:
     def __exit__(self, *exc_info: object) -> None:
         self._parallel.__exit__(*exc_info)
         self._parallel = None
+        self._in_flight.clear()
         if self._shared is not None:
             self._X, self._y = self._unshared
             self._shared.close()
             self._shared = None
+
+    def _open_parallel(self) -> None:
+        try:
+            parallel = Parallel(
+                n_jobs=self._n_jobs,
+                pre_dispatch=self._pre_dispatch,
+                batch_size=1,  # chunked by _jobs
+                return_as="generator_unordered",
+            )
+        except ValueError as error:
+            if "return_as" not in str(error):
+                raise
+            parallel = Parallel(
+                n_jobs=self._n_jobs, pre_dispatch=self._pre_dispatch, batch_size=1
+            )
+            self._streaming = False
+        self._parallel = parallel.__enter__()
+
+    def _restart_workers(self, death: BaseException) -> None:
+        """A fresh joblib context after a worker died.
+
+        The broken one is left, not reused: joblib would hand the next call
+        results of tasks sent before the death (seen with joblib 1.5).
+        """
+        with contextlib.suppress(Exception):
+            self._parallel.__exit__(type(death), death, death.__traceback__)
+        self._open_parallel()
 
     @property
     def n_workers(self) -> int:
@@ -549,11 +628,73 @@ class FoldRunner:
     def _call(
         self, tasks: Iterable[FoldTask]
     ) -> Generator[tuple[int, FoldResult, Any], None, None]:
-        """One joblib call over ``tasks``, its results one by one as they finish."""
-        for outputs in self._parallel(self._jobs(tasks)):
-            for output in outputs:
-                self._observe(output[1])
-                yield output
+        """Joblib calls over ``tasks``, their results one by one as they finish.
+
+        When a worker process dies (a segmentation fault, ``os._exit``, the
+        kernel's out-of-memory killer), joblib names no task: every task
+        sent and not yet returned is a suspect. Each is run again alone, on
+        a fresh worker; one that kills its worker a second time gets a
+        failed FoldResult saying so (its trial is FAILED, and a resumed
+        search does not run it again), and the other tasks go on.
+        """
+        iterator = iter(tasks)
+        self._in_flight.clear()
+        while True:
+            try:
+                for outputs in self._parallel(self._jobs(iterator)):
+                    for output in outputs:
+                        self._in_flight.pop(_task_key(output[0], output[1]), None)
+                        self._observe(output[1])
+                        yield output
+                return
+            except _WORKER_DEATHS as death:
+                suspects = list(self._in_flight.values())
+                self._in_flight.clear()
+                self._restart_workers(death)
+                for estimator, task in suspects:
+                    yield self._retry_alone(estimator, task)
+
+    def _retry_alone(self, estimator: Any, task: FoldTask) -> tuple[int, FoldResult, Any]:
+        """Run one suspect task alone; a second death fails its fold."""
+        try:
+            outputs = [
+                output
+                for chunk in self._parallel([self._job([estimator], [task])])
+                for output in chunk
+            ]
+        except _WORKER_DEATHS as death:
+            self._in_flight.clear()
+            self._restart_workers(death)
+            return task.number, self._died(task, death), None
+        self._in_flight.clear()
+        output: tuple[int, FoldResult, Any] = outputs[0]
+        self._observe(output[1])
+        return output
+
+    def _died(self, task: FoldTask, death: BaseException) -> FoldResult:
+        """The failed fold of a task whose worker died on it twice."""
+        codes = [line for line in str(death).splitlines() if "exit codes" in line]
+        reason = (
+            f"The worker process running trial {task.number}, fold {task.fold} died, "
+            "and died again when the fold was retried alone on a fresh worker "
+            f"({type(death).__name__}{': ' + codes[0].strip() if codes else ''}). A "
+            "segmentation fault or os._exit() in the estimator, or the "
+            "system killing the process for its memory, ends a worker this way."
+        )
+        error_score = self._kwargs["error_score"]
+        if error_score == "raise":
+            raise WorkerDied(reason) from death
+        failed = _error_scores(self._kwargs["scorer"], error_score)
+        return FoldResult(
+            fold=task.fold,
+            test_scores=failed,
+            train_scores=dict(failed) if self._kwargs["return_train_score"] else None,
+            fit_time=0.0,
+            score_time=0.0,
+            n_test_samples=len(task.test),
+            rung=task.rung,
+            error=reason,
+        )
 
     def _observe(self, result: FoldResult) -> None:
         """Update the running mean of a task's seconds."""
@@ -569,7 +710,6 @@ class FoldRunner:
         return max(1, min(self._max_chunk, int(_CHUNK_SECONDS / max(seconds, 1e-6))))
 
     def _jobs(self, tasks: Iterable[FoldTask]) -> Iterator[Any]:
-        run = delayed(_run_tasks)
         iterator = iter(tasks)
         while True:
             chunk = [task for _, task in zip(range(self._chunk_size()), iterator)]
@@ -589,12 +729,26 @@ class FoldRunner:
                 else task.warm_start_from
                 for task in chunk
             ]
-            yield run(
-                estimators,
-                self._X,
-                self._y,
-                chunk,
-                freeze_in=self._freeze_in,
-                pack=self._pack,
-                **self._kwargs,
-            )
+            for estimator, task in zip(estimators, chunk):
+                self._in_flight[_task_key(task.number, task)] = (estimator, task)
+            yield self._job(estimators, chunk)
+
+    def _job(self, estimators: list[Any], chunk: list[FoldTask]) -> Any:
+        return delayed(_run_tasks)(
+            estimators,
+            self._X,
+            self._y,
+            chunk,
+            freeze_in=self._freeze_in,
+            pack=self._pack,
+            **self._kwargs,
+        )
+
+
+# What joblib raises when a worker process dies under it (loky's
+# TerminatedWorkerError is a subclass).
+_WORKER_DEATHS = (concurrent.futures.process.BrokenProcessPool,)
+
+
+def _task_key(number: int, task: FoldTask | FoldResult) -> tuple[int, int, int]:
+    return number, task.fold, task.rung

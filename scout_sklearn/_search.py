@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import functools
@@ -40,7 +41,12 @@ from scout_sklearn._constraints import (
     Predicate,
     validate_params,
 )
-from scout_sklearn._evaluate import FoldRunner, content_hash, subsample_order
+from scout_sklearn._evaluate import (
+    FoldRunner,
+    content_hash,
+    estimator_hash,
+    subsample_order,
+)
 from scout_sklearn._loop import Budget, Pruning, run_search
 from scout_sklearn._results import (
     FOLDS,
@@ -50,6 +56,7 @@ from scout_sklearn._results import (
     build_cv_results,
     metric_names,
 )
+from scout_sklearn._secrets import mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
 from scout_sklearn._trial import FoldResult, Trial, TrialState
@@ -429,6 +436,24 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.enqueue = enqueue
         self.objectives = objectives
 
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        # What a console, a log or a traceback shows: the storage URL's
+        # password masked. get_params() keeps the real URL, for clone().
+        shown: str = super(ScoutSearchCV, self._for_display()).__repr__(N_CHAR_MAX)
+        return shown
+
+    def _get_params_html(self, deep: bool = True, doc_link: str = "") -> Any:
+        # The parameter table of the HTML view (a notebook's display).
+        shown = super(ScoutSearchCV, self._for_display())
+        return shown._get_params_html(deep=deep, doc_link=doc_link)  # type: ignore[attr-defined]
+
+    def _for_display(self) -> ScoutSearchCV:
+        """A shallow copy whose ``storage`` URL has its password masked."""
+        shown = copy.copy(self)
+        if isinstance(self.storage, str):
+            shown.storage = mask_url(self.storage)
+        return shown
+
     @with_callbacks
     def fit(self, X: Any, y: Any = None, **params: Any) -> ScoutSearchCV:
         """Run the search, then refit the best params on all the data.
@@ -617,12 +642,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         """What defines this search, as a resumed study must find it again."""
         fingerprint = {
             "data": {
-                "shape": list(getattr(X, "shape", (len(X),))),
+                # Not getattr(X, "shape", (len(X),)): the default is evaluated,
+                # and len() of a scipy sparse array raises.
+                "shape": list(X.shape if hasattr(X, "shape") else (len(X),)),
                 "sha1": content_hash((X, y, dict(params))),
             },
             "estimator": {
                 "class": type(self.estimator).__name__,
-                "sha1": content_hash(clone(self.estimator)),
+                "sha1": estimator_hash(clone(self.estimator)),
             },
             "cv": {"n_splits": len(splits), "sha1": content_hash(splits)},
             "scoring": (

@@ -22,6 +22,7 @@ from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
     InvalidParameterError,
+    StorageFileLost,
     StudyMismatch,
     TrialNumberTaken,
 )
@@ -239,8 +240,13 @@ class Study(_BestOfTrials):
     # -- reading --------------------------------------------------------------
     @property
     def trials(self) -> tuple[Trial, ...]:
-        """Every trial, in number order."""
-        self._refresh()
+        """Every trial, in number order.
+
+        If the storage's file was deleted or replaced (the fit failed with
+        StorageFileLost), the trials this study holds in memory.
+        """
+        with contextlib.suppress(StorageFileLost):
+            self._refresh()
         return tuple(self._trials)
 
     @property
@@ -421,8 +427,10 @@ class Study(_BestOfTrials):
                     self.storage.heartbeat(
                         self.name, self.owner, time.time() + self.lease_seconds
                     )
-                except Exception:  # noqa: BLE001 - retried at the next beat
-                    logger.warning("Could not renew the leases of %s", self.owner)
+                except Exception as err:  # noqa: BLE001 - retried at the next beat
+                    # Storages time out (SQLStorage's timeout), so a database
+                    # that stopped answering shows here within that time.
+                    logger.warning("Could not renew the leases of %s: %s", self.owner, err)
 
         thread = threading.Thread(target=renew, name="scout-heartbeat", daemon=True)
         thread.start()

@@ -18,7 +18,6 @@ import csv
 import json
 import math
 import os
-import re
 import sqlite3
 import sys
 from collections import Counter
@@ -30,6 +29,7 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError
 
+from scout_sklearn._secrets import hide_password, mask_url
 from scout_sklearn._study import StoredStudy, list_studies, load_study
 from scout_sklearn._table import (
     TIME_COLUMNS,
@@ -303,7 +303,7 @@ def _run_best(args: argparse.Namespace) -> None:
         if r["number"] == best.number
     ]
     out = sys.stdout
-    print(f"study:  {study.name}", file=out)
+    print(f"study:  {_printable(study.name)}", file=out)
     print(f"trial:  {best.number}", file=out)
     print(f"value:  {_cell(best.value)}", file=out)
     print(f"metric: {describe_metric(_metric(study, best))}", file=out)
@@ -313,7 +313,7 @@ def _run_best(args: argparse.Namespace) -> None:
     if grown is not None:
         params.setdefault(*grown)
     for name in sorted(params):
-        print(f"  {name}: {params[name]!r}", file=out)
+        print(f"  {_printable(name)}: {_printable(repr(params[name]))}", file=out)
     print("scores:", file=out)
     for key in row:
         for part in ("test", "train"):
@@ -339,13 +339,10 @@ def _run_export(args: argparse.Namespace) -> None:
     ]
     with _output(args.output) as out:
         if args.format == "csv":
-            writer = csv.DictWriter(
-                out, fieldnames=table_columns(rows), lineterminator="\n"
-            )
-            writer.writeheader()
-            writer.writerows(
-                {key: _csv_cell(value) for key, value in row.items()} for row in rows
-            )
+            columns = table_columns(rows)
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow([_csv_cell(name) for name in columns])
+            writer.writerows([_csv_cell(row.get(name)) for name in columns] for row in rows)
         else:
             json.dump([_strict_json(row) for row in rows], out, indent=2, allow_nan=False)
             out.write("\n")
@@ -520,7 +517,7 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     text = value if isinstance(value, str) else repr(value)
-    text = " ".join(text.split())
+    text = _printable(" ".join(text.split()))
     if len(text) > _CELL_WIDTH:
         text = text[: _CELL_WIDTH - 3] + "..."
     return text
@@ -540,7 +537,8 @@ def _write_table(
         for i in range(len(header))
     ]
     widths = [
-        max([len(name), *(len(text[i]) for text in texts)]) for i, name in enumerate(header)
+        max([len(_printable(name)), *(len(text[i]) for text in texts)])
+        for i, name in enumerate(header)
     ]
 
     def line(cells: Sequence[str]) -> str:
@@ -550,7 +548,7 @@ def _write_table(
         )
         return "  ".join(padded).rstrip()
 
-    print(line(header), file=out)
+    print(line([_printable(name) for name in header]), file=out)
     for text in texts:
         print(line(text), file=out)
 
@@ -577,9 +575,36 @@ def _with_iso_times(row: dict[str, object]) -> dict[str, object]:
 def _csv_cell(value: object) -> object:
     if value is None:
         return ""
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, str):
+        return _inert(value)
+    if isinstance(value, (int, float)):
         return value
-    return json.dumps(_strict_json(value))
+    return _inert(json.dumps(_strict_json(value)))
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP's
+# "CSV injection"): such a text cell gets a leading single quote, which the
+# spreadsheet shows as text and does not evaluate.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _printable(text: str) -> str:
+    """``text`` with terminal control characters written as escapes (``\\x1b``).
+
+    Study names and params come from the database: an escape sequence in
+    one must not move the cursor, retitle the window or hide other output.
+    Unicode format characters (a right-to-left override) are escaped too.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
 
 
 def _strict_json(value: Any) -> Any:
@@ -597,9 +622,9 @@ def _strict_json(value: Any) -> Any:
 
 # -- errors -----------------------------------------------------------------------------
 def _error(message: str, url: str | None) -> None:
-    text = " ".join(message.split())
+    text = _printable(" ".join(message.split()))
     if url is not None:
-        text = _hide_password(text, url)
+        text = hide_password(text, url)
     print(f"{PROG}: error: {text}", file=sys.stderr)
 
 
@@ -616,19 +641,4 @@ def _describe(err: BaseException) -> str:
 
 def _masked(url: str) -> str:
     """``url`` with its password replaced by ``***``."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
-
-
-def _hide_password(text: str, url: str) -> str:
-    """``text`` without the password of ``url`` (defence in depth)."""
-    try:
-        password = sa.make_url(url).password
-    except (ArgumentError, ValueError):
-        password = None
-    text = text.replace(url, _masked(url))
-    if password:
-        text = text.replace(str(password), "***")
-    return text
+    return mask_url(url)

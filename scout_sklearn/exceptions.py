@@ -7,9 +7,11 @@ __all__ = [
     "InvalidParameterError",
     "LeaseLost",
     "SearchSpaceExhausted",
+    "StorageFileLost",
     "StudyMismatch",
     "TrialNumberTaken",
     "TrialStateError",
+    "WorkerDied",
 ]
 
 
@@ -50,6 +52,15 @@ class StudyMismatch(InvalidParameterError):
     """
 
 
+class StorageFileLost(RuntimeError):
+    """A storage's SQLite file was deleted or replaced while it was open.
+
+    What would be written next would go to a file no longer on disk, so the
+    storage stops; the study keeps the trials it had in memory
+    (``search.study_.trials``).
+    """
+
+
 class TrialNumberTaken(Exception):
     """Another writer created a trial with the same number first.
 
@@ -62,4 +73,12 @@ class TrialStateError(RuntimeError):
     """A trial was moved to a state it cannot reach from its current one.
 
     For example, a fold result recorded on a trial that is already COMPLETE.
+    """
+
+
+class WorkerDied(RuntimeError):
+    """The worker process running a fold died, twice: once, then on a retry.
+
+    Raised only with ``error_score="raise"``; otherwise the fold gets the
+    error score, its trial is FAILED with the reason, and the search goes on.
     """

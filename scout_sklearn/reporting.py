@@ -19,9 +19,12 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from scout_sklearn._secrets import PasswordFilter
+
 __all__ = ["Progress", "logger", "verbose_logging"]
 
 logger = logging.getLogger("scout_sklearn")
+logger.addFilter(PasswordFilter())
 
 _REDRAW_SECONDS = 0.1
 

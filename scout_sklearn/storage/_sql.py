@@ -32,19 +32,23 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from scout_sklearn._secrets import PasswordFilter, mask_url
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
     InvalidParameterError,
     LeaseLost,
+    StorageFileLost,
     TrialNumberTaken,
     TrialStateError,
 )
 from scout_sklearn.storage._base import Storage, StudyRecord
+from scout_sklearn.storage._watchdog import Watchdog
 
 __all__ = ["SQLStorage"]
 
 logger = logging.getLogger(__name__)
+logger.addFilter(PasswordFilter())
 
 #: The layout of the tables this code reads and writes. Bump it when the
 #: layout changes, and register in ``_MIGRATIONS`` how to upgrade from the
@@ -55,9 +59,6 @@ SCHEMA_VERSION = 1
 #: the transaction it is given. None exists yet: schema 1 is the first.
 _MIGRATIONS: dict[int, Callable[[Connection, _Tables], None]] = {}
 
-#: How long a write keeps retrying a locked database or a conflicting
-#: transaction before giving up.
-_RETRY_SECONDS = 60.0
 #: A pooled server connection idle for longer is pinged before use.
 _PING_AFTER_SECONDS = 10.0
 # How long Study.ask waits for another worker's claim lock before it goes on
@@ -111,6 +112,17 @@ class SQLStorage(Storage):
         (it renews it every quarter of that while alive). A trial whose
         lease has run out is taken over by another worker, which runs its
         missing folds; a worker killed on this host is noticed at once.
+    timeout : float, default=60.0
+        Seconds to wait for the database: for an answer to each statement,
+        for a lock (SQLite's ``busy_timeout``; retries of a write that meets
+        a locked database or a deadlock stop after that long) and, capped at
+        10 s, to connect. A server that stops answering, or a proxy that
+        holds the connection open without forwarding, then fails the
+        operation with a ``ConnectionError`` saying so instead of hanging.
+        PostgreSQL connections are cut by a watchdog thread (psycopg has no
+        read timeout); MySQL/MariaDB use PyMySQL's ``read_timeout`` and
+        ``write_timeout``. Give it more than a statement may legitimately
+        wait for a lock held by another writer.
 
     See Also
     --------
@@ -174,11 +186,13 @@ class SQLStorage(Storage):
         engine_kwargs: dict[str, Any] | None = None,
         table_prefix: str = "scout_",
         lease_seconds: float = 60.0,
+        timeout: float = 60.0,
     ) -> None:
         self._url = _check_url(url)
+        self.timeout = _check_seconds("timeout", timeout)
         self._engine_kwargs = _check_engine_kwargs(engine_kwargs)
         self._table_prefix = _check_table_prefix(table_prefix)
-        self.lease_seconds = _check_lease(lease_seconds)
+        self.lease_seconds = _check_seconds("lease_seconds", lease_seconds)
         self._setup()
         # Open now, so that a wrong URL, a missing driver or an unreachable
         # server is reported where the storage is created.
@@ -191,6 +205,7 @@ class SQLStorage(Storage):
             "engine_kwargs": self._engine_kwargs,
             "table_prefix": self._table_prefix,
             "lease_seconds": self.lease_seconds,
+            "timeout": self.timeout,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -198,6 +213,7 @@ class SQLStorage(Storage):
         self._engine_kwargs = dict(state["engine_kwargs"])
         self._table_prefix = state["table_prefix"]
         self.lease_seconds = state["lease_seconds"]
+        self.timeout = state.get("timeout", 60.0)
         self._setup()
 
     def __repr__(self) -> str:
@@ -205,6 +221,8 @@ class SQLStorage(Storage):
         options = "" if prefix == "scout_" else f", table_prefix={prefix!r}"
         if self.lease_seconds != 60.0:
             options += f", lease_seconds={self.lease_seconds!r}"
+        if self.timeout != 60.0:
+            options += f", timeout={self.timeout!r}"
         return f"{type(self).__name__}({self._masked_url!r}{options})"
 
     # -- studies ----------------------------------------------------------------
@@ -480,6 +498,11 @@ class SQLStorage(Storage):
             threading.RLock() if self._is_memory else contextlib.nullcontext()
         )
         self._setup_lock = threading.Lock()
+        self._watchdog = Watchdog(self.timeout)
+        # A SQLite file's path and (device, inode) when opened: a file deleted
+        # or replaced under an open connection takes the writes into the
+        # unlinked inode, and nothing would be left on disk.
+        self._file: tuple[str, tuple[int, int]] | None = None
         self._opened: _Database | None = None
         # The claim lock this thread holds (PostgreSQL), see claim_lock.
         self._local = threading.local()
@@ -502,9 +525,10 @@ class SQLStorage(Storage):
                     opened.engine.dispose(close=False)
                 opened.pid = os.getpid()
             if opened is None:
-                engine = _create_engine(self._url, self._engine_kwargs)
+                engine = _create_engine(self._url, self._engine_kwargs, self.timeout)
                 opened = _Database(engine, _build_tables(self._table_prefix))
                 self._prepare_schema(opened)
+                self._file = _file_identity(self._url)
                 opened.compile_statements()
                 self._opened = opened
             return opened
@@ -576,9 +600,7 @@ class SQLStorage(Storage):
             try:
                 conn = db.engine.connect()
             except exc.DBAPIError as err:
-                raise ConnectionError(
-                    f"Could not connect to {self!r}: {_scrub(str(err.orig), self._url)}"
-                ) from None
+                raise ConnectionError(self._connect_failure(err.orig)) from None
             with conn:
                 if not write:
                     return work(conn)
@@ -609,6 +631,7 @@ class SQLStorage(Storage):
     def _run(self, work: Callable[[_Transaction], _T], *, write: bool) -> _T:
         """Run ``work`` in one transaction, retried while the database is busy."""
         db = self._db()
+        self._check_file()
         started = time.monotonic()
         attempt = 0
         reconnected = False
@@ -620,9 +643,21 @@ class SQLStorage(Storage):
                 raw = self._connect(db) if claim is None else claim.raw
                 tx = _Transaction(db, raw, write, claim)
                 try:
-                    result = work(tx)
-                    tx.finish()
-                    return result
+                    with self._watched(db, raw) as was_cut:
+                        try:
+                            result = work(tx)
+                            tx.finish()
+                            return result
+                        except BaseException as err:
+                            if was_cut() or _timed_out(db, err):
+                                raise _NoAnswer from err
+                            raise
+                except _NoAnswer as no_answer:
+                    tx.abort(invalidate=True)
+                    if claim is not None:
+                        claim.dead = True
+                        claim.held = claim.pending = False
+                    raise ConnectionError(self._no_answer()) from no_answer.__cause__
                 except BaseException as err:
                     dropped = isinstance(err, db.dbapi.Error) and db.is_disconnect(err, raw)
                     tx.abort(invalidate=dropped)
@@ -650,11 +685,13 @@ class SQLStorage(Storage):
             attempt += 1
             elapsed = time.monotonic() - started
             delay = min(1.0, 0.002 * 2**attempt) * random.uniform(0.5, 1.5)
-            if elapsed + delay > _RETRY_SECONDS:
+            if elapsed + delay > self.timeout:
                 raise RuntimeError(
                     f"Gave up writing to {self!r} after {attempt} attempts in "
                     f"{elapsed:.1f} s: {reason} ({message}). Another process holds "
-                    "the database for too long, or too many processes write at once."
+                    "the database for too long (a SQLite file: a program with an open "
+                    "write transaction), or too many processes write at once; "
+                    "SQLStorage(url, timeout=...) waits longer."
                 ) from None
             logger.debug(
                 "Retrying a write to %r in %.3f s: %s (attempt %d).",
@@ -665,15 +702,62 @@ class SQLStorage(Storage):
             )
             time.sleep(delay)
 
+    def _check_file(self) -> None:
+        """Fail if this storage's SQLite file was deleted or replaced since it opened."""
+        if self._file is None:
+            return
+        path, identity = self._file
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            what = "was deleted"
+        else:
+            if (stat.st_dev, stat.st_ino) == identity:
+                return
+            what = "was replaced by another file"
+        raise StorageFileLost(
+            f"The SQLite file {path!r} of {self!r} {what} while this storage had it "
+            "open: what is written now would be lost with it, so the storage stops. "
+            "The trials read and written so far are still in memory: a search that "
+            "fails with this error keeps them in search.study_.trials (and "
+            "search.trials_dataframe()); write them to a new storage to keep them."
+        )
+
+    def _watched(
+        self, db: _Database, raw: PoolProxiedConnection
+    ) -> contextlib.AbstractContextManager[Callable[[], bool]]:
+        """A watchdog over one transaction on PostgreSQL (no read timeout there)."""
+        if db.backend != "postgresql":
+            return contextlib.nullcontext(lambda: False)
+        return self._watchdog.watch(lambda: raw.driver_connection.pgconn.socket)  # type: ignore[union-attr]
+
+    def _no_answer(self) -> str:
+        return (
+            f"{self!r} did not answer within {self.timeout:g} s. Check that the "
+            "database server is up and reachable from this machine (a server that "
+            "stopped, a firewall or proxy that holds connections open); "
+            "SQLStorage(url, timeout=...) sets how long to wait."
+        )
+
+    def _connect_failure(self, err: BaseException | None) -> str:
+        reason = _scrub(str(err), self._url)
+        message = f"Could not connect to {self!r}: {reason}"
+        if "timeout" in reason or "timed out" in reason:
+            message += (
+                f" The server did not answer in time (timeout={self.timeout:g} s, at "
+                "most 10 s to connect): check that it is up and reachable from this "
+                "machine; SQLStorage(url, timeout=...) or engine_kwargs="
+                "{'connect_args': {'connect_timeout': ...}} waits longer."
+            )
+        return message
+
     def _connect(self, db: _Database) -> PoolProxiedConnection:
         """A pooled DBAPI connection, pinged first if it sat idle for a while."""
         for _ in range(2):
             try:
                 raw = db.engine.raw_connection()
             except exc.DBAPIError as err:
-                raise ConnectionError(
-                    f"Could not connect to {self!r}: {_scrub(str(err.orig), self._url)}"
-                ) from None
+                raise ConnectionError(self._connect_failure(err.orig)) from None
             now = time.monotonic()
             last_used = raw.info.get("scout_last_used")
             raw.info["scout_last_used"] = now
@@ -1553,7 +1637,35 @@ class _Database:
         return None
 
 
-def _create_engine(url: URL, engine_kwargs: dict[str, Any]) -> Engine:
+def _file_identity(url: URL) -> tuple[str, tuple[int, int]] | None:
+    """The absolute path and (device, inode) of a SQLite file URL's file."""
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+        return None
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename: left unchecked
+        return None
+    path = os.path.abspath(database)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return path, (stat.st_dev, stat.st_ino)
+
+
+class _NoAnswer(Exception):
+    """A statement outlived the storage's timeout (internal, never raised out)."""
+
+
+def _timed_out(db: _Database, err: BaseException) -> bool:
+    """Whether ``err`` is a MySQL driver's socket timeout (read_timeout)."""
+    return (
+        db.backend in ("mysql", "mariadb")
+        and isinstance(err, db.dbapi.OperationalError)
+        and "timed out" in str(err)
+    )
+
+
+def _create_engine(url: URL, engine_kwargs: dict[str, Any], timeout: float) -> Engine:
     masked = url.render_as_string(hide_password=True)
     backend = url.get_backend_name()
     memory = _is_sqlite_memory(url)
@@ -1568,11 +1680,18 @@ def _create_engine(url: URL, engine_kwargs: dict[str, Any]) -> Engine:
         # Transactions are begun and committed by the statements themselves,
         # so that a whole batch is one round trip.
         defaults["isolation_level"] = "AUTOCOMMIT"
-        connect_args["connect_timeout"] = 10
+        # libpq counts whole seconds, and takes anything under 2 as 2.
+        connect_args["connect_timeout"] = max(2, math.ceil(min(timeout, 10.0)))
     else:
         # Each statement sees what committed before it; writes to one study
         # queue on its row anyway.
         defaults["isolation_level"] = "READ COMMITTED"
+        if url.get_driver_name() == "pymysql":
+            # Without read_timeout, a server that accepts the connection and
+            # never answers holds even the handshake forever.
+            connect_args["connect_timeout"] = min(timeout, 10.0)
+            connect_args["read_timeout"] = timeout
+            connect_args["write_timeout"] = timeout
     kwargs = {**defaults, **engine_kwargs}
     kwargs["connect_args"] = {**connect_args, **engine_kwargs.get("connect_args", {})}
     try:
@@ -1586,11 +1705,11 @@ def _create_engine(url: URL, engine_kwargs: dict[str, Any]) -> Engine:
             f"({_scrub(str(err), url)})."
         ) from None
     if backend == "sqlite":
-        _configure_sqlite(engine, memory=memory)
+        _configure_sqlite(engine, memory=memory, busy_ms=int(timeout * 1000))
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
+def _configure_sqlite(engine: Engine, *, memory: bool, busy_ms: int) -> None:
     """Take transaction control away from the sqlite3 module.
 
     The module begins transactions lazily and DEFERRED, so two writers that
@@ -1604,7 +1723,7 @@ def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
     def _connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 60000")  # first: the next ones may wait
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")  # first: the next ones may wait
         if not memory:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
@@ -1641,7 +1760,7 @@ def _check_url(url: object) -> URL:
         except (exc.ArgumentError, ValueError):
             raise InvalidParameterError(
                 f"The 'storage' parameter must be a database URL for {_SUPPORTED}, "
-                f"such as {_URL_EXAMPLES}. Got {_mask_text(url)!r} instead."
+                f"such as {_URL_EXAMPLES}. Got {mask_url(url)!r} instead."
             ) from None
     else:
         raise InvalidParameterError(
@@ -1671,17 +1790,17 @@ def _check_engine_kwargs(engine_kwargs: object) -> dict[str, Any]:
     return dict(engine_kwargs)
 
 
-def _check_lease(lease_seconds: object) -> float:
+def _check_seconds(name: str, seconds: object) -> float:
     if (
-        isinstance(lease_seconds, (int, float))
-        and not isinstance(lease_seconds, bool)
-        and math.isfinite(lease_seconds)
-        and lease_seconds > 0
+        isinstance(seconds, (int, float))
+        and not isinstance(seconds, bool)
+        and math.isfinite(seconds)
+        and seconds > 0
     ):
-        return float(lease_seconds)
+        return float(seconds)
     raise InvalidParameterError(
-        "The 'lease_seconds' parameter of SQLStorage must be a positive number of "
-        f"seconds; got {lease_seconds!r}."
+        f"The {name!r} parameter of SQLStorage must be a positive number of "
+        f"seconds; got {seconds!r}."
     )
 
 
@@ -1701,16 +1820,11 @@ def _is_sqlite_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
-def _mask_text(url: str) -> str:
-    """Hide the password of a URL that SQLAlchemy could not parse."""
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
-
-
 def _scrub(message: str, url: URL) -> str:
     """A driver's message with the URL's password hidden."""
     if url.password:
         message = message.replace(str(url.password), "***")
-    return _mask_text(message)
+    return mask_url(message)
 
 
 # -- encoding of records ---------------------------------------------------------------

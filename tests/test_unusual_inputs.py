@@ -1,0 +1,89 @@
+"""Inputs GridSearchCV takes that a stored search must take too.
+
+Sparse X (``csr_array`` and ``csr_matrix``), and a pipeline holding a lambda
+(``FunctionTransformer(lambda ...)``), which cannot be pickled for the
+study's fingerprint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from scout_sklearn import ScoutSearchCV
+from scout_sklearn.exceptions import StudyMismatch
+
+GRID = {"C": [0.1, 1.0]}
+
+
+@pytest.mark.parametrize("kind", [sp.csr_array, sp.csr_matrix])
+@pytest.mark.parametrize("stored", [False, True])
+def test_sparse_x_fits_like_gridsearchcv(
+    kind: type, stored: bool, iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    X, y = iris
+    storage = f"sqlite:///{tmp_path / 'scout.db'}" if stored else None
+
+    ours = ScoutSearchCV(LogisticRegression(max_iter=200), GRID, cv=3, storage=storage).fit(
+        kind(X), y
+    )
+    theirs = GridSearchCV(LogisticRegression(max_iter=200), GRID, cv=3).fit(kind(X), y)
+
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"]
+    )
+    assert ours.best_params_ == theirs.best_params_
+    if stored:
+        assert ours.study_.fingerprint["data"]["shape"] == [150, 4]
+
+
+def _doubling() -> FunctionTransformer:
+    return FunctionTransformer(lambda X: X * 2.0)
+
+
+def _tripling() -> FunctionTransformer:
+    return FunctionTransformer(lambda X: X * 3.0)
+
+
+def _search(transformer: FunctionTransformer, url: str, **kwargs: object) -> ScoutSearchCV:
+    return ScoutSearchCV(
+        make_pipeline(transformer, LogisticRegression(max_iter=200)),
+        {"logisticregression__C": [0.1, 1.0]},
+        cv=2,
+        storage=url,
+        study_name="lambda",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_lambda_in_the_pipeline_works_with_a_storage_and_resumes(
+    n_jobs: int, iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+
+    first = _search(_doubling(), url, n_jobs=n_jobs).fit(*iris)
+    again = _search(_doubling(), url, n_jobs=n_jobs).fit(*iris)  # the same code: resumes
+
+    assert first.n_trials_ == again.n_trials_ == 2
+    assert len(again.study_.trials) == 2
+
+
+def test_another_lambda_is_another_estimator_unless_ignored(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+    _search(_doubling(), url).fit(*iris)
+
+    with pytest.raises(StudyMismatch, match="estimator"):
+        _search(_tripling(), url).fit(*iris)
+    resumed = _search(_tripling(), url, ignore_fingerprint=True).fit(*iris)
+
+    assert len(resumed.study_.trials) == 2
