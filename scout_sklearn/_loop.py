@@ -321,6 +321,10 @@ class RungScheduler(Scheduler):
     ) -> None:
         super().__init__(study, splits, budget, metric, clock=clock)
         self._workers = max(1, workers)
+        # Whether the last look at the clock found it time to wind down: not
+        # final, since an estimate from the first rung alone can be far too
+        # high; once the trials carried on have run, new trials start again.
+        self._winding = False
         # Seconds (fit and score) of this run's folds at each rung: sum, count.
         self._seconds: dict[int, list[float]] = {}
         self._pruner = pruning.pruner
@@ -384,7 +388,10 @@ class RungScheduler(Scheduler):
     def is_done(self) -> bool:
         """Whether nothing is queued, in flight, waiting, or left to ask."""
         with self._lock:
-            return super().is_done() and not self._waiting
+            done = super().is_done() and not self._waiting
+            if done and self._winding and self.stop_reason is None:
+                self.stop_reason = StopReason.TIMEOUT
+            return done
 
     def cancel(self) -> list[Trial]:
         """Drop every fold not run yet; PRUNE the trials paused at a rung."""
@@ -412,25 +419,26 @@ class RungScheduler(Scheduler):
         need = self.seconds_to_finish()
         if need is None or self._deadline is None:
             return True
-        if self._deadline - self._clock() <= WIND_DOWN_MARGIN * need:
+        winding = self._deadline - self._clock() <= WIND_DOWN_MARGIN * need
+        if winding and not self._winding:
             logger.info(
-                "Study %r: no new trial %.1fs before the timeout, to carry the best "
-                "paused trials to the last rung (about %.1fs).",
+                "Study %r: no new trial for now, %.1fs before the timeout: the best "
+                "paused trials go on to the last rung first (about %.1fs).",
                 self._study.name,
                 self._deadline - self._clock(),
                 need,
             )
-            self.stop_reason = StopReason.TIMEOUT
-            return False
-        return True
+        self._winding = winding
+        return not winding
 
     def seconds_to_finish(self) -> float | None:
         """Estimated seconds to finish the folds queued and carry one trial on.
 
         The trial is the first the pruner's final promotions would promote
         now (they go highest rung first), else the most advanced paused or
-        running trial; it is carried through every rung above its own. None
-        without a timeout, or before any fold has been timed.
+        running trial, else a new trial; it is carried through every rung
+        above its own. None without a timeout, or before any fold has been
+        timed.
         """
         if self._deadline is None or not self._seconds:
             return None
@@ -439,9 +447,7 @@ class RungScheduler(Scheduler):
             start = first[0][1] + 1
         else:
             at = [r + 1 for _, r in self._waiting] + list(self._rung.values())
-            if not at:
-                return None
-            start = max(at)
+            start = max(at, default=0)  # with nothing paused or running: a new trial
         queued = sum(
             self._folds_left.get(number, 0) * self._fold_seconds(rung)
             for number, rung in self._rung.items()

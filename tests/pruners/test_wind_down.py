@@ -40,14 +40,15 @@ class VirtualRunner:
 
     n_workers = 1
 
-    def __init__(self, clock: VirtualClock) -> None:
+    def __init__(self, clock: VirtualClock, seconds: Any = None) -> None:
         self.clock = clock
         self.folds: list[tuple[float, int, int]] = []
+        self.seconds = seconds or (lambda resource: SECONDS_PER_UNIT * resource)
 
     def run(self, tasks: Iterable[FoldTask]) -> Iterator[tuple[int, FoldResult, Any]]:
         for task in tasks:
             rung = task.rung
-            seconds = SECONDS_PER_UNIT * LADDER[rung]
+            seconds = self.seconds(LADDER[rung])
             self.clock.now += seconds
             self.folds.append((self.clock.now, task.number, rung))
             # The closer x is to 0.3, the better; more resource, better scores.
@@ -71,10 +72,15 @@ class Search:
     """A pruned search on the virtual clock, with a timeout and no trial count."""
 
     def __init__(
-        self, pruner: Any, *, n_trials: int | None = None, timeout: float | None = TIMEOUT
+        self,
+        pruner: Any,
+        *,
+        n_trials: int | None = None,
+        timeout: float | None = TIMEOUT,
+        seconds: Any = None,
     ) -> None:
         self.clock = VirtualClock()
-        self.runner = VirtualRunner(self.clock)
+        self.runner = VirtualRunner(self.clock, seconds)
         self.study = Study({"x": Float(0.0, 1.0)}, sampler=RandomSampler(), seed=0)
         splits = [(np.arange(10), np.arange(10, 20)), (np.arange(10, 20), np.arange(10))]
         plan = RungPlan(kind="parameter", ladder=LADDER, n_splits=2, name="n")
