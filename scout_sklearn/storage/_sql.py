@@ -601,6 +601,8 @@ class SQLStorage(Storage):
                 conn = db.engine.connect()
             except exc.DBAPIError as err:
                 raise ConnectionError(self._connect_failure(err.orig)) from None
+            except db.dbapi.Error as err:  # raised by a new connection's first queries
+                raise ConnectionError(self._connect_failure(err)) from None
             with conn:
                 if not write:
                     return work(conn)
@@ -758,6 +760,8 @@ class SQLStorage(Storage):
                 raw = db.engine.raw_connection()
             except exc.DBAPIError as err:
                 raise ConnectionError(self._connect_failure(err.orig)) from None
+            except db.dbapi.Error as err:  # raised by a new connection's first queries
+                raise ConnectionError(self._connect_failure(err)) from None
             now = time.monotonic()
             last_used = raw.info.get("scout_last_used")
             raw.info["scout_last_used"] = now
