@@ -290,6 +290,7 @@ def resolve_validation(
         refit_off={} if library is None else dict(library.refit_off),
     )
     _check_no_clash(validation, fit_params)
+    _check_fit_accepts(validation, final)
     stratify = is_classifier(estimator) if spec.stratify == "auto" else spec.stratify
     carved = []
     rows = []
@@ -350,6 +351,24 @@ def _check_no_clash(validation: Validation, fit_params: Mapping[str, Any]) -> No
         raise ValueError(
             f"fit was given {given}, which validation=ValidationSplit(...) sets for "
             "every fold (from the fold's training part). Pass one or the other."
+        )
+
+
+def _check_fit_accepts(validation: Validation, final: Any) -> None:
+    """Refuse a route whose fit parameters the estimator's fit does not take."""
+    if callable(validation.route):
+        return
+    parameters = inspect.signature(final.fit).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return  # fit(**kwargs): it may take anything
+    accepted = {p.name for p in parameters}
+    missing = sorted(set(validation.fit_params(None, None)) - accepted)
+    if missing:
+        raise InvalidParameterError(
+            f"ValidationSplit routes the validation rows as {missing}, which "
+            f"{type(final).__name__}.fit does not take (it takes {sorted(accepted)}). "
+            "Pick another route= or pass a callable route(X_val, y_val) -> dict; "
+            "HistGradientBoosting takes X_val from scikit-learn 1.7 on."
         )
 
 

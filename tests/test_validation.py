@@ -160,6 +160,14 @@ def test_auto_route_names_the_libraries_it_knows() -> None:
         search.fit(X, y)
 
 
+def test_a_route_the_estimators_fit_does_not_take_is_refused() -> None:
+    search = ScoutSearchCV(
+        RowRecorder(), {"C": [1.0]}, validation=ValidationSplit(route="eval_set")
+    )
+    with pytest.raises(InvalidParameterError, match=r"\['eval_set'\], which RowRecorder"):
+        search.fit(X, y)
+
+
 def test_a_validation_fit_parameter_given_to_fit_is_refused() -> None:
     search = ScoutSearchCV(
         HistGradientBoostingClassifier(), {"max_iter": [5]}, validation=ValidationSplit()
