@@ -17,6 +17,7 @@ __all__ = [
     "Study",
     "Trial",
     "TrialState",
+    "ValidationSplit",
     "list_studies",
     "load_study",
 ]
@@ -25,6 +26,7 @@ __version__ = "0.1.0.dev0"
 
 if TYPE_CHECKING:
     from scout_sklearn._search import ScoutSearchCV
+    from scout_sklearn._validation import ValidationSplit
 
 
 def __getattr__(name: str) -> Any:
@@ -34,6 +36,10 @@ def __getattr__(name: str) -> Any:
         from scout_sklearn._search import ScoutSearchCV
 
         return ScoutSearchCV
+    if name == "ValidationSplit":
+        from scout_sklearn._validation import ValidationSplit
+
+        return ValidationSplit
     raise AttributeError(f"module 'scout_sklearn' has no attribute {name!r}")
 
 

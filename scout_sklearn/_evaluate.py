@@ -27,7 +27,7 @@ from traceback import format_exc
 from typing import Any
 
 import numpy as np
-from joblib import effective_n_jobs
+from joblib import cpu_count, effective_n_jobs
 from joblib import hash as joblib_hash
 from joblib.parallel import LokyBackend, MultiprocessingBackend, get_active_backend
 from sklearn.base import clone
@@ -40,7 +40,9 @@ from scout_sklearn._compat import (
     slice_method_params,
     split_fold_data,
 )
+from scout_sklearn._threads import capped_thread_params, inner_threads, limited_threads
 from scout_sklearn._trial import FoldResult
+from scout_sklearn._validation import Validation, fit_with_validation, fitted_iterations
 from scout_sklearn.exceptions import WorkerDied
 
 __all__ = [
@@ -123,6 +125,9 @@ class FoldTask:
     (the trial's params are already set on it). ``keep_estimator`` asks for
     the fitted estimator back, for the next rung. ``callback_context`` is
     the task's scikit-learn callback context (``set_callbacks``), if any.
+    ``validation`` holds the rows carved from the fold's training part for
+    early stopping (``ScoutSearchCV(validation=...)``); ``train`` no longer
+    holds them.
     """
 
     number: int
@@ -135,6 +140,7 @@ class FoldTask:
     warm_start_from: Any = None
     keep_estimator: bool = False
     callback_context: Any = None
+    validation: np.ndarray | None = None
 
 
 def fit_and_score(
@@ -149,13 +155,19 @@ def fit_and_score(
     return_train_score: bool,
     error_score: Any,
     caller: Any = None,
+    validation: Validation | None = None,
+    n_threads: int | None = None,
 ) -> FoldResult:
     """Fit a clone of the estimator with the task's params and score it.
 
     A fit that raises gives a FoldResult with ``error`` set and
     ``error_score`` as every score, unless ``error_score == "raise"``.
     With the task's ``callback_context``, scikit-learn's callbacks get the
-    fold's events, with ``caller`` (the search) as the estimator.
+    fold's events, with ``caller`` (the search) as the estimator. With
+    ``validation`` and the task's validation rows, the estimator gets them
+    through its validation fit parameter, and the result records the rounds
+    it kept. With ``n_threads``, the fold's BLAS and OpenMP pools and the
+    estimator's own thread parameters are capped at that many threads.
     """
     fit_params = slice_method_params(X, dict(fit_params), task.train)
     score_train = slice_method_params(X, dict(score_params), task.train)
@@ -166,22 +178,31 @@ def fit_and_score(
         estimator = estimator.set_params(**clone(dict(task.params), safe=False))
     if task.rung_params:
         estimator = estimator.set_params(**task.rung_params)
+    if n_threads is not None:
+        estimator = estimator.set_params(**capped_thread_params(estimator, n_threads))
     X_train, y_train, X_test, y_test = split_fold_data(
         estimator, X, y, task.train, task.test
     )
+    held_out = None
+    if validation is not None and task.validation is not None:
+        # Sliced as a test part is (a kernel's columns are the fit rows).
+        _, _, X_val, y_val = split_fold_data(estimator, X, y, task.train, task.validation)
+        held_out = (validation, X_val, y_val)
     callbacks = FoldCallbacks(task.callback_context, caller, X_train, y_train, fit_params)
     try:
-        return _fit_then_score(
-            estimator,
-            (X_train, y_train, X_test, y_test),
-            task=task,
-            scorer=scorer,
-            fit_params=fit_params,
-            score_params=(score_train, score_test),
-            return_train_score=return_train_score,
-            error_score=error_score,
-            callbacks=callbacks,
-        )
+        with limited_threads(n_threads):
+            return _fit_then_score(
+                estimator,
+                (X_train, y_train, X_test, y_test),
+                held_out=held_out,
+                task=task,
+                scorer=scorer,
+                fit_params=fit_params,
+                score_params=(score_train, score_test),
+                return_train_score=return_train_score,
+                error_score=error_score,
+                callbacks=callbacks,
+            )
     finally:
         callbacks.end()
 
@@ -190,6 +211,7 @@ def _fit_then_score(
     estimator: Any,
     data: tuple[Any, Any, Any, Any],
     *,
+    held_out: tuple[Validation, Any, Any] | None,
     task: FoldTask,
     scorer: Any,
     fit_params: Mapping[str, Any],
@@ -203,7 +225,12 @@ def _fit_then_score(
     start = time.perf_counter()
     try:
         with callbacks.fitting(estimator):
-            if y_train is None:
+            if held_out is not None:
+                validation, X_val, y_val = held_out
+                fit_with_validation(
+                    estimator, X_train, y_train, X_val, y_val, validation, fit_params
+                )
+            elif y_train is None:
                 estimator.fit(X_train, **fit_params)
             else:
                 estimator.fit(X_train, y_train, **fit_params)
@@ -236,6 +263,7 @@ def _fit_then_score(
         score_time=score_time,
         n_test_samples=len(task.test),
         rung=task.rung,
+        n_iterations=None if held_out is None else fitted_iterations(estimator),
     )
 
 
@@ -497,7 +525,10 @@ class FoldRunner:
     from results) allows larger chunks. With ``evaluation_context``
     (scikit-learn callbacks set on the search), each task gets its callback
     context as it is sent, and ``caller`` is the search the callbacks are
-    told about. Backends that cannot stream results
+    told about. With ``validation``, each task gets its fold's carved
+    validation rows as it is sent. ``inner_max_num_threads`` caps the
+    threads of each fold (``"auto"``: the cores over the workers). Backends that
+    cannot stream results
     (joblib's ``multiprocessing``) run the tasks in chunks of a few per
     worker instead.
     """
@@ -518,8 +549,12 @@ class FoldRunner:
         ask_ahead: bool = False,
         caller: Any = None,
         evaluation_context: Callable[[], Any] | None = None,
+        validation: Validation | None = None,
+        inner_max_num_threads: int | str | None = None,
     ) -> None:
         self._estimator = estimator
+        self._validation = validation
+        self._inner_max_num_threads = inner_max_num_threads
         self._evaluation_context = evaluation_context
         self._X = X
         self._y = y
@@ -530,6 +565,8 @@ class FoldRunner:
             "return_train_score": return_train_score,
             "error_score": error_score,
             "caller": caller,
+            "validation": validation,
+            "n_threads": None,  # set by __enter__, once the workers are known
         }
         self._n_jobs = n_jobs
         self._pre_dispatch = pre_dispatch
@@ -553,6 +590,7 @@ class FoldRunner:
 
     def __enter__(self) -> FoldRunner:
         self._open_parallel()
+        self._kwargs["n_threads"] = self.n_threads
         backend, _ = get_active_backend()
         processes = self.n_workers > 1 and isinstance(
             backend, (LokyBackend, MultiprocessingBackend)
@@ -609,6 +647,11 @@ class FoldRunner:
     def n_workers(self) -> int:
         """How many tasks run at once."""
         return max(1, int(effective_n_jobs(self._n_jobs)))
+
+    @property
+    def n_threads(self) -> int | None:
+        """Threads each fold may use (None: no limit), from inner_max_num_threads."""
+        return inner_threads(self._inner_max_num_threads, self.n_workers, cpu_count())
 
     def run(
         self, tasks: Iterable[FoldTask]
@@ -715,6 +758,11 @@ class FoldRunner:
             chunk = [task for _, task in zip(range(self._chunk_size()), iterator)]
             if not chunk:
                 return
+            if self._validation is not None:
+                rows = self._validation.rows
+                chunk = [
+                    dataclasses.replace(task, validation=rows[task.fold]) for task in chunk
+                ]
             if self._evaluation_context is not None:
                 # Made here, as the task is sent: a task cancelled before it
                 # is sent never gets a leaf of the callbacks' task tree.

@@ -79,6 +79,7 @@ def build_cv_results(
     return_train_score: bool,
     error_score: float,
     plan: RungPlan | None = None,
+    n_iterations: bool = False,
 ) -> dict[str, Any]:
     """``cv_results_`` of the finished trials, in GridSearchCV's exact layout.
 
@@ -95,6 +96,11 @@ def build_cv_results(
     parameter joins ``params`` as HalvingRandomSearchCV shows it, and ranks
     put the COMPLETE trials first, then the PRUNED ones (those that reached a
     higher rung first), then the failed ones.
+
+    With ``n_iterations`` (a search with a validation split), the rounds each
+    fold kept are added as ``split{k}_n_iterations`` (NaN where a fold
+    reported none) and their median, what a refit of the row would train
+    for, as ``n_iterations``.
     """
     rows = [t for t in trials if t.is_finished]
     rows.sort(key=lambda t: t.number)
@@ -140,6 +146,13 @@ def build_cv_results(
             _store(results, f"train_{name}", train, splits=True, done=done)
     results["trial_number"] = np.array([t.number for t in rows], dtype=np.int64)
     results["state"] = np.array([t.state.name for t in rows], dtype=object)
+    if n_iterations:
+        counts = times("n_iterations")
+        for k in range(n_splits):
+            results[f"split{k}_n_iterations"] = counts[:, k]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a row of NaN
+            results["n_iterations"] = np.round(np.nanmedian(counts, axis=1))
     if plan is not None:
         resources = [plan.ladder[rung] for rung in last_rungs]
         is_int = all(isinstance(r, int) for r in plan.ladder)

@@ -60,6 +60,7 @@ from scout_sklearn._secrets import mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
 from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn._validation import ValidationSplit, refit_iterations, resolve_validation
 from scout_sklearn._verbose import Narrator
 from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
@@ -128,6 +129,12 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     ],
     "objectives": [
         InstanceOf(str, description="a str (the name of one metric of scoring)"),
+        IsNone(),
+    ],
+    "validation": [InstanceOf(ValidationSplit), IsNone()],
+    "inner_max_num_threads": [
+        Options({"auto"}),
+        Interval(numbers.Integral, 1, None, closed="left"),
         IsNone(),
     ],
 }
@@ -292,6 +299,21 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         ``scoring``, whose names are known only once it has scored, at the
         first fold). A stored study remembers it: resuming with another
         is a fingerprint mismatch. ``best_*`` still follow ``refit``.
+    validation : ValidationSplit, default=None
+        Per-fold early stopping: each fold carves a validation split from
+        its training part (never its test part) and hands it to the
+        estimator's validation fit parameter (``eval_set``, ``eval_X``,
+        ``X_val``...). The rounds each fold kept are recorded, shown in
+        ``cv_results_`` and used by the refit. See
+        :class:`~scout_sklearn.ValidationSplit`.
+    inner_max_num_threads : "auto", int or None, default="auto"
+        Threads each fold may use inside its fit (BLAS and OpenMP pools,
+        limited with threadpoolctl, and an estimator's own ``n_jobs``,
+        ``nthread``, ``num_threads`` or ``thread_count`` when set to -1 or
+        above it). ``"auto"``: the cores divided by the search's workers
+        when there are several (so workers x threads do not exceed the
+        cores, with any joblib backend), no limit with one worker. An int:
+        that many per fold. None: leave the threads alone.
 
     Attributes
     ----------
@@ -325,6 +347,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         Every trial of the search, with per-fold scores and timings.
     n_trials_ : int
         Number of finished trials.
+    best_n_iterations_ : int or None
+        With ``validation``: the rounds the refit trained for (the median
+        over the best trial's folds), None when the estimator reported none.
 
     See Also
     --------
@@ -408,6 +433,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         callbacks: list[Any] | None = None,
         enqueue: list[dict[str, Any]] | None = None,
         objectives: str | None = None,
+        validation: ValidationSplit | None = None,
+        inner_max_num_threads: int | str | None = "auto",
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -435,6 +462,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.callbacks = callbacks
         self.enqueue = enqueue
         self.objectives = objectives
+        self.validation = validation
+        self.inner_max_num_threads = inner_max_num_threads
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         # What a console, a log or a traceback shows: the storage URL's
@@ -503,6 +532,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 "No fits were performed. Was the CV iterator empty? Were there no "
                 f"candidates? The cv splitter {cv!r} gave no (train, test) split."
             )
+        fingerprinted_splits = splits
+        validation = None
+        if self.validation is not None:
+            validation, splits = resolve_validation(
+                self.validation, self.estimator, X, y, splits, routed.estimator.fit
+            )
+        self._validation = validation
         pruning = self._resolve_pruning(space, y, splits)
 
         storage = (
@@ -520,7 +556,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             fingerprint=(
                 None
                 if self.storage is None
-                else self._fingerprint(X, y, splits, params, pruning)
+                else self._fingerprint(X, y, fingerprinted_splits, params, pruning)
             ),
             ignore_fingerprint=self.ignore_fingerprint,
         )
@@ -546,6 +582,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             ask_ahead=not study.sampler._learns_from_results(),
             caller=caller,
             evaluation_context=None if caller is None else events.evaluation_context,
+            validation=validation,
+            inner_max_num_threads=self.inner_max_num_threads,
         )
         metric = self._objective()
         plan = None if pruning is None else pruning.plan
@@ -695,6 +733,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             return_train_score=self.return_train_score,
             error_score=self.error_score,
             plan=plan,
+            n_iterations=self._validation is not None,
         )
         names = metric_names(finished)
         if callable(self.scoring):
@@ -719,6 +758,17 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self.best_estimator_ = clone(self.estimator).set_params(
                 **clone(self.best_params_, safe=False)
             )
+            if self._validation is not None:
+                # No validation rows in the refit: the best trial's rounds instead.
+                self.best_n_iterations_ = refit_iterations(
+                    [
+                        results[f"split{k}_n_iterations"][self.best_index_]
+                        for k in range(self.n_splits_)
+                    ]
+                )
+                self.best_estimator_.set_params(
+                    **self._validation.refit_params(self.best_n_iterations_)
+                )
             best = self.best_estimator_
 
             def refit() -> None:

@@ -51,6 +51,11 @@ class FoldResult:
         Budget level the fold was evaluated at (0 without pruning).
     error : str or None, default=None
         Traceback text when the fit failed.
+    n_iterations : int or None, default=None
+        Boosting rounds (or epochs) the estimator kept when it stopped early
+        on a validation split carved from the fold's training part
+        (``ScoutSearchCV(validation=...)``); None without one, or when the
+        estimator did not report it.
     """
 
     fold: int
@@ -61,6 +66,7 @@ class FoldResult:
     n_test_samples: int
     rung: int = 0
     error: str | None = None
+    n_iterations: int | None = None
 
     @property
     def is_failed(self) -> bool:

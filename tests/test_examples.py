@@ -32,6 +32,8 @@ def test_example_runs(script, tmp_path):
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
+    if completed.stdout.startswith("skipped: "):  # a library it needs is missing
+        pytest.skip(completed.stdout.strip())
     assert "best" in completed.stdout.lower(), completed.stdout
 
 

@@ -53,11 +53,7 @@ logger.addFilter(PasswordFilter())
 #: The layout of the tables this code reads and writes. Bump it when the
 #: layout changes, and register in ``_MIGRATIONS`` how to upgrade from the
 #: previous one.
-SCHEMA_VERSION = 1
-
-#: ``_MIGRATIONS[n]`` upgrades tables of schema ``n`` to schema ``n + 1`` inside
-#: the transaction it is given. None exists yet: schema 1 is the first.
-_MIGRATIONS: dict[int, Callable[[Connection, _Tables], None]] = {}
+SCHEMA_VERSION = 2
 
 #: A pooled server connection idle for longer is pinged before use.
 _PING_AFTER_SECONDS = 10.0
@@ -994,6 +990,8 @@ def _build_tables(prefix: str) -> _Tables:
         sa.Column("score_time", double, nullable=False),
         sa.Column("n_test_samples", sa.BigInteger, nullable=False),
         sa.Column("error", text),  # a JSON string: tracebacks may hold NUL characters
+        # Rounds kept by early stopping on a validation split (schema 2).
+        sa.Column("n_iterations", sa.BigInteger),
         sa.UniqueConstraint("trial_id", "position", name=f"{prefix}folds_position"),
         **options,
     )
@@ -1005,6 +1003,32 @@ def _build_tables(prefix: str) -> _Tables:
         **options,
     )
     return _Tables(metadata, studies, trials, folds, version)
+
+
+# -- upgrades from older schemas ---------------------------------------------------------
+def _add_n_iterations(conn: Connection, tables: _Tables) -> None:
+    """Schema 1 -> 2: the folds get ``n_iterations`` (NULL for the folds already there)."""
+    preparer = conn.dialect.identifier_preparer
+    column = tables.folds.c.n_iterations
+    existing = {c["name"] for c in sa.inspect(conn).get_columns(tables.folds.name)}
+    if column.name in existing:
+        # MySQL commits before any ALTER TABLE, releasing the version row's
+        # lock: an opener that waited on it may find the column added.
+        return
+    conn.execute(
+        sa.text(
+            f"ALTER TABLE {preparer.format_table(tables.folds)} ADD COLUMN "
+            f"{preparer.format_column(column)} "
+            f"{column.type.compile(dialect=conn.dialect)} NULL"
+        )
+    )
+
+
+#: ``_MIGRATIONS[n]`` upgrades tables of schema ``n`` to schema ``n + 1`` inside
+#: the transaction it is given (schema 1 was the first).
+_MIGRATIONS: dict[int, Callable[[Connection, _Tables], None]] = {
+    1: _add_n_iterations,
+}
 
 
 # Columns in the order every statement selects them (rows are read by position).
@@ -1030,6 +1054,7 @@ _FOLD_COLUMNS = (
     "score_time",
     "n_test_samples",
     "error",
+    "n_iterations",
 )
 _N_TRIAL_COLUMNS = len(_TRIAL_COLUMNS)
 
@@ -1865,6 +1890,9 @@ def _fold_values(fold_result: FoldResult) -> dict[str, Any]:
         # A JSON string: tracebacks may hold NUL characters, which PostgreSQL
         # text cannot.
         "v_error": None if fold_result.error is None else json.dumps(fold_result.error),
+        "v_n_iterations": None
+        if fold_result.n_iterations is None
+        else int(fold_result.n_iterations),
     }
 
 
@@ -1888,6 +1916,7 @@ def _fold_from(row: _Row, start: int) -> FoldResult:
         n_test_samples=row[start + 7],
         rung=row[start + 2],
         error=error,
+        n_iterations=row[start + 9],
     )
 
 

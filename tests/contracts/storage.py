@@ -63,6 +63,7 @@ FOLD_RESULTS = st.builds(
     n_test_samples=st.integers(0, 10**9),
     rung=st.integers(0, 20),
     error=st.none() | st.text(max_size=200),
+    n_iterations=st.none() | st.integers(0, 2**40),
 )
 
 
@@ -142,6 +143,7 @@ def same_fold(a: FoldResult, b: FoldResult) -> bool:
         and a.n_test_samples == b.n_test_samples
         and a.rung == b.rung
         and a.error == b.error
+        and a.n_iterations == b.n_iterations
     )
 
 

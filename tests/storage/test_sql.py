@@ -21,6 +21,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,11 +146,11 @@ def test_schema_written_by_a_newer_version_is_refused(
 ) -> None:
     storage = make()
     with raw_engine(storage).begin() as conn:
-        conn.execute(sa.text(f"UPDATE {table(storage, 'version')} SET schema_version = 2"))
+        conn.execute(sa.text(f"UPDATE {table(storage, 'version')} SET schema_version = 3"))
     state = storage.__getstate__()
     with pytest.raises(
         RuntimeError,
-        match=r"newer scout-sklearn \(schema 2\); this one reads schema 1; upgrade "
+        match=r"newer scout-sklearn \(schema 3\); this one reads schema 2; upgrade "
         r"scout-sklearn",
     ):
         SQLStorage(state["url"], table_prefix=state["table_prefix"])
@@ -163,9 +164,73 @@ def test_schema_older_than_this_version_is_refused_without_an_upgrade_path(
     with sa.create_engine(url).begin() as conn:
         conn.execute(sa.text("UPDATE scout_version SET schema_version = 0"))
     with pytest.raises(
-        RuntimeError, match=r"schema 0, older than schema 1.*no upgrade path"
+        RuntimeError, match=r"schema 0, older than schema 2.*no upgrade path"
     ):
         SQLStorage(url)
+
+
+# A SQLite file written by scout-sklearn at schema 1 (commit 380042c, before
+# fold results had n_iterations): two COMPLETE trials of two folds each.
+SCHEMA_1_FILE = Path(__file__).parent / "data" / "schema1.sqlite"
+
+
+def test_a_file_written_at_schema_1_is_upgraded_and_keeps_its_trials(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "old.sqlite"
+    path.write_bytes(SCHEMA_1_FILE.read_bytes())
+    url = f"sqlite:///{path}"
+    with sa.create_engine(url).connect() as conn:
+        assert (
+            conn.execute(sa.text("SELECT schema_version FROM scout_version")).scalar() == 1
+        )
+    with caplog.at_level("WARNING", logger="scout_sklearn"):
+        storage = SQLStorage(url)
+    assert "from schema 1 to 2" in caplog.text
+    trials, _ = storage.read_trials("written-by-schema-1")
+    assert [t.number for t in trials] == [0, 1]
+    assert all(t.state is TrialState.COMPLETE for t in trials)
+    assert [f.test_scores["score"] for t in trials for f in t.fold_results] == [
+        0.5,
+        0.51,
+        0.6,
+        0.61,
+    ]
+    assert all(f.n_iterations is None for t in trials for f in t.fold_results)
+    # New folds keep their count, next to the old ones.
+    storage.create_trial("written-by-schema-1", new_trial(2))
+    storage.record_fold("written-by-schema-1", 2, replace(fold(0), n_iterations=17))
+    reopened = SQLStorage(url)
+    trials, _ = reopened.read_trials("written-by-schema-1")
+    assert trials[2].fold_results[0].n_iterations == 17
+    with sa.create_engine(url).connect() as conn:
+        assert (
+            conn.execute(sa.text("SELECT schema_version FROM scout_version")).scalar() == 2
+        )
+
+
+def test_tables_of_schema_1_are_upgraded_on_every_database(
+    make: Callable[[], SQLStorage],
+) -> None:
+    # Schema 1 is schema 2 without the folds' n_iterations column.
+    storage = make()
+    storage.create_study(record("a"))
+    storage.create_trial("a", new_trial(0))
+    storage.record_fold("a", 0, fold(0, 0.25))
+    folds = table(storage, "folds")
+    with raw_engine(storage).begin() as conn:
+        conn.execute(sa.text(f"ALTER TABLE {folds} DROP COLUMN n_iterations"))
+        conn.execute(sa.text(f"UPDATE {table(storage, 'version')} SET schema_version = 1"))
+    state = storage.__getstate__()
+    upgraded = SQLStorage(state["url"], table_prefix=state["table_prefix"])
+    trial = upgraded.record_fold("a", 0, replace(fold(1), n_iterations=3))
+    assert [(f.test_scores["score"], f.n_iterations) for f in trial.fold_results] == [
+        (0.25, None),
+        (0.5, 3),
+    ]
+    with raw_engine(storage).connect() as conn:
+        version = table(storage, "version")
+        assert conn.execute(sa.text(f"SELECT schema_version FROM {version}")).scalar() == 2
 
 
 def test_reopening_keeps_the_data(tmp_path: Path) -> None:

@@ -1,0 +1,458 @@
+"""Per-fold early stopping: a validation split carved from each fold's training part.
+
+:class:`ValidationSplit` is the public configuration. In ``fit`` the search
+calls :func:`resolve_validation` once: it checks the estimator and the fit
+parameters, carves every fold's training part into the rows the estimator
+fits on and the rows it validates on (never a row of the fold's test part),
+and returns a :class:`Validation` that the workers use to route the
+validation rows to the right fit parameter and to read back how many
+boosting rounds (or epochs) the estimator kept.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+from scout_sklearn.exceptions import InvalidParameterError
+
+__all__ = [
+    "Validation",
+    "ValidationSplit",
+    "fit_with_validation",
+    "fitted_iterations",
+    "refit_iterations",
+    "resolve_validation",
+]
+
+_ROUTES = ("auto", "eval_set", "eval_X", "X_val", "validation_data")
+
+
+class ValidationSplit:
+    """Give each fold's estimator a validation set carved from its training part.
+
+    Estimators that stop early on a validation set (XGBoost, LightGBM,
+    CatBoost, scikit-learn's HistGradientBoosting, Keras through
+    ``validation_data``) usually get one fixed set in copied code, often
+    taken from the test data. With ``ScoutSearchCV(validation=ValidationSplit())``
+    every CV fold carves ``size`` of its *training* part off: the estimator
+    fits on the rest and receives the carved rows through the fit parameter
+    its library expects. The fold's test part is never seen. The same rows
+    are carved for every trial (they depend on the fold and ``random_state``
+    only), so trials are compared on equal terms.
+
+    The number of rounds the fitted estimator kept is recorded per fold
+    (``FoldResult.n_iterations``, the ``split{k}_n_iterations`` and
+    ``n_iterations`` columns of ``cv_results_``), and the refit, which has
+    no validation rows, trains the best params for the median of the best
+    trial's counts (``best_n_iterations_``) with early stopping switched off.
+
+    Parameters
+    ----------
+    size : float or int, default=0.1
+        The share of each fold's training part to validate on (a float in
+        (0, 1)), or a number of rows (an int of at least 1).
+    route : {"auto", "eval_set", "eval_X", "X_val", "validation_data"} or callable, \
+            default="auto"
+        How the validation rows reach ``fit``: ``"eval_set"`` passes
+        ``eval_set=[(X_val, y_val)]`` (XGBoost, CatBoost), ``"eval_X"``
+        ``eval_X=(X_val,), eval_y=(y_val,)`` (LightGBM 4.7+), ``"X_val"``
+        ``X_val=X_val, y_val=y_val`` (HistGradientBoosting), and
+        ``"validation_data"`` ``validation_data=(X_val, y_val)`` (Keras). A
+        callable ``route(X_val, y_val)`` returns the fit parameters itself.
+        ``"auto"`` picks from the estimator's library (the last step's, in a
+        pipeline).
+    iterations_param : str or None, default=None
+        The estimator parameter the refit sets to the rounds found
+        (``"n_estimators"``, ``"max_iter"``...). None: the library's
+        (``n_estimators`` for XGBoost and LightGBM, ``iterations`` for
+        CatBoost, ``max_iter`` for HistGradientBoosting); for another
+        estimator the refit keeps its params unchanged.
+    stratify : {"auto"} or bool, default="auto"
+        Keep the classes' proportions in the carved rows; ``"auto"`` does
+        for classifiers.
+    random_state : int, default=0
+        Seeds which rows are carved (with the fold's index). A fixed int, so
+        a resumed search carves the same rows.
+
+    Notes
+    -----
+    Early stopping itself stays the estimator's setting:
+    ``XGBClassifier(early_stopping_rounds=10)``,
+    ``LGBMClassifier(early_stopping_round=10)``,
+    ``CatBoostClassifier(early_stopping_rounds=10)``,
+    ``HistGradientBoostingClassifier(early_stopping=True)``. In a pipeline,
+    the steps before the last are fitted on the fold's rows and transform
+    the validation rows before the last step sees them.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from scout_sklearn import ScoutSearchCV, ValidationSplit
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> search = ScoutSearchCV(
+    ...     HistGradientBoostingClassifier(max_iter=200, early_stopping=True),
+    ...     {"learning_rate": [0.1, 0.3]}, cv=3,
+    ...     validation=ValidationSplit(0.2),
+    ... ).fit(X, y)
+    >>> search.cv_results_["split0_n_iterations"].shape
+    (2,)
+    >>> search.best_estimator_.max_iter == search.best_n_iterations_
+    True
+    """
+
+    def __init__(
+        self,
+        size: float = 0.1,
+        *,
+        route: str | Callable[[Any, Any], Mapping[str, Any]] = "auto",
+        iterations_param: str | None = None,
+        stratify: str | bool = "auto",
+        random_state: int = 0,
+    ) -> None:
+        self.size = size
+        self.route = route
+        self.iterations_param = iterations_param
+        self.stratify = stratify
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments (scikit-learn's convention, for clone)."""
+        return {
+            "size": self.size,
+            "route": self.route,
+            "iterations_param": self.iterations_param,
+            "stratify": self.stratify,
+            "random_state": self.random_state,
+        }
+
+    def set_params(self, **params: Any) -> ValidationSplit:
+        """Set constructor arguments by name."""
+        for name, value in params.items():
+            if name not in self.get_params():
+                raise ValueError(
+                    f"Invalid parameter {name!r} for ValidationSplit; valid ones are "
+                    f"{sorted(self.get_params())}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = ValidationSplit().get_params()
+        shown = [
+            f"{name}={value!r}"
+            for name, value in self.get_params().items()
+            if value is not defaults[name] and value != defaults[name]
+        ]
+        return f"ValidationSplit({', '.join(shown)})"
+
+
+@dataclass(frozen=True)
+class _Library:
+    """What one library needs: how to pass the rows, read and set the rounds."""
+
+    route: str
+    iterations_param: str | None
+    # Parameters that switch early stopping off for the refit (no validation rows).
+    refit_off: Mapping[str, Any]
+    # Fit parameters that keep the library quiet about every round.
+    quiet: Mapping[str, Any]
+
+
+def _library_of(estimator: Any) -> _Library | None:
+    module = type(estimator).__module__.split(".")[0]
+    name = type(estimator).__name__
+    if module == "xgboost":
+        return _Library(
+            "eval_set", "n_estimators", {"early_stopping_rounds": None}, {"verbose": False}
+        )
+    if module == "lightgbm":
+        # LightGBM 4.7 deprecated eval_set for eval_X/eval_y (a FutureWarning).
+        has_eval_x = "eval_X" in inspect.signature(estimator.fit).parameters
+        route = "eval_X" if has_eval_x else "eval_set"
+        return _Library(route, "n_estimators", {"early_stopping_round": None}, {})
+    if module == "catboost":
+        return _Library("eval_set", "iterations", {"early_stopping_rounds": None}, {})
+    if module == "sklearn" and name.startswith("HistGradientBoosting"):
+        return _Library("X_val", "max_iter", {"early_stopping": False}, {})
+    return None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A resolved ValidationSplit: the carved rows and how to use them.
+
+    ``rows[k]`` are fold *k*'s validation rows (indices into X); the fold's
+    training part given to the loop no longer holds them. ``step`` is the
+    pipeline step that receives the rows (None for a plain estimator).
+    """
+
+    rows: tuple[np.ndarray, ...]
+    route: str | Callable[[Any, Any], Mapping[str, Any]]
+    quiet: Mapping[str, Any]
+    step: str | None
+    iterations_param: str | None
+    refit_off: Mapping[str, Any]
+
+    def fit_params(self, X_val: Any, y_val: Any) -> dict[str, Any]:
+        """The fit parameters that hand ``X_val, y_val`` to the estimator."""
+        route = self.route
+        if callable(route):
+            params = dict(route(X_val, y_val))
+        elif route == "eval_set":
+            params = {"eval_set": [(X_val, y_val)]}
+        elif route == "eval_X":
+            params = {"eval_X": (X_val,), "eval_y": (y_val,)}
+        elif route == "X_val":
+            params = {"X_val": X_val, "y_val": y_val}
+        else:
+            params = {"validation_data": (X_val, y_val)}
+        return {**self.quiet, **params}
+
+    def refit_params(self, n_iterations: int | None) -> dict[str, Any]:
+        """Estimator params for the refit: the rounds found, early stopping off."""
+        if n_iterations is None or self.iterations_param is None:
+            return {}
+        params = {self.iterations_param: n_iterations, **self.refit_off}
+        if self.step is None:
+            return params
+        return {f"{self.step}__{name}": value for name, value in params.items()}
+
+
+def resolve_validation(
+    spec: Any,
+    estimator: Any,
+    X: Any,
+    y: Any,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    fit_params: Mapping[str, Any],
+) -> tuple[Validation, list[tuple[np.ndarray, np.ndarray]]]:
+    """Check ``spec`` against the estimator, carve every fold; before any fit.
+
+    Returns the Validation and the splits with the carved rows taken out of
+    each training part.
+    """
+    if not isinstance(spec, ValidationSplit):
+        raise InvalidParameterError(
+            "The 'validation' parameter of ScoutSearchCV must be a "
+            f"scout_sklearn.ValidationSplit or None. Got {spec!r} instead."
+        )
+    size = _check_size(spec.size)
+    route = spec.route
+    if not (callable(route) or (isinstance(route, str) and route in _ROUTES)):
+        raise InvalidParameterError(
+            "The 'route' parameter of ValidationSplit must be one of "
+            f"{list(_ROUTES)} or a callable route(X_val, y_val) -> dict of fit "
+            f"parameters. Got {route!r} instead."
+        )
+    if not isinstance(spec.stratify, bool) and spec.stratify != "auto":
+        raise InvalidParameterError(
+            "The 'stratify' parameter of ValidationSplit must be 'auto' or a bool. "
+            f"Got {spec.stratify!r} instead."
+        )
+    seed = spec.random_state
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise InvalidParameterError(
+            "The 'random_state' parameter of ValidationSplit must be an int in the "
+            f"range [0, inf) (the same rows on every resume). Got {seed!r} instead."
+        )
+    if y is None:
+        raise ValueError(
+            "validation=ValidationSplit(...) needs y: the validation rows go to the "
+            "estimator as (X_val, y_val)."
+        )
+    step, final = _final_step(estimator)
+    library = _library_of(final)
+    if route == "auto":
+        if library is None:
+            raise InvalidParameterError(
+                "ValidationSplit(route='auto') knows XGBoost, LightGBM, CatBoost and "
+                f"HistGradientBoosting; the estimator is {type(final).__name__}. Name "
+                f"the fit parameter: route= one of {list(_ROUTES[1:])} or a callable."
+            )
+        route = library.route
+    validation = Validation(
+        rows=(),
+        route=route,
+        quiet={} if library is None else dict(library.quiet),
+        step=step,
+        iterations_param=spec.iterations_param
+        or (None if library is None else library.iterations_param),
+        refit_off={} if library is None else dict(library.refit_off),
+    )
+    _check_no_clash(validation, fit_params)
+    _check_fit_accepts(validation, final)
+    stratify = is_classifier(estimator) if spec.stratify == "auto" else spec.stratify
+    carved = []
+    rows = []
+    for fold, (train, test) in enumerate(splits):
+        fit_rows, val_rows = _carve(train, y, size, stratify, [int(seed), fold])
+        carved.append((fit_rows, test))
+        rows.append(val_rows)
+    return _with_rows(validation, tuple(rows)), carved
+
+
+def _with_rows(validation: Validation, rows: tuple[np.ndarray, ...]) -> Validation:
+    return Validation(
+        rows,
+        validation.route,
+        validation.quiet,
+        validation.step,
+        validation.iterations_param,
+        validation.refit_off,
+    )
+
+
+def _check_size(size: object) -> float | int:
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool) and int(size) >= 1:
+        return int(size)
+    if (
+        isinstance(size, numbers.Real)
+        and not isinstance(size, bool)
+        and 0 < float(size) < 1
+    ):
+        return float(size)
+    raise InvalidParameterError(
+        "The 'size' parameter of ValidationSplit must be a float in the range (0, 1) "
+        f"(a share of each fold's training part) or an int >= 1 (rows). Got {size!r} "
+        "instead."
+    )
+
+
+def _final_step(estimator: Any) -> tuple[str | None, Any]:
+    if isinstance(estimator, Pipeline):
+        name, final = estimator.steps[-1]
+        if final is None or final == "passthrough":
+            raise InvalidParameterError(
+                "validation=ValidationSplit(...) routes the validation rows to the "
+                f"pipeline's last step, and the pipeline's last step {name!r} is "
+                f"{final!r}."
+            )
+        return name, final
+    return None, estimator
+
+
+def _check_no_clash(validation: Validation, fit_params: Mapping[str, Any]) -> None:
+    if callable(validation.route):
+        return  # its names are known only once it is called
+    names = set(validation.fit_params(None, None)) - set(validation.quiet)
+    prefix = "" if validation.step is None else f"{validation.step}__"
+    given = sorted(name for name in fit_params if name.removeprefix(prefix) in names)
+    if given:
+        raise ValueError(
+            f"fit was given {given}, which validation=ValidationSplit(...) sets for "
+            "every fold (from the fold's training part). Pass one or the other."
+        )
+
+
+def _check_fit_accepts(validation: Validation, final: Any) -> None:
+    """Refuse a route whose fit parameters the estimator's fit does not take."""
+    if callable(validation.route):
+        return
+    parameters = inspect.signature(final.fit).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return  # fit(**kwargs): it may take anything
+    accepted = {p.name for p in parameters}
+    missing = sorted(set(validation.fit_params(None, None)) - accepted)
+    if missing:
+        raise InvalidParameterError(
+            f"ValidationSplit routes the validation rows as {missing}, which "
+            f"{type(final).__name__}.fit does not take (it takes {sorted(accepted)}). "
+            "Pick another route= or pass a callable route(X_val, y_val) -> dict; "
+            "HistGradientBoosting takes X_val from scikit-learn 1.7 on."
+        )
+
+
+def _carve(
+    train: np.ndarray, y: Any, size: float | int, stratify: bool, seed: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    train = np.asarray(train)
+    labels = np.asarray(y)[train] if stratify else None
+    try:
+        fit_rows, val_rows = train_test_split(
+            train,
+            test_size=size,
+            stratify=labels,
+            random_state=int(np.random.SeedSequence(seed).generate_state(1)[0]),
+        )
+    except ValueError as err:
+        raise ValueError(
+            f"ValidationSplit(size={size!r}) cannot carve a validation split from a "
+            f"training part of {len(train)} rows: {err}"
+        ) from err
+    return np.sort(fit_rows), np.sort(val_rows)
+
+
+def fit_with_validation(
+    estimator: Any,
+    X_fit: Any,
+    y_fit: Any,
+    X_val: Any,
+    y_val: Any,
+    validation: Validation,
+    fit_params: Mapping[str, Any],
+) -> None:
+    """Fit ``estimator`` on the fit rows, validating on the carved rows.
+
+    A pipeline's steps before the last are fitted on the fit rows and
+    transform the validation rows, so the last step compares like with like.
+    """
+    extra = validation.fit_params(X_val, y_val)
+    if validation.step is None:
+        estimator.fit(X_fit, y_fit, **fit_params, **extra)
+        return
+    prefix = f"{validation.step}__"
+    last_params = {
+        k.removeprefix(prefix): v for k, v in fit_params.items() if k.startswith(prefix)
+    }
+    head_params = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
+    head = estimator[:-1]
+    Xt = head.fit_transform(X_fit, y_fit, **head_params)
+    extra = validation.fit_params(head.transform(X_val), y_val)
+    estimator.steps[-1][1].fit(Xt, y_fit, **last_params, **extra)
+
+
+def fitted_iterations(estimator: Any) -> int | None:
+    """The rounds (or epochs) a fitted estimator kept, if it says; else None."""
+    if isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    module = type(estimator).__module__.split(".")[0]
+    if module == "xgboost":
+        try:
+            return int(estimator.best_iteration) + 1
+        except AttributeError:  # no early stopping configured
+            return None
+    if module == "lightgbm":
+        best = int(getattr(estimator, "best_iteration_", 0) or 0)
+        return best if best > 0 else None
+    if module == "catboost":
+        best = estimator.get_best_iteration()
+        return None if best is None else int(best) + 1
+    for attribute in ("n_iter_", "best_iteration_", "n_estimators_"):
+        value = getattr(estimator, attribute, None)
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if isinstance(value, np.ndarray) and value.size == 1:
+            return int(value.item())
+    return None
+
+
+def refit_iterations(counts: Sequence[float | None]) -> int | None:
+    """The refit's rounds: the median of the folds' counts, rounded, at least 1.
+
+    Folds without a count (None or NaN: a failed fit, no early stopping) are
+    left out; None when no fold has one.
+    """
+    known = [c for c in counts if c is not None and not np.isnan(c)]
+    if not known:
+        return None
+    return max(1, int(np.round(np.median(known))))

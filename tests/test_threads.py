@@ -1,0 +1,96 @@
+"""ScoutSearchCV(inner_max_num_threads=...): the thread limits inside a fold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from joblib import cpu_count, parallel_config
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris
+from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: F401 (loads OpenMP)
+from threadpoolctl import threadpool_info
+
+from scout_sklearn import ScoutSearchCV
+from scout_sklearn.exceptions import InvalidParameterError
+
+X, y = load_iris(return_X_y=True)
+
+# What each fit saw: its own n_jobs and the pools' thread counts, by API.
+SEEN: list[tuple[Any, dict[str, set[int]]]] = []
+
+
+class ThreadRecorder(ClassifierMixin, BaseEstimator):
+    """Records its n_jobs and threadpoolctl's view of the pools inside fit."""
+
+    def __init__(self, C: float = 1.0, n_jobs: int | None = None) -> None:
+        self.C = C
+        self.n_jobs = n_jobs
+
+    def fit(self, X: Any, y: Any) -> ThreadRecorder:
+        pools: dict[str, set[int]] = {}
+        for pool in threadpool_info():
+            pools.setdefault(pool["user_api"], set()).add(pool["num_threads"])
+        SEEN.append((self.n_jobs, pools))
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X: Any) -> Any:
+        return np.full(len(X), self.classes_[0])
+
+
+def search(**kwargs: Any) -> None:
+    SEEN.clear()
+    with parallel_config(backend="threading"):
+        ScoutSearchCV(
+            ThreadRecorder(n_jobs=-1), {"C": [0.1, 1.0, 10.0]}, cv=2, refit=False, **kwargs
+        ).fit(X, y)
+    assert len(SEEN) == 6
+
+
+def test_threads_of_two_workers_share_the_cores() -> None:
+    expected = max(1, cpu_count() // 2)
+    search(n_jobs=2)
+    for n_jobs, pools in SEEN:
+        assert n_jobs == expected  # the estimator's -1, capped
+        assert pools["openmp"] == {expected}
+
+
+def test_an_int_sets_the_threads_per_fold() -> None:
+    search(n_jobs=2, inner_max_num_threads=1)
+    assert {n_jobs for n_jobs, _ in SEEN} == {1}
+    assert all(pools["openmp"] == {1} for _, pools in SEEN)
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="TODO(issue 19): under pytest, about one run in three a fold's fit sees "
+    "the BLAS pool at its default although limited_threads holds it (not seen in "
+    "a plain script with the same search, nor in 200 threaded rounds of "
+    "limited_threads alone)",
+)
+def test_blas_is_limited_in_every_fold_of_the_threading_backend() -> None:
+    search(n_jobs=2, inner_max_num_threads=1)
+    assert all(pools["blas"] == {1} for _, pools in SEEN)
+
+
+def test_none_leaves_the_threads_alone() -> None:
+    before = {pool["user_api"]: pool["num_threads"] for pool in threadpool_info()}
+    search(n_jobs=2, inner_max_num_threads=None)
+    assert {n_jobs for n_jobs, _ in SEEN} == {-1}
+    assert all(pools["openmp"] == {before["openmp"]} for _, pools in SEEN)
+
+
+def test_one_worker_is_not_limited_and_limits_are_restored() -> None:
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    search(n_jobs=1)
+    assert {n_jobs for n_jobs, _ in SEEN} == {-1}
+    search(n_jobs=2)
+    assert [pool["num_threads"] for pool in threadpool_info()] == before
+
+
+@pytest.mark.parametrize("value", [0, "all", 1.5])
+def test_bad_values_are_refused(value: Any) -> None:
+    with pytest.raises(InvalidParameterError, match=r"'inner_max_num_threads' parameter"):
+        ScoutSearchCV(ThreadRecorder(), {"C": [1.0]}, inner_max_num_threads=value).fit(X, y)

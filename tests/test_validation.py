@@ -1,0 +1,215 @@
+"""Per-fold early stopping: ScoutSearchCV(validation=ValidationSplit(...))."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from scout_sklearn import ScoutSearchCV, ValidationSplit
+from scout_sklearn.exceptions import InvalidParameterError
+
+X, y = load_breast_cancer(return_X_y=True)
+X, y = X[:240], y[:240]
+
+
+@pytest.fixture(autouse=True)
+def _one_openmp_thread() -> Any:
+    # HistGradientBoosting's OpenMP threads crawl on a loaded shared machine.
+    with threadpool_limits(1):
+        yield
+
+
+# What RowRecorder saw in each fit: (row ids it fitted on, row ids it validated on).
+SEEN: list[tuple[frozenset[int], frozenset[int]]] = []
+
+
+class RowRecorder(ClassifierMixin, BaseEstimator):
+    """Records the row ids (column 0 of X) of the rows it fits and validates on."""
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+
+    def fit(self, X: Any, y: Any, X_val: Any = None, y_val: Any = None) -> RowRecorder:
+        ids = frozenset(int(i) for i in X[:, 0])
+        val_ids = frozenset() if X_val is None else frozenset(int(i) for i in X_val[:, 0])
+        SEEN.append((ids, val_ids))
+        self.classes_ = np.unique(y)
+        self.n_iter_ = len(val_ids)
+        return self
+
+    def predict(self, X: Any) -> Any:
+        return np.full(len(X), self.classes_[0])
+
+
+def test_no_test_fold_row_reaches_the_validation_rows() -> None:
+    ids = np.arange(len(y), dtype=float)
+    X_ids = np.column_stack([ids, X[:, :3]])
+    splits = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X_ids, y))
+    SEEN.clear()
+    search = ScoutSearchCV(
+        RowRecorder(),
+        {"C": [0.1, 1.0, 10.0]},
+        cv=splits,
+        validation=ValidationSplit(0.25, route="X_val"),
+        refit=False,
+    ).fit(X_ids, y)
+    assert len(SEEN) == 3 * len(splits)
+    for fit_ids, val_ids in SEEN:
+        assert val_ids
+        assert not fit_ids & val_ids
+        (train, test), *others = [
+            (tr, te) for tr, te in splits if fit_ids | val_ids == set(tr.tolist())
+        ]
+        assert not others
+        assert not val_ids & set(test.tolist())  # never a test-fold row
+        assert len(val_ids) == round(0.25 * len(train))
+    # Every trial validates a fold on the same rows.
+    by_fold: dict[frozenset[int], set[frozenset[int]]] = {}
+    for fit_ids, val_ids in SEEN:
+        by_fold.setdefault(fit_ids | val_ids, set()).add(val_ids)
+    assert all(len(vals) == 1 for vals in by_fold.values())
+    assert (
+        search.cv_results_["split0_n_iterations"].tolist()
+        == [round(0.25 * len(splits[0][0]))] * 3
+    )
+
+
+def test_rounds_are_recorded_per_fold_and_the_refit_uses_their_median() -> None:
+    search = ScoutSearchCV(
+        HistGradientBoostingClassifier(
+            max_iter=60, early_stopping=True, n_iter_no_change=3, random_state=0
+        ),
+        {"learning_rate": [0.05, 0.5]},
+        cv=3,
+        validation=ValidationSplit(0.2),
+    ).fit(X, y)
+    results = search.cv_results_
+    counts = np.array([results[f"split{k}_n_iterations"] for k in range(3)]).T
+    assert counts.shape == (2, 3)
+    assert (counts >= 1).all()
+    assert (counts <= 60).all()
+    assert results["n_iterations"].tolist() == np.median(counts, axis=1).round().tolist()
+    for trial, row in zip(search.study_.trials, counts):
+        by_fold = {f.fold: f.n_iterations for f in trial.fold_results}
+        assert [by_fold[k] for k in range(3)] == row.tolist()
+    best = int(np.median(counts[search.best_index_]).round())
+    assert search.best_n_iterations_ == best
+    assert search.best_estimator_.max_iter == best
+    assert search.best_estimator_.early_stopping is False
+    assert search.best_estimator_.n_iter_ == best
+
+
+def test_a_pipeline_transforms_the_validation_rows_with_its_fitted_steps() -> None:
+    search = ScoutSearchCV(
+        make_pipeline(
+            StandardScaler(),
+            HistGradientBoostingClassifier(
+                max_iter=20, early_stopping=True, n_iter_no_change=3
+            ),
+        ),
+        {"histgradientboostingclassifier__learning_rate": [0.1]},
+        cv=2,
+        validation=ValidationSplit(30),
+    ).fit(X, y)
+    assert search.best_n_iterations_ is not None
+    assert search.best_estimator_[-1].max_iter == search.best_n_iterations_
+
+
+def test_without_validation_cv_results_has_no_iteration_columns() -> None:
+    search = ScoutSearchCV(HistGradientBoostingClassifier(max_iter=5), {"max_depth": [2]})
+    search.fit(X, y)
+    assert not any("n_iterations" in key for key in search.cv_results_)
+    assert not hasattr(search, "best_n_iterations_")
+
+
+@pytest.mark.parametrize(
+    ("validation", "message"),
+    [
+        (ValidationSplit(0), r"'size' parameter of ValidationSplit .* Got 0 instead"),
+        (ValidationSplit(1.5), r"'size' .* Got 1.5 instead"),
+        (ValidationSplit(route="evalset"), r"'route' parameter .* Got 'evalset'"),
+        (ValidationSplit(stratify="yes"), r"'stratify' parameter .* Got 'yes'"),
+        (ValidationSplit(random_state=-1), r"'random_state' parameter .* Got -1"),
+    ],
+)
+def test_bad_validation_splits_are_refused_before_any_fit(
+    validation: ValidationSplit, message: str
+) -> None:
+    SEEN.clear()
+    search = ScoutSearchCV(RowRecorder(), {"C": [1.0]}, validation=validation)
+    with pytest.raises(InvalidParameterError, match=message):
+        search.fit(np.column_stack([np.arange(len(y)), X[:, :2]]), y)
+    assert SEEN == []
+
+
+def test_auto_route_names_the_libraries_it_knows() -> None:
+    search = ScoutSearchCV(RowRecorder(), {"C": [1.0]}, validation=ValidationSplit())
+    with pytest.raises(
+        InvalidParameterError, match=r"knows XGBoost, LightGBM.*RowRecorder"
+    ):
+        search.fit(X, y)
+
+
+def test_a_route_the_estimators_fit_does_not_take_is_refused() -> None:
+    search = ScoutSearchCV(
+        RowRecorder(), {"C": [1.0]}, validation=ValidationSplit(route="eval_set")
+    )
+    with pytest.raises(InvalidParameterError, match=r"\['eval_set'\], which RowRecorder"):
+        search.fit(X, y)
+
+
+def test_a_validation_fit_parameter_given_to_fit_is_refused() -> None:
+    search = ScoutSearchCV(
+        HistGradientBoostingClassifier(), {"max_iter": [5]}, validation=ValidationSplit()
+    )
+    with pytest.raises(ValueError, match=r"fit was given \['X_val'\]"):
+        search.fit(X, y, X_val=X[:10])
+
+
+def test_the_search_parameter_must_be_a_validation_split() -> None:
+    search = ScoutSearchCV(
+        HistGradientBoostingClassifier(), {"max_iter": [5]}, validation=0.1
+    )
+    with pytest.raises(InvalidParameterError, match=r"'validation' parameter"):
+        search.fit(X, y)
+
+
+def test_xgboost_gets_an_eval_set_and_refits_for_the_median_rounds() -> None:
+    xgboost = pytest.importorskip("xgboost", reason="xgboost-cpu is not installed")
+    search = ScoutSearchCV(
+        xgboost.XGBClassifier(n_estimators=100, early_stopping_rounds=5, n_jobs=1),
+        {"learning_rate": [0.3]},
+        cv=2,
+        validation=ValidationSplit(0.25),
+    ).fit(X, y)
+    counts = [search.cv_results_[f"split{k}_n_iterations"][0] for k in range(2)]
+    assert all(1 <= c <= 100 for c in counts)
+    assert search.best_estimator_.n_estimators == search.best_n_iterations_
+    assert search.best_estimator_.early_stopping_rounds is None
+
+
+def test_lightgbm_gets_its_validation_rows_without_a_deprecation_warning() -> None:
+    lightgbm = pytest.importorskip("lightgbm", reason="lightgbm is not installed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        search = ScoutSearchCV(
+            lightgbm.LGBMClassifier(
+                n_estimators=100, early_stopping_round=5, verbose=-1, n_jobs=1
+            ),
+            {"learning_rate": [0.3]},
+            cv=2,
+            validation=ValidationSplit(0.25),
+        ).fit(X, y)
+    counts = [search.cv_results_[f"split{k}_n_iterations"][0] for k in range(2)]
+    assert all(1 <= c <= 100 for c in counts)
+    assert search.best_estimator_.n_estimators == search.best_n_iterations_
