@@ -749,7 +749,7 @@ class SubSpace(Mapping[str, Distribution]):
 
     @property
     def n_distinct(self) -> int:
-        """Number of distinct params of a finite sub-space (a repeated value counts once)."""
+        """Number of distinct params of a finite sub-space (a repeated value once)."""
         if not self.is_finite:
             raise TypeError("This sub-space is not finite.")
         # Only a list of choices can repeat a value; ranges never do.
