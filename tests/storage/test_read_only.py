@@ -94,7 +94,8 @@ def read_only_directory(source: Path, tmp_path: Path) -> Iterator[Path]:
             (directory / "probe").write_text("x")
         yield directory / source.name
     finally:
-        subprocess.run(["umount", str(directory)], check=False)
+        # Lazily: a connection of this process may still hold the file open.
+        subprocess.run(["umount", "--lazy", str(directory)], check=True)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
