@@ -1536,7 +1536,7 @@ class _Transaction:
             # then parses and plans none of them again.
             cursors = []
             try:
-                with connection.pipeline():
+                with _quiet_pipeline_exit(), connection.pipeline():
                     for text in before:
                         connection.execute(text)
                     for text in texts:
@@ -1639,6 +1639,43 @@ def _release_claim_lock(backend: str, raw: PoolProxiedConnection, digest: bytes)
         cursor.fetchall()
     finally:
         cursor.close()
+
+
+class _PipelineExitFilter(logging.Filter):
+    """Drop psycopg's "error ignored terminating <Pipeline>" inside our own blocks.
+
+    When a pipeline's block raises (a dropped connection, an ended session),
+    psycopg logs the pipeline's own failure to end at WARNING on the
+    "psycopg" logger, which, with no logging configured, Python prints on
+    stderr even at ``verbose=0``. The error it ignores is the one the block
+    raised, which SQLStorage handles (a retry on a new connection, or a
+    clear error): the line says nothing to the user.
+    """
+
+    active = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            getattr(self.active, "on", False)
+            and isinstance(record.msg, str)
+            and record.msg.startswith("error ignored terminating")
+        )
+
+
+_PIPELINE_FILTER = _PipelineExitFilter()
+
+
+@contextlib.contextmanager
+def _quiet_pipeline_exit() -> Iterator[None]:
+    """Within the block, this thread's "error ignored terminating" lines are dropped."""
+    psycopg_logger = logging.getLogger("psycopg")
+    if _PIPELINE_FILTER not in psycopg_logger.filters:
+        psycopg_logger.addFilter(_PIPELINE_FILTER)
+    _PIPELINE_FILTER.active.on = True
+    try:
+        yield
+    finally:
+        _PIPELINE_FILTER.active.on = False
 
 
 class _Database:
