@@ -129,6 +129,7 @@ def setup(app):
     app.connect("autodoc-process-docstring", _plain_terms, priority=600)
     app.connect("autodoc-process-bases", _hide_private_bases)
 
+
 # -- the example gallery -----------------------------------------------------
 # sphinx-gallery runs every script of examples/ while the pages are built and
 # shows what it printed and drew under its code. The scripts run with a tiny
@@ -143,17 +144,20 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 _EXAMPLES = Path(_FOLDER) / "examples"
 shutil.copytree(Path(__file__).parent.parent / "examples", _EXAMPLES)
 _NEEDS = {
-    "xgboost_early_stopping.py": "xgboost",
-    "lightgbm_early_stopping.py": "lightgbm",
-    "catboost_categorical.py": "catboost",
+    "xgboost_early_stopping.py": ("xgboost",),
+    "lightgbm_early_stopping.py": ("lightgbm",),
+    "catboost_categorical.py": ("catboost",),
+    "skorch_mlp.py": ("torch", "skorch"),
 }
 _LEFT_OUT = []
-for _script, _module in _NEEDS.items():
-    try:
-        __import__(_module)
-    except ImportError:
-        _LEFT_OUT.append(_script)
-        print(f"example gallery: {_script} left out ({_module} is not installed)")
+for _script, _modules in _NEEDS.items():
+    for _module in _modules:
+        try:
+            __import__(_module)
+        except ImportError:
+            _LEFT_OUT.append(_script)
+            print(f"example gallery: {_script} left out ({_module} is not installed)")
+            break
 extensions.append("sphinx_gallery.gen_gallery")
 sphinx_gallery_conf = {
     "examples_dirs": str(_EXAMPLES),
