@@ -16,8 +16,6 @@ import hashlib
 import numbers
 import os
 import pickle
-import shutil
-import tempfile
 import time
 import types
 import warnings
@@ -41,6 +39,7 @@ from scout_sklearn._compat import (
     split_fold_data,
 )
 from scout_sklearn._threads import capped_thread_params, inner_threads, limited_threads
+from scout_sklearn._transport import PackedEstimator, PackedRows, SharedArrays
 from scout_sklearn._trial import FoldResult
 from scout_sklearn._validation import Validation, fit_with_validation, fitted_iterations
 from scout_sklearn.exceptions import WorkerDied
@@ -361,23 +360,15 @@ def subsample_order(
 _frozen = False
 
 
-class _PackedEstimator:
-    """A fitted estimator as pickle bytes, made in the worker that fitted it.
-
-    A warm-started trial's estimators travel from the worker to the search's
-    process and back at every rung. As objects, each of their arrays (one
-    per tree of a boosting) goes through joblib's array reducers in the
-    search's process, once each way: in a 50-trial boosting search at
-    ``n_jobs=2`` that was about 1 s of its CPU, taken from two workers on
-    two cores. As bytes they cross as one buffer, and only workers pickle
-    and unpickle them. The bytes live in memory only, never in a file.
-    """
-
-    def __init__(self, estimator: Any) -> None:
-        self.data = pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def load(self) -> Any:
-        return pickle.loads(self.data)
+def _unpacked(task: FoldTask) -> FoldTask:
+    train, test = task.train, task.test
+    if isinstance(train, PackedRows) or isinstance(test, PackedRows):
+        return dataclasses.replace(
+            task,
+            train=train.unpack() if isinstance(train, PackedRows) else train,
+            test=test.unpack() if isinstance(test, PackedRows) else test,
+        )
+    return task
 
 
 def _run_tasks(
@@ -400,13 +391,13 @@ def _run_tasks(
         gc.freeze()
         _frozen = True
     outputs = []
-    for estimator, task in zip(estimators, tasks):
-        if isinstance(estimator, _PackedEstimator):
+    for estimator, task in zip(estimators, map(_unpacked, tasks)):
+        if isinstance(estimator, PackedEstimator):
             estimator = estimator.load()
         result = fit_and_score(estimator, X, y, task=task, **kwargs)
         kept = estimator if task.keep_estimator and not result.is_failed else None
         if kept is not None and pack:
-            kept = _PackedEstimator(kept)
+            kept = PackedEstimator(kept)
         outputs.append((task.number, result, kept))
     return outputs
 
@@ -420,94 +411,6 @@ def _run_tasks(
 _CHUNK_SECONDS = 0.02
 _MAX_CHUNK = 4
 _MAX_CHUNK_ASKING_AHEAD = 64
-
-
-# Every joblib call pickles its arguments, the data included. joblib writes
-# arrays above its max_nbytes (1 MB) to a shared file and sends the file's
-# name instead; arrays below it are pickled whole into every call: a 650 kB
-# X (digits) costs a worker about 2 ms of every call. A search sends the same
-# X and y with every call, so FoldRunner writes them to a file once and sends
-# a memory map of it, which joblib passes by name. Not through joblib's own
-# max_nbytes: loky starts new workers whenever a call's memmapping settings
-# differ from the previous call's (a GridSearchCV's, say).
-_SHARE_BYTES = 64 * 1024
-
-
-class _SharedArrays:
-    """Numpy arrays written once to a temporary folder, for local worker processes.
-
-    :meth:`share` returns a copy-on-write memory map of an array: a worker
-    that writes into it (folds index rows out of X, so they seldom do)
-    changes its own pages only, as it would a pickled copy, never the file.
-    :meth:`close` removes the folder; if this process is killed first,
-    loky's resource tracker (the process joblib uses to clean up its own
-    shared files) removes it.
-    """
-
-    def __init__(self) -> None:
-        self._folder: str | None = None
-        self._n_files = 0
-
-    def share(self, value: Any) -> Any:
-        if (
-            type(value) is not np.ndarray  # subclasses and memmaps go as they are
-            or value.dtype.hasobject
-            or value.nbytes < _SHARE_BYTES
-        ):
-            return value
-        path = None
-        try:
-            if self._folder is None:
-                self._folder = tempfile.mkdtemp(
-                    prefix="scout_sklearn_", dir=_shared_base(value.nbytes)
-                )
-                _track_folder(self._folder, register=True)
-            path = os.path.join(self._folder, f"{self._n_files}.npy")
-            self._n_files += 1
-            np.save(path, value, allow_pickle=False)
-            shared = np.load(path, mmap_mode="c", allow_pickle=False)
-        except OSError:  # no space, no folder: joblib pickles it, as before
-            if path is not None:
-                with contextlib.suppress(OSError):
-                    os.remove(path)
-            return value
-        return shared
-
-    def close(self) -> None:
-        if self._folder is not None:
-            # Workers that still map a file keep its data until they unmap it.
-            shutil.rmtree(self._folder, ignore_errors=True)
-            _track_folder(self._folder, register=False)
-            self._folder = None
-
-
-def _shared_base(nbytes: int) -> str | None:
-    """Where to write shared arrays: joblib's folder if set, else shared memory.
-
-    ``/dev/shm`` only if it has room for twice ``nbytes`` and joblib's own
-    minimum (2 GB): a container's is often 64 MB.
-    """
-    configured = os.environ.get("JOBLIB_TEMP_FOLDER")
-    if configured:
-        return configured
-    shm = "/dev/shm"
-    if os.path.isdir(shm) and os.access(shm, os.W_OK) and hasattr(os, "statvfs"):
-        stats = os.statvfs(shm)
-        if stats.f_bsize * stats.f_bavail > max(2 * nbytes, int(2e9)):
-            return shm
-    return None  # the system's temporary folder
-
-
-def _track_folder(folder: str, *, register: bool) -> None:
-    """Tell loky's resource tracker to remove ``folder`` if this process dies."""
-    try:
-        from joblib.externals.loky.backend import resource_tracker
-    except ImportError:  # pragma: no cover - a joblib without loky
-        return
-    if register:
-        resource_tracker.register(folder, "folder")
-    else:
-        resource_tracker.unregister(folder, "folder")
 
 
 class FoldRunner:
@@ -581,7 +484,7 @@ class FoldRunner:
         self._pack = False
         # Set by __enter__ when the workers are local processes: the files
         # of the shared X and y, and the user's X and y to restore on exit.
-        self._shared: _SharedArrays | None = None
+        self._shared: SharedArrays | None = None
         self._unshared: tuple[Any, Any] = (X, y)
         # The tasks sent to workers and not yet returned, by (number, fold,
         # rung), with the estimator each was sent with: the suspects when a
@@ -601,7 +504,7 @@ class FoldRunner:
         # tasks are pickled: any backend but threads and in-process runs.
         self._pack = self.n_workers > 1 and not getattr(backend, "uses_threads", False)
         if processes:
-            self._shared = _SharedArrays()
+            self._shared = SharedArrays()
             self._unshared = (self._X, self._y)
             self._X = self._shared.share(self._X)
             self._y = self._shared.share(self._y)
@@ -782,6 +685,12 @@ class FoldRunner:
             yield self._job(estimators, chunk)
 
     def _job(self, estimators: list[Any], chunk: list[FoldTask]) -> Any:
+        if self._pack:  # the tasks are pickled: their rows go as masks
+            pack = PackedRows.pack
+            chunk = [
+                dataclasses.replace(task, train=pack(task.train), test=pack(task.test))
+                for task in chunk
+            ]
         return delayed(_run_tasks)(
             estimators,
             self._X,

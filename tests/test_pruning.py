@@ -406,7 +406,8 @@ def test_warm_start_estimators_cross_between_processes_as_bytes(iris, backend, p
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.metrics import check_scoring
 
-    from scout_sklearn._evaluate import FoldRunner, FoldTask, _PackedEstimator
+    from scout_sklearn._evaluate import FoldRunner, FoldTask
+    from scout_sklearn._transport import PackedEstimator
 
     X, y = iris
     train, test = np.arange(0, 150, 2), np.arange(1, 150, 2)
@@ -434,7 +435,7 @@ def test_warm_start_estimators_cross_between_processes_as_bytes(iris, backend, p
     start = {"n_estimators": 3}
     kept = run(FoldTask(0, 0, {}, train, test, rung_params=start, keep_estimator=True))
     # Loky workers send the fitted forest back as bytes; threads share it.
-    assert isinstance(kept, _PackedEstimator) is packed
+    assert isinstance(kept, PackedEstimator) is packed
     first = kept.load() if packed else kept
     assert len(first.estimators_) == 3
     thresholds = [tree.tree_.threshold.copy() for tree in first.estimators_]

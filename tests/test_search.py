@@ -1099,12 +1099,12 @@ def test_local_workers_get_the_data_through_a_map_written_once(digits, tmp_path)
 def test_shared_data_falls_back_to_pickling_when_it_cannot_be_written(tmp_path):
     import os
 
-    from scout_sklearn._evaluate import _SharedArrays
+    from scout_sklearn._transport import SharedArrays
 
     X = np.ones((200, 64))  # 100 kB
     os.environ["JOBLIB_TEMP_FOLDER"] = str(tmp_path / "missing" / "folder")
     try:
-        shared = _SharedArrays()
+        shared = SharedArrays()
         assert shared.share(X) is X  # joblib pickles it with each call, as before
         shared.close()
     finally:
@@ -1119,8 +1119,8 @@ def test_shared_data_folder_is_removed_when_the_search_process_is_killed(tmp_pat
 
     script = (
         "import sys, time, numpy as np\n"
-        "from scout_sklearn._evaluate import _SharedArrays\n"
-        "shared = _SharedArrays()\n"
+        "from scout_sklearn._transport import SharedArrays\n"
+        "shared = SharedArrays()\n"
         "x = shared.share(np.ones((200, 64)))\n"
         "print(shared._folder, flush=True)\n"
         "time.sleep(60)\n"
