@@ -1,4 +1,4 @@
-"""The search on a Dask cluster: bytes sent, parallel efficiency, a lost worker.
+"""The search on a Dask cluster: bytes to the workers, efficiency, a lost worker.
 
 Run it from the repository root with ``python benchmarks/distributed.py``
 (about five minutes on 2 cores; ``--workers`` for another cluster size,
@@ -11,11 +11,11 @@ fits of about a tenth of a second) on ``make_classification`` data of
 
 It prints, for ScoutSearchCV and for GridSearchCV on the same cluster:
 
-- the bytes the client and the scheduler (which a LocalCluster runs in
-  this process) sent over Dask connections, from what Dask's TCP comm
-  reports writing (transfers between workers, if any, are not counted),
-  beside the size of X and y: "X and y once per worker, not per task"
-  means about ``workers x (X + y)`` plus the tasks' own small payloads;
+- the bytes the worker processes read from their Dask connections (from
+  the scheduler, the client and each other: Dask's TCP reads, counted in
+  each worker), beside the size of X and y: "X and y once per worker, not
+  per task" means about ``workers x (X + y)`` plus the tasks' own small
+  payloads;
 - the wall time on ``--workers`` workers and on one core (the same search
   in this process at ``n_jobs=1`` with one BLAS thread, no Dask), and the
   parallel efficiency ``T(1 core) / (workers x T(workers))``;
@@ -82,35 +82,32 @@ class CountedBoosting(HistGradientBoostingClassifier):
         return super().fit(X, y, sample_weight=sample_weight)
 
 
-class SentBytes:
-    """Count the bytes this process writes to Dask connections, while active.
+def _count_reads() -> None:
+    """In a worker: count the bytes its Dask connections read from now on."""
+    import distributed.comm.tcp as tcp
 
-    A LocalCluster runs its scheduler in this process, so this counts what
-    the client and the scheduler send (to the workers, and to each other),
-    from the byte counts that ``distributed.comm.tcp.TCP.write`` returns.
-    """
+    if hasattr(tcp, "scout_bytes_read"):
+        return
+    original = tcp.read_bytes_rw
+    tcp.scout_bytes_read = 0  # type: ignore[attr-defined]
 
-    def __init__(self) -> None:
-        self.total = 0
+    async def counted(stream: Any, n: int) -> Any:
+        tcp.scout_bytes_read += n  # type: ignore[attr-defined]
+        return await original(stream, n)
 
-    def __enter__(self) -> SentBytes:
-        from distributed.comm.tcp import TCP
+    tcp.read_bytes_rw = counted
 
-        self._original = TCP.write
-        original, counter = self._original, self
 
-        async def counted(comm: Any, *args: Any, **kwargs: Any) -> int:
-            n = await original(comm, *args, **kwargs)
-            counter.total += int(n)
-            return n
+def _bytes_read() -> int:
+    import distributed.comm.tcp as tcp
 
-        TCP.write = counted  # type: ignore[method-assign]
-        return self
+    return int(getattr(tcp, "scout_bytes_read", 0))
 
-    def __exit__(self, *exc: object) -> None:
-        from distributed.comm.tcp import TCP
 
-        TCP.write = self._original  # type: ignore[method-assign]
+def received(client: Any) -> int:
+    """Bytes the workers have read from Dask connections (from anyone) so far."""
+    client.run(_count_reads)
+    return sum(client.run(_bytes_read).values())
 
 
 def cluster(n_workers: int) -> Any:
@@ -130,14 +127,14 @@ def run(
     kind: str,
     X: np.ndarray,
     y: np.ndarray,
-    dask: bool,
+    client: Any,
     log: str = "",
     scatter: bool = False,
 ) -> Any:
-    """One search: (seconds, bytes sent to Dask, the fitted search).
+    """One search: (seconds, bytes the workers read, the fitted search).
 
-    On the cluster when ``dask``, else in this process at ``n_jobs=1`` with
-    one BLAS thread (the baseline: one core, no Dask).
+    On the client's cluster, or with ``client=None`` in this process at
+    ``n_jobs=1`` with one BLAS thread (the baseline: one core, no Dask).
     """
     from joblib import parallel_config
     from threadpoolctl import threadpool_limits
@@ -145,20 +142,23 @@ def run(
     from scout_sklearn import ScoutSearchCV
 
     estimator = CountedBoosting(log=log)
-    n_jobs = -1 if dask else 1
+    n_jobs = 1 if client is None else -1
     if kind.startswith("scout"):
         search: Any = ScoutSearchCV(estimator, GRID, cv=3, n_jobs=n_jobs, refit=False)
     else:
         search = GridSearchCV(estimator, GRID, cv=3, n_jobs=n_jobs, refit=False)
-    started = time.perf_counter()
-    if dask:
-        config = {"scatter": [X, y]} if scatter else {}
-        with SentBytes() as sent, parallel_config(backend="dask", **config):
+    if client is None:
+        started = time.perf_counter()
+        with threadpool_limits(limits=1):
             search.fit(X, y)
-        return time.perf_counter() - started, sent.total, search
-    with threadpool_limits(limits=1):
+        return time.perf_counter() - started, 0, search
+    config = {"scatter": [X, y]} if scatter else {}
+    before = received(client)
+    started = time.perf_counter()
+    with parallel_config(backend="dask", **config):
         search.fit(X, y)
-    return time.perf_counter() - started, 0, search
+    seconds = time.perf_counter() - started
+    return seconds, received(client) - before, search
 
 
 def killed_worker(X: np.ndarray, y: np.ndarray, n_workers: int) -> tuple[int, str]:
@@ -171,7 +171,7 @@ def killed_worker(X: np.ndarray, y: np.ndarray, n_workers: int) -> tuple[int, st
 
         def search() -> None:
             try:
-                outcome["result"] = run("scout", X, y, True, log=log)
+                outcome["result"] = run("scout", X, y, client, log=log)
             except BaseException as error:  # noqa: BLE001 - reported below
                 outcome["error"] = error
 
@@ -214,15 +214,15 @@ def main() -> None:
     results: dict[tuple[str, int], tuple[float, int]] = {}
     local, client = cluster(args.workers)
     for kind in ("scout", "scout-scatter", "grid"):
-        run(kind, X[:200], y[:200], True)  # warm the workers up (imports)
+        run(kind, X[:200], y[:200], client)  # warm the workers up (imports)
         scatter = kind == "scout-scatter"
-        results[(kind, args.workers)] = run(kind, X, y, True, scatter=scatter)[:2]
-        results[(kind, 1)] = run(kind, X, y, False)[:2]
+        results[(kind, args.workers)] = run(kind, X, y, client, scatter=scatter)[:2]
+        results[(kind, 1)] = run(kind, X, y, None)[:2]
     client.close()
     local.close()
     w = args.workers
     print(
-        f"\n{'':<16}{f'{w} workers':>10}{'1 core':>8}{'efficiency':>12}{'MB sent':>9}"
+        f"\n{'':<16}{f'{w} workers':>10}{'1 core':>8}{'efficiency':>12}{'MB read':>9}"
         f"{'/ (X + y)':>11}"
     )
     efficiency = {}
@@ -243,7 +243,7 @@ def main() -> None:
     once = scout_read <= (w + 0.5) * data_bytes
     print(
         f"\nwith scatter=[X, y], X and y sent at most once per worker ({w} x "
-        f"{data_bytes / 1e6:.1f} MB; sent {scout_read / 1e6:.1f} MB in all): "
+        f"{data_bytes / 1e6:.1f} MB; the workers read {scout_read / 1e6:.1f} MB): "
         f"{verdict(once)}"
     )
     print(
