@@ -1,0 +1,132 @@
+"""Database connections cut again and again while a search runs.
+
+PostgreSQL's ``pg_terminate_backend`` and MariaDB's ``KILL``, sent from a
+connection of their own at moments drawn from a seeded RNG, end the
+search's sessions wherever they are: mid-transaction, mid-commit, idle in
+the pool. The search must finish with every requested trial COMPLETE, each
+grid point once and each fold once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from contracts.storage import end_postgres_sessions
+from storage.search_worker import TASKS
+
+from faults._harness import FaultCounts
+from faults.conftest import fresh_database
+from scout_sklearn import ScoutSearchCV, TrialState
+from scout_sklearn.storage import SQLStorage
+
+SEED = 23
+N_TRIALS = 60
+# Seconds between two cuts: drawn in this range, so that they land at every
+# stage of a trial's writes (a trial takes some 10 to 30 ms here).
+BETWEEN_CUTS = (0.02, 0.2)
+
+
+def _kill_mariadb_sessions(url: str) -> int:
+    """KILL every session on ``url``'s database but the killer's own; return how many."""
+    database = sa.make_url(url).database
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = conn.execute(
+                sa.text(
+                    "SELECT id FROM information_schema.processlist "
+                    "WHERE db = :db AND id <> CONNECTION_ID()"
+                ),
+                {"db": database},
+            ).scalars()
+            killed = 0
+            for session in list(ids):
+                try:
+                    conn.execute(sa.text(f"KILL {int(session)}"))
+                    killed += 1
+                except sa.exc.OperationalError:  # ended meanwhile
+                    pass
+            return killed
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def target(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, str, Callable[[], int]]]:
+    """(url for the search, table prefix, a function that cuts its connections)."""
+    kind = request.node.callspec.params["kind"]
+    if kind == "mysql":
+        url = request.getfixturevalue("mysql_database")
+        yield url, "c_", lambda: _kill_mariadb_sessions(url)
+        return
+    for url, prefix in fresh_database(kind, tmp_path):
+        tag = f"scoutcut{uuid.uuid4().hex[:8]}"
+        yield (
+            f"{url}?application_name={tag}",
+            prefix,
+            lambda url=url, tag=tag: end_postgres_sessions(url, tag),
+        )
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_connections_cut_mid_batch_lose_and_duplicate_nothing(
+    target: tuple[str, str, Callable[[], int]], kind: str, fault_counts: FaultCounts
+) -> None:
+    """Proves that a search survives its sessions being ended every few tens of ms.
+
+    Each cut that ended at least one session counts as a fault. The check
+    compares the stored trials with themselves (nothing was COMPLETE before)
+    and with the requested count: all there, all COMPLETE, none twice.
+    """
+    url, prefix, cut = target
+    estimator, load, space = TASKS["knn"]
+    X, y = load(return_X_y=True)
+    storage = SQLStorage(url, table_prefix=prefix)
+    search = ScoutSearchCV(
+        estimator(),
+        space,
+        sampler="grid",
+        n_trials=N_TRIALS,
+        cv=2,
+        storage=storage,
+        study_name="cut",
+        refit=False,
+    )
+    rng = random.Random(SEED)
+    done = threading.Event()
+    cuts: list[int] = []
+    errors: list[BaseException] = []
+
+    def cut_repeatedly() -> None:
+        try:
+            while not done.wait(rng.uniform(*BETWEEN_CUTS)):
+                cuts.append(cut())
+        except BaseException as err:  # noqa: BLE001 - handed to the test
+            errors.append(err)
+
+    cutter = threading.Thread(target=cut_repeatedly)
+    cutter.start()
+    try:
+        search.fit(X, y)
+    finally:
+        done.set()
+        cutter.join()
+    assert not errors, errors
+    fault_counts.injected += sum(1 for n in cuts if n)
+    fault_counts.finished += 1
+
+    assert sum(1 for n in cuts if n) >= 3, f"too few cuts landed: {cuts}"
+    fault_counts.check({}, storage, "cut", grid=True)
+    trials, _ = storage.read_trials("cut")
+    assert [t.number for t in trials] == list(range(N_TRIALS))
+    assert all(t.state is TrialState.COMPLETE for t in trials)
+    assert all(sorted(f.fold for f in t.fold_results) == [0, 1] for t in trials)
+    assert search.n_trials_ == N_TRIALS
