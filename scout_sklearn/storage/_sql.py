@@ -1780,7 +1780,12 @@ def _file_identity(url: URL) -> tuple[str, tuple[int, int]] | None:
 
 
 def _dropped_at_connect(db: _Database, err: BaseException | None) -> bool:
-    """Whether ``err``, raised while connecting, says the server ended the session."""
+    """Whether ``err``, raised while connecting, says the server ended the session.
+
+    Not a server that did not answer in time: trying again would wait as long.
+    """
+    if err is None or _timed_out(db, err) or "timeout" in str(err):
+        return False
     state = getattr(err, "sqlstate", None) or ""
     if db.backend == "postgresql" and state.startswith("57P"):
         return True

@@ -26,10 +26,10 @@ from scout_sklearn import ScoutSearchCV, TrialState
 from scout_sklearn.storage import SQLStorage
 
 SEED = 23
-N_TRIALS = 60
+N_TRIALS = 200  # the whole grid: some 2 s of writes, and a dozen cuts or more
 # Seconds between two cuts: drawn in this range, so that they land at every
 # stage of a trial's writes (a trial takes some 10 to 30 ms here).
-BETWEEN_CUTS = (0.02, 0.2)
+BETWEEN_CUTS = (0.02, 0.15)
 
 
 def _kill_mariadb_sessions(url: str) -> int:
