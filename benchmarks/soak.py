@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The fault suite's helpers (tests/faults, tests/storage, tests/contracts).
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
 from _common import verdict
 
@@ -143,54 +145,11 @@ def _fingerprint(trial: Any) -> tuple[Any, ...]:
     return json.dumps(dict(trial.params), sort_keys=True), trial.value, tuple(folds)
 
 
-def _loky_children(pid: int) -> list[Any]:
-    import psutil
-
-    try:
-        children = psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        return []
-    found = []
-    for child in children:
-        try:
-            if any("popen_loky_posix" in part for part in child.cmdline()):
-                found.append(child)
-        except psutil.Error:
-            continue
-    return found
-
-
-def _terminate_sessions(admin_url: str, tag: str) -> int:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(admin_url)
-    try:
-        with engine.begin() as conn:
-            rows = conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :tag AND pid <> pg_backend_pid()"
-                ),
-                {"tag": tag},
-            ).all()
-        return len(rows)
-    finally:
-        engine.dispose()
-
-
-def _drop_prefixed(url: str, prefix: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    try:
-        meta = sa.MetaData()
-        meta.reflect(engine, only=lambda name, _: name.startswith(prefix))
-        meta.drop_all(engine)
-    finally:
-        engine.dispose()
-
-
 def run(args: argparse.Namespace) -> bool:
+    from contracts.storage import end_postgres_sessions
+    from faults._harness import loky_workers
+    from storage.test_resume import _drop_prefixed
+
     from scout_sklearn.storage import SQLStorage
 
     rng = random.Random(args.seed)
@@ -258,9 +217,9 @@ def run(args: argparse.Namespace) -> bool:
                 study.start(k, deadline, n_jobs=2 if study is pg and k == 0 else 1)
                 detail = f"{study.name} worker {k}, restarted"
             elif kind == "terminate PostgreSQL sessions":
-                detail = f"{_terminate_sessions(args.postgres, tag)} sessions"
+                detail = f"{end_postgres_sessions(args.postgres, tag)} sessions"
             else:
-                children = _loky_children(pg.processes[0].pid)
+                children = loky_workers(pg.processes[0].pid)
                 if not children:
                     detail = "no joblib worker alive: skipped"
                     print(f"[{time.time() - started:6.0f} s] {kind}: {detail}", flush=True)

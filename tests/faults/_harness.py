@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import psutil
+from storage.search_worker import TASKS
 
-from scout_sklearn import Trial, TrialState
+from scout_sklearn import ScoutSearchCV, Trial, TrialState
 from scout_sklearn.storage import SQLStorage
 
 #: The name under which a test's counts travel in its report's user_properties.
@@ -133,13 +134,35 @@ def wait_until(
         time.sleep(0.01)
 
 
-def loky_workers() -> list[psutil.Process]:
-    """This process's joblib (loky) worker processes, not its resource trackers."""
+def loky_workers(parent: int | None = None) -> list[psutil.Process]:
+    """The joblib (loky) worker processes of ``parent`` (this process if None),
+    not its resource trackers."""
+    try:
+        children = psutil.Process(parent).children(recursive=True)
+    except psutil.Error:  # the parent ended
+        return []
     return [
         child
-        for child in psutil.Process().children(recursive=True)
+        for child in children
         if any("popen_loky_posix" in part for part in _cmdline(child))
     ]
+
+
+def knn_search(storage: Any, study: str, n_trials: int, *callbacks: Any) -> ScoutSearchCV:
+    """The "knn" task of tests/storage/search_worker.py, in this process: a grid
+    of KNeighborsClassifier for iris, folds of a millisecond."""
+    estimator, _, space = TASKS["knn"]
+    return ScoutSearchCV(
+        estimator(),
+        space,
+        sampler="grid",
+        n_trials=n_trials,
+        cv=2,
+        storage=storage,
+        study_name=study,
+        refit=False,
+        callbacks=list(callbacks),
+    )
 
 
 def _cmdline(process: psutil.Process) -> list[str]:

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from contracts.storage import end_postgres_sessions
-from storage.search_worker import TASKS
+from sklearn.datasets import load_iris
 
-from faults._harness import FaultCounts
+from faults._harness import FaultCounts, knn_search
 from faults.conftest import fresh_database
-from scout_sklearn import ScoutSearchCV, TrialState
+from scout_sklearn import TrialState
 from scout_sklearn.storage import SQLStorage
 
 SEED = 23
@@ -90,19 +90,9 @@ def test_connections_cut_mid_batch_lose_and_duplicate_nothing(
     and with the requested count: all there, all COMPLETE, none twice.
     """
     url, prefix, cut = target
-    estimator, load, space = TASKS["knn"]
-    X, y = load(return_X_y=True)
+    X, y = load_iris(return_X_y=True)
     storage = SQLStorage(url, table_prefix=prefix)
-    search = ScoutSearchCV(
-        estimator(),
-        space,
-        sampler="grid",
-        n_trials=N_TRIALS,
-        cv=2,
-        storage=storage,
-        study_name="cut",
-        refit=False,
-    )
+    search = knn_search(storage, "cut", N_TRIALS)
     rng = random.Random(SEED)
     done = threading.Event()
     cuts: list[int] = []

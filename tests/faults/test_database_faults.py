@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from storage.search_worker import TASKS
 from storage.test_timeouts import FreezableProxy, _fit_in_thread, _proxied
 
-from faults._harness import FaultCounts, complete_trials, wait_until
+from faults._harness import FaultCounts, complete_trials, knn_search, wait_until
 from scout_sklearn import ScoutSearchCV, TrialState
 from scout_sklearn.storage import SQLStorage
 
@@ -31,18 +30,7 @@ TIMEOUT = 3.0  # the storage's; what a healthy statement gets on a busy machine
 
 
 def _search(storage: Any, *callbacks: Any) -> ScoutSearchCV:
-    estimator, _, space = TASKS["knn"]
-    return ScoutSearchCV(
-        estimator(),
-        space,
-        sampler="grid",
-        n_trials=N_TRIALS,
-        cv=2,
-        storage=storage,
-        study_name="fault",
-        refit=False,
-        callbacks=list(callbacks),
-    )
+    return knn_search(storage, "fault", N_TRIALS, *callbacks)
 
 
 def _finish(storage: SQLStorage, iris: tuple[np.ndarray, np.ndarray]) -> None:
