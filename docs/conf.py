@@ -128,3 +128,47 @@ def setup(app):
     # After numpydoc (priority 500), which inserts those docstrings.
     app.connect("autodoc-process-docstring", _plain_terms, priority=600)
     app.connect("autodoc-process-bases", _hide_private_bases)
+
+
+# -- the example gallery -----------------------------------------------------
+# sphinx-gallery runs every script of examples/ while the pages are built and
+# shows what it printed and drew under its code. The scripts run with a tiny
+# budget (SCOUT_EXAMPLES_QUICK=1, as in the test suite), from a copy of
+# examples/ in the build's temporary folder: sphinx-gallery runs a script in
+# its own folder, and the files the scripts write (scout.db, report.html,
+# pictures) must not land in the source tree. An example whose library is
+# not installed (XGBoost, LightGBM, CatBoost) is left out, and the build says
+# so. An example that fails fails the build.
+os.environ.setdefault("SCOUT_EXAMPLES_QUICK", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+_EXAMPLES = Path(_FOLDER) / "examples"
+shutil.copytree(Path(__file__).parent.parent / "examples", _EXAMPLES)
+_NEEDS = {
+    "xgboost_early_stopping.py": ("xgboost",),
+    "lightgbm_early_stopping.py": ("lightgbm",),
+    "catboost_categorical.py": ("catboost",),
+    "skorch_mlp.py": ("torch", "skorch"),
+}
+_LEFT_OUT = []
+for _script, _modules in _NEEDS.items():
+    for _module in _modules:
+        try:
+            __import__(_module)
+        except ImportError:
+            _LEFT_OUT.append(_script)
+            print(f"example gallery: {_script} left out ({_module} is not installed)")
+            break
+extensions.append("sphinx_gallery.gen_gallery")
+sphinx_gallery_conf = {
+    "examples_dirs": str(_EXAMPLES),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r".*\.py$",  # run every script, not only plot_*.py
+    "ignore_pattern": "|".join(re.escape(s) for s in _LEFT_OUT) or r"^$",
+    "abort_on_example_error": True,
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "min_reported_time": 1,
+    "image_scrapers": ("matplotlib",),
+    "reference_url": {"scout_sklearn": None},
+    "capture_repr": (),
+}

@@ -1,4 +1,7 @@
-"""Conditional search spaces: a list of dicts, each with its own parameters.
+"""
+========================================================================
+Conditional search spaces: a list of dicts, each with its own parameters
+========================================================================
 
 A list of dicts is a conditional space, as in GridSearchCV: each trial takes
 its params from one dict. Two uses:

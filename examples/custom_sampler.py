@@ -1,4 +1,7 @@
-"""Write your own sampler: simulated annealing in twenty lines.
+"""
+===========================================================
+Write your own sampler: simulated annealing in twenty lines
+===========================================================
 
 A sampler implements one method, ``ask(space, history, rng)``: it gets the
 search space, every trial so far and a seeded random generator, and returns

@@ -1,4 +1,7 @@
-"""Per-fold early stopping with LGBMClassifier: a validation split carved from each fold.
+"""
+=====================================================================================
+Per-fold early stopping with LGBMClassifier: a validation split carved from each fold
+=====================================================================================
 
 Run it with ``python examples/lightgbm_early_stopping.py`` (needs ``pip install
 lightgbm``). Each of the 3 CV folds carves 15% of its *training* part off

@@ -1,4 +1,7 @@
-"""Search a whole pipeline: the preprocessing and the model together.
+"""
+=================================================================
+Search a whole pipeline: the preprocessing and the model together
+=================================================================
 
 A pipeline's steps are parameters like any other: ``"pca__n_components"``
 tunes a step's parameter, and ``"scale"`` (a step's name alone) chooses the

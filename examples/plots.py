@@ -1,4 +1,7 @@
-"""Plots: look at a search with scout_sklearn.plotting, and write an HTML report.
+"""
+=============================================================================
+Plots: look at a search with scout_sklearn.plotting, and write an HTML report
+=============================================================================
 
 Run it with ``python examples/plots.py`` (it needs matplotlib:
 ``pip install "scout-sklearn[plot]"``). It runs two searches of a scaled
@@ -23,7 +26,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # write files; no window needed
 
-import matplotlib.pyplot as plt
 from sklearn.datasets import load_breast_cancer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -71,17 +73,38 @@ pruned = ScoutSearchCV(
 
 
 def save(figure, name):
+    """Write the figure to a PNG file (the docs' gallery also shows it below)."""
     figure.savefig(name, dpi=110)
-    plt.close(figure)
     print(f"wrote {name}")
 
 
+# %%
+# Each trial's value by trial number, and the best so far.
 save(plot_optimization_history(search).figure, "optimization_history.png")
+
+# %%
+# How much of the value's variation each parameter explains, from a random
+# forest fitted to the trials.
 save(plot_param_importances(search).figure, "param_importances.png")
+
+# %%
+# The value against each parameter, coloured by trial number.
 save(plot_slice(search), "slice.png")
+
+# %%
+# Every COMPLETE trial as a line across its parameters, coloured by value.
 save(plot_parallel_coordinate(search).figure, "parallel_coordinate.png")
+
+# %%
+# The value over the two numeric parameters, interpolated between the trials.
 save(plot_contour(search, "svc__C", "svc__gamma").figure, "contour.png")
+
+# %%
+# The pruned search: each trial's mean test score at every rung it reached.
 save(plot_intermediate_values(pruned).figure, "intermediate_values.png")
+
+# %%
+# All of them, the summary and the trials table in one HTML file.
 print(f"wrote {write_report(search, 'report.html', title='SVC on breast cancer')}")
 
 print()

@@ -1,4 +1,7 @@
-"""Pruning: stop unpromising trials on small subsamples of the training folds.
+"""
+==========================================================================
+Pruning: stop unpromising trials on small subsamples of the training folds
+==========================================================================
 
 The same 60 random params of an RBF SVC on scikit-learn's digits dataset
 are evaluated three ways:

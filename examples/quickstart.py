@@ -1,4 +1,7 @@
-"""Quickstart: tune an SVC pipeline on a bundled dataset with ScoutSearchCV.
+"""
+========================================================================
+Quickstart: tune an SVC pipeline on a bundled dataset with ScoutSearchCV
+========================================================================
 
 Run it with ``python examples/quickstart.py``. It searches 60 trials of a
 scaled SVC on scikit-learn's breast-cancer dataset with 5-fold CV on every

@@ -1,4 +1,7 @@
-"""Resume after a crash: a search killed with SIGKILL continues where it stopped.
+"""
+=============================================================================
+Resume after a crash: a search killed with SIGKILL continues where it stopped
+=============================================================================
 
 With ``storage="sqlite:///resume_demo.db"`` every fold result is written to
 a SQLite file as soon as it finishes. This script:
@@ -70,7 +73,9 @@ def stored_trials(storage):
 
 def crash_a_search(storage):
     """Run the search in a child process and SIGKILL it mid-way."""
-    child = subprocess.Popen([sys.executable, __file__, "--child"])
+    # This file again; the docs' gallery runs it without __file__, from its folder.
+    script = globals().get("__file__", "resume_after_crash.py")
+    child = subprocess.Popen([sys.executable, script, "--child"])
     print(f"child process {child.pid} searches {N_TRIALS} trials into {DB}")
     while child.poll() is None:
         trials = stored_trials(storage)

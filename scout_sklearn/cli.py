@@ -43,7 +43,7 @@ from scout_sklearn._table import (
 )
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.storage import Storage
-from scout_sklearn.storage._open import open_storage
+from scout_sklearn.storage._sql import SQLStorage
 
 __all__ = ["main"]
 
@@ -399,7 +399,7 @@ def _open(url: str) -> Storage:
         )
     if backend == "sqlite":
         _check_sqlite_file(parsed, _masked(url))
-    return open_storage(url, owner=PROG)
+    return SQLStorage(url, read_only=True)
 
 
 def _check_sqlite_file(url: sa.URL, masked: str) -> None:

@@ -742,10 +742,23 @@ class SubSpace(Mapping[str, Distribution]):
 
     @property
     def n_points(self) -> int:
-        """Number of distinct params of a finite sub-space."""
+        """Number of grid points of a finite sub-space (a repeated value counts twice)."""
         if not self.is_finite:
             raise TypeError("This sub-space is not finite.")
         return math.prod(self._sizes)
+
+    @property
+    def n_distinct(self) -> int:
+        """Number of distinct params of a finite sub-space (a repeated value once)."""
+        if not self.is_finite:
+            raise TypeError("This sub-space is not finite.")
+        # Only a list of choices can repeat a value; ranges never do.
+        return math.prod(
+            sum(1 for k in range(d.n_values()) if d.indices_of(d.value_at(k))[0] == k)
+            if isinstance(d, Categorical)
+            else d.n_values()
+            for d in self._distributions.values()
+        )
 
     def point(self, index: int) -> dict[str, Any]:
         """The ``index``-th params in grid order (last name fastest)."""
@@ -918,6 +931,37 @@ class SearchSpace(Sequence[SubSpace]):
         """Number of grid points of a finite space (summed over sub-spaces)."""
         self._require_finite()
         return self._offsets[-1]
+
+    @property
+    def n_distinct(self) -> int:
+        """Number of distinct params of a finite space, or an upper bound.
+
+        Less than :attr:`n_points` when a list repeats a value or when dicts
+        of a list with the same names overlap. Exact, except for overlapping
+        dicts of more than 50,000 points together (their points are not
+        enumerated): then it counts each dict's distinct params.
+        """
+        self._require_finite()
+        cached: int | None = self.__dict__.get("_n_distinct")
+        if cached is not None:
+            return cached
+        groups: dict[frozenset[str], list[SubSpace]] = {}
+        for sub in self.subspaces:
+            groups.setdefault(frozenset(sub.names), []).append(sub)
+        total = 0
+        for group in groups.values():
+            if len(group) == 1 or sum(sub.n_points for sub in group) > 50_000:
+                total += sum(sub.n_distinct for sub in group)
+                continue
+            for j, sub in enumerate(group):
+                for index in range(sub.n_points):
+                    params = sub.point(index)
+                    if sub.equivalent_indices(params)[0] != index:
+                        continue  # a repetition within the dict
+                    if not any(earlier.equivalent_indices(params) for earlier in group[:j]):
+                        total += 1
+        self.__dict__["_n_distinct"] = total
+        return total
 
     def _require_finite(self) -> None:
         if not self.is_finite:

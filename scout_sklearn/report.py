@@ -34,10 +34,10 @@ from scout_sklearn.plotting import (
     plot_intermediate_values,
     plot_optimization_history,
     plot_parallel_coordinate,
-    plot_param_importances,
     plot_slice,
 )
 from scout_sklearn.plotting._data import StudyView, resolve, state_counts
+from scout_sklearn.plotting._importance import draw_importances
 from scout_sklearn.plotting._mpl import INSTALL_HINT, pyplot
 from scout_sklearn.plotting._plots import has_rungs, numeric_params
 
@@ -130,7 +130,7 @@ def write_report(
         "</header>",
         "<main>",
         _summary(view, best),
-        _plots(study, view),
+        _plots(view),
         _table(view, None if best is None else best.number),
         "</main>",
         "</body>",
@@ -194,7 +194,7 @@ def _summary(view: StudyView, best: Any) -> str:
     )
 
 
-def _plots(study: Any, view: StudyView) -> str:
+def _plots(view: StudyView) -> str:
     if not view.complete:
         return (
             '<section id="plots"><h2>Plots</h2><p class="note">No plot: the study has no '
@@ -211,36 +211,38 @@ def _plots(study: Any, view: StudyView) -> str:
         (
             "history",
             "Each trial's value by trial number, and the best so far.",
-            lambda: plot_optimization_history(study).figure,
+            lambda: plot_optimization_history(view).figure,
         )
     ]
     skipped: list[str] = []
     importances: dict[str, float] = {}
     try:
-        importances = param_importances(study)
+        importances = param_importances(view)
     except ValueError as error:  # no parameter varies: nothing to rank
         skipped.append(f"parameter importances ({error})")
     else:
+        # Drawn from the importances just computed (the forest is fitted once),
+        # which also choose the contour's two parameters below.
         shown.append(
             (
                 "importances",
                 "How much of the value's variation each parameter explains "
                 "(random forest importances).",
-                lambda: plot_param_importances(study).figure,
+                lambda: draw_importances(view, importances).figure,
             )
         )
     shown.append(
         (
             "slice",
             "The value against each parameter, coloured by trial number.",
-            lambda: plot_slice(study),
+            lambda: plot_slice(view),
         )
     )
     shown.append(
         (
             "parallel",
             "Every COMPLETE trial across its parameters, coloured by value.",
-            lambda: plot_parallel_coordinate(study).figure,
+            lambda: plot_parallel_coordinate(view).figure,
         )
     )
     numeric = numeric_params(view)
@@ -250,7 +252,7 @@ def _plots(study: Any, view: StudyView) -> str:
             (
                 "contour",
                 f"The value over {x} and {y}, interpolated between the trials.",
-                lambda: plot_contour(study, x, y).figure,
+                lambda: plot_contour(view, x, y).figure,
             )
         )
     else:
@@ -263,7 +265,7 @@ def _plots(study: Any, view: StudyView) -> str:
                 "intermediate",
                 "Each trial's mean test score at every rung it finished; PRUNED "
                 "trials dashed grey.",
-                lambda: plot_intermediate_values(study).figure,
+                lambda: plot_intermediate_values(view).figure,
             )
         )
     figures = []

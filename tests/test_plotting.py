@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import RandomizedSearchCV
@@ -357,32 +358,42 @@ def test_unknown_param_names_are_named(search):
 
 
 # -- parallel coordinates -------------------------------------------------------------
+def trial_lines(ax, gid):
+    """The lines of one collection, by trial number: (x, y) arrays."""
+    (collection,) = [c for c in ax.collections if c.get_gid() == gid]
+    urls = collection.get_urls()
+    assert all(url.startswith("#trial-") for url in urls), urls
+    numbers = [int(url.removeprefix("#trial-")) for url in urls]
+    # The paths' vertices keep NaN (a gap), which get_segments() drops.
+    segments = [path.vertices for path in collection.get_paths()]
+    assert len(numbers) == len(set(numbers)) == len(segments)
+    return collection, {n: (seg[:, 0], seg[:, 1]) for n, seg in zip(numbers, segments)}
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_parallel_coordinate_one_line_per_complete_trial(search, url, source, tmp_path):
     ax = plot_parallel_coordinate(sources(search, url, "svc")[source])
     complete = complete_trials(search)
-    lines = {
-        int(line.get_gid().split("-")[1]): line
-        for line in ax.get_lines()
-        if (line.get_gid() or "").startswith("trial-")
-    }
+    _, lines = trial_lines(ax, "trials")
     assert sorted(lines) == [t.number for t in complete]
+    # Drawn from the worst value to the best: the best lies on top.
+    by_number = {t.number: t.value for t in complete}
+    assert [by_number[n] for n in lines] == sorted(by_number.values())
     names = sorted(SPACE)
     shown = [f"{n} (log)" if n in ("svc__C", "svc__gamma") else n for n in names]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["value", *shown]
     values = {t.number: t.value for t in complete}
     low, high = min(values.values()), max(values.values())
-    for number, line in lines.items():
-        ys = np.asarray(line.get_ydata(), dtype=float)
+    for number, (_, ys) in lines.items():
         assert len(ys) == 1 + len(names)
         assert ys[0] == pytest.approx((values[number] - low) / (high - low))
         assert np.all((ys >= 0) & (ys <= 1))
     # C is drawn on a log scale: the trial with the geometric-middle C is at 0.5.
     c_values = {t.number: math.log10(t.params["svc__C"]) for t in complete}
     c_low, c_high = min(c_values.values()), max(c_values.values())
-    for number, line in lines.items():
+    for number, (_, ys) in lines.items():
         expected = (c_values[number] - c_low) / (c_high - c_low)
-        assert line.get_ydata()[1] == pytest.approx(expected)
+        assert ys[1] == pytest.approx(expected)
     save(ax.figure, tmp_path / "parallel.png")
 
 
@@ -397,9 +408,10 @@ def test_parallel_coordinate_leaves_a_gap_for_an_absent_parameter():
         trial = study.ask()
         study.tell(trial.number, sum(trial.params.values()))
     ax = plot_parallel_coordinate(study)
-    for line in ax.get_lines():
-        if (line.get_gid() or "").startswith("trial-"):
-            assert np.isnan(np.asarray(line.get_ydata(), dtype=float)).sum() == 1
+    _, lines = trial_lines(ax, "trials")
+    assert len(lines) == 8
+    for _, ys in lines.values():
+        assert np.isnan(ys).sum() == 1
 
 
 # -- contour ------------------------------------------------------------------------------
@@ -600,22 +612,23 @@ def test_intermediate_values_per_rung(pruned, url, source, tmp_path):
     ladder = [float(r) for r in stored.fingerprint["pruning"]["ladder"]]
     assert len(ladder) >= 3
     ax = plot_intermediate_values(sources(pruned, url, "pruned")[source])
-    lines = {line.get_gid(): line for line in ax.get_lines() if line.get_gid()}
+    grey, pruned_lines = trial_lines(ax, "pruned")
+    blue, complete_lines = trial_lines(ax, "complete")
+    assert grey.get_linestyle()[0][1] is not None  # dashed
+    assert grey.get_color()[0] == pytest.approx(to_rgba("0.6"))
+    assert blue.get_linestyle()[0][1] is None  # solid
+    assert blue.get_color()[0] == pytest.approx(to_rgba("tab:blue"))
     trials = pruned.study_.trials
     for trial in trials:
-        kind = "complete" if trial.state is TrialState.COMPLETE else "pruned"
-        line = lines[f"{kind}-{trial.number}"]
+        complete = trial.state is TrialState.COMPLETE
+        xs, ys = (complete_lines if complete else pruned_lines)[trial.number]
         rungs = sorted({f.rung for f in trial.fold_results})
-        assert list(line.get_xdata()) == [ladder[r] for r in rungs]
+        assert list(xs) == [ladder[r] for r in rungs]
         # The last rung's mean is the value the trial was stopped (or finished) with.
-        assert line.get_ydata()[-1] == pytest.approx(trial.value)
-        if kind == "pruned":
-            assert line.get_linestyle() == "--"
-            assert line.get_color() == "0.6"
-        else:
-            assert line.get_linestyle() == "-"
-            assert line.get_xdata()[-1] == ladder[-1]
-    assert len(lines) == len(trials)
+        assert ys[-1] == pytest.approx(trial.value)
+        if complete:
+            assert xs[-1] == ladder[-1]
+    assert len(pruned_lines) + len(complete_lines) == len(trials)
     assert "n_samples" in ax.get_xlabel()
     save(ax.figure, tmp_path / "intermediate.png")
 
@@ -666,10 +679,13 @@ def test_multi_metric_value_is_the_refit_metric(data, tmp_path):
     assert resolve(stored, where="test").metric == "balanced_accuracy"
     assert resolve(search, where="test").metric == "balanced_accuracy"
     ax = plot_intermediate_values(stored)
+    lines = {}
+    for kind in ("complete", "pruned"):
+        if any(c.get_gid() == kind for c in ax.collections):
+            lines.update(trial_lines(ax, kind)[1])
+    assert sorted(lines) == [t.number for t in stored.trials]
     for trial in stored.trials:
-        kind = "complete" if trial.state is TrialState.COMPLETE else "pruned"
-        (line,) = [li for li in ax.get_lines() if li.get_gid() == f"{kind}-{trial.number}"]
-        assert line.get_ydata()[-1] == pytest.approx(trial.value)
+        assert lines[trial.number][1][-1] == pytest.approx(trial.value)
     assert "balanced_accuracy" in plot_optimization_history(stored).get_ylabel()
 
 

@@ -1139,3 +1139,29 @@ def test_shared_data_folder_is_removed_when_the_search_process_is_killed(tmp_pat
     while os.path.exists(folder) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not os.path.exists(folder)
+
+
+OVERLAPPING = [
+    {"kernel": ["linear"], "C": [1.0, 10.0]},
+    {"kernel": ["linear", "rbf"], "C": [1.0, 10.0, 10.0]},
+]
+
+
+@pytest.mark.parametrize("sampler", ["random", "tpe", "qmc", "annealing", "gp", None])
+def test_overlapping_dicts_are_searched_without_repeating_params(iris, sampler):
+    # 8 grid points, 4 distinct params: a sampler other than the grid spends
+    # no fit on params it has already tried, and says how many there are.
+    X, y = iris
+    search = ScoutSearchCV(SVC(), OVERLAPPING, sampler=sampler, n_trials=6, cv=2)
+    with pytest.warns(UserWarning, match="more than the 4 distinct params"):
+        search.fit(X, y)
+    asked = [(p["kernel"], p["C"]) for p in search.cv_results_["params"]]
+    assert sorted(asked) == [("linear", 1.0), ("linear", 10.0), ("rbf", 1.0), ("rbf", 10.0)]
+
+
+def test_the_grid_evaluates_overlapping_dicts_like_gridsearchcv(iris):
+    X, y = iris
+    ours = ScoutSearchCV(SVC(), OVERLAPPING, cv=2).fit(X, y)
+    theirs = GridSearchCV(SVC(), OVERLAPPING, cv=2).fit(X, y)
+    assert ours.cv_results_["params"] == theirs.cv_results_["params"]
+    assert len(ours.cv_results_["params"]) == 8

@@ -194,6 +194,10 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
     scoring: object = None
     resource: str | None = None
     ladder: list[float] | None = None
+    if isinstance(study, StudyView):  # read already (the report reads once)
+        if require_complete and not study.complete:
+            raise ValueError(f"{where}: study {study.name!r} has no COMPLETE trial.")
+        return study
     if isinstance(study, (Study, StoredStudy)):
         source = study
     elif hasattr(study, "param_distributions") and hasattr(study, "fit"):

@@ -243,7 +243,11 @@ def plot_parallel_coordinate(
     ``"<name> (log)"``, categorical ones at category positions) and
     labelled with a few of its values. Lines are
     coloured by value, the best on top; a trial without a parameter
-    (conditional spaces) has a gap there.
+    (conditional spaces) has a gap there. The lines are one
+    :class:`~matplotlib.collections.LineCollection` (``gid="trials"``;
+    drawing 10,000 separate lines would take seconds): its segments are the
+    trials from the worst value to the best, and its ``urls`` name them
+    (``"#trial-<number>"``).
 
     Parameters
     ----------
@@ -279,15 +283,15 @@ def plot_parallel_coordinate(
     norm = plt.Normalize(float(values.min()), float(values.max()))
     cmap = plt.get_cmap(_CMAP)
     xs = np.arange(len(columns), dtype=float)
-    for row, trial, value in zip(table, trials, values):
-        ax.plot(
-            xs,
-            row,
-            color=cmap(norm(value)),
-            linewidth=1.1,
-            alpha=0.85,
-            gid=f"trial-{trial.number}",
-        )
+    _add_lines(
+        ax,
+        [np.column_stack([xs, row]) for row in table],
+        [t.number for t in trials],
+        gid="trials",
+        colors=cmap(norm(values)),
+        linewidths=1.1,
+        alpha=0.85,
+    )
     for x, (_, ticks) in zip(xs, columns):
         ax.axvline(x, color="0.25", linewidth=0.8, zorder=0)
         for y, text in ticks:
@@ -495,7 +499,11 @@ def plot_intermediate_values(study: Any, *, ax: Axes | None = None) -> Axes:
     (which reached the full budget) as blue solid lines, PRUNED ones as grey
     dashed lines ending in a cross at the last rung they finished. The x
     axis is the rung's resource (training rows, estimator parameter value or
-    folds) when the ladder is known, else the rung number.
+    folds) when the ladder is known, else the rung number. Each kind's lines
+    are one :class:`~matplotlib.collections.LineCollection`
+    (``gid="complete"`` and ``gid="pruned"``, their ``urls`` naming the
+    trials as ``"#trial-<number>"``), so that a study of 10,000 trials draws
+    in a fraction of a second.
 
     Parameters
     ----------
@@ -528,40 +536,58 @@ def plot_intermediate_values(study: Any, *, ax: Axes | None = None) -> Axes:
     from matplotlib.ticker import MaxNLocator
 
     n_splits = n_splits_of(view)
+    lines: dict[TrialState, tuple[list[np.ndarray], list[int]]] = {
+        TrialState.COMPLETE: ([], []),
+        TrialState.PRUNED: ([], []),
+    }
     for trial in view.trials:
-        if trial.state not in (TrialState.COMPLETE, TrialState.PRUNED):
+        if trial.state not in lines:
             continue
         rungs = intermediate_values(
             trial, view.metric, resource=view.resource, n_splits=n_splits
         )
-        if not rungs:
+        if rungs:
+            xs = [view.x_of_rung(r) for r in rungs]
+            lines[trial.state][0].append(np.column_stack([xs, list(rungs.values())]))
+            lines[trial.state][1].append(trial.number)
+    styles = {
+        TrialState.PRUNED: ("pruned", "--", _PRUNED_COLOR, 0.9, ".", 2),
+        TrialState.COMPLETE: ("complete", "-", "tab:blue", 1.6, "o", 3),
+    }
+    for state, (gid, linestyle, color, width, marker, zorder) in styles.items():
+        segments, numbers = lines[state]
+        if not segments:
             continue
-        xs = [view.x_of_rung(r) for r in rungs]
-        ys = list(rungs.values())
-        if trial.state is TrialState.PRUNED:
+        _add_lines(
+            ax,
+            segments,
+            numbers,
+            gid=gid,
+            colors=color,
+            linewidths=width,
+            linestyles=linestyle,
+            zorder=zorder,
+        )
+        points = np.concatenate(segments)
+        ax.plot(
+            points[:, 0],
+            points[:, 1],
+            linestyle="none",
+            marker=marker,
+            markersize=4,
+            color=color,
+            zorder=zorder,
+        )
+        if state is TrialState.PRUNED:  # a cross where each pruned trial stopped
+            ends = np.array([segment[-1] for segment in segments])
             ax.plot(
-                xs,
-                ys,
-                linestyle="--",
-                color=_PRUNED_COLOR,
-                linewidth=0.9,
-                marker=".",
-                markersize=4,
-                zorder=2,
-                gid=f"pruned-{trial.number}",
-            )
-            ax.plot(xs[-1:], ys[-1:], marker="x", color="0.35", markersize=6, zorder=2)
-        else:
-            ax.plot(
-                xs,
-                ys,
-                linestyle="-",
-                color="tab:blue",
-                linewidth=1.6,
-                marker="o",
-                markersize=4,
-                zorder=3,
-                gid=f"complete-{trial.number}",
+                ends[:, 0],
+                ends[:, 1],
+                linestyle="none",
+                marker="x",
+                color="0.35",
+                markersize=6,
+                zorder=zorder,
             )
     ax.plot([], [], linestyle="-", color="tab:blue", marker="o", label="COMPLETE")
     ax.plot([], [], linestyle="--", color=_PRUNED_COLOR, marker="x", label="PRUNED")
@@ -580,6 +606,24 @@ def plot_intermediate_values(study: Any, *, ax: Axes | None = None) -> Axes:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     return ax
+
+
+def _add_lines(
+    ax: Axes,
+    segments: Sequence[np.ndarray],
+    numbers: Sequence[int],
+    *,
+    gid: str,
+    **style: Any,
+) -> None:
+    """Draw one line per trial as a single collection, each named by its ``url``."""
+    from matplotlib.collections import LineCollection
+
+    collection = LineCollection(list(segments), **style)
+    collection.set_gid(gid)
+    collection.set_urls([f"#trial-{number}" for number in numbers])
+    ax.add_collection(collection)
+    ax.autoscale_view()
 
 
 def has_rungs(view: StudyView) -> bool:

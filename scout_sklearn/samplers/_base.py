@@ -102,10 +102,10 @@ class Sampler(Configurable, ABC):
     def max_trials(self, space: SearchSpace) -> int | None:
         """The most trials this sampler can propose on ``space``, or None if unbounded.
 
-        The default is the number of grid points of a finite space (a sampler
-        must not hand out the same point twice) and None otherwise.
+        The default is the number of distinct params of a finite space (a
+        sampler must not propose the same params twice) and None otherwise.
         """
-        return space.n_points if space.is_finite else None
+        return space.n_distinct if space.is_finite else None
 
     # Set to False by a class whose own ``ask`` uses the history only to know
     # which points are taken (grid, random, QMC).
@@ -138,9 +138,18 @@ class UsedPoints:
     and only looks at trials it has not seen. History is append-only within a
     study (trial numbers grow, params never change), so a prefix check on the
     last trial seen is enough to notice a different or rewritten history.
+
+    Equal params can sit at several grid points: a value listed twice, or
+    the params that overlapping dicts of a list share. With
+    ``distinct_equal=True`` (the grid sampler, which evaluates the grid as
+    ``GridSearchCV`` does) each is a point of its own, and a trial uses the
+    first of them still free. Otherwise a trial uses all of them at once:
+    a sampler never proposes params equal to a tried trial's, which would
+    spend a fit on a result it already has.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, distinct_equal: bool = False) -> None:
+        self.distinct_equal = distinct_equal
         self._space: SearchSpace | None = None
         self._n_seen = 0
         self._last_params: object = None
@@ -157,9 +166,11 @@ class UsedPoints:
             self.positions = set()
             self._cursor = 0
         for trial in history[self._n_seen :]:
-            # A value listed twice is two grid points (as in GridSearchCV): a
-            # trial takes the first of its equal points that is still free.
-            for position in space.equivalent_positions(trial.params):
+            equal = space.equivalent_positions(trial.params)
+            if not self.distinct_equal:
+                self.positions.update(equal)
+                continue
+            for position in equal:  # the first of its equal points still free
                 if position not in self.positions:
                     self.positions.add(position)
                     break
@@ -168,7 +179,9 @@ class UsedPoints:
         return self.positions
 
     def is_free(self, space: SearchSpace, params: Mapping[str, Any]) -> bool:
-        """Whether some grid point equal to ``params`` is not used yet."""
+        """Whether ``params`` may be proposed: a grid point equal to it is free."""
+        # Without distinct_equal, equal points are used together: one free
+        # point means that all of them are.
         return any(p not in self.positions for p in space.equivalent_positions(params))
 
     def lowest_free(self, n_points: int) -> int | None:
@@ -270,6 +283,12 @@ def single_blas_thread() -> Any:
     return _CONTROLLER[0].limit(limits=1)
 
 
-def used_points(sampler: Sampler) -> UsedPoints:
-    """The grid positions cache of ``sampler`` (created on first use)."""
-    return private_cache(sampler, "_used_points", UsedPoints)
+def used_points(sampler: Sampler, *, distinct_equal: bool = False) -> UsedPoints:
+    """The grid positions cache of ``sampler`` (created on first use).
+
+    ``distinct_equal``: whether equal params at several grid points are
+    several points (see :class:`UsedPoints`).
+    """
+    return private_cache(
+        sampler, "_used_points", lambda: UsedPoints(distinct_equal=distinct_equal)
+    )

@@ -84,7 +84,9 @@ class GridSampler(Sampler):
         history: Sequence[Trial],
         rng: np.random.Generator,
     ) -> dict[str, Any]:
-        used = used_points(self)
+        # Equal params listed at several points are evaluated at each, as in
+        # GridSearchCV (whose cv_results_ a grid search reproduces).
+        used = used_points(self, distinct_equal=True)
         used.update(space, history)
         n_points = space.n_points
         if self.shuffle:

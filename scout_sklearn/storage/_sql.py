@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -119,6 +120,17 @@ class SQLStorage(Storage):
         read timeout); MySQL/MariaDB use PyMySQL's ``read_timeout`` and
         ``write_timeout``. Give it more than a statement may legitimately
         wait for a lock held by another writer.
+    read_only : bool, default=False
+        Open the database for reading only, as the command-line tool does:
+        no table is created or upgraded, no lease is taken, and any write
+        raises ``PermissionError``. A SQLite file is opened with SQLite's
+        ``mode=ro`` (so a file this process may not write, or one on a
+        read-only medium, can be read; where the directory is read-only
+        too and no ``-shm`` file exists, with SQLite's ``immutable`` flag,
+        which assumes that no other process writes meanwhile); PostgreSQL
+        sessions get ``default_transaction_read_only``, MySQL sessions
+        ``SET SESSION TRANSACTION READ ONLY``. The tables must exist and
+        hold this scout-sklearn's schema.
 
     See Also
     --------
@@ -183,9 +195,11 @@ class SQLStorage(Storage):
         table_prefix: str = "scout_",
         lease_seconds: float = 60.0,
         timeout: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         self._url = _check_url(url)
         self.timeout = _check_seconds("timeout", timeout)
+        self.read_only = _check_read_only(read_only, self._url)
         self._engine_kwargs = _check_engine_kwargs(engine_kwargs)
         self._table_prefix = _check_table_prefix(table_prefix)
         self.lease_seconds = _check_seconds("lease_seconds", lease_seconds)
@@ -202,6 +216,7 @@ class SQLStorage(Storage):
             "table_prefix": self._table_prefix,
             "lease_seconds": self.lease_seconds,
             "timeout": self.timeout,
+            "read_only": self.read_only,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -210,6 +225,7 @@ class SQLStorage(Storage):
         self._table_prefix = state["table_prefix"]
         self.lease_seconds = state["lease_seconds"]
         self.timeout = state.get("timeout", 60.0)
+        self.read_only = state.get("read_only", False)
         self._setup()
 
     def __repr__(self) -> str:
@@ -219,6 +235,8 @@ class SQLStorage(Storage):
             options += f", lease_seconds={self.lease_seconds!r}"
         if self.timeout != 60.0:
             options += f", timeout={self.timeout!r}"
+        if self.read_only:
+            options += ", read_only=True"
         return f"{type(self).__name__}({self._masked_url!r}{options})"
 
     # -- studies ----------------------------------------------------------------
@@ -566,7 +584,9 @@ class SQLStorage(Storage):
                     opened.engine.dispose(close=False)
                 opened.pid = os.getpid()
             if opened is None:
-                engine = _create_engine(self._url, self._engine_kwargs, self.timeout)
+                engine = _create_engine(
+                    self._url, self._engine_kwargs, self.timeout, read_only=self.read_only
+                )
                 opened = _Database(engine, _build_tables(self._table_prefix))
                 self._prepare_schema(opened)
                 self._file = _file_identity(self._url)
@@ -577,6 +597,9 @@ class SQLStorage(Storage):
     def _prepare_schema(self, db: _Database) -> None:
         """Create the tables if absent, then check the schema version."""
         stored = self._schema_step(db, db.stored_version)
+        if self.read_only:
+            self._check_readable_schema(stored)
+            return
         for attempt in range(5):
             if stored is not None:
                 break
@@ -603,6 +626,29 @@ class SQLStorage(Storage):
             )
         if stored < SCHEMA_VERSION:
             self._upgrade_schema(db, stored)
+
+    def _check_readable_schema(self, stored: int | None) -> None:
+        """Fail unless a read-only storage finds tables of this schema."""
+        tables = f"tables '{self._table_prefix}*' in {self!r}"
+        if stored is None:
+            raise LookupError(
+                f"There are no {tables}: no search has stored a study there (check "
+                "the URL and table_prefix). A read_only storage does not create them."
+            )
+        if stored > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"The {tables} were written by a newer scout-sklearn (schema "
+                f"{stored}); this one reads schema {SCHEMA_VERSION}; upgrade "
+                "scout-sklearn (pip install --upgrade scout-sklearn)."
+            )
+        if stored < SCHEMA_VERSION:
+            raise RuntimeError(
+                f"The {tables} hold schema {stored}, older than schema "
+                f"{SCHEMA_VERSION} which this scout-sklearn reads, and a read_only "
+                "storage does not upgrade them: open the storage once writable "
+                "(SQLStorage(url), or any search with storage=url) to upgrade them "
+                "in place."
+            )
 
     def _upgrade_schema(self, db: _Database, stored: int) -> None:
         missing = [v for v in range(stored, SCHEMA_VERSION) if v not in _MIGRATIONS]
@@ -688,6 +734,11 @@ class SQLStorage(Storage):
         (an insert, a compare-and-set) would then be applied twice, or fail
         against its own first application.
         """
+        if write and self.read_only:
+            raise PermissionError(
+                f"{self!r} is read-only: it reads studies and trials and writes "
+                "nothing; open SQLStorage(url) without read_only=True to write."
+            )
         db = self._db()
         self._check_file()
         started = time.monotonic()
@@ -1583,7 +1634,7 @@ class _Transaction:
             # then parses and plans none of them again.
             cursors = []
             try:
-                with connection.pipeline():
+                with _quiet_pipeline_exit(), connection.pipeline():
                     for text in before:
                         connection.execute(text)
                     for text in texts:
@@ -1686,6 +1737,43 @@ def _release_claim_lock(backend: str, raw: PoolProxiedConnection, digest: bytes)
         cursor.fetchall()
     finally:
         cursor.close()
+
+
+class _PipelineExitFilter(logging.Filter):
+    """Drop psycopg's "error ignored terminating <Pipeline>" inside our own blocks.
+
+    When a pipeline's block raises (a dropped connection, an ended session),
+    psycopg logs the pipeline's own failure to end at WARNING on the
+    "psycopg" logger, which, with no logging configured, Python prints on
+    stderr even at ``verbose=0``. The error it ignores is the one the block
+    raised, which SQLStorage handles (a retry on a new connection, or a
+    clear error): the line says nothing to the user.
+    """
+
+    active = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            getattr(self.active, "on", False)
+            and isinstance(record.msg, str)
+            and record.msg.startswith("error ignored terminating")
+        )
+
+
+_PIPELINE_FILTER = _PipelineExitFilter()
+
+
+@contextlib.contextmanager
+def _quiet_pipeline_exit() -> Iterator[None]:
+    """Within the block, this thread's "error ignored terminating" lines are dropped."""
+    psycopg_logger = logging.getLogger("psycopg")
+    if _PIPELINE_FILTER not in psycopg_logger.filters:
+        psycopg_logger.addFilter(_PIPELINE_FILTER)
+    _PIPELINE_FILTER.active.on = True
+    try:
+        yield
+    finally:
+        _PIPELINE_FILTER.active.on = False
 
 
 class _Database:
@@ -1808,7 +1896,9 @@ def _timed_out(db: _Database, err: BaseException) -> bool:
     )
 
 
-def _create_engine(url: URL, engine_kwargs: dict[str, Any], timeout: float) -> Engine:
+def _create_engine(
+    url: URL, engine_kwargs: dict[str, Any], timeout: float, *, read_only: bool = False
+) -> Engine:
     masked = url.render_as_string(hide_password=True)
     backend = url.get_backend_name()
     memory = _is_sqlite_memory(url)
@@ -1816,6 +1906,8 @@ def _create_engine(url: URL, engine_kwargs: dict[str, Any], timeout: float) -> E
     connect_args: dict[str, Any] = {}
     if backend == "sqlite":
         connect_args["check_same_thread"] = False
+        if read_only:
+            defaults["creator"] = _read_only_sqlite(url)
         if memory:
             # One connection, so that every use sees the same database.
             defaults["poolclass"] = StaticPool
@@ -1835,8 +1927,13 @@ def _create_engine(url: URL, engine_kwargs: dict[str, Any], timeout: float) -> E
             connect_args["connect_timeout"] = min(timeout, 10.0)
             connect_args["read_timeout"] = timeout
             connect_args["write_timeout"] = timeout
+            if read_only:
+                connect_args["init_command"] = "SET SESSION TRANSACTION READ ONLY"
     kwargs = {**defaults, **engine_kwargs}
     kwargs["connect_args"] = {**connect_args, **engine_kwargs.get("connect_args", {})}
+    if read_only and backend == "postgresql":  # added to the user's options, if any
+        options = [kwargs["connect_args"].get("options"), READ_ONLY_OPTION]
+        kwargs["connect_args"]["options"] = " ".join(o for o in options if o)
     try:
         engine = sa.create_engine(url, **kwargs)
     except ImportError as err:
@@ -1848,11 +1945,55 @@ def _create_engine(url: URL, engine_kwargs: dict[str, Any], timeout: float) -> E
             f"({_scrub(str(err), url)})."
         ) from None
     if backend == "sqlite":
-        _configure_sqlite(engine, memory=memory, busy_ms=int(timeout * 1000))
+        _configure_sqlite(
+            engine, memory=memory, busy_ms=int(timeout * 1000), read_only=read_only
+        )
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, memory: bool, busy_ms: int) -> None:
+#: The libpq option that makes every transaction of a session read-only.
+READ_ONLY_OPTION = "-c default_transaction_read_only=on"
+
+
+def _read_only_sqlite(url: URL) -> Callable[[], Any]:
+    """A connection factory opening a SQLite file with ``mode=ro``.
+
+    SQLite reads a write-ahead-logged file through its ``-shm`` file, which
+    it must be able to create: in a directory it may not write (a read-only
+    medium, another user's files) with no ``-shm`` left, ``mode=ro`` cannot
+    open the file, and the ``immutable`` flag (no locking, no ``-shm``) is
+    the only way to read it.
+    """
+    import sqlite3
+
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename already
+        uri = database + ("&" if "?" in database else "?") + "mode=ro"
+        path = database[len("file:") :].partition("?")[0]
+    else:
+        path = os.path.abspath(database)
+        uri = Path(path).as_uri() + "?mode=ro"
+    directory = os.path.dirname(os.path.abspath(path))
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError as err:
+            connection.close()
+            if "unable to open" not in str(err) or os.access(directory, os.W_OK):
+                raise
+            connection = sqlite3.connect(
+                uri + "&immutable=1", uri=True, check_same_thread=False
+            )
+        return connection
+
+    return connect
+
+
+def _configure_sqlite(
+    engine: Engine, *, memory: bool, busy_ms: int, read_only: bool = False
+) -> None:
     """Take transaction control away from the sqlite3 module.
 
     The module begins transactions lazily and DEFERRED, so two writers that
@@ -1867,7 +2008,7 @@ def _configure_sqlite(engine: Engine, *, memory: bool, busy_ms: int) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")  # first: the next ones may wait
-        if not memory:
+        if not memory and not read_only:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -1931,6 +2072,21 @@ def _check_engine_kwargs(engine_kwargs: object) -> dict[str, Any]:
             "instead."
         )
     return dict(engine_kwargs)
+
+
+def _check_read_only(read_only: object, url: URL) -> bool:
+    if not isinstance(read_only, bool):
+        raise InvalidParameterError(
+            f"The 'read_only' parameter of SQLStorage must be True or False. Got "
+            f"{read_only!r} instead."
+        )
+    if read_only and _is_sqlite_memory(url):
+        raise InvalidParameterError(
+            "The 'read_only' parameter of SQLStorage cannot be True for an in-memory "
+            "SQLite database (sqlite://), which starts empty: give the URL of a "
+            "database file, as in 'sqlite:///scout.db'."
+        )
+    return read_only
 
 
 def _check_seconds(name: str, seconds: object) -> float:

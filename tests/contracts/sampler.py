@@ -225,6 +225,10 @@ class SamplerContract:
     #: True for samplers that only search finite spaces (``check_space``
     #: rejects the others).
     finite_only: ClassVar[bool] = False
+    #: True for the grid sampler: equal params at several grid points (a
+    #: value listed twice, dicts of a list that overlap) are evaluated at
+    #: each, as GridSearchCV does. Every other sampler proposes them once.
+    evaluates_equal_points: ClassVar[bool] = False
 
     def make_sampler(self) -> Sampler:
         raise NotImplementedError("A sampler's test class defines make_sampler().")
@@ -366,6 +370,26 @@ class SamplerContract:
         history = grow_history(sampler, space, seed=0, plan=plan)
         positions = [space.point_index(t.params) for t in history]
         assert sorted(positions) == list(range(space.n_points))
+        with pytest.raises(SearchSpaceExhausted):
+            sampler.ask(space, tuple(history), rng(0, len(history)))
+
+    def test_equal_params_at_several_grid_points(self) -> None:
+        # 10 grid points, 4 distinct params: the first dict's two points and
+        # the repeated C=10 of the second hold params found elsewhere too.
+        space = SearchSpace.from_user(
+            [
+                {"kernel": ["linear"], "C": [1, 10]},
+                {"kernel": ["linear", "rbf"], "C": [1, 10, 10]},
+            ]
+        )
+        assert space.n_points == 8
+        sampler = self.make_sampler()
+        plan = [(TrialState.RUNNING, 0.0)] * (space.n_points + 2)
+        history = grow_history(sampler, space, seed=0, plan=plan)
+        distinct = {(t.params["kernel"], t.params["C"]) for t in history}
+        assert distinct == {("linear", 1), ("linear", 10), ("rbf", 1), ("rbf", 10)}
+        expected = space.n_points if self.evaluates_equal_points else len(distinct)
+        assert len(history) == expected, [t.params for t in history]
         with pytest.raises(SearchSpaceExhausted):
             sampler.ask(space, tuple(history), rng(0, len(history)))
 

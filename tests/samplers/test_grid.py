@@ -25,6 +25,7 @@ from scout_sklearn.samplers import GridSampler, Sampler
 
 class TestGridSamplerContract(SamplerContract):
     finite_only = True
+    evaluates_equal_points = True
 
     def make_sampler(self) -> Sampler:
         return GridSampler()
@@ -32,6 +33,7 @@ class TestGridSamplerContract(SamplerContract):
 
 class TestShuffledGridSamplerContract(SamplerContract):
     finite_only = True
+    evaluates_equal_points = True
 
     def make_sampler(self) -> Sampler:
         return GridSampler(shuffle=True)

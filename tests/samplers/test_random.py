@@ -293,15 +293,17 @@ def test_a_finite_space_larger_than_int64_can_be_sampled(sampler: Sampler) -> No
     ids=["duplicate-choice", "overlapping-sub-spaces"],
 )
 def test_a_finite_space_with_repeated_points_is_exhausted(grid: Any) -> None:
-    # Each repetition is a grid point of its own (as in GridSearchCV): the
-    # sampler proposes n_points params, then runs out.
+    # Equal params at several grid points are proposed once (the grid
+    # sampler evaluates each, as GridSearchCV does): the sampler proposes
+    # each distinct params once, then runs out.
     space = SearchSpace.from_user(grid)
+    distinct = sorted({repr(space.point(i)) for i in range(space.n_points)})
+    assert len(distinct) < space.n_points
     sampler = RandomSampler()
     history: list[Trial] = []
-    for number in range(space.n_points):
+    for number in range(len(distinct)):
         params = sampler.ask(space, tuple(history), rng(0, number))
         history.append(Trial(number, params))
     with pytest.raises(SearchSpaceExhausted):
         sampler.ask(space, tuple(history), rng(0, len(history)))
-    asked = sorted(repr(t.params) for t in history)
-    assert asked == sorted(repr(space.point(i)) for i in range(space.n_points))
+    assert sorted(repr(t.params) for t in history) == distinct

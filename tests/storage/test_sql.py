@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import pickle
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -738,3 +739,41 @@ def test_the_claim_locks_wait_limit_ends_with_its_transaction() -> None:
         storage.read_trials("study")  # takes the lock
         connection = storage._local.claim.raw.driver_connection
         assert connection.execute("SHOW lock_timeout").fetchone() == ("0",)
+
+
+_ENDED_SESSIONS_SCRIPT = """
+import sys, time
+from contracts.storage import end_postgres_sessions
+from scout_sklearn import Trial
+from scout_sklearn.storage import SQLStorage, StudyRecord
+url, tag, prefix = sys.argv[1:4]
+storage = SQLStorage(f"{url}?application_name={tag}", table_prefix=prefix)
+storage.create_study(StudyRecord(name="study", seed=0, space=[], created_at=1.0))
+for number in range(3):
+    assert end_postgres_sessions(url, tag) >= 1
+    time.sleep(0.05)  # the notice reaches the client's socket
+    storage.create_trial("study", Trial(number=number, params={}))  # a pipeline
+print(len(storage.read_trials("study")[0]))
+"""
+
+
+def test_an_ended_postgresql_session_prints_nothing_on_stderr() -> None:
+    # psycopg logs "error ignored terminating <psycopg.Pipeline [BAD]>" when
+    # a pipeline's block fails; with no logging configured Python printed it
+    # on stderr, at verbose=0, for an error the storage handles by retrying.
+    url = server_url("postgresql")
+    tag = f"scoutend{uuid.uuid4().hex[:8]}"
+    prefix = f"t{uuid.uuid4().hex[:8]}_"
+    _created_prefixes.setdefault(url, set()).add(prefix)
+    tests = str(Path(__file__).parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", _ENDED_SESSIONS_SCRIPT, url, tag, prefix],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([tests, *sys.path])},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3"
+    assert result.stderr == ""
