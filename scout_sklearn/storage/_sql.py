@@ -1831,6 +1831,11 @@ class _Database:
             state = getattr(err, "sqlstate", None) or ""
             if state.startswith(("08", "57P")):
                 return True
+            # A session ended while a pipeline was open fails the pipeline's
+            # exit with "cannot exit pipeline mode while busy", no SQLSTATE,
+            # and no message the dialect knows: the connection says it.
+            if getattr(raw.driver_connection, "broken", False):
+                return True
         return bool(self.engine.dialect.is_disconnect(err, raw.dbapi_connection, None))  # type: ignore[arg-type]
 
     def transient(self, err: BaseException) -> str | None:
