@@ -321,6 +321,11 @@ def report(
             print(f"    duplicated: {sorted(duplicated)[:20]}")
         total_lost += len(lost)
         total_duplicated += len(duplicated)
+    print(
+        "  (RUNNING: trials asked and not finished when the workers stopped, given up\n"
+        "  for a later fit to take over; a worker with n_jobs=2 asks a chunk of trials\n"
+        "  ahead of its joblib workers. Not COMPLETE before, so not counted as lost.)"
+    )
     n_injected, n_survived = sum(injected.values()), sum(survived.values())
     print(f"  faults injected {n_injected}, survived {n_survived}:")
     for kind in injected:
