@@ -21,10 +21,8 @@ from storage.test_resume import _drop_prefixed
 
 from faults._harness import COUNTS_PROPERTY, FaultCounts
 
-SERVERS = {
-    "postgresql": os.environ.get("SCOUT_TEST_POSTGRES_URL"),
-    "mysql": os.environ.get("SCOUT_TEST_MYSQL_URL"),
-}
+VARIABLES = {"postgresql": "SCOUT_TEST_POSTGRES_URL", "mysql": "SCOUT_TEST_MYSQL_URL"}
+SERVERS = {kind: os.environ.get(variable) for kind, variable in VARIABLES.items()}
 
 
 @pytest.fixture
@@ -46,7 +44,7 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         return
     url = SERVERS[kind]
     if not url:
-        pytest.skip(f"set SCOUT_TEST_{kind.upper()}_URL to run the {kind} variant")
+        pytest.skip(f"set {VARIABLES[kind]} to run the {kind} variant")
     yield url, prefix
     _drop_prefixed(url, prefix)
 
@@ -66,7 +64,7 @@ def mysql_database() -> Iterator[str]:
     """
     url = SERVERS["mysql"]
     if not url:
-        pytest.skip("set SCOUT_TEST_MYSQL_URL to run the mysql variant")
+        pytest.skip(f"set {VARIABLES['mysql']} to run the mysql variant")
     name = f"scout_faults_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(url)
     try:
