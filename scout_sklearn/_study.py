@@ -164,6 +164,9 @@ class Study(_BestOfTrials):
         self._trials: list[Trial] = []
         self._params: dict[int, dict[str, Any]] = {}
         self._foreign_running: set[int] = set()
+        #: Per foreign RUNNING trial: its (owner, lease) as first seen, and
+        #: when that lease runs out on this process's monotonic clock.
+        self._leases_seen: dict[int, tuple[str | None, float | None, float]] = {}
         self._stamp = 0
         self._idle_rng: np.random.Generator | None = None
         #: Results that came back after another worker reclaimed their trial.
@@ -383,9 +386,14 @@ class Study(_BestOfTrials):
         if not self._foreign_running:
             return None
         now = time.time()
+        for number in list(self._leases_seen):
+            if number not in self._foreign_running:
+                del self._leases_seen[number]
         for number in sorted(self._foreign_running):
             trial = self._trials[number]
-            orphan, check_lease = _is_orphan(trial, now)
+            orphan, check_lease = _is_orphan(
+                trial, functools.partial(self._ran_out, now=now)
+            )
             if not orphan:
                 continue
             taken = self.storage.reclaim_trial(
@@ -394,7 +402,9 @@ class Study(_BestOfTrials):
                 expected_owner=trial.owner,
                 owner=self.owner,
                 lease_until=now + self.lease_seconds,
-                expired_at=now if check_lease else None,
+                # Not renewed since it was seen: the compare-and-set takes the
+                # lease as read, whatever the clocks say now.
+                expired_at=(trial.lease_until or 0.0) if check_lease else None,
             )
             if taken is not None:
                 logger.info(
@@ -406,6 +416,29 @@ class Study(_BestOfTrials):
                 )
                 return self._keep(taken)
         return None
+
+    def _ran_out(self, trial: Trial, *, now: float) -> bool:
+        """Whether ``trial``'s lease has run out, timed on the monotonic clock.
+
+        A lease is stored as a wall-clock time, for workers on other
+        machines; a step of a wall clock must not decide alone. The lease's
+        time left is read once, when this study first sees it (as
+        ``lease_until - now``, at most ``lease_seconds``: more means a clock
+        stepped back, or ahead on the owner's machine), and runs out on this
+        process's monotonic clock, which no step changes. A lease renewed
+        since is a new lease, timed anew. So a jump forward does not hand a
+        live owner's trial to another worker, and a jump backward does not
+        keep a dead owner's trial for as long as the jump. (A worker that
+        first reads a lease after its own clock jumped forward still takes
+        it; the owner's late results then go to ``late_results``.)
+        """
+        lease = trial.lease_until
+        seen = self._leases_seen.get(trial.number)
+        if seen is None or seen[:2] != (trial.owner, lease):
+            left = min(max((lease or 0.0) - now, 0.0), self.lease_seconds)
+            seen = (trial.owner, lease, time.monotonic() + left)
+            self._leases_seen[trial.number] = seen
+        return time.monotonic() >= seen[2]
 
     @contextlib.contextmanager
     def keep_alive(self) -> Iterator[None]:
@@ -580,7 +613,7 @@ class Study(_BestOfTrials):
 _HOST = socket.gethostname()
 
 
-def _is_orphan(trial: Trial, now: float) -> tuple[bool, bool]:
+def _is_orphan(trial: Trial, ran_out: Callable[[Trial], bool]) -> tuple[bool, bool]:
     """Whether nobody will finish ``trial``; and whether that rests on its lease."""
     if trial.owner is None:
         return True, False
@@ -589,8 +622,7 @@ def _is_orphan(trial: Trial, now: float) -> tuple[bool, bool]:
     local = host == _HOST and pid_text.isdigit() and int(pid_text) != os.getpid()
     if local and not _process_exists(int(pid_text)):
         return True, False
-    expired = trial.lease_until is not None and trial.lease_until <= now
-    return expired, True
+    return trial.lease_until is not None and ran_out(trial), True
 
 
 def _process_exists(pid: int) -> bool:

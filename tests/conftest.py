@@ -12,6 +12,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from faults._harness import COUNTS_PROPERTY, FaultCounts
 from hypothesis import settings
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris
@@ -175,3 +176,22 @@ def fit_spy() -> FitSpy:
 def global_random_seed(request: pytest.FixtureRequest) -> int:
     """Seeds for seed-sensitive tests (a small version of sklearn's fixture)."""
     return int(request.param)
+
+
+# -- the fault suite's tally (tests/faults) ----------------------------------------
+# Here, not in tests/faults/conftest.py: a pytest-xdist controller, which
+# receives the reports and writes the summary, never loads that file.
+_FAULT_TALLY: dict[str, FaultCounts] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "teardown":
+        return
+    for name, value in report.user_properties:
+        if name == COUNTS_PROPERTY:
+            _FAULT_TALLY.setdefault("all", FaultCounts()).add(value)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if "all" in _FAULT_TALLY:
+        terminalreporter.write_line(_FAULT_TALLY["all"].summary())

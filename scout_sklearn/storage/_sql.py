@@ -308,7 +308,19 @@ class SQLStorage(Storage):
                 f"{study!r}; got number {trial.number}."
             )
 
-        self._run(work, write=True)
+        def applied() -> tuple[None] | None:
+            stored = self._stored_trial(study, trial.number)
+            if (
+                stored is not None
+                and stored.owner == trial.owner
+                and stored.started_at == params["v_started_at"]
+                and stored.lease_until == params["v_lease_until"]
+                and _dumps(dict(stored.params), "params") == params["v_params"]
+            ):
+                return (None,)
+            return None
+
+        self._run(work, write=True, applied=applied)
         self._cache_folds(study, trial.number, ())
 
     def reclaim_trial(
@@ -344,7 +356,24 @@ class SQLStorage(Storage):
             self._bumped(bumped, study)
             return taken, folds[0] if folds else None
 
-        taken, fold_rows = self._run(work, write=True)
+        recovered: list[Trial] = []
+
+        def applied() -> tuple[tuple[_Result, _Result | None]] | None:
+            stored = self._stored_trial(study, number)
+            if (
+                stored is not None
+                and stored.state is TrialState.RUNNING
+                and stored.owner == owner
+                and stored.lease_until == params["p_lease"]
+            ):
+                recovered.append(stored)
+                return ((_Result(None, 0), None),)
+            return None
+
+        taken, fold_rows = self._run(work, write=True, applied=applied)
+        if recovered:
+            self._cache_folds(study, number, recovered[0].fold_results)
+            return recovered[0]
         if taken.rowcount == 0 or not taken.rows:
             # Absent, or changed by another writer first: only the first is an error.
             exists = self._read(
@@ -366,6 +395,14 @@ class SQLStorage(Storage):
             "p_number": int(number),
             "p_owner": owner,
         }
+
+        def before(stored: Trial) -> tuple[FoldResult, ...] | None:
+            # The fold's measured times make it this write's, not a like one's.
+            mine = [f for f in stored.fold_results if _same_fold(f, fold_result)]
+            if not mine:
+                return None
+            return tuple(f for f in stored.fold_results if f is not mine[-1])
+
         trial, folds = self._write_running(
             study,
             number,
@@ -373,6 +410,7 @@ class SQLStorage(Storage):
             lambda st: st.insert_fold[owner is not None],
             "record a fold result on",
             owner,
+            before,
         )
         folds = (*folds, fold_result)
         self._cache_folds(study, number, folds)
@@ -403,6 +441,12 @@ class SQLStorage(Storage):
             "p_nonfinite": nonfinite,
             "p_finished_at": finished_at,
         }
+
+        def before(stored: Trial) -> tuple[FoldResult, ...] | None:
+            if stored.state is state and stored.finished_at == finished_at:
+                return stored.fold_results
+            return None
+
         trial, folds = self._write_running(
             study,
             number,
@@ -410,6 +454,7 @@ class SQLStorage(Storage):
             lambda st: st.finish_trial[owner is not None],
             "finish",
             owner,
+            before,
         )
         self._folds.pop((study, number), None)  # finished: no more writes to answer
         return dataclasses.replace(
@@ -672,8 +717,23 @@ class SQLStorage(Storage):
 
         return self._run(work, write=False)
 
-    def _run(self, work: Callable[[_Transaction], _T], *, write: bool) -> _T:
-        """Run ``work`` in one transaction, retried while the database is busy."""
+    def _run(
+        self,
+        work: Callable[[_Transaction], _T],
+        *,
+        write: bool,
+        applied: Callable[[], tuple[_T] | None] | None = None,
+    ) -> _T:
+        """Run ``work`` in one transaction, retried while the database is busy.
+
+        A write whose connection drops may have committed all the same (the
+        server applied the COMMIT, its answer was lost): before running it
+        again, ``applied`` reads whether it is stored, and returns what
+        ``work`` would have returned (in a 1-tuple) if it is, else None.
+        Without it, the write is run again: a write that is not idempotent
+        (an insert, a compare-and-set) would then be applied twice, or fail
+        against its own first application.
+        """
         if write and self.read_only:
             raise PermissionError(
                 f"{self!r} is read-only: it reads studies and trials and writes "
@@ -730,6 +790,15 @@ class SQLStorage(Storage):
                     ) from None
                 reconnected = True
                 db.engine.dispose()  # the other pooled connections are likely dead too
+                if write and applied is not None:
+                    done = applied()
+                    if done is not None:
+                        logger.info(
+                            "A write to %r committed before its connection dropped: "
+                            "not run again.",
+                            self,
+                        )
+                        return done[0]
                 continue
             attempt += 1
             elapsed = time.monotonic() - started
@@ -802,13 +871,17 @@ class SQLStorage(Storage):
 
     def _connect(self, db: _Database) -> PoolProxiedConnection:
         """A pooled DBAPI connection, pinged first if it sat idle for a while."""
-        for _ in range(2):
+        for attempt in range(2):
             try:
                 raw = db.engine.raw_connection()
-            except exc.DBAPIError as err:
-                raise ConnectionError(self._connect_failure(err.orig)) from None
-            except db.dbapi.Error as err:  # raised by a new connection's first queries
-                raise ConnectionError(self._connect_failure(err)) from None
+            except (exc.DBAPIError, db.dbapi.Error) as err:
+                # DBAPIError: from the connect; dbapi.Error: from a new
+                # connection's first queries. A session ended by the server
+                # while it was set up (an administrator's KILL) is tried again.
+                cause = err.orig if isinstance(err, exc.DBAPIError) else err
+                if attempt == 0 and _dropped_at_connect(db, cause):
+                    continue
+                raise ConnectionError(self._connect_failure(cause)) from None
             now = time.monotonic()
             last_used = raw.info.get("scout_last_used")
             raw.info["scout_last_used"] = now
@@ -835,12 +908,15 @@ class SQLStorage(Storage):
         write: Callable[[_Statements], _Step],
         action: str,
         owner: str | None,
+        before: Callable[[Trial], tuple[FoldResult, ...] | None],
     ) -> tuple[Trial, tuple[FoldResult, ...]]:
         """One checked write to a RUNNING trial; the trial before it and its folds.
 
         The checks (RUNNING, held by ``owner``) are in the write statement
         itself, so the whole write is one batch; they are repeated on the
-        rows read back only to say why a write did not happen.
+        rows read back only to say why a write did not happen. ``before``
+        tells, from the stored trial, whether the write is in it (after a
+        dropped connection) and if so the trial's folds before it.
         """
         cached = self._folds.get((study, number))
 
@@ -857,8 +933,30 @@ class SQLStorage(Storage):
             _check_written(rest[-1], trial, study)
             return trial, n_folds, rest[0] if cached is None else None
 
-        trial, n_folds, fold_rows = self._run(work, write=True)
+        recovered: list[tuple[FoldResult, ...]] = []
+
+        def applied() -> tuple[tuple[Trial, int, _Result | None]] | None:
+            stored = self._stored_trial(study, number)
+            if stored is None or (owner is not None and stored.owner != owner):
+                return None
+            folds = before(stored)
+            if folds is None:
+                return None
+            recovered.append(folds)
+            running = dataclasses.replace(
+                stored, state=TrialState.RUNNING, value=None, finished_at=None
+            )
+            return ((dataclasses.replace(running, fold_results=()), len(folds), None),)
+
+        trial, n_folds, fold_rows = self._run(work, write=True, applied=applied)
+        if recovered:
+            return trial, recovered[0]
         return trial, self._current_folds(study, number, n_folds, cached, fold_rows)
+
+    def _stored_trial(self, study: str, number: int) -> Trial | None:
+        """Trial ``number`` as stored now, with its folds (None if not there)."""
+        trials, _ = self.read_trials(study)
+        return next((t for t in trials if t.number == number), None)
 
     def _bumped(self, result: _Result, study: str) -> tuple[int, int, int]:
         """(study id, new stamp, next trial number) from a bump; KeyError if no study."""
@@ -1733,6 +1831,11 @@ class _Database:
             state = getattr(err, "sqlstate", None) or ""
             if state.startswith(("08", "57P")):
                 return True
+            # A session ended while a pipeline was open fails the pipeline's
+            # exit with "cannot exit pipeline mode while busy", no SQLSTATE,
+            # and no message the dialect knows: the connection says it.
+            if getattr(raw.driver_connection, "broken", False):
+                return True
         return bool(self.engine.dialect.is_disconnect(err, raw.dbapi_connection, None))  # type: ignore[arg-type]
 
     def transient(self, err: BaseException) -> str | None:
@@ -1767,6 +1870,22 @@ def _file_identity(url: URL) -> tuple[str, tuple[int, int]] | None:
     except OSError:
         return None
     return path, (stat.st_dev, stat.st_ino)
+
+
+def _dropped_at_connect(db: _Database, err: BaseException | None) -> bool:
+    """Whether ``err``, raised while connecting, says the server ended the session.
+
+    Not a server that did not answer in time: trying again would wait as long.
+    """
+    if err is None or _timed_out(db, err) or "timeout" in str(err):
+        return False
+    state = getattr(err, "sqlstate", None) or ""
+    if db.backend == "postgresql" and state.startswith("57P"):
+        return True
+    try:
+        return bool(db.engine.dialect.is_disconnect(err, None, None))  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - a dialect that needs the connection: no
+        return False
 
 
 class _NoAnswer(Exception):
@@ -2089,6 +2208,17 @@ def _group_by_trial(rows: Sequence[_Row], start: int) -> list[list[_Row]]:
             current = trial_id
         groups[-1].append(row)
     return groups
+
+
+def _same_fold(stored: FoldResult, written: FoldResult) -> bool:
+    """Whether ``stored`` is ``written`` read back (its times are measured: unique)."""
+    return (
+        stored.fold == written.fold
+        and stored.rung == written.rung
+        and stored.fit_time == written.fit_time
+        and stored.score_time == written.score_time
+        and stored.n_test_samples == written.n_test_samples
+    )
 
 
 def _check_written(result: _Result, trial: Trial, study: str) -> None:
