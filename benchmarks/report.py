@@ -193,7 +193,10 @@ def main() -> None:
         study = build(args.trials, pruned=pruned)
         kind = "pruned (SHA, 3 rungs)" if pruned else "all COMPLETE"
         built = time.perf_counter() - started
-        print(f"\n{args.trials} trials, {kind}: built in {built:.1f} s")
+        print(
+            f"\n{args.trials} trials, {kind}: built in {built:.1f} s "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
         mine = ours(study, pruned=pruned)
         peer = theirs(study, pruned=pruned) if args.peers == "optuna" else {}
         print(f"{'seconds':<14}{'scout-sklearn':>15}{'optuna':>10}")
