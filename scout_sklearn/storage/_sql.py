@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
 import logging
@@ -777,6 +778,7 @@ class SQLStorage(Storage):
                         claim.held = claim.pending = False
                     reason = "the connection was dropped" if dropped else db.transient(err)
                     if reason is None:
+                        self._raise_if_disk_full(db, err)
                         raise
                     failure = err
                 finally:
@@ -819,6 +821,19 @@ class SQLStorage(Storage):
                 attempt,
             )
             time.sleep(delay)
+
+    def _raise_if_disk_full(self, db: _Database, err: BaseException) -> None:
+        """Turn SQLite's "database or disk is full" into an error that says what to do."""
+        if db.backend != "sqlite" or "disk is full" not in str(err):
+            return
+        where = self._file[0] if self._file is not None else self._masked_url
+        raise OSError(
+            errno.ENOSPC,
+            f"The disk holding the SQLite file {where!r} of {self!r} is full: the "
+            "last write was not stored (what was stored before is intact). Free "
+            "some space there (or give storage= a file on another disk) and run "
+            "the search again: it resumes from what was stored.",
+        ) from err
 
     def _check_file(self) -> None:
         """Fail if this storage's SQLite file was deleted or replaced since it opened."""
