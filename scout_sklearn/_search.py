@@ -82,6 +82,14 @@ def _is_list_of_callables(value: object) -> bool:
     return isinstance(value, (list, tuple)) and all(callable(v) for v in value)
 
 
+def _is_nonzero_int(value: object) -> bool:
+    return (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, (bool, np.bool_))
+        and int(value) != 0
+    )
+
+
 def _is_list_of_dicts(value: object) -> bool:
     return isinstance(value, (list, tuple)) and all(isinstance(v, Mapping) for v in value)
 
@@ -91,7 +99,10 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     "n_trials": [Interval(numbers.Integral, 1, None, closed="left"), IsNone()],
     "timeout": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
     "scoring": [InstanceOf(str, list, tuple, dict), IsCallable(), IsNone()],
-    "n_jobs": [Interval(numbers.Integral, None, None), IsNone()],
+    "n_jobs": [
+        Predicate(_is_nonzero_int, "an int other than 0 (-1 for every core)"),
+        IsNone(),
+    ],
     "refit": [Boolean(), InstanceOf(str), IsCallable()],
     "cv": [
         Interval(numbers.Integral, 2, None, closed="left"),

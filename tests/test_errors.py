@@ -295,6 +295,11 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, n_jobs="2", cv=2),
         r"'n_jobs' parameter of ScoutSearchCV must be an int .* Got '2' instead",
     ),
+    "n-jobs-zero": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, n_jobs=0, cv=2),
+        r"'n_jobs' parameter of ScoutSearchCV must be an int other than 0 \(-1 for every "
+        r"core\) or None\. Got 0 instead",
+    ),
     "verbose-negative": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, verbose=-1, cv=2),
         r"'verbose' parameter .* Got -1 instead",
