@@ -187,6 +187,7 @@ def test_has_methods() -> None:
     Splitter.get_n_splits = lambda self: 3  # type: ignore[assignment]
     assert constraint.is_satisfied_by(Splitter())
     assert not constraint.is_satisfied_by(None)
+    assert not constraint.is_satisfied_by(Splitter)  # the class, not an instance
 
 
 def test_predicate_callable_boolean_none() -> None:

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pytest
 from scipy.stats import loguniform, randint
+from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -316,6 +317,17 @@ CASES = {
         lambda spy: ScoutSearchCV(object(), {"C": [1.0]}, cv=2),
         r"'estimator' parameter of ScoutSearchCV must be an object implementing 'fit', "
         r"'get_params', 'set_params'\. Got <object object",
+    ),
+    "estimator-class": (
+        lambda spy: ScoutSearchCV(type(spy), {"C": [1.0]}, cv=2),
+        r"'estimator' parameter of ScoutSearchCV must be an object implementing 'fit', "
+        r"'get_params', 'set_params'\. Got <class '.*FitSpy'> instead \(a class: pass "
+        r"an instance, e\.g\. FitSpy\(\)\)\.",
+    ),
+    "cv-class": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, cv=KFold),
+        r"'cv' parameter of ScoutSearchCV must be .* Got <class '.*KFold'> instead "
+        r"\(a class: pass an instance, e\.g\. KFold\(\)\)\.",
     ),
 }
 
