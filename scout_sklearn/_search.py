@@ -26,6 +26,7 @@ from scout_sklearn._compat import (
     BaseSearchCV,
     TaskEvents,
     is_multimetric_scorer,
+    num_samples,
     slice_method_params,
     with_callbacks,
 )
@@ -526,13 +527,12 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self._check_enqueue(space, n_trials)
         scorers, refit_metric = self._get_scorers()
 
+        _check_fit_data(X, y, params)
         X, y = indexable(X, y)
         params = slice_method_params(X, params, None)
         routed = self._get_routed_params_for_fit(params)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         split_params = routed.splitter.split
-        self.n_splits_ = cv.get_n_splits(X, y, **split_params)
-        splits = list(cv.split(X, y, **split_params))
+        cv, self.n_splits_, splits = self._split(X, y, split_params)
         if len(splits) != self.n_splits_:
             raise ValueError(
                 "cv.split and cv.get_n_splits return inconsistent results. Expected "
@@ -679,6 +679,37 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self._tell_best(narrator)
         events.end_fit()
         return self
+
+    def _split(
+        self, X: Any, y: Any, split_params: Mapping[str, Any]
+    ) -> tuple[Any, int, list[Any]]:
+        """The CV splitter, its number of splits and its splits; checked, before any fit.
+
+        The splitter's own errors (more splits than samples, groups missing)
+        come back naming ``cv`` (and ``y``), from here rather than from inside
+        scikit-learn.
+        """
+        name = type(self).__name__
+        try:
+            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        except ValueError as error:
+            raise InvalidParameterError(
+                f"{name}.fit cannot tell what kind of target y is, to choose the "
+                f"cv={self.cv!r} splitter (stratified for a classifier): {error}"
+            ) from error
+        n_samples = num_samples(X)
+        given = "".join(f", {k}" for k, v in split_params.items() if v is not None)
+        try:
+            n_splits = cv.get_n_splits(X, y, **split_params)
+            splits = list(cv.split(X, y, **split_params))
+        except (ValueError, TypeError) as error:
+            raise InvalidParameterError(
+                f"The 'cv' parameter of {name}, {_short(self.cv)}, cannot split the "
+                f"{n_samples} samples of X (with y{given}): {error}"
+            ) from error
+        for k, split in enumerate(splits):
+            _check_split(split, k, n_samples, name)
+        return cv, n_splits, splits
 
     def _fingerprint(
         self,
@@ -1233,6 +1264,75 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if isinstance(self.random_state, numbers.Integral):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+
+def _check_fit_data(X: Any, y: Any, params: Mapping[str, Any]) -> None:
+    """X, y and groups hold the same, non-zero, number of samples; before any fit."""
+    where = "ScoutSearchCV.fit"
+    try:
+        n_samples = num_samples(X)
+    except TypeError as error:
+        raise InvalidParameterError(
+            f"The 'X' argument of {where} must be array-like of shape (n_samples, "
+            f"n_features). Got {type(X).__name__} instead ({error})."
+        ) from error
+    if n_samples == 0:
+        raise InvalidParameterError(
+            f"The 'X' argument of {where} has 0 samples: there is nothing to "
+            "cross-validate."
+        )
+    others = {"y": y, "groups": params.get("groups")}
+    for key, value in others.items():
+        if value is None:
+            continue
+        try:
+            n = num_samples(value)
+        except TypeError as error:
+            raise InvalidParameterError(
+                f"The {key!r} argument of {where} must be array-like of shape "
+                f"(n_samples, ...) or None. Got {type(value).__name__} instead "
+                f"({error})."
+            ) from error
+        if n != n_samples:
+            raise InvalidParameterError(
+                f"The {key!r} argument of {where} has {n} samples, but X has "
+                f"{n_samples}: they must have one entry per sample of X."
+            )
+
+
+def _check_split(split: Any, k: int, n_samples: int, owner: str) -> None:
+    """A (train, test) pair of index arrays within the data, as GridSearchCV indexes."""
+    where = f"The 'cv' parameter of {owner} gave, as split {k},"
+    if isinstance(split, (str, bytes)) or not hasattr(split, "__len__") or len(split) != 2:
+        raise InvalidParameterError(
+            f"{where} {split!r}, which is not a (train, test) pair of index arrays."
+        )
+    for part, indices in zip(("train", "test"), split):
+        array = np.asarray(indices)
+        if array.dtype == bool:
+            if array.shape != (n_samples,):
+                raise InvalidParameterError(
+                    f"{where} a boolean {part} mask of shape {array.shape}; a mask "
+                    f"needs one entry per sample of X, ({n_samples},)."
+                )
+            continue
+        if array.ndim == 1 and array.size == 0:
+            raise InvalidParameterError(f"{where} an empty {part} part.")
+        if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
+            raise InvalidParameterError(
+                f"{where} {part} indices {_short(indices)}, which are not a 1-d "
+                "array of integer row indices."
+            )
+        if array.min() < -n_samples or array.max() >= n_samples:
+            raise InvalidParameterError(
+                f"{where} {part} indices from {array.min()} to {array.max()}, outside "
+                f"the {n_samples} samples of X (indices 0 to {n_samples - 1})."
+            )
+
+
+def _short(value: Any) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _same_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

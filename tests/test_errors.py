@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 from scipy.stats import loguniform, randint
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -340,6 +340,116 @@ def test_bad_input_fails_before_any_fit(iris, fit_spy, build, match):
         search.fit(X, y)
     assert fit_spy.calls["fit"] == 0, "the error came after a fit"
     assert isinstance(info.value, InvalidParameterError), type(info.value)
+
+
+def _with_nan(y):
+    y = y.astype(float)
+    y[3] = np.nan
+    return y
+
+
+# (cv, X and y from iris's, fit params, regex the message must match)
+FIT_CASES = {
+    "more-splits-than-samples": (
+        61,
+        lambda X, y: (X[:60], y[:60]),
+        {},
+        r"The 'cv' parameter of ScoutSearchCV, 61, cannot split the 60 samples of X "
+        r"\(with y\): Cannot have number of splits n_splits=61 greater than the number",
+    ),
+    "group-splitter-without-groups": (
+        GroupKFold(2),
+        lambda X, y: (X, y),
+        {},
+        r"The 'cv' parameter of ScoutSearchCV, GroupKFold\(.*\), cannot split .*The "
+        r"'groups' parameter should not be None",
+    ),
+    "fewer-groups-than-splits": (
+        GroupKFold(2),
+        lambda X, y: (X, y),
+        {"groups": np.zeros(150)},
+        r"'cv' parameter .* \(with y, groups\): Cannot have number of splits n_splits=2 "
+        r"greater than the number of groups: 1",
+    ),
+    "split-not-a-pair": (
+        [(np.arange(75),)],
+        lambda X, y: (X, y),
+        {},
+        r"'cv' parameter .* cannot split the 150 samples .*not enough values to unpack",
+    ),
+    "split-indices-out-of-range": (
+        [(np.arange(75), np.arange(75, 160))],
+        lambda X, y: (X, y),
+        {},
+        r"The 'cv' parameter of ScoutSearchCV gave, as split 0, test indices from 75 to "
+        r"159, outside the 150 samples of X \(indices 0 to 149\)",
+    ),
+    "split-float-indices": (
+        [(np.arange(75) + 0.5, np.arange(75, 150))],
+        lambda X, y: (X, y),
+        {},
+        r"as split 0, train indices array\(\[ ?0\.5.*which are not a 1-d array of "
+        r"integer row indices",
+    ),
+    "split-of-ints": (
+        [1, 2],
+        lambda X, y: (X, y),
+        {},
+        r"'cv' parameter .* cannot unpack non-iterable int",
+    ),
+    "y-shorter-than-X": (
+        2,
+        lambda X, y: (X, y[:-1]),
+        {},
+        r"The 'y' argument of ScoutSearchCV\.fit has 149 samples, but X has 150",
+    ),
+    "groups-shorter-than-X": (
+        2,
+        lambda X, y: (X, y),
+        {"groups": np.zeros(149)},
+        r"The 'groups' argument of ScoutSearchCV\.fit has 149 samples, but X has 150",
+    ),
+    "empty-X": (
+        2,
+        lambda X, y: (X[:0], y[:0]),
+        {},
+        r"The 'X' argument of ScoutSearchCV\.fit has 0 samples",
+    ),
+    "X-none": (
+        2,
+        lambda X, y: (None, y),
+        {},
+        r"The 'X' argument of ScoutSearchCV\.fit must be array-like .* Got NoneType",
+    ),
+    "X-scalar": (
+        2,
+        lambda X, y: (3.0, None),
+        {},
+        r"The 'X' argument of ScoutSearchCV\.fit must be array-like .* Got float",
+    ),
+    "nan-in-y": (
+        2,
+        lambda X, y: (X, _with_nan(y)),
+        {},
+        r"ScoutSearchCV\.fit cannot tell what kind of target y is, to choose the cv=2 "
+        r"splitter .*: Input y contains NaN",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("cv", "data", "params", "match"), list(FIT_CASES.values()), ids=list(FIT_CASES)
+)
+def test_bad_fit_arguments_fail_before_any_fit(iris, fit_spy, cv, data, params, match):
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=cv)
+    with pytest.raises(InvalidParameterError, match=match) as info:
+        search.fit(*data(*iris), **params)
+    assert fit_spy.calls["fit"] == 0, "the error came after a fit"
+    # Raised by scout-sklearn, not from inside scikit-learn.
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
 
 
 def test_bad_set_params_value_fails_at_fit(iris, fit_spy):
