@@ -975,8 +975,27 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     _check_scorer_name(
                         metric, f"The 'scoring' parameter of {name} (in its list)"
                     )
+                repeated = sorted(m for m, n in Counter(metrics).items() if n > 1)
+                if repeated:
+                    raise InvalidParameterError(
+                        f"The 'scoring' parameter of {name} lists {repeated} more than "
+                        "once: each metric names one column of cv_results_, so list "
+                        "each once."
+                    )
             else:
                 for key, scorer in self.scoring.items():
+                    if not isinstance(key, str):
+                        raise InvalidParameterError(
+                            f"The 'scoring' parameter of {name} has the key {key!r}, "
+                            "which is not a str: the keys name the metrics (the columns "
+                            "of cv_results_, what refit names)."
+                        )
+                    if not (isinstance(scorer, str) or callable(scorer)):
+                        raise InvalidParameterError(
+                            f"The 'scoring' parameter of {name} maps {key!r} to "
+                            f"{scorer!r}, which is neither a scorer name (str) nor a "
+                            "callable scorer(estimator, X, y)."
+                        )
                     if isinstance(scorer, str):
                         _check_scorer_name(
                             scorer, f"The 'scoring' parameter of {name} (at key {key!r})"

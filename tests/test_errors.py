@@ -208,6 +208,23 @@ CASES = {
         ),
         r"'scoring' parameter of ScoutSearchCV .*'acuracy'.*Did you mean 'accuracy'",
     ),
+    "scoring-repeated-metric": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring=("accuracy", "accuracy"), refit="accuracy", cv=2
+        ),
+        r"'scoring' parameter of ScoutSearchCV lists \['accuracy'\] more than once",
+    ),
+    "scoring-dict-non-str-key": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring={3: "accuracy"}, cv=2),
+        r"'scoring' parameter of ScoutSearchCV has the key 3, which is not a str",
+    ),
+    "scoring-dict-value-not-a-scorer": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring={"a": "accuracy", "b": 3}, refit="a", cv=2
+        ),
+        r"'scoring' parameter of ScoutSearchCV maps 'b' to 3, which is neither a scorer "
+        r"name \(str\) nor a callable",
+    ),
     "scoring-empty-list": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring=[], cv=2),
         r"'scoring' parameter of ScoutSearchCV is an empty list",
