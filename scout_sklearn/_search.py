@@ -1407,14 +1407,15 @@ def check_param_names(
     """
     valid = estimator.get_params(deep=True)
     for i, sub in enumerate(space):
+        where = f"{argument}[{i}]" if len(space) > 1 else argument
         for name in sub.names:
-            if name in valid or _is_nested_in_searched_choice(name, sub):
+            _check_no_estimator_class(name, sub, valid, where)
+            if _is_nested_in_searched_choice(name, sub, where) or name in valid:
                 continue
             candidate = clone(estimator)
             try:
                 candidate.set_params(**{name: _some_value(sub[name])})
             except Exception as error:
-                where = f"{argument}[{i}]" if len(space) > 1 else argument
                 hint = _did_you_mean(name, valid)
                 owner = type(estimator).__name__
                 raise InvalidParameterError(
@@ -1431,7 +1432,29 @@ def _some_value(distribution: Any) -> Any:
     return distribution.sample(np.random.default_rng(0))
 
 
-def _is_nested_in_searched_choice(name: str, sub: SubSpace) -> bool:
+def _choices(distribution: Any) -> list[Any]:
+    return [distribution.value_at(k) for k in range(distribution.n_values())]
+
+
+def _check_no_estimator_class(
+    name: str, sub: SubSpace, valid: Mapping[str, Any], where: str
+) -> None:
+    """A parameter holding an estimator (a pipeline step) is searched over instances."""
+    current = valid.get(name)
+    if not sub[name].is_finite or isinstance(current, type):
+        return
+    if not hasattr(current, "get_params"):
+        return
+    for choice in _choices(sub[name]):
+        if isinstance(choice, type):
+            raise InvalidParameterError(
+                f"{where}[{name!r}] holds the class {choice.__name__}, but {name!r} "
+                f"is an estimator ({type(current).__name__}): pass an instance, e.g. "
+                f"{choice.__name__}()."
+            )
+
+
+def _is_nested_in_searched_choice(name: str, sub: SubSpace, where: str) -> bool:
     # "clf__C" is valid when "clf" is itself searched over estimators that all
     # have a parameter "C" (a pipeline step chosen by the search).
     parts = name.split("__")
@@ -1439,11 +1462,24 @@ def _is_nested_in_searched_choice(name: str, sub: SubSpace) -> bool:
         prefix, rest = "__".join(parts[:cut]), "__".join(parts[cut:])
         if prefix not in sub.names or not sub[prefix].is_finite:
             continue
-        distribution = sub[prefix]
-        choices = [distribution.value_at(k) for k in range(distribution.n_values())]
-        estimators = [c for c in choices if hasattr(c, "get_params")]
-        if estimators and all(rest in c.get_params(deep=True) for c in estimators):
-            return True
+        choices = _choices(sub[prefix])
+        estimators = [
+            c for c in choices if hasattr(c, "get_params") and not isinstance(c, type)
+        ]
+        if not estimators:
+            continue
+        for choice in choices:
+            is_estimator = any(choice is e for e in estimators)
+            if is_estimator and rest in choice.get_params(deep=True):
+                continue
+            raise InvalidParameterError(
+                f"{where} names {name!r}, a parameter of the {prefix!r} it also "
+                f"searches, but {where}[{prefix!r}] holds {choice!r}, which has no "
+                f"parameter {rest!r}. Put the choices that take {rest!r} in a dict of "
+                f"their own (a list of dicts), e.g. [{{{prefix!r}: [...], {name!r}: "
+                f"[...]}}, {{{prefix!r}: [{choice!r}]}}]."
+            )
+        return True
     return False
 
 

@@ -74,6 +74,21 @@ CASES = {
         ),
         r"'kernal'.*Did you mean 'kernel'",
     ),
+    "nested-name-with-a-passthrough-choice": (
+        lambda spy: ScoutSearchCV(
+            _pipeline(spy), {"svc": [spy, "passthrough"], "svc__C": [1.0, 2.0]}, cv=2
+        ),
+        r"param_distributions names 'svc__C', a parameter of the 'svc' it also searches, "
+        r"but param_distributions\['svc'\] holds 'passthrough', which has no parameter "
+        r"'C'\. Put the choices that take 'C' in a dict of their own",
+    ),
+    "nested-name-with-a-class-choice": (
+        lambda spy: ScoutSearchCV(
+            _pipeline(spy), {"svc": [type(spy)], "svc__C": [1.0, 2.0]}, cv=2
+        ),
+        r"param_distributions\['svc'\] holds the class FitSpy, but 'svc' is an "
+        r"estimator \(FitSpy\): pass an instance, e\.g\. FitSpy\(\)\.",
+    ),
     # -- the space itself --
     "both-space-names": (
         lambda spy: ScoutSearchCV(
