@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import difflib
 import functools
+import inspect
 import numbers
 import time
 import warnings
@@ -531,6 +532,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         X, y = indexable(X, y)
         params = slice_method_params(X, params, None)
         routed = self._get_routed_params_for_fit(params)
+        _check_fit_params_accepted(self.estimator, routed.estimator.fit)
         split_params = routed.splitter.split
         cv, self.n_splits_, splits = self._split(X, y, split_params)
         if len(splits) != self.n_splits_:
@@ -1317,6 +1319,33 @@ def _check_fit_data(X: Any, y: Any, params: Mapping[str, Any]) -> None:
                 f"The {key!r} argument of {where} has {n} samples, but X has "
                 f"{n_samples}: they must have one entry per sample of X."
             )
+
+
+def _check_fit_params_accepted(estimator: Any, fit_params: Mapping[str, Any]) -> None:
+    """Refuse a fit parameter the estimator's fit does not take, before any fit.
+
+    Otherwise every fold's fit raises the same TypeError, after all the fits.
+    """
+    if not fit_params:
+        return
+    try:
+        parameters = inspect.signature(estimator.fit).parameters.values()
+    except (TypeError, ValueError):  # a builtin or an odd callable: let fit decide
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return  # fit(**kwargs): it may take anything
+    accepted = [
+        p.name for p in parameters if p.kind is not inspect.Parameter.VAR_POSITIONAL
+    ]
+    unknown = sorted(name for name in fit_params if name not in accepted)
+    if unknown:
+        names = " and ".join(repr(name) for name in unknown)
+        raise InvalidParameterError(
+            f"ScoutSearchCV.fit got the fit parameter {names}, which "
+            f"{type(estimator).__name__}.fit does not take (it takes {accepted}). "
+            "ScoutSearchCV.fit passes its keyword arguments, other than groups, to "
+            "the estimator's fit."
+        )
 
 
 def _check_split(split: Any, k: int, n_samples: int, owner: str) -> None:

@@ -459,6 +459,19 @@ FIT_CASES = {
         {},
         r"The 'X' argument of ScoutSearchCV\.fit must be array-like .* Got float",
     ),
+    "unknown-fit-parameter": (
+        2,
+        lambda X, y: (X, y),
+        {"foo": 1},
+        r"ScoutSearchCV\.fit got the fit parameter 'foo', which FitSpy\.fit does not "
+        r"take \(it takes \['X', 'y'\]\)",
+    ),
+    "fit-parameter-the-estimator-does-not-take": (
+        2,
+        lambda X, y: (X, y),
+        {"sample_weight": np.ones(150)},
+        r"fit parameter 'sample_weight', which FitSpy\.fit does not take",
+    ),
     "nan-in-y": (
         2,
         lambda X, y: (X, _with_nan(y)),
