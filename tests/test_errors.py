@@ -606,3 +606,17 @@ def test_numpy_integers_are_accepted(iris, fit_spy):
         random_state=np.int64(0),
     ).fit(X, y)
     assert search.n_trials_ == 3
+
+
+@pytest.mark.parametrize(
+    "sampler", ["gp", "auto", "tpe", "cmaes", "qmc", "annealing", "random", "grid"]
+)
+def test_an_int_range_wider_than_int64_is_searched_by_every_sampler(iris, fit_spy, sampler):
+    # Int(-2**70, 2**70) is a valid space; the GP sampler's layout put its
+    # number of values in an int64 array (OverflowError from inside the search).
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy, {"C": Int(-(2**70), 2**70)}, sampler=sampler, n_trials=2, cv=2
+    ).fit(X, y)
+    assert search.n_trials_ == 2
+    assert Int(-(2**70), 2**70).contains(search.best_params_["C"])
