@@ -137,6 +137,13 @@ CASES = {
         r"grid sampler needs a finite list of values for every parameter, but 'C' is "
         r".*loguniform.*a scipy\.stats distribution.*sampler='random'",
     ),
+    "scipy-distribution-with-bad-arguments": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": loguniform(1.0, 1e-3)}, sampler="random", n_trials=2, cv=2
+        ),
+        r"param_distributions\['C'\] is loguniform\(1\.0, 0\.001\), whose arguments "
+        r"scipy\.stats rejects \(its support is \(nan, nan\)\)",
+    ),
     "scipy-discrete-to-grid-sampler": (
         lambda spy: ScoutSearchCV(spy, {"C": randint(1, 5)}, sampler="grid", cv=2),
         r"grid sampler needs a finite list.*'C'",
