@@ -627,3 +627,29 @@ def test_an_int_range_wider_than_int64_is_searched_by_every_sampler(iris, fit_sp
     ).fit(X, y)
     assert search.n_trials_ == 2
     assert Int(-(2**70), 2**70).contains(search.best_params_["C"])
+
+
+def test_a_sqlite_file_in_a_missing_directory_fails_before_any_fit(iris, fit_spy, tmp_path):
+    X, y = iris
+    missing = tmp_path / "no-such-dir" / "scout.db"
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, storage=f"sqlite:///{missing}")
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'storage' parameter names the SQLite file '.*scout\.db', in the "
+        r"directory '.*no-such-dir', which does not exist",
+    ):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+    assert not missing.parent.exists()
+
+
+def test_a_sqlite_url_naming_a_directory_fails_before_any_fit(iris, fit_spy, tmp_path):
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, storage=f"sqlite:///{tmp_path}")
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'storage' parameter names the SQLite file '.*', which is a "
+        r"directory\. Name a file in it, e\.g\. 'sqlite:///.*scout\.db'",
+    ):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
