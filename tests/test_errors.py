@@ -653,3 +653,23 @@ def test_a_sqlite_url_naming_a_directory_fails_before_any_fit(iris, fit_spy, tmp
     ):
         search.fit(X, y)
     assert fit_spy.calls["fit"] == 0
+
+
+def test_a_storage_url_query_argument_the_driver_cannot_read_fails_before_any_fit(
+    iris, fit_spy, tmp_path
+):
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'scout.db'}?timeout=abc"
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, storage=url)
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'storage' parameter '.*scout\.db\?timeout=abc' has a query argument "
+        r"\(or engine option\) its driver cannot read: ValueError: could not convert "
+        r"string to float: 'abc'",
+    ) as info:
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename

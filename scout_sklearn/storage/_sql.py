@@ -1733,6 +1733,13 @@ def _create_engine(url: URL, engine_kwargs: dict[str, Any], timeout: float) -> E
             f"such as {_URL_EXAMPLES}. Got {masked!r} instead "
             f"({_scrub(str(err), url)})."
         ) from None
+    except (ValueError, TypeError) as err:
+        # The dialect coerces the URL's query arguments (?timeout=abc).
+        raise InvalidParameterError(
+            f"The 'storage' parameter {masked!r} has a query argument (or engine "
+            f"option) its driver cannot read: {type(err).__name__}: "
+            f"{_scrub(str(err), url)}."
+        ) from None
     if backend == "sqlite":
         _configure_sqlite(engine, memory=memory, busy_ms=int(timeout * 1000))
     return engine
