@@ -92,6 +92,12 @@ def _is_nonzero_int(value: object) -> bool:
     )
 
 
+def _is_study_name(value: object) -> bool:
+    # What every storage can keep (a SQL column of 255 characters); "" is the
+    # default name, as None.
+    return isinstance(value, str) and len(value) <= 255 and "\0" not in value
+
+
 def _is_list_of_dicts(value: object) -> bool:
     return isinstance(value, (list, tuple)) and all(isinstance(v, Mapping) for v in value)
 
@@ -125,7 +131,10 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     ],
     "return_train_score": [Boolean()],
     "storage": [InstanceOf(str, Storage), IsNone()],
-    "study_name": [InstanceOf(str), IsNone()],
+    "study_name": [
+        Predicate(_is_study_name, "a str of at most 255 characters without NUL"),
+        IsNone(),
+    ],
     "load_if_exists": [Boolean()],
     "ignore_fingerprint": [Boolean()],
     "pruner": [InstanceOf(str, Pruner), IsNone()],

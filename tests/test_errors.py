@@ -352,6 +352,17 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, pre_dispatch=0, cv=2),
         r"'pre_dispatch' parameter .* Got 0 instead",
     ),
+    "study-name-too-long": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, study_name="s" * 256, cv=2),
+        r"'study_name' parameter of ScoutSearchCV must be a str of at most 255 "
+        r"characters without NUL or None\. Got 'sss",
+    ),
+    "study-name-with-nul": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, study_name="a\x00b", storage="sqlite://", cv=2
+        ),
+        r"'study_name' parameter of ScoutSearchCV must be .* Got 'a\\x00b' instead",
+    ),
     "estimator-without-fit": (
         lambda spy: ScoutSearchCV(object(), {"C": [1.0]}, cv=2),
         r"'estimator' parameter of ScoutSearchCV must be an object implementing 'fit', "
