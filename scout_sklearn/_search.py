@@ -540,7 +540,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         _check_fit_data(X, y, params)
         X, y = indexable(X, y)
         params = slice_method_params(X, params, None)
-        routed = self._get_routed_params_for_fit(params)
+        try:
+            routed = self._get_routed_params_for_fit(params)
+        except (ValueError, TypeError) as error:
+            # scikit-learn's routing error (an unrequested or unknown fit
+            # parameter): its type and message, which name the parameter,
+            # raised from here rather than from inside scikit-learn.
+            raise error.with_traceback(None) from None
         _check_fit_params_accepted(self.estimator, routed.estimator.fit)
         split_params = routed.splitter.split
         cv, self.n_splits_, splits = self._split(X, y, split_params)

@@ -11,7 +11,9 @@ import re
 
 import numpy as np
 import pytest
+import sklearn
 from scipy.stats import loguniform, randint
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.model_selection import GroupKFold, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -679,6 +681,39 @@ def test_a_storage_url_query_argument_the_driver_cannot_read_fails_before_any_fi
         r"string to float: 'abc'",
     ) as info:
         search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        (
+            {"foo": 1},
+            TypeError,
+            r"ScoutSearchCV\.fit got unexpected argument\(s\) \{'foo'\}",
+        ),
+        (
+            {"sample_weight": np.ones(150)},
+            UnsetMetadataPassedError,
+            r"\[sample_weight\] are passed but are not explicitly set as requested",
+        ),
+    ],
+    ids=["unknown", "unrequested"],
+)
+def test_metadata_routing_errors_are_raised_from_the_search(
+    iris, fit_spy, params, error, match
+):
+    # scikit-learn's own routing errors, their type and message kept, but
+    # raised by the search: the traceback ends in scout_sklearn (issue 17).
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2)
+    routing = sklearn.config_context(enable_metadata_routing=True)
+    with routing, pytest.raises(error, match=match) as info:
+        search.fit(X, y, **params)
     assert fit_spy.calls["fit"] == 0
     tb = info.value.__traceback__
     while tb.tb_next is not None:
