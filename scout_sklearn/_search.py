@@ -1303,7 +1303,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
 
 
 def _check_fit_data(X: Any, y: Any, params: Mapping[str, Any]) -> None:
-    """X, y and groups hold the same, non-zero, number of samples; before any fit."""
+    """X, y, groups and sample_weight hold the same, non-zero, number of samples.
+
+    scikit-learn passes a sample_weight of another length whole to every
+    fold's fit, which then fails; it is refused here, before any fit.
+    """
     where = "ScoutSearchCV.fit"
     try:
         n_samples = num_samples(X)
@@ -1317,7 +1321,13 @@ def _check_fit_data(X: Any, y: Any, params: Mapping[str, Any]) -> None:
             f"The 'X' argument of {where} has 0 samples: there is nothing to "
             "cross-validate."
         )
-    others = {"y": y, "groups": params.get("groups")}
+    weight: Any = params.get("sample_weight")
+    others = {
+        "y": y,
+        "groups": params.get("groups"),
+        # A scalar weight is every sample's (scikit-learn's _check_sample_weight).
+        "sample_weight": None if np.ndim(weight) == 0 else weight,
+    }
     for key, value in others.items():
         if value is None:
             continue

@@ -461,6 +461,13 @@ FIT_CASES = {
         {"groups": np.zeros(149)},
         r"The 'groups' argument of ScoutSearchCV\.fit has 149 samples, but X has 150",
     ),
+    "sample-weight-shorter-than-X": (
+        2,
+        lambda X, y: (X, y),
+        {"sample_weight": np.ones(149)},
+        r"The 'sample_weight' argument of ScoutSearchCV\.fit has 149 samples, but X has "
+        r"150",
+    ),
     "empty-X": (
         2,
         lambda X, y: (X[:0], y[:0]),
