@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sklearn
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -71,8 +72,10 @@ class Counting(ClassifierMixin, BaseEstimator):
         self.gamma = gamma
         self.kernel = kernel
 
-    def fit(self, X: Any, y: Any = None) -> Counting:
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> Counting:
         type(self).calls["fit"] += 1
+        if np.ndim(sample_weight) and len(sample_weight) != len(X):
+            raise ValueError("sample_weight.shape does not match X.shape")
         self.classes_ = np.unique(np.asarray(y)) if y is not None else np.array([0])
         return self
 
@@ -622,7 +625,12 @@ PARAMS: dict[str, Callable[[], dict[str, Any]]] = {
     "groups=None": lambda: {"groups": None},
     "foo=1": lambda: {"foo": 1},
     "sample_weight": lambda: {"sample_weight": np.ones(60)},
+    "sample_weight[:-1]": lambda: {"sample_weight": np.ones(59)},
+    "sample_weight=3": lambda: {"sample_weight": 3},
 }
+
+
+FIT_CVS = ["2", "GroupKFold(2)", "StratifiedKFold(3)"]
 
 
 @PROPERTY
@@ -630,10 +638,17 @@ PARAMS: dict[str, Callable[[], dict[str, Any]]] = {
     st.sampled_from(sorted(XS)),
     st.sampled_from(sorted(YS)),
     st.sampled_from(sorted(PARAMS)),
-    st.sampled_from(["2", "GroupKFold(2)", "StratifiedKFold(3)"]),
+    st.sampled_from(FIT_CVS),
+    st.booleans(),
 )
 def test_fit_arguments_fit_or_fail_early_naming_the_argument(
-    x_name: str, y_name: str, params_name: str, cv_name: str
+    x_name: str, y_name: str, params_name: str, cv_name: str, routing: bool
+) -> None:
+    _check_fit_arguments(x_name, y_name, params_name, cv_name, routing)
+
+
+def _check_fit_arguments(
+    x_name: str, y_name: str, params_name: str, cv_name: str, routing: bool
 ) -> None:
     cv = {"2": 2, "GroupKFold(2)": GroupKFold(2), "StratifiedKFold(3)": StratifiedKFold(3)}
     fit_params = PARAMS[params_name]()
@@ -642,7 +657,25 @@ def test_fit_arguments_fit_or_fail_early_naming_the_argument(
     def build() -> ScoutSearchCV:
         return ScoutSearchCV(Counting(), SPACE, n_trials=2, cv=cv[cv_name], random_state=0)
 
-    _run(build, suspects, (XS[x_name](), YS[y_name]()), fit_params)
+    with sklearn.config_context(enable_metadata_routing=routing):
+        _run(build, suspects, (XS[x_name](), YS[y_name]()), fit_params)
+
+
+# One fit argument at a time changed from X, y, no params, cv=2, no routing.
+ONE_FIT_ARGUMENT = sorted(
+    {(x, "y", "none", "2", False) for x in XS}
+    | {("X", y, "none", "2", False) for y in YS}
+    | {("X", "y", p, cv, routing) for p in PARAMS for cv in FIT_CVS for routing in (0, 1)}
+)
+
+
+@pytest.mark.parametrize(
+    ("x_name", "y_name", "params_name", "cv_name", "routing"), ONE_FIT_ARGUMENT
+)
+def test_each_fit_argument_fits_or_fails_early_naming_it(
+    x_name: str, y_name: str, params_name: str, cv_name: str, routing: bool
+) -> None:
+    _check_fit_arguments(x_name, y_name, params_name, cv_name, bool(routing))
 
 
 def test_the_property_catches_a_deep_traceback() -> None:
