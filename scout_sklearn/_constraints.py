@@ -114,6 +114,13 @@ class Interval(Constraint):
     def is_satisfied_by(self, value: object) -> bool:
         if not isinstance(value, self.kind) or _is_bool(value):
             return False
+        if self.kind is not numbers.Integral and isinstance(value, numbers.Integral):
+            # A float parameter: an int beyond 1e308 has no float (OverflowError
+            # wherever the search computes with it, e.g. timeout=10**400).
+            try:
+                float(value)
+            except OverflowError:
+                return False
         # Integers are compared exactly: float() overflows beyond 1e308.
         number: Any = value if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
         if not isinstance(number, numbers.Integral) and math.isnan(number):

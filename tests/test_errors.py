@@ -311,6 +311,11 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, SPACE, timeout=float("nan"), cv=2),
         r"'timeout' parameter .* Got nan instead",
     ),
+    "timeout-int-beyond-float": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=2, timeout=10**400, cv=2),
+        r"'timeout' parameter of ScoutSearchCV must be a float in the range \(0, inf\) "
+        r"or None\. Got 1000+ instead",
+    ),
     "random-state-negative": (
         lambda spy: ScoutSearchCV(spy, SPACE, n_trials=2, random_state=-1, cv=2),
         r"'random_state' parameter of ScoutSearchCV must be an int in the range "
