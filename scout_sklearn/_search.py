@@ -335,7 +335,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         above it). ``"auto"``: the cores divided by the search's workers
         when there are several (so workers x threads do not exceed the
         cores, with any joblib backend), no limit with one worker. An int:
-        that many per fold. None: leave the threads alone.
+        that many per fold (at most the cores). None: leave the threads alone.
 
     Attributes
     ----------

@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from scout_sklearn import Categorical, Float, Int, ScoutSearchCV
+from scout_sklearn._threads import inner_threads
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.samplers import RandomSampler, Sampler
 
@@ -731,3 +732,13 @@ def test_metadata_routing_errors_are_raised_from_the_search(
     while tb.tb_next is not None:
         tb = tb.tb_next
     assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
+
+
+def test_an_inner_thread_count_above_the_cores_is_capped_at_the_cores(iris, fit_spy):
+    # 10**30 reached the BLAS/OpenMP libraries as is: ctypes raised
+    # ArgumentError (int too long); 2**31 - 1 stalled every fold for seconds.
+    assert inner_threads(10**30, n_workers=1, n_cores=4) == 4
+    assert inner_threads(3, n_workers=1, n_cores=4) == 3
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, inner_max_num_threads=10**30)
+    assert search.fit(X, y).n_trials_ == 1
