@@ -39,7 +39,7 @@ from hypothesis.control import currently_in_test_context
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris
-from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, PredefinedSplit, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from scout_sklearn import Categorical, Float, Int, ScoutSearchCV, ValidationSplit
@@ -143,8 +143,24 @@ CONSTRUCTOR_VALUES: dict[str, list[Any]] = {
         Make("object()", object),
         Make("Pipeline(clf=Counting())", lambda: Pipeline([("clf", Counting())])),
     ],
-    "n_trials": [-1, 0, 1, 2, 4, None, True, False, 1.5, NAN, INF, "3", [3], np.int64(2)],
-    "timeout": [None, 60.0, 1e308, INF, 0, -1.0, NAN, "10", True],
+    "n_trials": [
+        -1,
+        0,
+        1,
+        2,
+        4,
+        None,
+        True,
+        False,
+        1.5,
+        NAN,
+        INF,
+        "3",
+        [3],
+        np.int64(2),
+        10**30,
+    ],
+    "timeout": [None, 60.0, 1e308, INF, 10**400, 0, -1.0, NAN, "10", True],
     "n_jobs": [None, 1, np.int64(1), 0, 1.5, "2", True, NAN],
     "cv": [
         2,
@@ -158,7 +174,15 @@ CONSTRUCTOR_VALUES: dict[str, list[Any]] = {
         "5",
         True,
         61,
+        np.int64(61),
         KFold(2),
+        PredefinedSplit(np.arange(60) % 2),
+        Make(
+            "iter(splits)",
+            lambda: iter(
+                [(np.arange(30), np.arange(30, 60)), (np.arange(30, 60), np.arange(30))]
+            ),
+        ),
         KFold(100),
         GroupKFold(2),
         StratifiedKFold(3, shuffle=True, random_state=0),
@@ -188,7 +212,7 @@ CONSTRUCTOR_VALUES: dict[str, list[Any]] = {
     ],
     "refit": [True, False, "accuracy", "f1_macro", "a", "nope", None, 1.5, 0, _first],
     "objectives": [None, "accuracy", "f1_macro", "score", "nope", 3],
-    "verbose": [0, False, -1, 1.5, "1", None],
+    "verbose": [0, False, -1, 1.5, "1", None, 10**400],
     "random_state": [
         None,
         0,
@@ -199,11 +223,27 @@ CONSTRUCTOR_VALUES: dict[str, list[Any]] = {
         1.5,
         "0",
         True,
+        2**64,
+        np.int64(5),
         Make("RandomState(0)", lambda: np.random.RandomState(0)),
         Make("default_rng(0)", lambda: np.random.default_rng(0)),
     ],
     "error_score": (
-        [NAN, 0, -1.0, INF, np.float32(0), "raise", "rais", None, "nan", [0], True, 1j]
+        [
+            NAN,
+            0,
+            -1.0,
+            INF,
+            10**400,
+            np.float32(0),
+            "raise",
+            "rais",
+            None,
+            "nan",
+            [0],
+            True,
+            1j,
+        ]
     ),
     "return_train_score": [True, False, "yes", 1, None],
     "storage": [
@@ -261,7 +301,7 @@ CONSTRUCTOR_VALUES: dict[str, list[Any]] = {
         ),
     ],
     "resource": [None, "n_samples", "folds", "gamma", "C", "nope", "", 3],
-    "min_resource": [None, 1, 2, 5, 0, -1, 1.5, NAN, INF, True, "5"],
+    "min_resource": [None, 1, 2, 5, 0, -1, 1.5, NAN, INF, True, "5", 10**400],
     "max_resource": [None, 2, 10, 30, 0, -1, 1.5, NAN, INF, True, 10**9, "5"],
     "callbacks": [None, [], [_callback], [3], _callback, "cb"],
     "enqueue": [
@@ -277,7 +317,7 @@ CONSTRUCTOR_VALUES: dict[str, list[Any]] = {
         [1, 2],
         [{"C": 1.0, "kernel": "rbf"}] * 5,
     ],
-    "inner_max_num_threads": ["auto", 1, None, 0, "all", 1.5, True],
+    "inner_max_num_threads": ["auto", 1, None, 0, "all", 1.5, True, 10**30],
     "pre_dispatch": ["2*n_jobs", 1, 0, -1, 1.5, None],
     "validation": [
         None,
