@@ -805,8 +805,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if self.refit or not self.multimetric_:
             if plan is not None and not callable(self.refit):
                 _require_a_complete_trial(finished, plan, reason)
-            self.best_index_ = int(
-                self._select_best_index(self.refit, refit_metric, results)
+            self.best_index_ = (
+                _called_refit_index(self.refit, results)
+                if callable(self.refit)
+                else int(self._select_best_index(self.refit, refit_metric, results))
             )
             if not callable(self.refit):
                 self.best_score_ = float(
@@ -1300,6 +1302,30 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if isinstance(self.random_state, numbers.Integral):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+
+def _called_refit_index(refit: Any, results: Mapping[str, Any]) -> int:
+    """The row a refit callable chooses, checked as GridSearchCV checks it.
+
+    GridSearchCV raises a TypeError / IndexError from inside scikit-learn;
+    these (of the same types) name refit, and the value it returned.
+    """
+    index = refit(results)
+    n_rows = len(results["params"])
+    if not isinstance(index, numbers.Integral) or isinstance(index, (bool, np.bool_)):
+        raise InvalidParameterError(
+            "best_index_ returned is not an integer: the 'refit' callable of "
+            f"ScoutSearchCV returned {index!r}; it must return the int index of a row "
+            f"of cv_results_ (0 to {n_rows - 1})."
+        )
+    if not 0 <= int(index) < n_rows:
+        # An IndexError, as GridSearchCV's, for code that catches it.
+        raise IndexError(
+            "best_index_ index out of range: the 'refit' callable of ScoutSearchCV "
+            f"returned {index!r}, but cv_results_ has {n_rows} rows (0 to "
+            f"{n_rows - 1})."
+        )
+    return int(index)
 
 
 def _check_fit_data(X: Any, y: Any, params: Mapping[str, Any]) -> None:

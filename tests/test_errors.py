@@ -742,3 +742,33 @@ def test_an_inner_thread_count_above_the_cores_is_capped_at_the_cores(iris, fit_
     X, y = iris
     search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, inner_max_num_threads=10**30)
     assert search.fit(X, y).n_trials_ == 1
+
+
+@pytest.mark.parametrize(
+    ("refit", "match"),
+    [
+        (
+            lambda results: "0",  # a TypeError, as GridSearchCV's
+            r"best_index_ returned is not an integer: the 'refit' callable of "
+            r"ScoutSearchCV returned '0'; it must return the int index of a row of "
+            r"cv_results_ \(0 to 1\)",
+        ),
+        (
+            lambda results: 2,  # an IndexError, as GridSearchCV's
+            r"best_index_ index out of range: the 'refit' callable of ScoutSearchCV "
+            r"returned 2, but cv_results_ has 2 rows \(0 to 1\)",
+        ),
+    ],
+    ids=["not-an-int", "out-of-range"],
+)
+def test_a_refit_callable_returning_no_row_is_named(iris, fit_spy, refit, match):
+    # Checked once the trials are scored (the callable chooses among them),
+    # raised by the search rather than from inside scikit-learn.
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0, 2.0]}, cv=2, refit=refit)
+    with pytest.raises((TypeError, IndexError), match=match) as info:
+        search.fit(X, y)
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
