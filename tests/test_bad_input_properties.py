@@ -13,16 +13,22 @@ raise as they are built (``Float(10, 1)``, a sampler with a bad argument) are
 drawn as :class:`Make` recipes and built inside the checked block, as the
 user's own line would build them.
 
+Hypothesis combines up to three constructor arguments at a time; every
+drawn value of each parameter (and every space value under every sampler,
+every fit argument) is also checked alone, so that the derandomized ``ci``
+profile (``SCOUT_HYPOTHESIS_PROFILE=ci``: the same examples every run) cannot
+miss one. The one documented late check is accepted: ``objectives`` against a
+callable scoring's metric names, known once it has scored the first fold.
+
 The hand-written cases of ``test_errors.py`` and ``test_validation.py`` pin
-exact messages; these properties generalise them. Under the ``ci`` profile
-(``SCOUT_HYPOTHESIS_PROFILE=ci``) the examples are derandomized: the same
-every run.
+exact messages; these properties generalise them.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import shutil
 import tempfile
 import warnings
 from collections import Counter
@@ -104,6 +110,12 @@ def _built(value: Any) -> Any:
 # A fresh SQLite file per drawn storage, in one directory for the module.
 _DB_DIR = Path(tempfile.mkdtemp(prefix="scout-props-"))
 _DB_NUMBER: Iterator[int] = itertools.count()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_the_db_directory() -> Iterator[None]:
+    yield
+    shutil.rmtree(_DB_DIR, ignore_errors=True)
 
 
 def _sqlite_file(suffix: str = "") -> Make:
