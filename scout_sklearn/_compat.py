@@ -15,7 +15,7 @@ from typing import Any
 from sklearn.metrics._scorer import _MultimetricScorer
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils.metaestimators import _safe_split
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils.validation import _check_method_params, _num_samples
 
 __all__ = [
     "BaseSearchCV",
@@ -23,6 +23,7 @@ __all__ = [
     "TaskEvents",
     "is_multimetric_scorer",
     "multimetric_scorer_names",
+    "num_samples",
     "slice_method_params",
     "split_fold_data",
     "with_callbacks",
@@ -43,6 +44,11 @@ def slice_method_params(X: Any, params: dict[str, Any], indices: Any) -> dict[st
     if not params:  # the common case: nothing to index (a fresh dict, as below)
         return {}
     return dict(_check_method_params(X, params=params, indices=indices))
+
+
+def num_samples(data: Any) -> int:
+    """The number of samples of array-like ``data``; TypeError if it has none."""
+    return int(_num_samples(data))
 
 
 def is_multimetric_scorer(scorer: Any) -> bool:

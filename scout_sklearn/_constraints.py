@@ -48,10 +48,15 @@ def validate_params(
         value = params[name]
         if any(constraint.is_satisfied_by(value) for constraint in constraints):
             continue
+        hint = (
+            f" (a class: pass an instance, e.g. {value.__name__}())"
+            if isinstance(value, type)
+            else ""
+        )
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be "
             f"{_join_alternatives([c.describe() for c in constraints])}. "
-            f"Got {value!r} instead."
+            f"Got {value!r} instead{hint}."
         )
 
 
@@ -109,6 +114,13 @@ class Interval(Constraint):
     def is_satisfied_by(self, value: object) -> bool:
         if not isinstance(value, self.kind) or _is_bool(value):
             return False
+        if self.kind is not numbers.Integral and isinstance(value, numbers.Integral):
+            # A float parameter: an int beyond 1e308 has no float (OverflowError
+            # wherever the search computes with it, e.g. timeout=10**400).
+            try:
+                float(value)
+            except OverflowError:
+                return False
         # Integers are compared exactly: float() overflows beyond 1e308.
         number: Any = value if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
         if not isinstance(number, numbers.Integral) and math.isnan(number):
@@ -180,7 +192,10 @@ class HasMethods(Constraint):
         self.methods = methods
 
     def is_satisfied_by(self, value: object) -> bool:
-        return all(callable(getattr(value, m, None)) for m in self.methods)
+        # A class has the methods too, unbound: it is not an instance of itself.
+        return not isinstance(value, type) and all(
+            callable(getattr(value, m, None)) for m in self.methods
+        )
 
     def describe(self) -> str:
         listed = ", ".join(repr(m) for m in self.methods)

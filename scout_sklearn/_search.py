@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import difflib
 import functools
+import inspect
 import numbers
 import time
 import warnings
@@ -26,6 +27,7 @@ from scout_sklearn._compat import (
     BaseSearchCV,
     TaskEvents,
     is_multimetric_scorer,
+    num_samples,
     slice_method_params,
     with_callbacks,
 )
@@ -82,6 +84,20 @@ def _is_list_of_callables(value: object) -> bool:
     return isinstance(value, (list, tuple)) and all(callable(v) for v in value)
 
 
+def _is_nonzero_int(value: object) -> bool:
+    return (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, (bool, np.bool_))
+        and int(value) != 0
+    )
+
+
+def _is_study_name(value: object) -> bool:
+    # What every storage can keep (a SQL column of 255 characters); "" is the
+    # default name, as None.
+    return isinstance(value, str) and len(value) <= 255 and "\0" not in value
+
+
 def _is_list_of_dicts(value: object) -> bool:
     return isinstance(value, (list, tuple)) and all(isinstance(v, Mapping) for v in value)
 
@@ -91,7 +107,10 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     "n_trials": [Interval(numbers.Integral, 1, None, closed="left"), IsNone()],
     "timeout": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
     "scoring": [InstanceOf(str, list, tuple, dict), IsCallable(), IsNone()],
-    "n_jobs": [Interval(numbers.Integral, None, None), IsNone()],
+    "n_jobs": [
+        Predicate(_is_nonzero_int, "an int other than 0 (-1 for every core)"),
+        IsNone(),
+    ],
     "refit": [Boolean(), InstanceOf(str), IsCallable()],
     "cv": [
         Interval(numbers.Integral, 2, None, closed="left"),
@@ -112,7 +131,10 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     ],
     "return_train_score": [Boolean()],
     "storage": [InstanceOf(str, Storage), IsNone()],
-    "study_name": [InstanceOf(str), IsNone()],
+    "study_name": [
+        Predicate(_is_study_name, "a str of at most 255 characters without NUL"),
+        IsNone(),
+    ],
     "load_if_exists": [Boolean()],
     "ignore_fingerprint": [Boolean()],
     "pruner": [InstanceOf(str, Pruner), IsNone()],
@@ -313,7 +335,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         above it). ``"auto"``: the cores divided by the search's workers
         when there are several (so workers x threads do not exceed the
         cores, with any joblib backend), no limit with one worker. An int:
-        that many per fold. None: leave the threads alone.
+        that many per fold (at most the cores). None: leave the threads alone.
 
     Attributes
     ----------
@@ -515,13 +537,19 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self._check_enqueue(space, n_trials)
         scorers, refit_metric = self._get_scorers()
 
+        _check_fit_data(X, y, params)
         X, y = indexable(X, y)
         params = slice_method_params(X, params, None)
-        routed = self._get_routed_params_for_fit(params)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        try:
+            routed = self._get_routed_params_for_fit(params)
+        except (ValueError, TypeError) as error:
+            # scikit-learn's routing error (an unrequested or unknown fit
+            # parameter): its type and message, which name the parameter,
+            # raised from here rather than from inside scikit-learn.
+            raise error.with_traceback(None) from None
+        _check_fit_params_accepted(self.estimator, routed.estimator.fit)
         split_params = routed.splitter.split
-        self.n_splits_ = cv.get_n_splits(X, y, **split_params)
-        splits = list(cv.split(X, y, **split_params))
+        cv, self.n_splits_, splits = self._split(X, y, split_params)
         if len(splits) != self.n_splits_:
             raise ValueError(
                 "cv.split and cv.get_n_splits return inconsistent results. Expected "
@@ -669,6 +697,37 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         events.end_fit()
         return self
 
+    def _split(
+        self, X: Any, y: Any, split_params: Mapping[str, Any]
+    ) -> tuple[Any, int, list[Any]]:
+        """The CV splitter, its number of splits and its splits; checked, before any fit.
+
+        The splitter's own errors (more splits than samples, groups missing)
+        come back naming ``cv`` (and ``y``), from here rather than from inside
+        scikit-learn.
+        """
+        name = type(self).__name__
+        try:
+            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        except ValueError as error:
+            raise InvalidParameterError(
+                f"{name}.fit cannot tell what kind of target y is, to choose the "
+                f"cv={self.cv!r} splitter (stratified for a classifier): {error}"
+            ) from error
+        n_samples = num_samples(X)
+        given = "".join(f", {k}" for k, v in split_params.items() if v is not None)
+        try:
+            n_splits = cv.get_n_splits(X, y, **split_params)
+            splits = list(cv.split(X, y, **split_params))
+        except (ValueError, TypeError) as error:
+            raise InvalidParameterError(
+                f"The 'cv' parameter of {name}, {_short(self.cv)}, cannot split the "
+                f"{n_samples} samples of X (with y{given}): {error}"
+            ) from error
+        for k, split in enumerate(splits):
+            _check_split(split, k, n_samples, name)
+        return cv, n_splits, splits
+
     def _fingerprint(
         self,
         X: Any,
@@ -746,8 +805,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if self.refit or not self.multimetric_:
             if plan is not None and not callable(self.refit):
                 _require_a_complete_trial(finished, plan, reason)
-            self.best_index_ = int(
-                self._select_best_index(self.refit, refit_metric, results)
+            self.best_index_ = (
+                _called_refit_index(self.refit, results)
+                if callable(self.refit)
+                else int(self._select_best_index(self.refit, refit_metric, results))
             )
             if not callable(self.refit):
                 self.best_score_ = float(
@@ -933,8 +994,27 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     _check_scorer_name(
                         metric, f"The 'scoring' parameter of {name} (in its list)"
                     )
+                repeated = sorted(m for m, n in Counter(metrics).items() if n > 1)
+                if repeated:
+                    raise InvalidParameterError(
+                        f"The 'scoring' parameter of {name} lists {repeated} more than "
+                        "once: each metric names one column of cv_results_, so list "
+                        "each once."
+                    )
             else:
                 for key, scorer in self.scoring.items():
+                    if not isinstance(key, str):
+                        raise InvalidParameterError(
+                            f"The 'scoring' parameter of {name} has the key {key!r}, "
+                            "which is not a str: the keys name the metrics (the columns "
+                            "of cv_results_, what refit names)."
+                        )
+                    if not (isinstance(scorer, str) or callable(scorer)):
+                        raise InvalidParameterError(
+                            f"The 'scoring' parameter of {name} maps {key!r} to "
+                            f"{scorer!r}, which is neither a scorer name (str) nor a "
+                            "callable scorer(estimator, X, y)."
+                        )
                     if isinstance(scorer, str):
                         _check_scorer_name(
                             scorer, f"The 'scoring' parameter of {name} (at key {key!r})"
@@ -1224,6 +1304,136 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
 
+def _called_refit_index(refit: Any, results: Mapping[str, Any]) -> int:
+    """The row a refit callable chooses, checked as GridSearchCV checks it.
+
+    GridSearchCV raises a TypeError / IndexError from inside scikit-learn;
+    these (of the same types) name refit, and the value it returned.
+    """
+    index = refit(results)
+    n_rows = len(results["params"])
+    if not isinstance(index, numbers.Integral) or isinstance(index, (bool, np.bool_)):
+        raise InvalidParameterError(
+            "best_index_ returned is not an integer: the 'refit' callable of "
+            f"ScoutSearchCV returned {index!r}; it must return the int index of a row "
+            f"of cv_results_ (0 to {n_rows - 1})."
+        )
+    if not 0 <= int(index) < n_rows:
+        # An IndexError, as GridSearchCV's, for code that catches it.
+        raise IndexError(
+            "best_index_ index out of range: the 'refit' callable of ScoutSearchCV "
+            f"returned {index!r}, but cv_results_ has {n_rows} rows (0 to "
+            f"{n_rows - 1})."
+        )
+    return int(index)
+
+
+def _check_fit_data(X: Any, y: Any, params: Mapping[str, Any]) -> None:
+    """X, y, groups and sample_weight hold the same, non-zero, number of samples.
+
+    scikit-learn passes a sample_weight of another length whole to every
+    fold's fit, which then fails; it is refused here, before any fit.
+    """
+    where = "ScoutSearchCV.fit"
+    try:
+        n_samples = num_samples(X)
+    except TypeError as error:
+        raise InvalidParameterError(
+            f"The 'X' argument of {where} must be array-like of shape (n_samples, "
+            f"n_features). Got {type(X).__name__} instead ({error})."
+        ) from error
+    if n_samples == 0:
+        raise InvalidParameterError(
+            f"The 'X' argument of {where} has 0 samples: there is nothing to "
+            "cross-validate."
+        )
+    weight: Any = params.get("sample_weight")
+    others = {
+        "y": y,
+        "groups": params.get("groups"),
+        # A scalar weight is every sample's (scikit-learn's _check_sample_weight).
+        "sample_weight": None if np.ndim(weight) == 0 else weight,
+    }
+    for key, value in others.items():
+        if value is None:
+            continue
+        try:
+            n = num_samples(value)
+        except TypeError as error:
+            raise InvalidParameterError(
+                f"The {key!r} argument of {where} must be array-like of shape "
+                f"(n_samples, ...) or None. Got {type(value).__name__} instead "
+                f"({error})."
+            ) from error
+        if n != n_samples:
+            raise InvalidParameterError(
+                f"The {key!r} argument of {where} has {n} samples, but X has "
+                f"{n_samples}: they must have one entry per sample of X."
+            )
+
+
+def _check_fit_params_accepted(estimator: Any, fit_params: Mapping[str, Any]) -> None:
+    """Refuse a fit parameter the estimator's fit does not take, before any fit.
+
+    Otherwise every fold's fit raises the same TypeError, after all the fits.
+    """
+    if not fit_params:
+        return
+    try:
+        parameters = inspect.signature(estimator.fit).parameters.values()
+    except (TypeError, ValueError):  # a builtin or an odd callable: let fit decide
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return  # fit(**kwargs): it may take anything
+    accepted = [
+        p.name for p in parameters if p.kind is not inspect.Parameter.VAR_POSITIONAL
+    ]
+    unknown = sorted(name for name in fit_params if name not in accepted)
+    if unknown:
+        names = " and ".join(repr(name) for name in unknown)
+        raise InvalidParameterError(
+            f"ScoutSearchCV.fit got the fit parameter {names}, which "
+            f"{type(estimator).__name__}.fit does not take (it takes {accepted}). "
+            "ScoutSearchCV.fit passes its keyword arguments, other than groups, to "
+            "the estimator's fit."
+        )
+
+
+def _check_split(split: Any, k: int, n_samples: int, owner: str) -> None:
+    """A (train, test) pair of index arrays within the data, as GridSearchCV indexes."""
+    where = f"The 'cv' parameter of {owner} gave, as split {k},"
+    if isinstance(split, (str, bytes)) or not hasattr(split, "__len__") or len(split) != 2:
+        raise InvalidParameterError(
+            f"{where} {split!r}, which is not a (train, test) pair of index arrays."
+        )
+    for part, indices in zip(("train", "test"), split):
+        array = np.asarray(indices)
+        if array.dtype == bool:
+            if array.shape != (n_samples,):
+                raise InvalidParameterError(
+                    f"{where} a boolean {part} mask of shape {array.shape}; a mask "
+                    f"needs one entry per sample of X, ({n_samples},)."
+                )
+            continue
+        if array.ndim == 1 and array.size == 0:
+            raise InvalidParameterError(f"{where} an empty {part} part.")
+        if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
+            raise InvalidParameterError(
+                f"{where} {part} indices {_short(indices)}, which are not a 1-d "
+                "array of integer row indices."
+            )
+        if array.min() < -n_samples or array.max() >= n_samples:
+            raise InvalidParameterError(
+                f"{where} {part} indices from {array.min()} to {array.max()}, outside "
+                f"the {n_samples} samples of X (indices 0 to {n_samples - 1})."
+            )
+
+
+def _short(value: Any) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _same_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     if a.keys() != b.keys():
         return False
@@ -1277,14 +1487,15 @@ def check_param_names(
     """
     valid = estimator.get_params(deep=True)
     for i, sub in enumerate(space):
+        where = f"{argument}[{i}]" if len(space) > 1 else argument
         for name in sub.names:
-            if name in valid or _is_nested_in_searched_choice(name, sub):
+            _check_no_estimator_class(name, sub, valid, where)
+            if _is_nested_in_searched_choice(name, sub, where) or name in valid:
                 continue
             candidate = clone(estimator)
             try:
                 candidate.set_params(**{name: _some_value(sub[name])})
             except Exception as error:
-                where = f"{argument}[{i}]" if len(space) > 1 else argument
                 hint = _did_you_mean(name, valid)
                 owner = type(estimator).__name__
                 raise InvalidParameterError(
@@ -1301,7 +1512,29 @@ def _some_value(distribution: Any) -> Any:
     return distribution.sample(np.random.default_rng(0))
 
 
-def _is_nested_in_searched_choice(name: str, sub: SubSpace) -> bool:
+def _choices(distribution: Any) -> list[Any]:
+    return [distribution.value_at(k) for k in range(distribution.n_values())]
+
+
+def _check_no_estimator_class(
+    name: str, sub: SubSpace, valid: Mapping[str, Any], where: str
+) -> None:
+    """A parameter holding an estimator (a pipeline step) is searched over instances."""
+    current = valid.get(name)
+    if not sub[name].is_finite or isinstance(current, type):
+        return
+    if not hasattr(current, "get_params"):
+        return
+    for choice in _choices(sub[name]):
+        if isinstance(choice, type):
+            raise InvalidParameterError(
+                f"{where}[{name!r}] holds the class {choice.__name__}, but {name!r} "
+                f"is an estimator ({type(current).__name__}): pass an instance, e.g. "
+                f"{choice.__name__}()."
+            )
+
+
+def _is_nested_in_searched_choice(name: str, sub: SubSpace, where: str) -> bool:
     # "clf__C" is valid when "clf" is itself searched over estimators that all
     # have a parameter "C" (a pipeline step chosen by the search).
     parts = name.split("__")
@@ -1309,11 +1542,24 @@ def _is_nested_in_searched_choice(name: str, sub: SubSpace) -> bool:
         prefix, rest = "__".join(parts[:cut]), "__".join(parts[cut:])
         if prefix not in sub.names or not sub[prefix].is_finite:
             continue
-        distribution = sub[prefix]
-        choices = [distribution.value_at(k) for k in range(distribution.n_values())]
-        estimators = [c for c in choices if hasattr(c, "get_params")]
-        if estimators and all(rest in c.get_params(deep=True) for c in estimators):
-            return True
+        choices = _choices(sub[prefix])
+        estimators = [
+            c for c in choices if hasattr(c, "get_params") and not isinstance(c, type)
+        ]
+        if not estimators:
+            continue
+        for choice in choices:
+            is_estimator = any(choice is e for e in estimators)
+            if is_estimator and rest in choice.get_params(deep=True):
+                continue
+            raise InvalidParameterError(
+                f"{where} names {name!r}, a parameter of the {prefix!r} it also "
+                f"searches, but {where}[{prefix!r}] holds {choice!r}, which has no "
+                f"parameter {rest!r}. Put the choices that take {rest!r} in a dict of "
+                f"their own (a list of dicts), e.g. [{{{prefix!r}: [...], {name!r}: "
+                f"[...]}}, {{{prefix!r}: [{choice!r}]}}]."
+            )
+        return True
     return False
 
 

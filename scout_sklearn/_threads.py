@@ -31,14 +31,15 @@ def inner_threads(setting: int | str | None, n_workers: int, n_cores: int) -> in
     """Threads one fold may use: ``ScoutSearchCV(inner_max_num_threads=...)`` resolved.
 
     ``"auto"``: the cores shared out among the workers when there are
-    several (at least 1), None (no limit) with one worker; an int: itself;
-    None: no limit.
+    several (at least 1), None (no limit) with one worker; an int: itself,
+    at most the cores (more threads than cores run no faster, and a C library
+    asked for 10**30 threads fails, for 2**31 - 1 stalls); None: no limit.
     """
     if setting is None:
         return None
     if setting == "auto":
         return None if n_workers <= 1 else max(1, n_cores // n_workers)
-    return int(setting)
+    return min(int(setting), max(1, n_cores))
 
 
 def capped_thread_params(estimator: Any, n_threads: int) -> dict[str, int]:

@@ -1135,6 +1135,7 @@ def _distribution_from_user(value: Any, label: str) -> Distribution:
     if isinstance(value, Distribution):
         return value
     if callable(getattr(value, "rvs", None)):
+        _check_scipy_arguments(value, label)
         return ScipyDistribution(value)
     if isinstance(value, (str, bytes)):
         raise InvalidParameterError(
@@ -1164,3 +1165,24 @@ def _distribution_from_user(value: Any, label: str) -> Distribution:
         f"{value!r} ({type(value).__name__}). To fix a parameter to one value, wrap "
         f"it in a list: [{value!r}]."
     )
+
+
+def _check_scipy_arguments(dist: Any, label: str) -> None:
+    """Refuse a frozen scipy.stats distribution whose arguments scipy rejects.
+
+    scipy freezes ``loguniform(-1, 1)`` without a word; its support is then
+    (nan, nan), and drawing from it fails inside scipy at the first trial.
+    """
+    support = getattr(dist, "support", None)
+    if not callable(support):
+        return
+    try:
+        bounds = [float(bound) for bound in support()]
+    except Exception:  # noqa: BLE001 - not scipy's: its rvs will tell
+        return
+    if any(math.isnan(bound) for bound in bounds):
+        raise InvalidParameterError(
+            f"{label} is {_describe_scipy(dist)}, whose arguments scipy.stats rejects "
+            "(its support is (nan, nan)): check them against the distribution's "
+            "documentation, e.g. loguniform(a, b) needs 0 < a < b."
+        )

@@ -139,6 +139,9 @@ def test_interval_handles_integers_too_large_for_a_float() -> None:
     # A valid int in [1, inf), however large, is accepted, not an OverflowError.
     assert Interval(numbers.Integral, 1, None).is_satisfied_by(10**400)
     assert not Interval(numbers.Integral, 1, 10).is_satisfied_by(10**400)
+    # A float parameter takes only ints that have a float.
+    assert not Interval(numbers.Real, 0, None).is_satisfied_by(10**400)
+    assert Interval(numbers.Real, 0, None).is_satisfied_by(10**300)
 
 
 def test_interval_rejects_an_unknown_closed_value() -> None:
@@ -187,6 +190,7 @@ def test_has_methods() -> None:
     Splitter.get_n_splits = lambda self: 3  # type: ignore[assignment]
     assert constraint.is_satisfied_by(Splitter())
     assert not constraint.is_satisfied_by(None)
+    assert not constraint.is_satisfied_by(Splitter)  # the class, not an instance
 
 
 def test_predicate_callable_boolean_none() -> None:

@@ -11,11 +11,15 @@ import re
 
 import numpy as np
 import pytest
+import sklearn
 from scipy.stats import loguniform, randint
+from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.model_selection import GroupKFold, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from scout_sklearn import Categorical, Float, Int, ScoutSearchCV
+from scout_sklearn._threads import inner_threads
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.samplers import RandomSampler, Sampler
 
@@ -73,6 +77,21 @@ CASES = {
         ),
         r"'kernal'.*Did you mean 'kernel'",
     ),
+    "nested-name-with-a-passthrough-choice": (
+        lambda spy: ScoutSearchCV(
+            _pipeline(spy), {"svc": [spy, "passthrough"], "svc__C": [1.0, 2.0]}, cv=2
+        ),
+        r"param_distributions names 'svc__C', a parameter of the 'svc' it also searches, "
+        r"but param_distributions\['svc'\] holds 'passthrough', which has no parameter "
+        r"'C'\. Put the choices that take 'C' in a dict of their own",
+    ),
+    "nested-name-with-a-class-choice": (
+        lambda spy: ScoutSearchCV(
+            _pipeline(spy), {"svc": [type(spy)], "svc__C": [1.0, 2.0]}, cv=2
+        ),
+        r"param_distributions\['svc'\] holds the class FitSpy, but 'svc' is an "
+        r"estimator \(FitSpy\): pass an instance, e\.g\. FitSpy\(\)\.",
+    ),
     # -- the space itself --
     "both-space-names": (
         lambda spy: ScoutSearchCV(
@@ -120,6 +139,13 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, {"C": loguniform(1e-3, 1.0)}, sampler="grid", cv=2),
         r"grid sampler needs a finite list of values for every parameter, but 'C' is "
         r".*loguniform.*a scipy\.stats distribution.*sampler='random'",
+    ),
+    "scipy-distribution-with-bad-arguments": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": loguniform(1.0, 1e-3)}, sampler="random", n_trials=2, cv=2
+        ),
+        r"param_distributions\['C'\] is loguniform\(1\.0, 0\.001\), whose arguments "
+        r"scipy\.stats rejects \(its support is \(nan, nan\)\)",
     ),
     "scipy-discrete-to-grid-sampler": (
         lambda spy: ScoutSearchCV(spy, {"C": randint(1, 5)}, sampler="grid", cv=2),
@@ -207,6 +233,23 @@ CASES = {
         ),
         r"'scoring' parameter of ScoutSearchCV .*'acuracy'.*Did you mean 'accuracy'",
     ),
+    "scoring-repeated-metric": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring=("accuracy", "accuracy"), refit="accuracy", cv=2
+        ),
+        r"'scoring' parameter of ScoutSearchCV lists \['accuracy'\] more than once",
+    ),
+    "scoring-dict-non-str-key": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring={3: "accuracy"}, cv=2),
+        r"'scoring' parameter of ScoutSearchCV has the key 3, which is not a str",
+    ),
+    "scoring-dict-value-not-a-scorer": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, scoring={"a": "accuracy", "b": 3}, refit="a", cv=2
+        ),
+        r"'scoring' parameter of ScoutSearchCV maps 'b' to 3, which is neither a scorer "
+        r"name \(str\) nor a callable",
+    ),
     "scoring-empty-list": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring=[], cv=2),
         r"'scoring' parameter of ScoutSearchCV is an empty list",
@@ -269,6 +312,11 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, SPACE, timeout=float("nan"), cv=2),
         r"'timeout' parameter .* Got nan instead",
     ),
+    "timeout-int-beyond-float": (
+        lambda spy: ScoutSearchCV(spy, SPACE, n_trials=2, timeout=10**400, cv=2),
+        r"'timeout' parameter of ScoutSearchCV must be a float in the range \(0, inf\) "
+        r"or None\. Got 1000+ instead",
+    ),
     "random-state-negative": (
         lambda spy: ScoutSearchCV(spy, SPACE, n_trials=2, random_state=-1, cv=2),
         r"'random_state' parameter of ScoutSearchCV must be an int in the range "
@@ -295,6 +343,11 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, n_jobs="2", cv=2),
         r"'n_jobs' parameter of ScoutSearchCV must be an int .* Got '2' instead",
     ),
+    "n-jobs-zero": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, n_jobs=0, cv=2),
+        r"'n_jobs' parameter of ScoutSearchCV must be an int other than 0 \(-1 for every "
+        r"core\) or None\. Got 0 instead",
+    ),
     "verbose-negative": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, verbose=-1, cv=2),
         r"'verbose' parameter .* Got -1 instead",
@@ -307,10 +360,32 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, pre_dispatch=0, cv=2),
         r"'pre_dispatch' parameter .* Got 0 instead",
     ),
+    "study-name-too-long": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, study_name="s" * 256, cv=2),
+        r"'study_name' parameter of ScoutSearchCV must be a str of at most 255 "
+        r"characters without NUL or None\. Got 'sss",
+    ),
+    "study-name-with-nul": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, study_name="a\x00b", storage="sqlite://", cv=2
+        ),
+        r"'study_name' parameter of ScoutSearchCV must be .* Got 'a\\x00b' instead",
+    ),
     "estimator-without-fit": (
         lambda spy: ScoutSearchCV(object(), {"C": [1.0]}, cv=2),
         r"'estimator' parameter of ScoutSearchCV must be an object implementing 'fit', "
         r"'get_params', 'set_params'\. Got <object object",
+    ),
+    "estimator-class": (
+        lambda spy: ScoutSearchCV(type(spy), {"C": [1.0]}, cv=2),
+        r"'estimator' parameter of ScoutSearchCV must be an object implementing 'fit', "
+        r"'get_params', 'set_params'\. Got <class '.*FitSpy'> instead \(a class: pass "
+        r"an instance, e\.g\. FitSpy\(\)\)\.",
+    ),
+    "cv-class": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, cv=KFold),
+        r"'cv' parameter of ScoutSearchCV must be .* Got <class '.*KFold'> instead "
+        r"\(a class: pass an instance, e\.g\. KFold\(\)\)\.",
     ),
 }
 
@@ -323,6 +398,136 @@ def test_bad_input_fails_before_any_fit(iris, fit_spy, build, match):
         search.fit(X, y)
     assert fit_spy.calls["fit"] == 0, "the error came after a fit"
     assert isinstance(info.value, InvalidParameterError), type(info.value)
+
+
+def _with_nan(y):
+    y = y.astype(float)
+    y[3] = np.nan
+    return y
+
+
+# (cv, X and y from iris's, fit params, regex the message must match)
+FIT_CASES = {
+    "more-splits-than-samples": (
+        61,
+        lambda X, y: (X[:60], y[:60]),
+        {},
+        r"The 'cv' parameter of ScoutSearchCV, 61, cannot split the 60 samples of X "
+        r"\(with y\): Cannot have number of splits n_splits=61 greater than the number",
+    ),
+    "group-splitter-without-groups": (
+        GroupKFold(2),
+        lambda X, y: (X, y),
+        {},
+        r"The 'cv' parameter of ScoutSearchCV, GroupKFold\(.*\), cannot split .*The "
+        r"'groups' parameter should not be None",
+    ),
+    "fewer-groups-than-splits": (
+        GroupKFold(2),
+        lambda X, y: (X, y),
+        {"groups": np.zeros(150)},
+        r"'cv' parameter .* \(with y, groups\): Cannot have number of splits n_splits=2 "
+        r"greater than the number of groups: 1",
+    ),
+    "split-not-a-pair": (
+        [(np.arange(75),)],
+        lambda X, y: (X, y),
+        {},
+        r"'cv' parameter .* cannot split the 150 samples .*not enough values to unpack",
+    ),
+    "split-indices-out-of-range": (
+        [(np.arange(75), np.arange(75, 160))],
+        lambda X, y: (X, y),
+        {},
+        r"The 'cv' parameter of ScoutSearchCV gave, as split 0, test indices from 75 to "
+        r"159, outside the 150 samples of X \(indices 0 to 149\)",
+    ),
+    "split-float-indices": (
+        [(np.arange(75) + 0.5, np.arange(75, 150))],
+        lambda X, y: (X, y),
+        {},
+        r"as split 0, train indices array\(\[ ?0\.5.*which are not a 1-d array of "
+        r"integer row indices",
+    ),
+    "split-of-ints": (
+        [1, 2],
+        lambda X, y: (X, y),
+        {},
+        r"'cv' parameter .* cannot unpack non-iterable int",
+    ),
+    "y-shorter-than-X": (
+        2,
+        lambda X, y: (X, y[:-1]),
+        {},
+        r"The 'y' argument of ScoutSearchCV\.fit has 149 samples, but X has 150",
+    ),
+    "groups-shorter-than-X": (
+        2,
+        lambda X, y: (X, y),
+        {"groups": np.zeros(149)},
+        r"The 'groups' argument of ScoutSearchCV\.fit has 149 samples, but X has 150",
+    ),
+    "sample-weight-shorter-than-X": (
+        2,
+        lambda X, y: (X, y),
+        {"sample_weight": np.ones(149)},
+        r"The 'sample_weight' argument of ScoutSearchCV\.fit has 149 samples, but X has "
+        r"150",
+    ),
+    "empty-X": (
+        2,
+        lambda X, y: (X[:0], y[:0]),
+        {},
+        r"The 'X' argument of ScoutSearchCV\.fit has 0 samples",
+    ),
+    "X-none": (
+        2,
+        lambda X, y: (None, y),
+        {},
+        r"The 'X' argument of ScoutSearchCV\.fit must be array-like .* Got NoneType",
+    ),
+    "X-scalar": (
+        2,
+        lambda X, y: (3.0, None),
+        {},
+        r"The 'X' argument of ScoutSearchCV\.fit must be array-like .* Got float",
+    ),
+    "unknown-fit-parameter": (
+        2,
+        lambda X, y: (X, y),
+        {"foo": 1},
+        r"ScoutSearchCV\.fit got the fit parameter 'foo', which FitSpy\.fit does not "
+        r"take \(it takes \['X', 'y'\]\)",
+    ),
+    "fit-parameter-the-estimator-does-not-take": (
+        2,
+        lambda X, y: (X, y),
+        {"sample_weight": np.ones(150)},
+        r"fit parameter 'sample_weight', which FitSpy\.fit does not take",
+    ),
+    "nan-in-y": (
+        2,
+        lambda X, y: (X, _with_nan(y)),
+        {},
+        r"ScoutSearchCV\.fit cannot tell what kind of target y is, to choose the cv=2 "
+        r"splitter .*: Input y contains NaN",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("cv", "data", "params", "match"), list(FIT_CASES.values()), ids=list(FIT_CASES)
+)
+def test_bad_fit_arguments_fail_before_any_fit(iris, fit_spy, cv, data, params, match):
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=cv)
+    with pytest.raises(InvalidParameterError, match=match) as info:
+        search.fit(*data(*iris), **params)
+    assert fit_spy.calls["fit"] == 0, "the error came after a fit"
+    # Raised by scout-sklearn, not from inside scikit-learn.
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
 
 
 def test_bad_set_params_value_fails_at_fit(iris, fit_spy):
@@ -434,3 +639,136 @@ def test_numpy_integers_are_accepted(iris, fit_spy):
         random_state=np.int64(0),
     ).fit(X, y)
     assert search.n_trials_ == 3
+
+
+@pytest.mark.parametrize(
+    "sampler", ["gp", "auto", "tpe", "cmaes", "qmc", "annealing", "random", "grid"]
+)
+def test_an_int_range_wider_than_int64_is_searched_by_every_sampler(iris, fit_spy, sampler):
+    # Int(-2**70, 2**70) is a valid space; the GP sampler's layout put its
+    # number of values in an int64 array (OverflowError from inside the search).
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy, {"C": Int(-(2**70), 2**70)}, sampler=sampler, n_trials=2, cv=2
+    ).fit(X, y)
+    assert search.n_trials_ == 2
+    assert Int(-(2**70), 2**70).contains(search.best_params_["C"])
+
+
+def test_a_sqlite_file_in_a_missing_directory_fails_before_any_fit(iris, fit_spy, tmp_path):
+    X, y = iris
+    missing = tmp_path / "no-such-dir" / "scout.db"
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, storage=f"sqlite:///{missing}")
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'storage' parameter names the SQLite file '.*scout\.db', in the "
+        r"directory '.*no-such-dir', which does not exist",
+    ):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+    assert not missing.parent.exists()
+
+
+def test_a_sqlite_url_naming_a_directory_fails_before_any_fit(iris, fit_spy, tmp_path):
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, storage=f"sqlite:///{tmp_path}")
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'storage' parameter names the SQLite file '.*', which is a "
+        r"directory\. Name a file in it, e\.g\. 'sqlite:///.*scout\.db'",
+    ):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+
+
+def test_a_storage_url_query_argument_the_driver_cannot_read_fails_before_any_fit(
+    iris, fit_spy, tmp_path
+):
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'scout.db'}?timeout=abc"
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, storage=url)
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'storage' parameter '.*scout\.db\?timeout=abc' has a query argument "
+        r"\(or engine option\) its driver cannot read: ValueError: could not convert "
+        r"string to float: 'abc'",
+    ) as info:
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        (
+            {"foo": 1},
+            TypeError,
+            r"ScoutSearchCV\.fit got unexpected argument\(s\) \{'foo'\}",
+        ),
+        (
+            {"sample_weight": np.ones(150)},
+            UnsetMetadataPassedError,
+            r"\[sample_weight\] are passed but are not explicitly set as requested",
+        ),
+    ],
+    ids=["unknown", "unrequested"],
+)
+def test_metadata_routing_errors_are_raised_from_the_search(
+    iris, fit_spy, params, error, match
+):
+    # scikit-learn's own routing errors, their type and message kept, but
+    # raised by the search: the traceback ends in scout_sklearn (issue 17).
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2)
+    routing = sklearn.config_context(enable_metadata_routing=True)
+    with routing, pytest.raises(error, match=match) as info:
+        search.fit(X, y, **params)
+    assert fit_spy.calls["fit"] == 0
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
+
+
+def test_an_inner_thread_count_above_the_cores_is_capped_at_the_cores(iris, fit_spy):
+    # 10**30 reached the BLAS/OpenMP libraries as is: ctypes raised
+    # ArgumentError (int too long); 2**31 - 1 stalled every fold for seconds.
+    assert inner_threads(10**30, n_workers=1, n_cores=4) == 4
+    assert inner_threads(3, n_workers=1, n_cores=4) == 3
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, inner_max_num_threads=10**30)
+    assert search.fit(X, y).n_trials_ == 1
+
+
+@pytest.mark.parametrize(
+    ("refit", "match"),
+    [
+        (
+            lambda results: "0",  # a TypeError, as GridSearchCV's
+            r"best_index_ returned is not an integer: the 'refit' callable of "
+            r"ScoutSearchCV returned '0'; it must return the int index of a row of "
+            r"cv_results_ \(0 to 1\)",
+        ),
+        (
+            lambda results: 2,  # an IndexError, as GridSearchCV's
+            r"best_index_ index out of range: the 'refit' callable of ScoutSearchCV "
+            r"returned 2, but cv_results_ has 2 rows \(0 to 1\)",
+        ),
+    ],
+    ids=["not-an-int", "out-of-range"],
+)
+def test_a_refit_callable_returning_no_row_is_named(iris, fit_spy, refit, match):
+    # Checked once the trials are scored (the callable chooses among them),
+    # raised by the search rather than from inside scikit-learn.
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0, 2.0]}, cv=2, refit=refit)
+    with pytest.raises((TypeError, IndexError), match=match) as info:
+        search.fit(X, y)
+    tb = info.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "scout_sklearn" in tb.tb_frame.f_code.co_filename

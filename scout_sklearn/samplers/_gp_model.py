@@ -56,6 +56,11 @@ _FIT_MAXITER = 60
 
 
 # -- the layout of a sub-space's unit cube ------------------------------------------
+# More values than a float's 53-bit mantissa tells apart in [0, 1] (Int(-2**70,
+# 2**70)): such a parameter is modelled as continuous, its values as points.
+_MAX_BINS = 2**53
+
+
 @dataclass(frozen=True)
 class Layout:
     """Per-parameter kind of a sub-space's unit coordinates.
@@ -85,7 +90,11 @@ class Layout:
                 categorical[d] = True
             elif isinstance(dist, Int) and dist.log:
                 log_int.append((d, dist.low, dist.high))
-            elif isinstance(dist, (Int, Float)) and dist.is_finite:
+            elif (
+                isinstance(dist, (Int, Float))
+                and dist.is_finite
+                and dist.n_values() <= _MAX_BINS
+            ):
                 n_bins[d] = dist.n_values()
             else:
                 continuous[d] = True

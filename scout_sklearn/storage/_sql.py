@@ -1964,6 +1964,13 @@ def _create_engine(
             f"such as {_URL_EXAMPLES}. Got {masked!r} instead "
             f"({_scrub(str(err), url)})."
         ) from None
+    except (ValueError, TypeError) as err:
+        # The dialect coerces the URL's query arguments (?timeout=abc).
+        raise InvalidParameterError(
+            f"The 'storage' parameter {masked!r} has a query argument (or engine "
+            f"option) its driver cannot read: {type(err).__name__}: "
+            f"{_scrub(str(err), url)}."
+        ) from None
     if backend == "sqlite":
         _configure_sqlite(
             engine, memory=memory, busy_ms=int(timeout * 1000), read_only=read_only
@@ -2077,7 +2084,35 @@ def _check_url(url: object) -> URL:
             f"as {_URL_EXAMPLES}. Got {parsed.render_as_string(hide_password=True)!r} "
             "instead."
         )
+    _check_sqlite_path(parsed)
     return parsed
+
+
+def _check_sqlite_path(url: URL) -> None:
+    """A SQLite file URL names a file in a directory that exists.
+
+    SQLite creates the file, not its directory; without this the first
+    connection fails with "unable to open database file", naming neither.
+    """
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+        return
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename: left to SQLite
+        return
+    path = os.path.abspath(database)
+    if os.path.isdir(path):
+        example = "sqlite:///" + os.path.join(database, "scout.db")
+        raise InvalidParameterError(
+            f"The 'storage' parameter names the SQLite file {database!r}, which is a "
+            f"directory. Name a file in it, e.g. {example!r}."
+        )
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent):
+        raise InvalidParameterError(
+            f"The 'storage' parameter names the SQLite file {database!r}, in the "
+            f"directory {parent!r}, which does not exist. SQLite creates the file, not "
+            "its directory: create the directory first, or name a file in another one."
+        )
 
 
 def _check_engine_kwargs(engine_kwargs: object) -> dict[str, Any]:
