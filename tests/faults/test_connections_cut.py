@@ -94,18 +94,31 @@ def test_connections_cut_mid_batch_lose_and_duplicate_nothing(
     url, prefix, cut = target
     X, y = load_iris(return_X_y=True)
     storage = SQLStorage(url, table_prefix=prefix)
-    search = knn_search(storage, "cut", N_TRIALS)
+    finished = threading.Semaphore(0)  # released at each trial's end
+
+    def count(study: Any, trial: Any) -> None:
+        finished.release()
+
+    search = knn_search(storage, "cut", N_TRIALS, count)
     rng = random.Random(SEED)
     done = threading.Event()
     cuts: list[int] = []
     errors: list[BaseException] = []
 
     def cut_repeatedly() -> None:
+        # After a cut that landed, the next waits for a trial to finish: the
+        # storage retries a write once on a fresh connection, and on a busy
+        # machine a delay alone could cut that retry too (a server that ends
+        # every session faster than one write runs is down, not faulty).
         try:
             while not done.wait(rng.uniform(*BETWEEN_CUTS)):
+                while finished.acquire(blocking=False):  # trials ended before it
+                    pass
                 cuts.append(cut())
                 if sum(1 for n in cuts if n) >= MAX_CUTS:
                     return
+                while cuts[-1] and not done.is_set() and not finished.acquire(timeout=0.1):
+                    pass
         except BaseException as err:  # noqa: BLE001 - handed to the test
             errors.append(err)
 

@@ -39,7 +39,7 @@ from contracts.storage import (
 from scout_sklearn import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError, TrialNumberTaken
 from scout_sklearn.storage import SQLStorage, Storage, StudyRecord
-from scout_sklearn.storage import _sql as sql_module
+from scout_sklearn.storage import _sql_connection as sql_connection
 
 SERVER_VARIABLES = {
     "postgresql": "SCOUT_TEST_POSTGRES_URL",
@@ -642,7 +642,7 @@ def test_the_claim_lock_makes_another_worker_wait(
 def test_creating_the_trial_releases_the_claim_lock_a_failed_create_does_not(
     server_pair: tuple[SQLStorage, SQLStorage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sql_module, "_CLAIM_WAIT_SECONDS", 1.0)
+    monkeypatch.setattr(sql_connection, "_CLAIM_WAIT_SECONDS", 1.0)
     first, second = server_pair
 
     def second_waits() -> float:
@@ -669,7 +669,7 @@ def test_creating_the_trial_releases_the_claim_lock_a_failed_create_does_not(
 def test_a_worker_stuck_in_the_claim_lock_delays_the_others_at_most_the_wait(
     server_pair: tuple[SQLStorage, SQLStorage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sql_module, "_CLAIM_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(sql_connection, "_CLAIM_WAIT_SECONDS", 0.3)
     first, second = server_pair
     with first.claim_lock("study"):
         first.read_trials("study")
