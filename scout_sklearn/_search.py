@@ -526,6 +526,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             The fitted search.
         """
         validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
+        _check_clonable(self.estimator, type(self).__name__)
         self._check_scoring_and_refit()
         self._check_objectives()
         space_name, space_spec = self._space_argument()
@@ -1472,6 +1473,25 @@ def _check_scorer_name(scorer: str, where: str) -> None:
         f"{where} got the unknown scorer name {scorer!r}.{hint} Valid names are listed "
         "by sklearn.metrics.get_scorer_names(); a callable is also accepted."
     )
+
+
+def _check_clonable(estimator: Any, owner: str) -> None:
+    """Raise InvalidParameterError if ``clone`` refuses ``estimator``.
+
+    Every fold and the refit fit a clone; a constructor that copies or
+    changes an argument (CatBoost copies a list given as ``cat_features``)
+    makes ``clone`` fail, which would otherwise surface from the first fold.
+    """
+    try:
+        clone(estimator)
+    except Exception as error:  # clone's own message is kept
+        raise InvalidParameterError(
+            f"The 'estimator' parameter of {owner} cannot be cloned, and every fold "
+            f"and the refit fit a clone (sklearn.base.clone): {error}. clone() "
+            "needs a constructor that stores each argument as it is given: pass "
+            "such an argument in a form the constructor keeps unchanged (CatBoost "
+            "copies a list given as cat_features: pass a tuple)."
+        ) from error
 
 
 def check_param_names(

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import sklearn
 from scipy.stats import loguniform, randint
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.model_selection import GroupKFold, KFold
 from sklearn.pipeline import Pipeline
@@ -772,3 +773,24 @@ def test_a_refit_callable_returning_no_row_is_named(iris, fit_spy, refit, match)
     while tb.tb_next is not None:
         tb = tb.tb_next
     assert "scout_sklearn" in tb.tb_frame.f_code.co_filename
+
+
+class _CopiesItsList(BaseEstimator):
+    """A constructor that copies a list argument, as CatBoost's does."""
+
+    def __init__(self, features=("a",)):
+        self.features = list(features) if isinstance(features, list) else features
+
+    def fit(self, X, y=None):  # pragma: no cover - never reached
+        raise AssertionError("fit must not run")
+
+
+def test_an_estimator_clone_refuses_is_refused_before_any_fit(iris):
+    X, y = iris
+    estimator = _CopiesItsList(features=["a", "b"])
+    search = ScoutSearchCV(estimator, {"features": [("a",)]}, cv=2)
+    match = r"'estimator'.*cannot be cloned.*tuple"
+    with pytest.raises(InvalidParameterError, match=match):
+        search.fit(X, y)
+    # The same estimator with the tuple clones, and the search runs its checks on.
+    assert clone(_CopiesItsList(features=("a", "b"))).features == ("a", "b")
