@@ -36,6 +36,7 @@ __all__ = [
     "check_objectives",
     "check_sampler",
     "hypervolume",
+    "objective_values",
     "pareto_ranks",
     "pareto_summary",
     "refit_index",
@@ -172,7 +173,7 @@ def pareto_summary(
     results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
 ) -> ParetoSummary:
     """The Pareto view of ``cv_results_`` (``rows``: its trials, in row order)."""
-    values = _objective_values(results, rows, objectives)
+    values = objective_values(results, rows, objectives)
     points = _minimised(values, objectives.directions)
     ranks = pareto_ranks(points)
     front = np.flatnonzero(ranks == 1)
@@ -208,7 +209,7 @@ def refit_index(
     return int(best), float(summary.values[best, j])
 
 
-def _objective_values(
+def objective_values(
     results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
 ) -> np.ndarray:
     """Each row's mean of each objective; NaN for a trial that is not COMPLETE.

@@ -341,3 +341,46 @@ def test_a_stored_study_refuses_other_objectives(breast_cancer, tmp_path):
         _search(objectives=other, **kwargs).fit(X, y)
     with pytest.raises(StudyMismatch, match=r"objective changed"):
         _search(objectives="accuracy", refit="accuracy", **kwargs).fit(X, y)
+
+
+def test_plot_pareto_front_draws_the_trials_the_front_and_the_refit(fitted):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scout_sklearn.plotting import plot_pareto_front
+
+    ax = plot_pareto_front(fitted)
+    try:
+        by_gid = {c.get_gid(): c for c in ax.collections}
+        results = fitted.cv_results_
+        front = fitted.pareto_front_
+        np.testing.assert_allclose(
+            by_gid["front"].get_offsets(),
+            np.column_stack(
+                [results["mean_test_accuracy"][front], results["mean_test_n_leaves"][front]]
+            ),
+        )
+        assert len(by_gid["complete"].get_offsets()) == len(results["params"])
+        best = fitted.best_index_
+        np.testing.assert_allclose(
+            by_gid["refit"].get_offsets(),
+            [[results["mean_test_accuracy"][best], results["mean_test_n_leaves"][best]]],
+        )
+        assert [line.get_gid() for line in ax.lines] == ["front-line"]
+        assert ax.get_xlabel() == "accuracy (mean test score, maximize)"
+        assert ax.get_ylabel() == "n_leaves (mean test score, minimize)"
+    finally:
+        plt.close(ax.figure)
+
+
+def test_plot_pareto_front_refuses_a_single_objective_search(iris):
+    pytest.importorskip("matplotlib")
+    from scout_sklearn.plotting import plot_pareto_front
+
+    X, y = iris
+    search = ScoutSearchCV(
+        DecisionTreeClassifier(random_state=0), {"max_depth": [1, 2]}, cv=3
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="fitted with several objectives"):
+        plot_pareto_front(search)
