@@ -861,6 +861,40 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 self.best_score_ = score
         self.best_params_ = results["params"][self.best_index_]
 
+    def score(self, X: Any, y: Any = None, **params: Any) -> float:
+        """The refit metric's score of ``best_estimator_`` on the given data.
+
+        As GridSearchCV's ``score``. With several objectives and several
+        metrics in ``scoring``, ``refit`` must name one of those metrics:
+        "knee", a built-in measure or a callable names no scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets; None for unsupervised estimators.
+        **params : dict
+            Parameters for the scorer (with metadata routing).
+
+        Returns
+        -------
+        score : float
+        """
+        scorers = getattr(self, "scorer_", None)
+        several = isinstance(self.objectives, Mapping) and getattr(
+            self, "multimetric_", False
+        )
+        if several and isinstance(scorers, dict) and self.refit not in scorers:
+            raise ValueError(
+                f"score() uses the scorer of the refit metric, but refit={self.refit!r} "
+                f"names none of scoring's metrics {list(scorers)}. Score "
+                "best_estimator_ with one of scorer_'s scorers instead, e.g. "
+                f"search.scorer_[{next(iter(scorers))!r}](search.best_estimator_, X, y)."
+            )
+        score: float = super().score(X, y, **params)
+        return score
+
     def trials_dataframe(self) -> Any:
         """The trials of the search as a pandas DataFrame, one row per trial.
 

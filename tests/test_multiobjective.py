@@ -241,6 +241,7 @@ def test_a_single_scoring_name_is_its_score_column(breast_cancer):
     assert search.best_score_ == search.cv_results_["mean_test_score"].max()
 
 
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
 def test_failed_trials_rank_last_and_are_off_the_front(failing_clf, iris):
     X, y = iris
     search = ScoutSearchCV(
@@ -384,3 +385,18 @@ def test_plot_pareto_front_refuses_a_single_objective_search(iris):
     ).fit(X, y)
     with pytest.raises(ValueError, match="fitted with several objectives"):
         plot_pareto_front(search)
+
+
+def test_score_uses_the_refit_metric_or_says_why_it_cannot(breast_cancer):
+    X, y = breast_cancer
+    search = _search(refit="accuracy", n_trials=3).fit(X, y)
+    assert search.score(X, y) == search.scorer_["accuracy"](search.best_estimator_, X, y)
+    search = _search(refit="knee", n_trials=3).fit(X, y)
+    with pytest.raises(ValueError, match=r"refit='knee' names none of scoring's metrics"):
+        search.score(X, y)
+    single = _search(
+        scoring="accuracy",
+        objectives={"accuracy": "maximize", "fit_time": "minimize"},
+        n_trials=3,
+    ).fit(X, y)
+    assert 0 < single.score(X, y) <= 1
