@@ -69,9 +69,13 @@ class Objectives:
         return self.names.index(name)
 
     @property
-    def scored_columns(self) -> list[str]:
-        """The columns that are scorer metrics (not built-in measures), in order."""
-        return [c for c in self.columns if c not in BUILTIN_MEASURES]
+    def maximised_scored_columns(self) -> list[str]:
+        """The columns of maximised scorer metrics (not built-in measures), in order."""
+        return [
+            column
+            for column, direction in zip(self.columns, self.directions)
+            if column not in BUILTIN_MEASURES and direction == MAXIMIZE
+        ]
 
 
 def check_objectives(

@@ -409,9 +409,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     ideal point in the normalised objectives; ``best_score_`` is not set, as
     for a callable), a callable over ``cv_results_`` returning
     ``best_index_``, or False. Each trial's ``value`` (what the progress bar
-    and ``study_.best_trial`` show) is the mean test score of the refit
-    objective when it is a scorer metric, else of the first objective that
-    is one. Samplers that learn from that single value (TPE, GP, CMA-ES,
+    and ``study_.best_trial`` show, maximised) is the mean test score of the
+    refit objective when it is a maximised scorer metric, else of the first
+    objective that is one, else of the first metric of ``scoring``. Samplers
+    that learn from that single value (TPE, GP, CMA-ES,
     annealing, auto) are refused, and ``sampler=None`` with ``n_trials``
     samples at random ("grid" and "random" work unchanged; multi-objective
     TPE and NSGA-II come later); so are pruners, which compare one value.
@@ -1125,15 +1126,15 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     def _objective(self) -> str | None:
         """The metric whose mean test score is each trial's value (None: the first)."""
         if self._objectives is not None:
-            # The refit's objective when it is a scorer metric, else the first
-            # objective that is one, else (only built-in measures) the first
-            # metric of scoring.
-            scored = self._objectives.scored_columns
+            # A value is maximised (study_.best_trial, the progress bar): the
+            # refit's objective when it is a maximised scorer metric, else the
+            # first objective that is one, else the first metric of scoring.
+            maximised = self._objectives.maximised_scored_columns
             if isinstance(self.refit, str) and self.refit in self._objectives.names:
                 column = self._objectives.columns[self._objectives.index(self.refit)]
-                if column in scored:
+                if column in maximised:
                     return column
-            return scored[0] if scored else None
+            return maximised[0] if maximised else None
         if isinstance(self.objectives, str):
             multimetric = isinstance(self.scoring, (list, tuple, dict)) or callable(
                 self.scoring

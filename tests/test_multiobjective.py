@@ -199,12 +199,23 @@ def test_the_default_sampler_is_random_and_grid_works(breast_cancer):
     np.testing.assert_array_equal(search.cv_results_["pareto_rank"], expected)
 
 
-def test_trial_values_are_the_refit_objective_else_the_first_scored_one(breast_cancer):
+def test_trial_values_are_a_maximised_scored_objective(breast_cancer):
+    # The refit objective when it is a maximised scorer metric, else the first one.
     X, y = breast_cancer
-    search = _search(n_trials=4, refit="n_leaves").fit(X, y)
+    both = {"accuracy": "maximize", "n_leaves": "maximize"}
+    search = _search(n_trials=4, objectives=both, refit="n_leaves").fit(X, y)
     values = [t.value for t in search.study_.trials]
     np.testing.assert_allclose(values, search.cv_results_["mean_test_n_leaves"])
-    search = _search(n_trials=4, refit="knee").fit(X, y)
+    for refit in ("knee", "n_leaves"):  # n_leaves is minimised: not a value
+        search = _search(n_trials=4, refit=refit).fit(X, y)
+        values = [t.value for t in search.study_.trials]
+        np.testing.assert_allclose(values, search.cv_results_["mean_test_accuracy"])
+    search = _search(
+        n_trials=4,
+        scoring=["accuracy", "recall"],
+        objectives={"recall": "minimize", "fit_time": "minimize"},
+        refit="recall",
+    ).fit(X, y)
     values = [t.value for t in search.study_.trials]
     np.testing.assert_allclose(values, search.cv_results_["mean_test_accuracy"])
 
