@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.exceptions import FitFailedWarning
 from sklearn.tree import DecisionTreeClassifier
 
@@ -130,6 +132,32 @@ def test_ranks_and_hypervolume_on_random_points(n_objectives, seed):
     np.testing.assert_array_equal(ranks[finite], _brute_force_ranks(points[finite]))
     assert ranks[~finite] == ranks[finite].max() + 1
     reference = np.full(n_objectives, 6.5)
+    front = np.unique(points[finite][ranks[finite] == 1], axis=0)
+    assert hypervolume(points[finite], reference) == pytest.approx(
+        _brute_force_hypervolume(front, reference)
+    )
+
+
+@given(
+    st.integers(2, 3).flatmap(
+        lambda k: st.lists(
+            st.one_of(
+                st.lists(st.integers(0, 4).map(float), min_size=k, max_size=k),
+                st.just([np.nan] * k),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+)
+def test_ranks_and_hypervolume_property(rows):
+    points = np.array(rows, dtype=float)
+    k = points.shape[1]
+    ranks = pareto_ranks(points)
+    finite = np.isfinite(points).all(axis=1)
+    np.testing.assert_array_equal(ranks[finite], _brute_force_ranks(points[finite]))
+    assert np.all(ranks[~finite] == (ranks[finite].max() if finite.any() else 0) + 1)
+    reference = np.full(k, 4.5)
     front = np.unique(points[finite][ranks[finite] == 1], axis=0)
     assert hypervolume(points[finite], reference) == pytest.approx(
         _brute_force_hypervolume(front, reference)
