@@ -439,3 +439,32 @@ def test_score_uses_the_refit_metric_or_says_why_it_cannot(breast_cancer):
         n_trials=3,
     ).fit(X, y)
     assert 0 < single.score(X, y) <= 1
+
+
+def test_plot_pareto_front_of_three_objectives_on_3d_axes(breast_cancer):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scout_sklearn.plotting import plot_pareto_front
+
+    X, y = breast_cancer
+    three = {**OBJECTIVES, "fit_time": "minimize"}
+    search = _search(objectives=three, n_trials=6).fit(X, y)
+    ax = plot_pareto_front(search)
+    try:
+        assert ax.name == "3d"
+        by_gid = {c.get_gid(): c for c in ax.collections}
+        xs, ys, zs = by_gid["front"]._offsets3d
+        results = search.cv_results_
+        front = search.pareto_front_
+        np.testing.assert_allclose(zs, results["mean_fit_time"][front])
+        np.testing.assert_allclose(xs, results["mean_test_accuracy"][front])
+        np.testing.assert_allclose(ys, results["mean_test_n_leaves"][front])
+        assert ax.get_zlabel() == "fit_time (mean fit seconds, minimize)"
+        assert not ax.lines  # no step line in 3-D
+        _, flat = plt.subplots()
+        with pytest.raises(ValueError, match="three objectives on 3-D axes"):
+            plot_pareto_front(search, ax=flat)
+    finally:
+        plt.close("all")

@@ -1,4 +1,4 @@
-"""The Pareto front of a multi-objective search (``objectives`` a dict of two)."""
+"""The Pareto front of a multi-objective search (``objectives`` a dict of 2 or 3)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scout_sklearn._pareto import MAXIMIZE, Objectives, check_objectives, objective_values
-from scout_sklearn.plotting._mpl import new_axes
+from scout_sklearn.plotting._mpl import new_axes, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -18,21 +18,23 @@ _UNITS = {"fit_time": "mean fit seconds", "score_time": "mean score seconds per 
 
 
 def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
-    """Plot the trials of a two-objective search and their Pareto front.
+    """Plot the trials of a multi-objective search and their Pareto front.
 
     Every COMPLETE trial is a grey point at its mean objectives; the front
-    (``pareto_rank`` 1) is drawn in red and joined as a step line, the
-    boundary of what it dominates; the refitted trial (``best_index_``),
-    when there is one, is a black star. Each axis names its objective, what
-    is plotted (the mean test score, or a built-in measure's mean) and its
-    direction.
+    (``pareto_rank`` 1) is drawn in red and, with two objectives, joined as
+    a step line, the boundary of what it dominates; the refitted trial
+    (``best_index_``), when there is one, is a black star. Each axis names
+    its objective, what is plotted (the mean test score, or a built-in
+    measure's mean) and its direction. Three objectives are drawn on 3-D
+    axes, without the line.
 
     Parameters
     ----------
     search : ScoutSearchCV
-        A search fitted with ``objectives`` a dict of two objectives.
+        A search fitted with ``objectives`` a dict of two or three objectives.
     ax : matplotlib.axes.Axes, default=None
-        Where to draw; a new figure when None.
+        Where to draw; a new figure when None (with three objectives, the
+        axes must be 3-D: ``projection="3d"``).
 
     Returns
     -------
@@ -42,7 +44,8 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     Raises
     ------
     ValueError
-        For an unfitted search, or one without two objectives.
+        For an unfitted search, one with a single objective, or 2-D axes
+        given for three objectives.
 
     Examples
     --------
@@ -63,16 +66,16 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     'precision (mean test score, maximize)'
     """
     objectives = _objectives_of(search)
-    ax = new_axes(ax)
+    k = len(objectives.names)
+    drawn: Any = new_axes(ax) if k == 2 else _axes_3d(ax)
     results = search.cv_results_
     rows = sorted(
         (t for t in search.study_.trials if t.is_finished), key=lambda t: t.number
     )
     values = objective_values(results, rows, objectives)
     complete = np.isfinite(values).all(axis=1)
-    ax.scatter(
-        values[complete, 0],
-        values[complete, 1],
+    drawn.scatter(
+        *values[complete].T,
         color="0.6",
         s=20,
         label="COMPLETE",
@@ -80,25 +83,26 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
         gid="complete",
     )
     front = np.asarray(search.pareto_front_, dtype=int)
-    x, y = values[front, 0], values[front, 1]
-    # Sorted by the first objective, ascending: the boundary holds each front
-    # point's second objective towards the worse side of the first.
-    maximized = objectives.directions[0] == MAXIMIZE
-    ax.step(
-        x,
-        y,
-        where="pre" if maximized else "post",
-        color="tab:red",
-        linewidth=1.4,
-        zorder=3,
-        gid="front-line",
+    if k == 2:
+        # Sorted by the first objective, ascending: the boundary holds each
+        # front point's second objective towards the worse side of the first.
+        maximized = objectives.directions[0] == MAXIMIZE
+        drawn.step(
+            values[front, 0],
+            values[front, 1],
+            where="pre" if maximized else "post",
+            color="tab:red",
+            linewidth=1.4,
+            zorder=3,
+            gid="front-line",
+        )
+    drawn.scatter(
+        *values[front].T, color="tab:red", s=30, label="Pareto front", zorder=4, gid="front"
     )
-    ax.scatter(x, y, color="tab:red", s=30, label="Pareto front", zorder=4, gid="front")
     if hasattr(search, "best_index_"):
         best = search.best_index_
-        ax.scatter(
-            [values[best, 0]],
-            [values[best, 1]],
+        drawn.scatter(
+            *values[[best]].T,
             marker="*",
             color="black",
             s=160,
@@ -106,12 +110,14 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
             zorder=5,
             gid="refit",
         )
-    ax.set_xlabel(_axis_label(objectives, 0))
-    ax.set_ylabel(_axis_label(objectives, 1))
-    ax.set_title(f"Pareto front of {len(front)} of {int(complete.sum())} trials")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return ax
+    drawn.set_xlabel(_axis_label(objectives, 0))
+    drawn.set_ylabel(_axis_label(objectives, 1))
+    if k == 3:
+        drawn.set_zlabel(_axis_label(objectives, 2))
+    drawn.set_title(f"Pareto front of {len(front)} of {int(complete.sum())} trials")
+    drawn.grid(alpha=0.3)
+    drawn.legend(fontsize=8)
+    return drawn  # type: ignore[no-any-return]
 
 
 def _objectives_of(search: Any) -> Objectives:
@@ -129,12 +135,20 @@ def _objectives_of(search: Any) -> Objectives:
         pruner=None,
         owner=type(search).__name__,
     )
-    if len(objectives.names) != 2:
-        raise ValueError(
-            f"plot_pareto_front draws two objectives; this search has "
-            f"{len(objectives.names)}: {list(objectives.names)}."
-        )
     return objectives
+
+
+def _axes_3d(ax: Axes | None) -> Any:
+    """``ax`` if it is 3-D, or 3-D axes on a new figure when None."""
+    if ax is None:
+        figure = pyplot().figure(figsize=(6.4, 5.2), layout="constrained")
+        return figure.add_subplot(projection="3d")
+    if getattr(ax, "name", None) != "3d":
+        raise ValueError(
+            "plot_pareto_front draws three objectives on 3-D axes, but got 2-D axes "
+            "ax=...; pass axes made with projection='3d', or ax=None."
+        )
+    return ax
 
 
 def _axis_label(objectives: Objectives, j: int) -> str:
