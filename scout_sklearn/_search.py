@@ -50,6 +50,13 @@ from scout_sklearn._evaluate import (
     subsample_order,
 )
 from scout_sklearn._loop import Budget, Pruning, run_search
+from scout_sklearn._pareto import (
+    Objectives,
+    check_objectives,
+    check_sampler,
+    pareto_summary,
+    refit_index,
+)
 from scout_sklearn._results import (
     FOLDS,
     N_SAMPLES,
@@ -151,6 +158,7 @@ _CONSTRAINTS: dict[str, list[Constraint]] = {
     ],
     "objectives": [
         InstanceOf(str, description="a str (the name of one metric of scoring)"),
+        InstanceOf(dict, description="a dict {metric: 'maximize' or 'minimize'}"),
         IsNone(),
     ],
     "validation": [InstanceOf(ValidationSplit), IsNone()],
@@ -311,7 +319,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         must lie in the search space; they count towards ``n_trials``. When
         a stored study is resumed, params it already holds are not queued
         again.
-    objectives : str, default=None
+    objectives : str or dict, default=None
         The metric the sampler optimises, one of ``scoring``'s names: each
         trial's value (what the sampler maximises, what a pruner compares,
         ``study_.best_trial``, the progress bar's best) is its mean test
@@ -321,6 +329,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         ``scoring``, whose names are known only once it has scored, at the
         first fold). A stored study remembers it: resuming with another
         is a fingerprint mismatch. ``best_*`` still follow ``refit``.
+
+        A dict ``{metric: "maximize" or "minimize"}`` of 2 or 3 entries is a
+        multi-objective search: the result is a Pareto front (see Notes and
+        the user guide). Its metrics are names of ``scoring`` ("score", or
+        the one name, for a single metric) or the built-in measures
+        "fit_time" (the mean fit seconds over the folds) and "score_time"
+        (the mean over the folds of score seconds per test sample).
     validation : ValidationSplit, default=None
         Per-fold early stopping: each fold carves a validation split from
         its training part (never its test part) and hands it to the
@@ -372,6 +387,15 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     best_n_iterations_ : int or None
         With ``validation``: the rounds the refit trained for (the median
         over the best trial's folds), None when the estimator reported none.
+    pareto_front_ : ndarray of int
+        With several ``objectives``: the rows of ``cv_results_`` of the
+        non-dominated trials (``pareto_rank`` 1), ordered by the first
+        objective's mean, ascending.
+    hypervolume_history_ : ndarray of float
+        With several ``objectives``: after each row of ``cv_results_`` (in
+        trial order), the hypervolume of the front of the COMPLETE trials so
+        far, in the objectives normalised to [0, 1] (min-max over every
+        COMPLETE trial, 0 the best) with the reference point 1.1 in each.
 
     See Also
     --------
@@ -397,6 +421,23 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     Samplers learn from one rung at a time, never from scores at different
     budgets side by side: the highest rung where at least
     ``max(5, n_params + 1)`` trials have a value.
+
+    **Several objectives.** With ``objectives`` a dict, ``cv_results_``
+    gains ``pareto_rank`` (non-dominated sorting of the COMPLETE trials'
+    mean objectives: 1 is the front; a trial that is not COMPLETE, or has a
+    NaN objective, ranks after all others) and ``is_pareto``. ``refit``
+    chooses on the front: an objective's name (the front's best on it;
+    ``best_score_`` is its mean), ``"knee"`` (the front's trial nearest the
+    ideal point in the normalised objectives; ``best_score_`` is not set, as
+    for a callable), a callable over ``cv_results_`` returning
+    ``best_index_``, or False. Each trial's ``value`` (what the progress bar
+    and ``study_.best_trial`` show, maximised) is the mean test score of the
+    refit objective when it is a maximised scorer metric, else of the first
+    objective that is one, else of the first metric of ``scoring``. Samplers
+    that learn from that single value (TPE, GP, CMA-ES,
+    annealing, auto) are refused, and ``sampler=None`` with ``n_trials``
+    samples at random ("grid" and "random" work unchanged; multi-objective
+    TPE and NSGA-II come later); so are pruners, which compare one value.
 
     Examples
     --------
@@ -454,7 +495,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         max_resource: float | None = None,
         callbacks: list[Any] | None = None,
         enqueue: list[dict[str, Any]] | None = None,
-        objectives: str | None = None,
+        objectives: str | Mapping[str, str] | None = None,
         validation: ValidationSplit | None = None,
         inner_max_num_threads: int | str | None = "auto",
     ) -> None:
@@ -527,6 +568,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         """
         validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
         _check_clonable(self.estimator, type(self).__name__)
+        self._objectives = self._check_several_objectives()
         self._check_scoring_and_refit()
         self._check_objectives()
         space_name, space_spec = self._space_argument()
@@ -757,7 +799,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             ),
         }
         if self.objectives is not None:  # absent without: older studies still match
-            fingerprint["objective"] = self.objectives
+            fingerprint["objective"] = (
+                self.objectives
+                if isinstance(self.objectives, str)
+                else dict(self.objectives)
+            )
         if pruning is not None:  # absent without one: older studies still match
             fingerprint["pruning"] = {
                 "pruner": repr(pruning.pruner),
@@ -803,7 +849,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 refit_metric = self.refit
         else:
             self.multimetric_ = not (self.scoring is None or isinstance(self.scoring, str))
-        if self.refit or not self.multimetric_:
+        if self._objectives is not None:
+            self._choose_on_the_front(results, finished)
+        elif self.refit or not self.multimetric_:
             if plan is not None and not callable(self.refit):
                 _require_a_complete_trial(finished, plan, reason)
             self.best_index_ = (
@@ -850,6 +898,65 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.scorer_ = dict(scorers._scorers) if is_multimetric_scorer(scorers) else scorers
         self.cv_results_ = results
         self.n_trials_ = len(finished)
+
+    def _choose_on_the_front(self, results: dict[str, Any], trials: list[Trial]) -> None:
+        """Several objectives: the Pareto columns and attributes, and ``best_*``."""
+        assert self._objectives is not None
+        rows = sorted(trials, key=lambda t: t.number)  # cv_results_'s order
+        summary = pareto_summary(results, rows, self._objectives)
+        results["pareto_rank"] = summary.ranks
+        results["is_pareto"] = summary.ranks == 1
+        self.pareto_front_ = summary.front
+        self.hypervolume_history_ = summary.hypervolume_history
+        if self.refit is False:
+            return
+        if len(summary.front) == 0:
+            raise ValueError(
+                "No trial is COMPLETE with a finite value of every objective "
+                f"({list(self._objectives.names)}): there is no Pareto front to "
+                "choose the refit from. Look at the failures in cv_results_."
+            )
+        if callable(self.refit):
+            self.best_index_ = int(self._select_best_index(self.refit, None, results))
+        else:
+            self.best_index_, score = refit_index(self.refit, summary, self._objectives)
+            if score is not None:
+                self.best_score_ = score
+        self.best_params_ = results["params"][self.best_index_]
+
+    def score(self, X: Any, y: Any = None, **params: Any) -> float:
+        """The refit metric's score of ``best_estimator_`` on the given data.
+
+        As GridSearchCV's ``score``. With several objectives and several
+        metrics in ``scoring``, ``refit`` must name one of those metrics:
+        "knee", a built-in measure or a callable names no scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets; None for unsupervised estimators.
+        **params : dict
+            Parameters for the scorer (with metadata routing).
+
+        Returns
+        -------
+        score : float
+        """
+        scorers = getattr(self, "scorer_", None)
+        several = isinstance(self.objectives, Mapping) and getattr(
+            self, "multimetric_", False
+        )
+        if several and isinstance(scorers, dict) and self.refit not in scorers:
+            raise ValueError(
+                f"score() uses the scorer of the refit metric, but refit={self.refit!r} "
+                f"names none of scoring's metrics {list(scorers)}. Score "
+                "best_estimator_ with one of scorer_'s scorers instead, e.g. "
+                f"search.scorer_[{next(iter(scorers))!r}](search.best_estimator_, X, y)."
+            )
+        score: float = super().score(X, y, **params)
+        return score
 
     def trials_dataframe(self) -> Any:
         """The trials of the search as a pandas DataFrame, one row per trial.
@@ -907,7 +1014,21 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
 
     def _tell_best(self, narrator: Narrator) -> None:
         """Log the best trial in full, once, at the end (``verbose >= 1``)."""
-        if hasattr(self, "best_index_"):
+        if self._objectives is not None and hasattr(self, "best_index_"):
+            number = int(self.cv_results_["trial_number"][self.best_index_])
+            narrator.best(
+                number,
+                self.best_params_,
+                score=getattr(self, "best_score_", None),
+                metric=self.refit if isinstance(self.refit, str) else "score",
+                chosen_by=f"refit={self.refit!r} on the Pareto front of "
+                f"{len(self.pareto_front_)} trials"
+                if isinstance(self.refit, str)
+                else "chosen by the refit callable",
+            )
+        elif self._objectives is not None:
+            return
+        elif hasattr(self, "best_index_"):
             number = int(self.cv_results_["trial_number"][self.best_index_])
             narrator.best(
                 number,
@@ -930,7 +1051,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         """The metric of the trials' values, named when several are scored."""
         if isinstance(self.scoring, (list, tuple, dict)):
             return self._objective() or str(next(iter(self.scoring)))
-        if callable(self.scoring) and self.objectives is not None:
+        if callable(self.scoring) and isinstance(self.objectives, str):
             return self.objectives
         return None
 
@@ -968,6 +1089,24 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             f"{name} needs a search space: pass param_grid={{...}} (as to "
             "GridSearchCV) or param_distributions={...} (as to RandomizedSearchCV), "
             "e.g. {'C': [0.1, 1, 10]}. Got None for both."
+        )
+
+    def _check_refit_for_multimetric(self, scores: Any) -> None:
+        # Several objectives: refit may be "knee" or a built-in measure, checked
+        # against the objectives by _check_several_objectives instead.
+        if not isinstance(self.objectives, Mapping):
+            super()._check_refit_for_multimetric(scores)
+
+    def _check_several_objectives(self) -> Objectives | None:
+        """A dict of objectives, checked with scoring, refit and pruner; else None."""
+        if not isinstance(self.objectives, Mapping):
+            return None
+        return check_objectives(
+            self.objectives,
+            scoring=self.scoring,
+            refit=self.refit,
+            pruner=self.pruner,
+            owner=type(self).__name__,
         )
 
     def _check_scoring_and_refit(self) -> None:
@@ -1020,6 +1159,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         _check_scorer_name(
                             scorer, f"The 'scoring' parameter of {name} (at key {key!r})"
                         )
+            if self._objectives is not None:
+                return  # refit was checked against the objectives
             if isinstance(self.refit, str) and self.refit not in metrics:
                 raise InvalidParameterError(
                     "For multi-metric scoring, the parameter refit must be set to a "
@@ -1039,8 +1180,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     def _check_objectives(self) -> None:
         """``objectives`` names a metric of ``scoring`` (a callable's: at its scores)."""
         objective = self.objectives
-        if objective is None:
-            return
+        if objective is None or not isinstance(objective, str):
+            return  # several objectives: checked by _check_several_objectives
         name = type(self).__name__
         where = f"The 'objectives' parameter of {name} names the metric {objective!r}"
         if isinstance(self.scoring, (list, tuple, dict)):
@@ -1065,7 +1206,17 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
 
     def _objective(self) -> str | None:
         """The metric whose mean test score is each trial's value (None: the first)."""
-        if self.objectives is not None:
+        if self._objectives is not None:
+            # A value is maximised (study_.best_trial, the progress bar): the
+            # refit's objective when it is a maximised scorer metric, else the
+            # first objective that is one, else the first metric of scoring.
+            maximised = self._objectives.maximised_scored_columns
+            if isinstance(self.refit, str) and self.refit in self._objectives.names:
+                column = self._objectives.columns[self._objectives.index(self.refit)]
+                if column in maximised:
+                    return column
+            return maximised[0] if maximised else None
+        if isinstance(self.objectives, str):
             multimetric = isinstance(self.scoring, (list, tuple, dict)) or callable(
                 self.scoring
             )
@@ -1097,10 +1248,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             if self.n_trials is None and self.timeout is None:
                 _require_finite_for_grid(space)
                 return GridSampler()
+            if self._objectives is not None:  # the models learn from one value
+                return RandomSampler(n_trials=self.n_trials)
             return AutoSampler()
         sampler = make_sampler(self.sampler, owner=type(self).__name__)
         # The user's instance is configuration: never let a fit mutate it.
         sampler = clone(sampler) if sampler is self.sampler else sampler
+        if self._objectives is not None:
+            check_sampler(sampler, type(self).__name__)
         if isinstance(sampler, RandomSampler) and sampler.n_trials is None:
             sampler.set_params(n_trials=self.n_trials)
         return sampler

@@ -118,9 +118,12 @@ def test_a_callable_scoring_without_the_objective_fails_at_its_first_scores(iris
             "objectives=None, or score several metrics, e.g. scoring=['f1', ...].",
         ),
         (
+            # A dict is a multi-objective search (tests/test_multiobjective.py):
+            # one entry is refused, naming the str to give instead.
             {"scoring": TWO, "refit": False, "objectives": {"accuracy": "maximize"}},
-            "The 'objectives' parameter of ScoutSearchCV must be a str (the name of "
-            "one metric of scoring) or None. Got {'accuracy': 'maximize'} instead.",
+            "The 'objectives' parameter of ScoutSearchCV is a dict of 1 objective(s): "
+            "{'accuracy': 'maximize'}. A dict names 2 or 3 objectives (a Pareto "
+            "front); for one, give its name as a str, e.g. objectives='accuracy'.",
         ),
         (
             {"scoring": TWO, "refit": False, "objectives": ["accuracy"]},

@@ -24,6 +24,7 @@ Examples
 """
 
 from scout_sklearn.plotting._importance import param_importances, plot_param_importances
+from scout_sklearn.plotting._pareto_front import plot_pareto_front
 from scout_sklearn.plotting._plots import (
     plot_contour,
     plot_intermediate_values,
@@ -39,5 +40,6 @@ __all__ = [
     "plot_optimization_history",
     "plot_parallel_coordinate",
     "plot_param_importances",
+    "plot_pareto_front",
     "plot_slice",
 ]

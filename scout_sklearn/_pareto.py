@@ -1,0 +1,344 @@
+"""Several objectives: their validation, and the Pareto front of a search's trials.
+
+:func:`check_objectives` turns ``ScoutSearchCV(objectives={...})`` into an
+:class:`Objectives` record before any fit; :func:`pareto_summary` computes,
+from ``cv_results_`` and the trials, each row's Pareto rank, the front, the
+hypervolume after each trial, and the row ``refit`` chooses.
+
+Everything here is pure numpy, written for 2 or 3 objectives: non-dominated
+sorting by pairwise comparison (O(n^2) for n trials: a few milliseconds for a
+thousand) and the exact hypervolume by sweeping (2 objectives) or slicing (3
+objectives). That is a few dozen lines, so no compiled dependency (moocore,
+pymoo) is needed for what a search of a few thousand trials at most asks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from scout_sklearn._trial import Trial, TrialState
+from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.pruners import NopPruner, Pruner
+from scout_sklearn.samplers import Sampler
+
+__all__ = [
+    "BUILTIN_MEASURES",
+    "KNEE",
+    "MAXIMIZE",
+    "MINIMIZE",
+    "REFERENCE",
+    "Objectives",
+    "ParetoSummary",
+    "check_objectives",
+    "check_sampler",
+    "hypervolume",
+    "objective_values",
+    "pareto_ranks",
+    "pareto_summary",
+    "refit_index",
+]
+
+MAXIMIZE, MINIMIZE = "maximize", "minimize"
+#: ``refit="knee"``: the front's trial closest to the ideal point.
+KNEE = "knee"
+#: Objectives measured by every search, without a scorer: the mean fit time of
+#: the folds (seconds) and their mean score time per test sample (seconds).
+BUILTIN_MEASURES = ("fit_time", "score_time")
+#: The hypervolume's reference point, in each normalised objective.
+REFERENCE = 1.1
+
+
+@dataclasses.dataclass(frozen=True)
+class Objectives:
+    """The objectives of a multi-objective search, in the user's order.
+
+    ``names`` are as the user wrote them, ``columns`` the metric each reads in
+    ``cv_results_`` (``"score"`` for the one metric of a single ``scoring``; a
+    built-in measure's own name), ``directions`` "maximize" or "minimize".
+    """
+
+    names: tuple[str, ...]
+    columns: tuple[str, ...]
+    directions: tuple[str, ...]
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+    @property
+    def maximised_scored_columns(self) -> list[str]:
+        """The columns of maximised scorer metrics (not built-in measures), in order."""
+        return [
+            column
+            for column, direction in zip(self.columns, self.directions)
+            if column not in BUILTIN_MEASURES and direction == MAXIMIZE
+        ]
+
+
+def check_objectives(
+    objectives: Mapping[Any, Any],
+    *,
+    scoring: Any,
+    refit: Any,
+    pruner: Any,
+    owner: str,
+) -> Objectives:
+    """Validate a dict of objectives with the rest of the search, before any fit."""
+    where = f"The 'objectives' parameter of {owner}"
+    if not 2 <= len(objectives) <= 3:
+        raise InvalidParameterError(
+            f"{where} is a dict of {len(objectives)} objective(s): {dict(objectives)!r}. "
+            "A dict names 2 or 3 objectives (a Pareto front); for one, give its "
+            "name as a str, e.g. objectives='accuracy'."
+        )
+    if callable(scoring) and not isinstance(scoring, (str, list, tuple, dict)):
+        raise InvalidParameterError(
+            f"{where} is a dict of several objectives, which needs the metric names "
+            f"before any fit, but scoring={scoring!r} is a callable. Give scoring as "
+            "a list of names or a dict of name to scorer."
+        )
+    single = scoring is None or isinstance(scoring, str)
+    metrics = ["score"] if scoring is None else [scoring] if single else list(scoring)
+    allowed = [*metrics, *([] if scoring is None or not single else ["score"])]
+    allowed += [m for m in BUILTIN_MEASURES if m not in allowed]
+    columns, directions = [], []
+    for name, direction in objectives.items():
+        if not isinstance(name, str) or name not in allowed:
+            raise InvalidParameterError(
+                f"{where} names the objective {name!r}, which is neither a metric of "
+                f"scoring nor a built-in measure. Allowed: {allowed} (the metrics of "
+                f"scoring={scoring!r}, then {list(BUILTIN_MEASURES)})."
+            )
+        if direction not in (MAXIMIZE, MINIMIZE):
+            raise InvalidParameterError(
+                f"{where} gives the objective {name!r} the direction {direction!r}; "
+                f"a direction is {MAXIMIZE!r} or {MINIMIZE!r}."
+            )
+        columns.append("score" if single and name in metrics else name)
+        directions.append(direction)
+    if len(set(columns)) < len(columns):
+        raise InvalidParameterError(
+            f"{where} names one metric twice: {dict(objectives)!r} (with one metric in "
+            "scoring, its name and 'score' are the same column)."
+        )
+    result = Objectives(tuple(objectives), tuple(columns), tuple(directions))
+    _check_refit(refit, result, owner)
+    _check_pruner(pruner, owner)
+    return result
+
+
+def check_sampler(sampler: Sampler, owner: str) -> None:
+    """Several objectives: only samplers that do not learn from trial values."""
+    if sampler._learns_from_results():
+        raise InvalidParameterError(
+            f"The 'sampler' parameter of {owner} is {sampler!r}, which learns from "
+            "each trial's single value, but 'objectives' names several objectives. "
+            "Multi-objective TPE/NSGA-II come later; use sampler='random' or 'grid'."
+        )
+
+
+def _check_refit(refit: Any, objectives: Objectives, owner: str) -> None:
+    if refit is False or callable(refit) or refit == KNEE or refit in objectives.names:
+        return
+    raise InvalidParameterError(
+        f"The 'refit' parameter of {owner} is {refit!r}, but with several objectives "
+        f"it must name one of them ({list(objectives.names)}: the best on it among "
+        f"the Pareto front), be {KNEE!r} (the front's trial closest to the ideal "
+        "point), a callable choosing the index from cv_results_, or False."
+    )
+
+
+def _check_pruner(pruner: Any, owner: str) -> None:
+    if pruner is None or pruner == "none" or isinstance(pruner, NopPruner):
+        return
+    shown = pruner if isinstance(pruner, (str, Pruner)) else type(pruner).__name__
+    raise InvalidParameterError(
+        f"The 'pruner' parameter of {owner} is {shown!r}, but 'objectives' names "
+        "several objectives. Pruning needs one objective: a pruner stops a trial "
+        "whose value at a rung is worse than others', and trials on a Pareto front "
+        "are not ordered. Use pruner=None, or one objective."
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ParetoSummary:
+    """What a multi-objective search adds to its results, per ``cv_results_`` row."""
+
+    values: np.ndarray  # (n_rows, n_objectives): NaN where the trial is not COMPLETE
+    ranks: np.ndarray  # int, 1 = non-dominated
+    front: np.ndarray  # rows of rank 1, ordered by the first objective
+    hypervolume_history: np.ndarray  # after each row (trial order)
+
+
+def pareto_summary(
+    results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
+) -> ParetoSummary:
+    """The Pareto view of ``cv_results_`` (``rows``: its trials, in row order)."""
+    values = objective_values(results, rows, objectives)
+    points = _minimised(values, objectives.directions)
+    ranks = pareto_ranks(points)
+    front = np.flatnonzero(ranks == 1)
+    front = front[np.lexsort((front, values[front, 0]))]
+    return ParetoSummary(
+        values=values,
+        ranks=ranks,
+        front=front,
+        hypervolume_history=_hypervolume_history(_normalised(points)),
+    )
+
+
+def refit_index(
+    refit: str | Callable[..., Any],
+    summary: ParetoSummary,
+    objectives: Objectives,
+) -> tuple[int, float | None]:
+    """The row a str ``refit`` picks on the front, and its score (None for the knee).
+
+    An objective's name: the front's best row on it (ties: the first row).
+    ``"knee"``: the front's row nearest (Euclidean) the ideal point in the
+    normalised objectives, where every objective is 0.
+    """
+    front = summary.front
+    if refit == KNEE:
+        normalised = _normalised(_minimised(summary.values, objectives.directions))
+        distances = np.linalg.norm(normalised[front], axis=1)
+        return int(front[np.lexsort((front, distances))[0]]), None
+    assert isinstance(refit, str)
+    j = objectives.index(refit)
+    sign = -1.0 if objectives.directions[j] == MAXIMIZE else 1.0
+    best = front[np.lexsort((front, sign * summary.values[front, j]))[0]]
+    return int(best), float(summary.values[best, j])
+
+
+def objective_values(
+    results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
+) -> np.ndarray:
+    """Each row's mean of each objective; NaN for a trial that is not COMPLETE.
+
+    A scorer metric: ``mean_test_<metric>``; ``fit_time``: ``mean_fit_time``;
+    ``score_time``: the mean over folds of score_time / n_test_samples.
+    """
+    values = np.full((len(rows), len(objectives.columns)), np.nan)
+    for j, column in enumerate(objectives.columns):
+        if column == "score_time":
+            values[:, j] = [
+                np.mean([f.score_time / max(f.n_test_samples, 1) for f in t.fold_results])
+                if t.fold_results
+                else np.nan
+                for t in rows
+            ]
+        elif column == "fit_time":
+            values[:, j] = np.asarray(results["mean_fit_time"], dtype=float)
+        else:
+            values[:, j] = np.asarray(results[f"mean_test_{column}"], dtype=float)
+    complete = np.array([t.state == TrialState.COMPLETE for t in rows], dtype=bool)
+    values[~complete] = np.nan
+    values[~np.isfinite(values).all(axis=1)] = np.nan
+    return values
+
+
+def _minimised(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:
+    signs = np.array([-1.0 if d == MAXIMIZE else 1.0 for d in directions])
+    return np.asarray(values * signs)
+
+
+def pareto_ranks(points: np.ndarray) -> np.ndarray:
+    """Non-dominated sorting of ``points`` (to minimise): 1 is the front.
+
+    A point dominates another when it is no worse on every objective and
+    better on one. Rank r + 1 is the front of what ranks 1..r leave. Rows
+    with a NaN (trials that are not COMPLETE) rank after every other row:
+    the highest rank of the others, plus one.
+    """
+    n = len(points)
+    ranks = np.zeros(n, dtype=np.int64)
+    valid = np.isfinite(points).all(axis=1)
+    finite = points[valid]
+    no_worse = (finite[:, None, :] <= finite[None, :, :]).all(axis=2)
+    better = (finite[:, None, :] < finite[None, :, :]).any(axis=2)
+    dominates = no_worse & better  # [i, j]: i dominates j
+    left = np.ones(len(finite), dtype=bool)
+    finite_ranks = np.zeros(len(finite), dtype=np.int64)
+    rank = 0
+    while left.any():
+        rank += 1
+        dominated = dominates[np.ix_(left, left)].any(axis=0)
+        current = np.flatnonzero(left)[~dominated]
+        finite_ranks[current] = rank
+        left[current] = False
+    ranks[valid] = finite_ranks
+    ranks[~valid] = rank + 1
+    return ranks
+
+
+def _normalised(points: np.ndarray) -> np.ndarray:
+    """Min-max scaled over the finite rows: each objective in [0, 1] (0: the best).
+
+    An objective equal in every row scales to 0. NaN rows stay NaN.
+    """
+    valid = np.isfinite(points).all(axis=1)
+    if not valid.any():
+        return points.copy()
+    low = points[valid].min(axis=0)
+    span = points[valid].max(axis=0) - low
+    return np.asarray((points - low) / np.where(span > 0, span, 1.0))
+
+
+def hypervolume(points: np.ndarray, reference: np.ndarray) -> float:
+    """The volume dominated by ``points`` (to minimise) and bounded by ``reference``.
+
+    Exact, for 2 objectives (a sweep along the first) or 3 (the 2-objective
+    area of each slice between consecutive values of the third).
+    """
+    points = points[(points < reference).all(axis=1)]
+    if len(points) == 0:
+        return 0.0
+    if points.shape[1] == 2:
+        return _area(points, reference)
+    if points.shape[1] != 3:
+        raise ValueError(f"hypervolume takes 2 or 3 objectives, got {points.shape[1]}.")
+    order = np.argsort(points[:, 2], kind="stable")
+    levels = [*points[order, 2], reference[2]]
+    volume = 0.0
+    for i in range(len(order)):
+        height = levels[i + 1] - levels[i]
+        if height > 0:
+            volume += height * _area(points[order[: i + 1], :2], reference[:2])
+    return volume
+
+
+def _area(points: np.ndarray, reference: np.ndarray) -> float:
+    area, lowest = 0.0, float(reference[1])
+    for x, y in points[np.lexsort((points[:, 1], points[:, 0]))]:
+        if y < lowest:
+            area += (reference[0] - x) * (lowest - y)
+            lowest = float(y)
+    return float(area)
+
+
+def _hypervolume_history(normalised: np.ndarray) -> np.ndarray:
+    """The hypervolume of the COMPLETE rows among the first i + 1, for each i.
+
+    In the normalised objectives (min-max over every COMPLETE row, so the
+    history never decreases) with :data:`REFERENCE` in each. Only a row
+    that joins the front changes it, so only then is it recomputed, over the
+    front.
+    """
+    reference = np.full(normalised.shape[1], REFERENCE)
+    history = np.zeros(len(normalised))
+    front = np.empty((0, normalised.shape[1]))
+    volume = 0.0
+    for i, point in enumerate(normalised):
+        if np.isfinite(point).all() and not _is_weakly_dominated(point, front):
+            keep = ~(point <= front).all(axis=1)
+            front = np.vstack([front[keep], point])
+            volume = hypervolume(front, reference)
+        history[i] = volume
+    return history
+
+
+def _is_weakly_dominated(point: np.ndarray, front: np.ndarray) -> bool:
+    return bool(len(front)) and bool((front <= point).all(axis=1).any())

@@ -1,0 +1,156 @@
+"""The Pareto front of a multi-objective search (``objectives`` a dict of 2 or 3)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scout_sklearn._pareto import MAXIMIZE, Objectives, check_objectives, objective_values
+from scout_sklearn.plotting._mpl import new_axes, pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_pareto_front"]
+
+_UNITS = {"fit_time": "mean fit seconds", "score_time": "mean score seconds per sample"}
+
+
+def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
+    """Plot the trials of a multi-objective search and their Pareto front.
+
+    Every COMPLETE trial is a grey point at its mean objectives; the front
+    (``pareto_rank`` 1) is drawn in red and, with two objectives, joined as
+    a step line, the boundary of what it dominates; the refitted trial
+    (``best_index_``), when there is one, is a black star. Each axis names
+    its objective, what is plotted (the mean test score, or a built-in
+    measure's mean) and its direction. Three objectives are drawn on 3-D
+    axes, without the line.
+
+    Parameters
+    ----------
+    search : ScoutSearchCV
+        A search fitted with ``objectives`` a dict of two or three objectives.
+    ax : matplotlib.axes.Axes, default=None
+        Where to draw; a new figure when None (with three objectives, the
+        axes must be 3-D: ``projection="3d"``).
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        For an unfitted search, one with a single objective, or 2-D axes
+        given for three objectives.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from scout_sklearn import Int, ScoutSearchCV
+    >>> from scout_sklearn.plotting import plot_pareto_front
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> search = ScoutSearchCV(
+    ...     DecisionTreeClassifier(random_state=0),
+    ...     {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)},
+    ...     scoring=["precision", "recall"],
+    ...     objectives={"precision": "maximize", "recall": "maximize"},
+    ...     refit="knee", n_trials=12, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> ax = plot_pareto_front(search)
+    >>> ax.get_xlabel()
+    'precision (mean test score, maximize)'
+    """
+    objectives = _objectives_of(search)
+    k = len(objectives.names)
+    drawn: Any = new_axes(ax) if k == 2 else _axes_3d(ax)
+    results = search.cv_results_
+    rows = sorted(
+        (t for t in search.study_.trials if t.is_finished), key=lambda t: t.number
+    )
+    values = objective_values(results, rows, objectives)
+    complete = np.isfinite(values).all(axis=1)
+    drawn.scatter(
+        *values[complete].T,
+        color="0.6",
+        s=20,
+        label="COMPLETE",
+        zorder=2,
+        gid="complete",
+    )
+    front = np.asarray(search.pareto_front_, dtype=int)
+    if k == 2:
+        # Sorted by the first objective, ascending: the boundary holds each
+        # front point's second objective towards the worse side of the first.
+        maximized = objectives.directions[0] == MAXIMIZE
+        drawn.step(
+            values[front, 0],
+            values[front, 1],
+            where="pre" if maximized else "post",
+            color="tab:red",
+            linewidth=1.4,
+            zorder=3,
+            gid="front-line",
+        )
+    drawn.scatter(
+        *values[front].T, color="tab:red", s=30, label="Pareto front", zorder=4, gid="front"
+    )
+    if hasattr(search, "best_index_"):
+        best = search.best_index_
+        drawn.scatter(
+            *values[[best]].T,
+            marker="*",
+            color="black",
+            s=160,
+            label=f"refit={search.refit!r}" if isinstance(search.refit, str) else "refit",
+            zorder=5,
+            gid="refit",
+        )
+    drawn.set_xlabel(_axis_label(objectives, 0))
+    drawn.set_ylabel(_axis_label(objectives, 1))
+    if k == 3:
+        drawn.set_zlabel(_axis_label(objectives, 2))
+    drawn.set_title(f"Pareto front of {len(front)} of {int(complete.sum())} trials")
+    drawn.grid(alpha=0.3)
+    drawn.legend(fontsize=8)
+    return drawn  # type: ignore[no-any-return]
+
+
+def _objectives_of(search: Any) -> Objectives:
+    if not hasattr(search, "pareto_front_"):
+        raise ValueError(
+            "plot_pareto_front takes a ScoutSearchCV fitted with several objectives "
+            "(objectives={metric: 'maximize' or 'minimize', ...}); got "
+            f"{type(search).__name__}, which has no pareto_front_ (not fitted, or "
+            "fitted with one objective)."
+        )
+    objectives = check_objectives(
+        search.objectives,
+        scoring=search.scoring,
+        refit=False,
+        pruner=None,
+        owner=type(search).__name__,
+    )
+    return objectives
+
+
+def _axes_3d(ax: Axes | None) -> Any:
+    """``ax`` if it is 3-D, or 3-D axes on a new figure when None."""
+    if ax is None:
+        figure = pyplot().figure(figsize=(6.4, 5.2), layout="constrained")
+        return figure.add_subplot(projection="3d")
+    if getattr(ax, "name", None) != "3d":
+        raise ValueError(
+            "plot_pareto_front draws three objectives on 3-D axes, but got 2-D axes "
+            "ax=...; pass axes made with projection='3d', or ax=None."
+        )
+    return ax
+
+
+def _axis_label(objectives: Objectives, j: int) -> str:
+    what = _UNITS.get(objectives.columns[j], "mean test score")
+    return f"{objectives.names[j]} ({what}, {objectives.directions[j]})"
