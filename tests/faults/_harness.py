@@ -14,13 +14,16 @@ import json
 import subprocess
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psutil
 from storage.search_worker import TASKS
 
 from scout_sklearn import ScoutSearchCV, Trial, TrialState
 from scout_sklearn.storage import SQLStorage
+
+if TYPE_CHECKING:  # psutil is imported where it is used: the root conftest
+    # imports this module, and the oldest-scikit-learn run of .ci/run has no psutil.
+    import psutil
 
 #: The name under which a test's counts travel in its report's user_properties.
 COUNTS_PROPERTY = "scout_fault_counts"
@@ -137,6 +140,8 @@ def wait_until(
 def loky_workers(parent: int | None = None) -> list[psutil.Process]:
     """The joblib (loky) worker processes of ``parent`` (this process if None),
     not its resource trackers."""
+    import psutil
+
     try:
         children = psutil.Process(parent).children(recursive=True)
     except psutil.Error:  # the parent ended
@@ -166,6 +171,8 @@ def knn_search(storage: Any, study: str, n_trials: int, *callbacks: Any) -> Scou
 
 
 def _cmdline(process: psutil.Process) -> list[str]:
+    import psutil
+
     try:
         return process.cmdline()
     except psutil.Error:  # ended meanwhile
