@@ -38,33 +38,39 @@ def test_sigkill_of_joblib_workers_mid_fold_loses_no_trial(
     url = f"sqlite:///{tmp_path / 'scout.db'}"
     observer = SQLStorage(url)
 
-    def progress() -> tuple[int, int, int]:
-        """(trials started, trials finished, folds stored)."""
+    def progress() -> tuple[set[int], int]:
+        """(numbers of the trials not finished, folds stored)."""
         if observer.load_study("svc") is None:
-            return 0, 0, 0
+            return set(), 0
         trials, _ = observer.read_trials("svc")
         folds = sum(len(t.fold_results) for t in trials)
-        return len(trials), sum(t.is_finished for t in trials), folds
+        return {t.number for t in trials if not t.is_finished}, folds
 
     killed: list[int] = []
     errors: list[BaseException] = []
 
     def kill_workers() -> None:
-        # Each kill after a stored fold, and after every trial running at the
-        # kill before has finished: never the retry of the fold killed before
-        # (a fold that dies twice fails its trial, by design).
-        started, folds = 0, 0
+        # Each kill after a stored fold, and after every trial unfinished at
+        # the kill before has finished: never the retry of the fold killed
+        # before (a fold that dies twice fails its trial, by design). The
+        # unfinished trials are read after the kill, so that they include
+        # the one whose fold it ended.
+        unfinished: set[int] = set()
+        folds = 0
         try:
             for kill in range(N_KILLS):
                 wait_until(
-                    lambda s=started, f=folds: progress()[1] >= s and progress()[2] > f,
+                    lambda u=unfinished, f=folds: (
+                        not (u & progress()[0]) and progress()[1] > f
+                    ),
                     f"the progress before kill {kill}",
                 )
-                started, _, folds = progress()
+                folds = progress()[1]
                 wait_until(lambda: bool(loky_workers()), "a loky worker")
                 victim = loky_workers()[0]
                 victim.send_signal(signal.SIGKILL)
                 killed.append(victim.pid)
+                unfinished = progress()[0]
         except BaseException as err:  # noqa: BLE001 - handed to the test
             errors.append(err)
 
