@@ -319,6 +319,15 @@ def report(
             print(f"    lost: {sorted(lost)[:20]}")
         if duplicated:
             print(f"    duplicated: {sorted(duplicated)[:20]}")
+        for trial in trials:  # why a trial failed (its folds' errors, last line)
+            if trial.state.name == "FAILED":
+                reasons = {
+                    (fold.error or "").strip().splitlines()[-1:][0][:200]
+                    for fold in trial.fold_results
+                    if fold.error
+                }
+                shown = sorted(reasons) or "no fold error"
+                print(f"    trial {trial.number} FAILED: {shown}")
         total_lost += len(lost)
         total_duplicated += len(duplicated)
     print(
