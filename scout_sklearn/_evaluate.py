@@ -409,6 +409,9 @@ def _run_tasks(
 # tails when folds take tens of milliseconds). For a sampler that learns from
 # results, the smaller cap keeps the trials asked ahead of their results few.
 _CHUNK_SECONDS = 0.02
+# Packed split arrays kept by a FoldRunner: the folds of a search (and of its
+# rungs) number a few dozen; arrays made per task are not worth keeping.
+_PACKED_KEPT = 256
 _MAX_CHUNK = 4
 _MAX_CHUNK_ASKING_AHEAD = 64
 
@@ -490,6 +493,9 @@ class FoldRunner:
         # rung), with the estimator each was sent with: the suspects when a
         # worker dies.
         self._in_flight: dict[tuple[int, int, int], tuple[Any, FoldTask]] = {}
+        # Each split array's packed form, by id (the array kept, so the id
+        # cannot be reused by another array while it is cached).
+        self._packed: dict[int, tuple[Any, Any]] = {}
 
     def __enter__(self) -> FoldRunner:
         self._open_parallel()
@@ -684,9 +690,20 @@ class FoldRunner:
                 self._in_flight[_task_key(task.number, task)] = (estimator, task)
             yield self._job(estimators, chunk)
 
+    def _packed_rows(self, rows: Any) -> Any:
+        """``PackedRows.pack(rows)``, made once per split array: every trial's
+        tasks carry the same arrays of the search's splits."""
+        kept = self._packed.get(id(rows))
+        if kept is None or kept[0] is not rows:
+            if len(self._packed) >= _PACKED_KEPT:  # rows made per task (subsamples)
+                self._packed.clear()
+            kept = (rows, PackedRows.pack(rows))
+            self._packed[id(rows)] = kept
+        return kept[1]
+
     def _job(self, estimators: list[Any], chunk: list[FoldTask]) -> Any:
         if self._pack:  # the tasks are pickled: their rows go as masks
-            pack = PackedRows.pack
+            pack = self._packed_rows
             chunk = [
                 dataclasses.replace(task, train=pack(task.train), test=pack(task.test))
                 for task in chunk

@@ -170,3 +170,25 @@ class Storage(ABC):
 
         ``read_trials(study)`` returns every trial.
         """
+
+
+def check_running(trial: Trial, study: str, action: str, owner: str | None) -> None:
+    """Raise unless ``trial`` is RUNNING and, when ``owner`` is given, held by it.
+
+    Every storage applies this rule before a write to a trial. The owner is
+    checked first: a late write to a trial that the reclaiming worker has
+    since finished is a lost lease, not a state error.
+    """
+    from scout_sklearn._trial import TrialState
+    from scout_sklearn.exceptions import LeaseLost, TrialStateError
+
+    if owner is not None and trial.owner != owner:
+        raise LeaseLost(
+            f"Cannot {action} trial {trial.number} of study {study!r}: {owner!r} no "
+            f"longer holds it ({trial.owner!r} does)."
+        )
+    if trial.state is not TrialState.RUNNING:
+        raise TrialStateError(
+            f"Cannot {action} trial {trial.number} of study {study!r}: it is "
+            f"{trial.state.name}, not RUNNING."
+        )

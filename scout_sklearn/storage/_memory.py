@@ -9,11 +9,10 @@ from typing import Any
 from scout_sklearn._trial import FoldResult, Trial, TrialState, replace_trial
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
-    LeaseLost,
     TrialNumberTaken,
     TrialStateError,
 )
-from scout_sklearn.storage._base import Storage, StudyRecord
+from scout_sklearn.storage._base import Storage, StudyRecord, check_running
 
 __all__ = ["MemoryStorage"]
 
@@ -166,16 +165,7 @@ class MemoryStorage(Storage):
         self, study: str, number: int, action: str, owner: str | None
     ) -> Trial:
         trial = self._trial(study, number)
-        if owner is not None and trial.owner != owner:
-            raise LeaseLost(
-                f"Cannot {action} trial {number} of study {study!r}: {owner!r} no "
-                f"longer holds it ({trial.owner!r} does)."
-            )
-        if trial.state is not TrialState.RUNNING:
-            raise TrialStateError(
-                f"Cannot {action} trial {number} of study {study!r}: it is "
-                f"{trial.state.name}, not RUNNING."
-            )
+        check_running(trial, study, action, owner)
         return trial
 
     def _replace(self, study: str, trial: Trial) -> None:

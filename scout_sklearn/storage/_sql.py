@@ -33,7 +33,7 @@ from scout_sklearn.exceptions import (
     TrialNumberTaken,
     TrialStateError,
 )
-from scout_sklearn.storage._base import Storage, StudyRecord
+from scout_sklearn.storage._base import Storage, StudyRecord, check_running
 from scout_sklearn.storage._sql_base import _SQLBase
 from scout_sklearn.storage._sql_connection import (
     _Claim,
@@ -51,7 +51,6 @@ from scout_sklearn.storage._sql_schema import (
 from scout_sklearn.storage._sql_values import (
     _check_engine_kwargs,
     _check_read_only,
-    _check_running,
     _check_seconds,
     _check_table_prefix,
     _check_url,
@@ -579,7 +578,7 @@ class SQLStorage(_SQLBase, Storage):
             bumped, locked, *rest = tx.run(batch, params, commit=True)
             self._bumped(bumped, study)
             trial, n_folds = self._locked(locked, study, number)
-            _check_running(trial, study, action, owner)
+            check_running(trial, study, action, owner)
             _check_written(rest[-1], trial, study)
             return trial, n_folds, rest[0] if cached is None else None
 

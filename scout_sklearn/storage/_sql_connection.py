@@ -320,14 +320,12 @@ class _PipelineExitFilter(logging.Filter):
 
 
 _PIPELINE_FILTER = _PipelineExitFilter()
+logging.getLogger("psycopg").addFilter(_PIPELINE_FILTER)  # inert outside our blocks
 
 
 @contextlib.contextmanager
 def _quiet_pipeline_exit() -> Iterator[None]:
     """Within the block, this thread's "error ignored terminating" lines are dropped."""
-    psycopg_logger = logging.getLogger("psycopg")
-    if _PIPELINE_FILTER not in psycopg_logger.filters:
-        psycopg_logger.addFilter(_PIPELINE_FILTER)
     _PIPELINE_FILTER.active.on = True
     try:
         yield

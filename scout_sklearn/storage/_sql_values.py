@@ -23,8 +23,6 @@ from scout_sklearn._secrets import mask_url
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import (
     InvalidParameterError,
-    LeaseLost,
-    TrialStateError,
 )
 from scout_sklearn.storage._base import StudyRecord
 
@@ -267,21 +265,6 @@ def _check_written(result: _Result, trial: Trial, study: str) -> None:
         raise RuntimeError(
             f"The write to trial {trial.number} of study {study!r} changed "
             f"{result.rowcount} rows instead of one."
-        )
-
-
-def _check_running(trial: Trial, study: str, action: str, owner: str | None) -> None:
-    # The owner first: a late write to a trial that the reclaiming worker has
-    # since finished is a lost lease, not a state error.
-    if owner is not None and trial.owner != owner:
-        raise LeaseLost(
-            f"Cannot {action} trial {trial.number} of study {study!r}: {owner!r} no "
-            f"longer holds it ({trial.owner!r} does)."
-        )
-    if trial.state is not TrialState.RUNNING:
-        raise TrialStateError(
-            f"Cannot {action} trial {trial.number} of study {study!r}: it is "
-            f"{trial.state.name}, not RUNNING."
         )
 
 
