@@ -218,6 +218,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--title", help="title of the report (default: the study name)")
     report.set_defaults(run=_run_report)
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve a live dashboard of every study in a database",
+        description=(
+            "Serve every study of the database to a browser, live: pages update "
+            "within a second or two of each trial or fold being stored. It only "
+            "reads. Needs the dashboard extra (pip install "
+            '"scout-sklearn[dashboard]"). Listens on 127.0.0.1 unless --host says '
+            "otherwise; beyond this machine, set --token."
+        ),
+    )
+    dashboard.add_argument("url", metavar="URL", help=_URL_HELP)
+    dashboard.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    dashboard.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (default: 8080; 0: any)"
+    )
+    dashboard.add_argument(
+        "--token",
+        default=os.environ.get("SCOUT_DASHBOARD_TOKEN"),
+        help="require this access token (default: $SCOUT_DASHBOARD_TOKEN, else none)",
+    )
+    dashboard.set_defaults(run=_run_dashboard)
     return parser
 
 
@@ -374,6 +399,20 @@ def _run_report(args: argparse.Namespace) -> None:
             f"({INSTALL_HINT} adds them).",
             file=sys.stderr,
         )
+
+
+def _run_dashboard(args: argparse.Namespace) -> None:
+    storage = _open(args.url)
+    try:
+        from scout_sklearn.dashboard import serve
+    except ImportError as err:  # pragma: no cover - the package ships it
+        raise CommandError(f"this scout-sklearn has no dashboard ({err}).") from None
+    try:
+        serve(storage, host=args.host, port=args.port, token=args.token)
+    except ImportError as err:
+        raise CommandError(str(err)) from None
+    except ValueError as err:
+        raise CommandError(str(err)) from None
 
 
 # -- reading the database -------------------------------------------------------------

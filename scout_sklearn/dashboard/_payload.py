@@ -1,0 +1,258 @@
+"""What the dashboard sends to a page: plain JSON, built from a :class:`StudyState`.
+
+Trials travel as columns (one list per field, one entry per trial), which
+keeps a 10,000-trial study's first load near a megabyte; a live update is
+the same shape holding only the trials changed since the page's stamp.
+Values that JSON cannot hold (NaN, infinities) become null; every string
+from the storage is data, never markup (the page writes it as text).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from scout_sklearn._table import table_columns, trial_rows
+from scout_sklearn._trial import Trial, TrialState
+from scout_sklearn.dashboard._reader import (
+    StudyState,
+    fold_progress,
+    fold_scores,
+    n_splits,
+)
+from scout_sklearn.plotting._data import intermediate_values
+
+_NUMERIC_TYPES = ("float", "int")
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _cell(value: Any) -> Any:
+    """A table cell: numbers and strings as they are, anything else as text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return _json_number(value)
+    return str(value)
+
+
+def param_infos(state: StudyState) -> list[dict[str, Any]]:
+    """Each searched parameter: its name, numeric or categorical, log scale, choices."""
+    specs: dict[str, Mapping[str, Any]] = {}
+    for sub in state.record.space:
+        for name, spec in sub.items():
+            specs.setdefault(name, spec if isinstance(spec, Mapping) else {})
+    names = set(specs)
+    for trial in state.trials.values():
+        names.update(trial.params)
+    infos = []
+    for name in sorted(names):
+        spec = specs.get(name, {})
+        kind = spec.get("type")
+        seen = [t.params[name] for t in state.trials.values() if name in t.params]
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in seen)
+        numeric = kind in _NUMERIC_TYPES or (
+            kind != "categorical" and bool(seen) and numbers
+        )
+        log = bool(spec.get("log")) or "loguniform" in str(spec.get("repr", ""))
+        if numeric and log:
+            log = all(isinstance(v, (int, float)) and v > 0 for v in seen)
+        info: dict[str, Any] = {"name": name, "numeric": numeric, "log": numeric and log}
+        if not numeric:
+            choices = spec.get("choices")
+            if isinstance(choices, list):
+                info["choices"] = [_cell(_choice(c)) for c in choices]
+            else:
+                info["choices"] = sorted({str(v) for v in seen})
+        infos.append(info)
+    return infos
+
+
+def _choice(value: Any) -> Any:
+    if isinstance(value, Mapping) and "repr" in value:
+        return str(value["repr"])
+    return value
+
+
+def study_meta(state: StudyState) -> dict[str, Any]:
+    """What a study page needs besides the trials."""
+    ladder, resource = state.pruning
+    fingerprint = state.record.fingerprint
+    scoring = fingerprint.get("scoring")
+    return {
+        "name": state.name,
+        "metric": state.metric_label,
+        "scoring": scoring if isinstance(scoring, str) else None,
+        "ladder": ladder,
+        "resource": resource,
+        "pruner": (fingerprint.get("pruning") or {}).get("pruner")
+        if isinstance(fingerprint.get("pruning"), Mapping)
+        else None,
+        "n_splits": n_splits(state),
+        "params": param_infos(state),
+        "created_at": state.record.created_at,
+        "seed": str(state.record.seed),
+    }
+
+
+def trial_columns(state: StudyState, trials: Sequence[Trial]) -> dict[str, Any]:
+    """``trials`` as columns: number, state, value, times, rung, folds, params."""
+    ladder, resource = state.pruning
+    splits = n_splits(state)
+    metric = state.metric
+    names = sorted({name for trial in trials for name in trial.params})
+    columns: dict[str, Any] = {
+        "number": [],
+        "state": [],
+        "value": [],
+        "started": [],
+        "finished": [],
+        "rung": [],
+        "bracket": [],
+        "n_folds": [],
+        "progress": [],
+        "params": {name: [] for name in names},
+    }
+    if ladder is not None:
+        columns["inter"] = []
+    for trial in trials:
+        columns["number"].append(trial.number)
+        columns["state"].append(trial.state.name)
+        columns["value"].append(_json_number(trial.value) if trial.has_value else None)
+        columns["started"].append(trial.started_at)
+        columns["finished"].append(trial.finished_at)
+        rungs = [f.rung for f in trial.fold_results]
+        columns["rung"].append(max(rungs, default=0))
+        columns["bracket"].append(min(rungs, default=0))
+        columns["n_folds"].append(len(trial.fold_results))
+        columns["progress"].append(
+            fold_progress(trial, splits) if trial.state is TrialState.RUNNING else None
+        )
+        for name in names:
+            columns["params"][name].append(_cell(trial.params.get(name, _ABSENT)))
+        if ladder is not None:
+            values = intermediate_values(trial, metric, resource=resource, n_splits=splits)
+            columns["inter"].append(
+                [[r, _json_number(v)] for r, v in sorted(values.items())]
+            )
+    return columns
+
+
+#: A trial without the parameter (a conditional space) shows null.
+_ABSENT = None
+
+
+def trial_detail(state: StudyState, trial: Trial) -> dict[str, Any]:
+    """Everything the trial page shows."""
+    ladder, resource = state.pruning
+    metric = state.metric
+    values = intermediate_values(trial, metric, resource=resource, n_splits=n_splits(state))
+    return {
+        "study": state.name,
+        "number": trial.number,
+        "state": trial.state.name,
+        "value": _json_number(trial.value) if trial.has_value else None,
+        "metric": state.metric_label,
+        "params": {k: _cell(v) for k, v in sorted(trial.params.items())},
+        "started": trial.started_at,
+        "finished": trial.finished_at,
+        "folds": fold_scores(trial, metric),
+        "rungs": [
+            {
+                "rung": rung,
+                "resource": ladder[rung] if ladder and rung < len(ladder) else None,
+                "value": _json_number(value),
+            }
+            for rung, value in sorted(values.items())
+        ],
+        "errors": [f.error for f in trial.fold_results if f.error],
+    }
+
+
+# -- the trials table, sorted, filtered and paged by the server --------------------------
+class TableCache:
+    """``cv_results_``-style rows of a study, each rebuilt only when its trial changed."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[int, dict[str, object]]] = {}
+
+    def rows(self, state: StudyState) -> list[dict[str, object]]:
+        ladder, resource = state.pruning
+        out = []
+        for number in sorted(state.trials):
+            changed = state.changed.get(number, 0)
+            kept = self._rows.get(number)
+            if kept is None or kept[0] != changed:
+                (row,) = trial_rows(
+                    [state.trials[number]], ladder=ladder, resource=resource
+                )
+                kept = (changed, row)
+                self._rows[number] = kept
+            out.append(kept[1])
+        return out
+
+
+def table_page(
+    rows: Sequence[Mapping[str, object]],
+    *,
+    sort: str,
+    descending: bool,
+    states: Iterable[str],
+    text: str,
+    page: int,
+    per_page: int,
+) -> dict[str, Any]:
+    """One page of the trials table and how many rows match."""
+    columns = table_columns(rows) if rows else ["number", "state", "value"]
+    wanted = {s.upper() for s in states if s}
+    needle = text.strip().lower()
+    matched = [
+        row
+        for row in rows
+        if (not wanted or str(row.get("state")) in wanted)
+        and (not needle or needle in _searchable(row))
+    ]
+    if sort not in columns:
+        sort = "number"
+    present = [r for r in matched if _sortable(r.get(sort)) is not None]
+    missing = [r for r in matched if _sortable(r.get(sort)) is None]
+    present.sort(key=lambda r: _sortable(r.get(sort)), reverse=descending)  # type: ignore[arg-type, return-value]
+    ordered = present + missing  # rows without a value last, either way
+    start = (page - 1) * per_page
+    return {
+        "columns": columns,
+        "rows": [
+            [_cell(r.get(c)) for c in columns] for r in ordered[start : start + per_page]
+        ],
+        "total": len(matched),
+        "page": page,
+        "per_page": per_page,
+        "sort": sort,
+        "descending": descending,
+    }
+
+
+def _searchable(row: Mapping[str, object]) -> str:
+    return (
+        " ".join(
+            f"{k[len('params_') :]}={v}" for k, v in row.items() if k.startswith("params_")
+        ).lower()
+        + f" #{row.get('number')}"
+    )
+
+
+def _sortable(value: object) -> tuple[int, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return (0, value)
+    return (1, str(value))

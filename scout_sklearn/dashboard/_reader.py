@@ -1,0 +1,291 @@
+"""The dashboard's view of a storage: every study, read once, then only what changed.
+
+A :class:`StorageReader` keeps each study's trials in memory. A refresh asks
+the storage only for the trials whose stamp grew since the last one
+(``Storage.read_trials(name, since=stamp)``, an indexed query), so a page
+open on a 10,000-trial study costs one short query per update, not a
+re-read of the study. Each trial remembers the stamp at which the reader
+last saw it change: a page that has seen stamp ``s`` is sent only the
+trials changed after ``s``.
+
+The storage is opened read-only (``SQLStorage(url, read_only=True)``): the
+dashboard can take no lease, create no table and write nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from scout_sklearn._table import metric_name, value_metric
+from scout_sklearn._trial import Trial, TrialState
+from scout_sklearn.storage import Storage
+from scout_sklearn.storage._base import StudyRecord
+
+#: States in the order the pages list them.
+STATES = ("COMPLETE", "PRUNED", "FAILED", "RUNNING")
+
+#: A study is "running" while a trial of it is RUNNING under a lease that has
+#: not run out, or one was stored in the last this many seconds.
+_ACTIVE_SECONDS = 60.0
+
+
+def _readable(value: Any) -> Any:
+    """A stored param as text a page can show (the repr of an estimator choice)."""
+    if isinstance(value, Mapping) and "repr" in value:
+        return str(value["repr"])
+    if isinstance(value, (list, tuple)):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+@dataclass
+class StudyState:
+    """One study as the dashboard holds it.
+
+    Attributes
+    ----------
+    record : StudyRecord
+    stamp : int
+        The storage's stamp of the study at the last refresh.
+    trials : dict of int to Trial
+        By number; params as readable values.
+    changed : dict of int to int
+        Trial number to the stamp of the refresh that last saw it change.
+    """
+
+    record: StudyRecord
+    stamp: int = 0
+    trials: dict[int, Trial] = field(default_factory=dict)
+    changed: dict[int, int] = field(default_factory=dict)
+    refreshed_at: float = 0.0
+    known_metric: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def pruning(self) -> tuple[list[float] | None, str | None]:
+        """The ladder and the resource of a pruned study, or (None, None)."""
+        pruning = self.record.fingerprint.get("pruning")
+        if not isinstance(pruning, Mapping):
+            return None, None
+        ladder = pruning.get("ladder")
+        resource = pruning.get("resource")
+        return (
+            [float(r) for r in ladder] if isinstance(ladder, list) else None,
+            resource if isinstance(resource, str) else None,
+        )
+
+    @property
+    def metric(self) -> str | None:
+        """The fold-result metric whose mean is each trial's value."""
+        objective = self.record.fingerprint.get("objective")
+        if isinstance(objective, str):
+            return objective
+        if self.known_metric is None:
+            _, resource = self.pruning
+            for trial in self.trials.values():
+                found = value_metric(trial, resource=resource)
+                if found is not None:
+                    self.known_metric = found
+                    break
+        return self.known_metric
+
+    @property
+    def metric_label(self) -> str:
+        """The metric's name as users know it (``scoring``'s for one metric)."""
+        scoring = self.record.fingerprint.get("scoring")
+        objective = self.record.fingerprint.get("objective")
+        if isinstance(objective, str):
+            return objective
+        return metric_name(self.metric, scoring)
+
+    def sorted_trials(self) -> list[Trial]:
+        return [self.trials[n] for n in sorted(self.trials)]
+
+    def best(self) -> Trial | None:
+        """The COMPLETE trial of highest value (lowest number on ties)."""
+        best: Trial | None = None
+        for trial in self.sorted_trials():
+            if trial.has_value and (best is None or trial.value > best.value):  # type: ignore[operator]
+                best = trial
+        return best
+
+    def summary(self, now: float | None = None) -> dict[str, Any]:
+        """What the studies page shows of this study."""
+        now = time.time() if now is None else now
+        counts = Counter(t.state.name for t in self.trials.values())
+        best = self.best()
+        times = [
+            t
+            for trial in self.trials.values()
+            for t in (trial.started_at, trial.finished_at)
+            if t is not None
+        ]
+        last = max(times) if times else self.record.created_at
+        leased = any(
+            trial.state is TrialState.RUNNING
+            and trial.lease_until is not None
+            and trial.lease_until > now
+            for trial in self.trials.values()
+        )
+        estimator = self.record.fingerprint.get("estimator")
+        return {
+            "name": self.name,
+            "estimator": (
+                str(estimator.get("class"))
+                if isinstance(estimator, Mapping) and estimator.get("class")
+                else None
+            ),
+            "n_trials": len(self.trials),
+            "states": {state: counts.get(state, 0) for state in STATES},
+            "best_value": _finite(best.value) if best is not None else None,
+            "best_number": best.number if best is not None else None,
+            "metric": self.metric_label,
+            "created_at": self.record.created_at,
+            "last_activity": last,
+            "running": leased or ((now - last) < _ACTIVE_SECONDS and counts["RUNNING"] > 0),
+            "stamp": self.stamp,
+        }
+
+
+class StorageReader:
+    """Every study of a storage, kept up to date by incremental reads.
+
+    Parameters
+    ----------
+    storage : Storage
+        Opened read-only by the dashboard.
+    min_interval : float, default=0.25
+        A study refreshed less than this many seconds ago is not read again:
+        several pages open on one study share one query.
+    """
+
+    def __init__(self, storage: Storage, *, min_interval: float = 0.25) -> None:
+        self.storage = storage
+        self.min_interval = min_interval
+        self._studies: dict[str, StudyState] = {}
+        self._names_at = 0.0
+        self._lock = threading.Lock()  # one storage call at a time
+
+    def study_names(self) -> list[str]:
+        """Names of the studies, oldest first (re-listed at most every min_interval)."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._names_at >= self.min_interval or not self._studies:
+                for record in self.storage.list_studies():
+                    if record.name not in self._studies:
+                        self._studies[record.name] = StudyState(record)
+                self._names_at = now
+            return list(self._studies)
+
+    def study(self, name: str, *, refresh: bool = True) -> StudyState:
+        """The study named ``name``, refreshed; KeyError if the storage has none."""
+        state = self._studies.get(name)
+        if state is None:
+            self.study_names()
+            state = self._studies.get(name)
+            if state is None:
+                raise KeyError(name)
+        if refresh:
+            self.refresh(state)
+        return state
+
+    def refresh(self, state: StudyState, *, force: bool = False) -> list[int]:
+        """Read what changed in ``state``'s study; the numbers of the trials that did."""
+        with state.lock:
+            now = time.monotonic()
+            if not force and state.stamp and now - state.refreshed_at < self.min_interval:
+                return []
+            with self._lock:
+                trials, stamp = self.storage.read_trials(state.name, since=state.stamp)
+            state.refreshed_at = now
+            numbers: list[int] = []
+            for trial in trials:
+                params = {k: _readable(v) for k, v in trial.params.items()}
+                state.trials[trial.number] = _with_params(trial, params)
+                state.changed[trial.number] = stamp
+                numbers.append(trial.number)
+            state.stamp = max(state.stamp, stamp)
+            return numbers
+
+
+def _with_params(trial: Trial, params: dict[str, Any]) -> Trial:
+    if all(params[k] is v for k, v in trial.params.items()):
+        return trial
+    from dataclasses import replace
+
+    return replace(trial, params=params)
+
+
+def fold_scores(trial: Trial, metric: str | None) -> list[dict[str, Any]]:
+    """A trial's folds as the trial page lists them, in the order they arrived."""
+    rows = []
+    for fold in trial.fold_results:
+        score = fold.test_scores.get(metric) if metric else None
+        if score is None and fold.test_scores:
+            score = next(iter(fold.test_scores.values()))
+        rows.append(
+            {
+                "fold": fold.fold,
+                "rung": fold.rung,
+                "test_scores": {k: _finite(v) for k, v in fold.test_scores.items()},
+                "train_scores": (
+                    {k: _finite(v) for k, v in fold.train_scores.items()}
+                    if fold.train_scores
+                    else None
+                ),
+                "score": _finite(score),
+                "fit_time": _finite(fold.fit_time),
+                "score_time": _finite(fold.score_time),
+                "n_test_samples": fold.n_test_samples,
+                "n_iterations": fold.n_iterations,
+                "error": fold.error,
+            }
+        )
+    return rows
+
+
+def fold_progress(trial: Trial, n_splits: int) -> dict[str, Any]:
+    """How far a RUNNING trial is: folds finished at its highest rung, out of n_splits."""
+    rung = max((f.rung for f in trial.fold_results), default=0)
+    done = {f.fold for f in trial.fold_results if f.rung == rung}
+    return {"rung": rung, "done": len(done), "of": max(n_splits, len(done))}
+
+
+def n_splits(state: StudyState) -> int:
+    """The folds a rung runs: the fingerprint's, else the most any trial ran at one rung."""
+    cv = state.record.fingerprint.get("cv")
+    if (
+        isinstance(cv, Mapping)
+        and isinstance(cv.get("n_splits"), int)
+        and cv["n_splits"] > 0
+    ):
+        return int(cv["n_splits"])
+    return _most_folds(list(state.trials.values()))
+
+
+def _most_folds(trials: Sequence[Trial]) -> int:
+    best = 0
+    for trial in trials:
+        by_rung: dict[int, set[int]] = {}
+        for fold in trial.fold_results:
+            by_rung.setdefault(fold.rung, set()).add(fold.fold)
+        best = max([best, *(len(folds) for folds in by_rung.values())])
+    return max(best, 1)

@@ -1,0 +1,105 @@
+"""Studies of several shapes, stored by real searches, for the dashboard's tests.
+
+``build(storage_factory)`` runs each search on a bundled dataset into the
+storage that ``storage_factory()`` opens (a SQLite file, or tables of their
+own on the PostgreSQL test server) and returns what each study should show.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.svm import SVC
+
+from scout_sklearn import Categorical, Float, Int, ScoutSearchCV, Study
+
+#: A parameter value that a page must show as text, never run.
+XSS = "<script>alert(1)</script>"
+
+
+def build(storage: Callable[[], Any]) -> dict[str, dict[str, Any]]:
+    """Store one study of each shape; name to {"n_trials": ..., "states": {...}}."""
+    iris = load_iris(return_X_y=True)
+    cancer = load_breast_cancer(return_X_y=True)
+    digits = load_digits(return_X_y=True)
+    expected: dict[str, dict[str, Any]] = {}
+
+    def run(name: str, search: ScoutSearchCV, data: Any) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence and fit-failure warnings
+            search.set_params(storage=storage(), study_name=name, refit=False)
+            search.fit(*data)
+        trials = search.study_.trials
+        states: dict[str, int] = {}
+        for trial in trials:
+            states[trial.state.name] = states.get(trial.state.name, 0) + 1
+        expected[name] = {"n_trials": len(trials), "states": states}
+
+    run(
+        "grid svc",
+        ScoutSearchCV(SVC(), {"C": [0.1, 1.0, 10.0], "kernel": ["rbf", "linear"]}, cv=3),
+        iris,
+    )
+    run(
+        "tpe logreg",
+        ScoutSearchCV(
+            LogisticRegression(max_iter=200),
+            {"C": Float(1e-3, 1e2, log=True), "fit_intercept": [True, False]},
+            sampler="tpe",
+            n_trials=8,
+            cv=3,
+            random_state=0,
+        ),
+        cancer,
+    )
+    run(
+        "conditional",
+        ScoutSearchCV(
+            SVC(),
+            [
+                {
+                    "kernel": ["rbf"],
+                    "C": Float(0.1, 10, log=True),
+                    "gamma": Float(1e-3, 1.0, log=True),
+                },
+                {"kernel": ["poly"], "degree": Int(2, 4)},
+            ],
+            sampler="random",
+            n_trials=8,
+            cv=3,
+            random_state=0,
+        ),
+        iris,
+    )
+    run(
+        "pruned sgd",
+        ScoutSearchCV(
+            SGDClassifier(random_state=0),
+            {"alpha": Float(1e-6, 1e-1, log=True), "penalty": Categorical(["l2", "l1"])},
+            sampler="random",
+            pruner="asha",
+            n_trials=12,
+            cv=3,
+            random_state=0,
+        ),
+        digits,
+    )
+    run(
+        "failing " + XSS,
+        ScoutSearchCV(
+            DummyClassifier(),
+            {"strategy": ["prior", XSS, "most_frequent"]},
+            cv=2,
+            error_score=np.nan,
+        ),
+        iris,
+    )
+    Study({"x": Float(0.0, 1.0)}, storage=storage(), name="empty", seed=0)
+    expected["empty"] = {"n_trials": 0, "states": {}}
+    return expected
