@@ -12,12 +12,26 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.datasets import load_digits, load_iris
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.svm import SVC
 
 from scout_sklearn import Categorical, Float, Int, ScoutSearchCV, Study
+from scout_sklearn.storage import SQLStorage
+
+
+class Backend:
+    """Where a set of studies is stored: a URL and a table prefix."""
+
+    def __init__(self, name: str, url: str, prefix: str = "scout_") -> None:
+        self.name = name
+        self.url = url
+        self.prefix = prefix
+
+    def storage(self, **kwargs: Any) -> SQLStorage:
+        return SQLStorage(self.url, table_prefix=self.prefix, **kwargs)
+
 
 #: A parameter value that a page must show as text, never run.
 XSS = "<script>alert(1)</script>"
@@ -26,7 +40,6 @@ XSS = "<script>alert(1)</script>"
 def build(storage: Callable[[], Any]) -> dict[str, dict[str, Any]]:
     """Store one study of each shape; name to {"n_trials": ..., "states": {...}}."""
     iris = load_iris(return_X_y=True)
-    cancer = load_breast_cancer(return_X_y=True)
     digits = load_digits(return_X_y=True)
     expected: dict[str, dict[str, Any]] = {}
 
@@ -56,7 +69,7 @@ def build(storage: Callable[[], Any]) -> dict[str, dict[str, Any]]:
             cv=3,
             random_state=0,
         ),
-        cancer,
+        iris,
     )
     run(
         "conditional",
@@ -103,3 +116,44 @@ def build(storage: Callable[[], Any]) -> dict[str, dict[str, Any]]:
     Study({"x": Float(0.0, 1.0)}, storage=storage(), name="empty", seed=0)
     expected["empty"] = {"n_trials": 0, "states": {}}
     return expected
+
+
+def build_large(storage: SQLStorage, name: str, n_trials: int) -> None:
+    """A study of ``n_trials`` trials written through the Study API (no fitting).
+
+    Each trial has one fold whose score are a smooth function of its
+    params; every tenth is PRUNED and every hundredth FAILED.
+    """
+    from scout_sklearn import FoldResult, TrialState
+
+    study = Study(
+        {"alpha": Float(1e-6, 1e-1, log=True), "penalty": Categorical(["l1", "l2"])},
+        storage=storage,
+        name=name,
+        seed=0,
+    )
+    for _ in range(n_trials):
+        trial = study.ask()
+        x = float(np.log10(trial.params["alpha"]))
+        score = 0.9 - 0.01 * (x + 3) ** 2
+        failed = trial.number % 100 == 99
+        for fold in range(1):
+            result = FoldResult(
+                fold,
+                {"score": score},
+                None,
+                0.01,
+                0.001,
+                50,
+                error="boom" if failed else None,
+            )
+            study.record(trial.number, result)
+        if failed:
+            study.tell(trial.number, None, state=TrialState.FAILED)
+        else:
+            pruned = trial.number % 10 == 9
+            study.tell(
+                trial.number,
+                score,
+                state=TrialState.PRUNED if pruned else TrialState.COMPLETE,
+            )
