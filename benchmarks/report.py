@@ -49,17 +49,31 @@ def _value(params: dict[str, Any], rung: int, rng: np.random.Generator) -> float
     return 0.9 + 0.05 * centre + bonus + 0.02 * rung + float(rng.normal(0, 0.01))
 
 
-def build(n_trials: int, *, pruned: bool) -> Any:
-    """A Study of ``n_trials`` trials with fold results, in memory."""
-    from scout_sklearn import Categorical, Float, FoldResult, Int, Study, TrialState
+def space() -> dict[str, Any]:
+    """The studies' search space: two floats (one on a log scale), an int, a categorical."""
+    from scout_sklearn import Categorical, Float, Int
 
-    space = {
+    return {
         "alpha": Float(1e-6, 1e-1, log=True),
         "l1_ratio": Float(0.0, 1.0),
         "max_iter": Int(5, 50),
         "penalty": Categorical(["l2", "l1", "elasticnet"]),
     }
-    study = Study(space, name="pruned" if pruned else "complete", seed=0)
+
+
+def build(
+    n_trials: int, *, pruned: bool, storage: Any = None, fingerprint: Any = None
+) -> Any:
+    """A Study of ``n_trials`` trials with fold results, in ``storage`` (None: memory)."""
+    from scout_sklearn import FoldResult, Study, TrialState
+
+    study = Study(
+        space(),
+        name="pruned" if pruned else "complete",
+        seed=0,
+        storage=storage,
+        fingerprint=fingerprint,
+    )
     rng = np.random.default_rng(0)
     for _ in range(n_trials):
         trial = study.ask()

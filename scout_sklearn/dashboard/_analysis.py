@@ -27,15 +27,16 @@ def importances(state: StudyState) -> dict[str, Any]:
     from scout_sklearn.plotting._data import resolve
     from scout_sklearn.plotting._importance import _importances
 
+    # The forest learns from COMPLETE trials only: the others are not read.
     stored = StoredStudy(
         name=state.name,
         seed=state.record.seed,
         space=state.record.space,
         fingerprint=state.record.fingerprint,
         created_at=state.record.created_at,
-        trials=tuple(state.sorted_trials()),
+        trials=tuple(t for t in state.sorted_trials() if t.has_value),
     )
-    complete = sum(1 for t in stored.trials if t.has_value)
+    complete = len(stored.trials)
     if complete < 2:
         return {"importances": None, "reason": f"{complete} COMPLETE trial(s): too few."}
     try:

@@ -54,7 +54,13 @@ def param_infos(state: StudyState) -> list[dict[str, Any]]:
     for name in sorted(names):
         spec = specs.get(name, {})
         kind = spec.get("type")
-        seen = [t.params[name] for t in state.trials.values() if name in t.params]
+        # The stored values decide only where the space does not (scipy, unknown).
+        scan = kind not in (*_NUMERIC_TYPES, "categorical")
+        seen = (
+            [t.params[name] for t in state.trials.values() if name in t.params]
+            if scan
+            else []
+        )
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in seen)
         numeric = kind in _NUMERIC_TYPES or (
             kind != "categorical" and bool(seen) and numbers
@@ -100,47 +106,65 @@ def study_meta(state: StudyState) -> dict[str, Any]:
     }
 
 
+_FIELDS = ("number", "state", "value", "started", "finished", "rung", "bracket", "n_folds")
+
+
 def trial_columns(state: StudyState, trials: Sequence[Trial]) -> dict[str, Any]:
-    """``trials`` as columns: number, state, value, times, rung, folds, params."""
+    """``trials`` as columns: number, state, value, times, rung, folds, params.
+
+    Each trial's entries are kept in ``state.columns`` until it changes, so
+    a page's first load after another's costs the JSON encoding only.
+    """
     ladder, resource = state.pruning
     splits = n_splits(state)
     metric = state.metric
-    names = sorted({name for trial in trials for name in trial.params})
+    key = (splits, metric)
+    rows = []
+    for trial in trials:
+        changed = state.changed.get(trial.number, 0)
+        kept = state.columns.get(trial.number)
+        if kept is None or kept[0] != (changed, key):
+            kept = ((changed, key), _trial_row(trial, ladder, resource, splits, metric))
+            state.columns[trial.number] = kept
+        rows.append(kept[1])
+    names = sorted({name for row in rows for name in row[-2]})
     columns: dict[str, Any] = {
-        "number": [],
-        "state": [],
-        "value": [],
-        "started": [],
-        "finished": [],
-        "rung": [],
-        "bracket": [],
-        "n_folds": [],
-        "progress": [],
-        "params": {name: [] for name in names},
+        field: [row[i] for row in rows] for i, field in enumerate(_FIELDS)
+    }
+    columns["progress"] = [row[len(_FIELDS)] for row in rows]
+    columns["params"] = {
+        name: [row[-2].get(name, _ABSENT) for row in rows] for name in names
     }
     if ladder is not None:
-        columns["inter"] = []
-    for trial in trials:
-        columns["number"].append(trial.number)
-        columns["state"].append(trial.state.name)
-        columns["value"].append(_json_number(trial.value) if trial.has_value else None)
-        columns["started"].append(trial.started_at)
-        columns["finished"].append(trial.finished_at)
-        rungs = [f.rung for f in trial.fold_results]
-        columns["rung"].append(max(rungs, default=0))
-        columns["bracket"].append(min(rungs, default=0))
-        columns["n_folds"].append(len(trial.fold_results))
-        columns["progress"].append(
-            fold_progress(trial, splits) if trial.state is TrialState.RUNNING else None
-        )
-        for name in names:
-            columns["params"][name].append(_cell(trial.params.get(name, _ABSENT)))
-        if ladder is not None:
-            values = intermediate_values(trial, metric, resource=resource, n_splits=splits)
-            columns["inter"].append(
-                [[r, _json_number(v)] for r, v in sorted(values.items())]
-            )
+        columns["inter"] = [row[-1] for row in rows]
     return columns
+
+
+def _trial_row(
+    trial: Trial,
+    ladder: list[float] | None,
+    resource: str | None,
+    splits: int,
+    metric: str | None,
+) -> tuple[Any, ...]:
+    rungs = [f.rung for f in trial.fold_results]
+    inter = None
+    if ladder is not None:
+        values = intermediate_values(trial, metric, resource=resource, n_splits=splits)
+        inter = [[r, _json_number(v)] for r, v in sorted(values.items())]
+    return (
+        trial.number,
+        trial.state.name,
+        _json_number(trial.value) if trial.has_value else None,
+        trial.started_at,
+        trial.finished_at,
+        max(rungs, default=0),
+        min(rungs, default=0),
+        len(trial.fold_results),
+        fold_progress(trial, splits) if trial.state is TrialState.RUNNING else None,
+        {name: _cell(value) for name, value in trial.params.items()},
+        inter,
+    )
 
 
 #: A trial without the parameter (a conditional space) shows null.

@@ -73,6 +73,9 @@ class StudyState:
     changed: dict[int, int] = field(default_factory=dict)
     refreshed_at: float = 0.0
     known_metric: str | None = None
+    splits: int = 1
+    splits_at: int = -1
+    columns: dict[int, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property

@@ -98,6 +98,7 @@ def serve(
     poll_interval: float = 0.5,
     block: bool = True,
     quiet: bool = False,
+    warm_up: bool = True,
 ) -> DashboardServer | None:
     """Serve a live dashboard of every study in ``storage``.
 
@@ -122,6 +123,9 @@ def serve(
         background thread and returns a :class:`DashboardServer` (a notebook).
     quiet : bool, default=False
         Print nothing (not even the address).
+    warm_up : bool, default=True
+        Read every study on a background thread as the server starts, so
+        that the first page opened finds them read.
 
     Returns
     -------
@@ -144,6 +148,10 @@ def serve(
     reader = StorageReader(opened)
     reader.study_names()  # fails here, before serving, on a storage it cannot read
     app = create_app(reader, token=token, poll_interval=poll_interval)
+    if warm_up:
+        threading.Thread(
+            target=app.state.dashboard.warm_up, name="scout-dashboard-warm-up", daemon=True
+        ).start()
     config = uvicorn.Config(
         app,
         host=host,
