@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import copy
 import functools
-import numbers
 import time
-import warnings
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.exceptions import FitFailedWarning
-from sklearn.utils import check_random_state, indexable
+from sklearn.utils import indexable
 from sklearn.utils.validation import check_is_fitted
 
 from scout_sklearn._compat import (
@@ -25,8 +21,8 @@ from scout_sklearn._compat import (
     with_callbacks,
 )
 from scout_sklearn._constraints import validate_params
-from scout_sklearn._evaluate import FoldRunner, content_hash, estimator_hash
-from scout_sklearn._loop import Budget, Pruning, run_search
+from scout_sklearn._evaluate import FoldRunner
+from scout_sklearn._loop import Budget, run_search
 from scout_sklearn._pareto import Objectives, check_objectives, pareto_summary, refit_index
 from scout_sklearn._results import N_SAMPLES, RungPlan, build_cv_results, metric_names
 from scout_sklearn._search_checks import (
@@ -44,10 +40,25 @@ from scout_sklearn._search_checks import (
     space_argument,
 )
 from scout_sklearn._search_pruning import resolve_pruning, with_subsamples
+from scout_sklearn._search_selection import (
+    called_refit_index,
+    objective_metric,
+    require_a_complete_trial,
+    tell_best,
+    timed_refit,
+    value_metric_name,
+    warn_or_raise_about_failures,
+)
+from scout_sklearn._search_study import (
+    default_study_name,
+    fingerprint,
+    queue_enqueued,
+    resolve_seed,
+)
 from scout_sklearn._secrets import mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
-from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn._trial import FoldResult, Trial
 from scout_sklearn._validation import ValidationSplit, refit_iterations, resolve_validation
 from scout_sklearn._verbose import Narrator
 from scout_sklearn.distributions import SearchSpace
@@ -531,18 +542,27 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             sampler=sampler,
             storage=storage,
             name=self.study_name or default_study_name(self.estimator),
-            seed=self._resolve_seed(),
+            seed=resolve_seed(self.random_state),
             load_if_exists=self.load_if_exists,
             fingerprint=(
                 None
                 if self.storage is None
-                else self._fingerprint(X, y, fingerprinted_splits, params, pruning)
+                else fingerprint(
+                    self.estimator,
+                    X,
+                    y,
+                    fingerprinted_splits,
+                    params,
+                    scoring=self.scoring,
+                    objectives=self.objectives,
+                    pruning=pruning,
+                )
             ),
             ignore_fingerprint=self.ignore_fingerprint,
         )
         if pruning is not None and pruning.plan.kind == N_SAMPLES:
             pruning = with_subsamples(pruning, self.estimator, y, splits, study.seed)
-        self._queue_enqueued(study)
+        queue_enqueued(study, self.enqueue)
         sample_weight = params.get("sample_weight")
         events = TaskEvents(
             self, X, y, None if sample_weight is None else {"sample_weight": sample_weight}
@@ -565,7 +585,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             validation=validation,
             inner_max_num_threads=self.inner_max_num_threads,
         )
-        metric = self._objective()
+        metric = objective_metric(
+            self._objectives, self.objectives, self.refit, self.scoring
+        )
         plan = None if pruning is None else pruning.plan
         callbacks = list(self.callbacks or ())
         interrupted: KeyboardInterrupt | None = None
@@ -591,7 +613,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         None
                         if pruning is None
                         else (pruning.pruner, self._resource, pruning.plan.ladder),
-                        objective=self._value_metric_name(),
+                        objective=value_metric_name(
+                            self._objectives, self.objectives, self.refit, self.scoring
+                        ),
                     )
                     events.start_search(
                         None
@@ -645,50 +669,21 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan, events
         )
         with verbose_logging(self.verbose):
-            self._tell_best(narrator)
+            tell_best(
+                narrator,
+                self.study_,
+                best_index=getattr(self, "best_index_", None),
+                best_params=getattr(self, "best_params_", None),
+                best_score=getattr(self, "best_score_", None),
+                cv_results=self.cv_results_,
+                n_on_front=len(getattr(self, "pareto_front_", ())),
+                several=self._objectives,
+                objectives=self.objectives,
+                refit=self.refit,
+                scoring=self.scoring,
+            )
         events.end_fit()
         return self
-
-    def _fingerprint(
-        self,
-        X: Any,
-        y: Any,
-        splits: list[Any],
-        params: Mapping[str, Any],
-        pruning: Pruning | None,
-    ) -> dict[str, Any]:
-        """What defines this search, as a resumed study must find it again."""
-        fingerprint = {
-            "data": {
-                # Not getattr(X, "shape", (len(X),)): the default is evaluated,
-                # and len() of a scipy sparse array raises.
-                "shape": list(X.shape if hasattr(X, "shape") else (len(X),)),
-                "sha1": content_hash((X, y, dict(params))),
-            },
-            "estimator": {
-                "class": type(self.estimator).__name__,
-                "sha1": estimator_hash(clone(self.estimator)),
-            },
-            "cv": {"n_splits": len(splits), "sha1": content_hash(splits)},
-            "scoring": (
-                self.scoring
-                if self.scoring is None or isinstance(self.scoring, str)
-                else content_hash(self.scoring)
-            ),
-        }
-        if self.objectives is not None:  # absent without: older studies still match
-            fingerprint["objective"] = (
-                self.objectives
-                if isinstance(self.objectives, str)
-                else dict(self.objectives)
-            )
-        if pruning is not None:  # absent without one: older studies still match
-            fingerprint["pruning"] = {
-                "pruner": repr(pruning.pruner),
-                "resource": pruning.plan.name or pruning.plan.kind,
-                "ladder": list(pruning.plan.ladder),
-            }
-        return fingerprint
 
     # -- after the search ---------------------------------------------------
     def _finish(
@@ -710,7 +705,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 f"No trial finished ({reason}): there are no results to choose from. "
                 "Increase timeout or n_trials."
             )
-        _warn_or_raise_about_failures(finished, self.error_score)
+        warn_or_raise_about_failures(finished, self.error_score)
         results = build_cv_results(
             finished,
             n_splits=self.n_splits_,
@@ -731,9 +726,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self._choose_on_the_front(results, finished)
         elif self.refit or not self.multimetric_:
             if plan is not None and not callable(self.refit):
-                _require_a_complete_trial(finished, plan, reason)
+                require_a_complete_trial(finished, plan, reason)
             self.best_index_ = (
-                _called_refit_index(self.refit, results)
+                called_refit_index(self.refit, results)
                 if callable(self.refit)
                 else int(self._select_best_index(self.refit, refit_metric, results))
             )
@@ -757,20 +752,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 self.best_estimator_.set_params(
                     **self._validation.refit_params(self.best_n_iterations_)
                 )
-            best = self.best_estimator_
-
-            def refit() -> None:
-                if y is None:
-                    best.fit(X, **fit_params)
-                else:
-                    best.fit(X, y, **fit_params)
-
-            start = time.perf_counter()
-            if events is None:
-                refit()
-            else:
-                events.refit(best, refit)
-            self.refit_time_ = time.perf_counter() - start
+            self.refit_time_ = timed_refit(self.best_estimator_, X, y, fit_params, events)
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
         self.scorer_ = dict(scorers._scorers) if is_multimetric_scorer(scorers) else scorers
@@ -856,15 +838,6 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self.study_.trials, ladder=self._ladder, resource=self._resource
         )
 
-    def _queue_enqueued(self, study: Study) -> None:
-        """Queue ``enqueue``'s params the study does not hold yet, in order."""
-        held = [dict(t.params) for t in study.trials]
-        for params in self.enqueue or ():
-            if any(_same_params(params, other) for other in held):
-                continue
-            study.enqueue(params)
-            held.append(dict(params))
-
     def _trial_finished(
         self,
         study: Study,
@@ -890,59 +863,6 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             )
         narrator.fold(number, fold)
 
-    def _tell_best(self, narrator: Narrator) -> None:
-        """Log the best trial in full, once, at the end (``verbose >= 1``)."""
-        if self._objectives is not None and hasattr(self, "best_index_"):
-            number = int(self.cv_results_["trial_number"][self.best_index_])
-            narrator.best(
-                number,
-                self.best_params_,
-                score=getattr(self, "best_score_", None),
-                metric=self.refit if isinstance(self.refit, str) else "score",
-                chosen_by=f"refit={self.refit!r} on the Pareto front of "
-                f"{len(self.pareto_front_)} trials"
-                if isinstance(self.refit, str)
-                else "chosen by the refit callable",
-            )
-        elif self._objectives is not None:
-            return
-        elif hasattr(self, "best_index_"):
-            number = int(self.cv_results_["trial_number"][self.best_index_])
-            narrator.best(
-                number,
-                self.best_params_,
-                score=getattr(self, "best_score_", None),
-                metric=self._metric_name(),
-                chosen_by="chosen by the refit callable" if callable(self.refit) else None,
-            )
-        elif any(t.has_value for t in self.study_.trials):  # several metrics, no refit
-            best = self.study_.best_trial
-            narrator.best(
-                best.number,
-                best.params,
-                score=best.value,
-                metric=self._value_metric_name() or self._metric_name(),
-                chosen_by="the highest value; refit=False",
-            )
-
-    def _value_metric_name(self) -> str | None:
-        """The metric of the trials' values, named when several are scored."""
-        if isinstance(self.scoring, (list, tuple, dict)):
-            return self._objective() or str(next(iter(self.scoring)))
-        if callable(self.scoring) and isinstance(self.objectives, str):
-            return self.objectives
-        return None
-
-    def _metric_name(self) -> str:
-        """The name of the metric ``best_score_`` is the mean test score of."""
-        if isinstance(self.refit, str):
-            return self.refit
-        if isinstance(self.scoring, str):
-            return self.scoring
-        if isinstance(self.scoring, (list, tuple, dict)):
-            return str(next(iter(self.scoring)))
-        return "score"
-
     # -- validation and resolution ------------------------------------------
     def _check_refit_for_multimetric(self, scores: Any) -> None:
         # Several objectives: refit may be "knee" or a built-in measure, checked
@@ -961,128 +881,3 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             pruner=self.pruner,
             owner=type(self).__name__,
         )
-
-    def _objective(self) -> str | None:
-        """The metric whose mean test score is each trial's value (None: the first)."""
-        if self._objectives is not None:
-            # A value is maximised (study_.best_trial, the progress bar): the
-            # refit's objective when it is a maximised scorer metric, else the
-            # first objective that is one, else the first metric of scoring.
-            maximised = self._objectives.maximised_scored_columns
-            if isinstance(self.refit, str) and self.refit in self._objectives.names:
-                column = self._objectives.columns[self._objectives.index(self.refit)]
-                if column in maximised:
-                    return column
-            return maximised[0] if maximised else None
-        if isinstance(self.objectives, str):
-            multimetric = isinstance(self.scoring, (list, tuple, dict)) or callable(
-                self.scoring
-            )
-            return self.objectives if multimetric else None
-        return self.refit if isinstance(self.refit, str) else None
-
-    def _resolve_seed(self) -> int | None:
-        if self.random_state is None:
-            return None
-        if isinstance(self.random_state, numbers.Integral):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-
-
-def _called_refit_index(refit: Any, results: Mapping[str, Any]) -> int:
-    """The row a refit callable chooses, checked as GridSearchCV checks it.
-
-    GridSearchCV raises a TypeError / IndexError from inside scikit-learn;
-    these (of the same types) name refit, and the value it returned.
-    """
-    index = refit(results)
-    n_rows = len(results["params"])
-    if not isinstance(index, numbers.Integral) or isinstance(index, (bool, np.bool_)):
-        raise InvalidParameterError(
-            "best_index_ returned is not an integer: the 'refit' callable of "
-            f"ScoutSearchCV returned {index!r}; it must return the int index of a row "
-            f"of cv_results_ (0 to {n_rows - 1})."
-        )
-    if not 0 <= int(index) < n_rows:
-        # An IndexError, as GridSearchCV's, for code that catches it.
-        raise IndexError(
-            "best_index_ index out of range: the 'refit' callable of ScoutSearchCV "
-            f"returned {index!r}, but cv_results_ has {n_rows} rows (0 to "
-            f"{n_rows - 1})."
-        )
-    return int(index)
-
-
-def _same_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    if a.keys() != b.keys():
-        return False
-    for key, value in a.items():
-        other = b[key]
-        try:
-            equal = bool(value is other or value == other)
-        except Exception:  # noqa: BLE001 - arrays and odd objects: compare their text
-            equal = repr(value) == repr(other)
-        if not equal:
-            return False
-    return True
-
-
-def default_study_name(estimator: Any) -> str:
-    """A readable study name for a search over ``estimator``."""
-    name = type(estimator).__name__
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and all(isinstance(s, tuple) for s in steps):
-        name += "(" + ",".join(str(step[0]) for step in steps) + ")"
-    return name
-
-
-def _require_a_complete_trial(trials: list[Trial], plan: RungPlan, reason: str) -> None:
-    if any(t.state is TrialState.COMPLETE for t in trials):
-        return
-    n_failed = sum(t.state is TrialState.FAILED for t in trials)
-    failures = (
-        f" ({n_failed} failed: see the FitFailedWarning for their errors)"
-        if n_failed
-        else ""
-    )
-    raise ValueError(
-        f"No trial was evaluated at max_resource={plan.ladder[-1]!r} ({reason}): "
-        f"all {len(trials)} trials were pruned or failed{failures}, and a pruned "
-        "trial is never chosen as the best. Increase n_trials (or timeout), or use "
-        "a less aggressive pruner."
-    )
-
-
-def _warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
-    """Warn once about failed fits; raise when no fit at all succeeded.
-
-    As in GridSearchCV, a search goes on while any fit succeeds: trials with a
-    failed fold are FAILED and score ``error_score`` on that fold.
-    """
-    failed = [t for t in trials if t.state is TrialState.FAILED]
-    if not failed:
-        return
-    folds = [f for t in trials for f in t.fold_results]
-    errors = Counter(f.error for f in folds if f.error is not None)
-    delimiter = "-" * 80 + "\n"
-    summary = "\n".join(
-        f"{delimiter}{n} fits failed with the following error:\n{error}"
-        for error, n in errors.items()
-    )
-    n_failed_fits = sum(errors.values())
-    if n_failed_fits == len(folds):
-        raise ValueError(
-            f"\nAll the {len(folds)} fits failed (every fold of the {len(trials)} "
-            "trials).\nIt is very likely that your model is misconfigured.\nYou can "
-            "try to debug the error by setting error_score='raise'.\n\nBelow are more "
-            f"details about the failures:\n{summary}"
-        )
-    warnings.warn(
-        f"\n{len(failed)} of {len(trials)} trials failed: {n_failed_fits} fits failed "
-        f"out of a total of {len(folds)}.\nThe score on these train-test partitions "
-        f"for these parameters will be set to {error_score}.\nIf these failures are "
-        "not expected, you can try to debug them by setting error_score='raise'.\n\n"
-        f"Below are more details about the failures:\n{summary}",
-        FitFailedWarning,
-        stacklevel=3,
-    )
