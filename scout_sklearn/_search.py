@@ -3,175 +3,73 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
-import difflib
 import functools
-import inspect
-import numbers
 import time
-import warnings
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone, is_classifier
-from sklearn.exceptions import FitFailedWarning
-from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state, indexable
-from sklearn.utils.multiclass import type_of_target
+from sklearn.base import clone
+from sklearn.utils import indexable
 from sklearn.utils.validation import check_is_fitted
 
 from scout_sklearn._compat import (
     BaseSearchCV,
     TaskEvents,
     is_multimetric_scorer,
-    num_samples,
     slice_method_params,
     with_callbacks,
 )
-from scout_sklearn._constraints import (
-    Boolean,
-    Constraint,
-    HasMethods,
-    InstanceOf,
-    Interval,
-    IsCallable,
-    IsNone,
-    Options,
-    Predicate,
-    validate_params,
+from scout_sklearn._constraints import validate_params
+from scout_sklearn._evaluate import FoldRunner
+from scout_sklearn._loop import Budget, run_search
+from scout_sklearn._pareto import Objectives, check_objectives, pareto_summary, refit_index
+from scout_sklearn._results import N_SAMPLES, RungPlan, build_cv_results, metric_names
+from scout_sklearn._search_checks import (
+    CONSTRAINTS,
+    check_clonable,
+    check_enqueue,
+    check_fit_data,
+    check_fit_params_accepted,
+    check_objective,
+    check_param_names,
+    check_scoring_and_refit,
+    checked_splits,
+    resolve_n_trials,
+    resolve_sampler,
+    space_argument,
 )
-from scout_sklearn._evaluate import (
-    FoldRunner,
-    content_hash,
-    estimator_hash,
-    subsample_order,
+from scout_sklearn._search_pruning import resolve_pruning, with_subsamples
+from scout_sklearn._search_selection import (
+    called_refit_index,
+    objective_metric,
+    require_a_complete_trial,
+    tell_best,
+    timed_refit,
+    value_metric_name,
+    warn_or_raise_about_failures,
 )
-from scout_sklearn._loop import Budget, Pruning, run_search
-from scout_sklearn._pareto import (
-    Objectives,
-    check_objectives,
-    check_sampler,
-    pareto_summary,
-    refit_index,
-)
-from scout_sklearn._results import (
-    FOLDS,
-    N_SAMPLES,
-    PARAMETER,
-    RungPlan,
-    build_cv_results,
-    metric_names,
+from scout_sklearn._search_study import (
+    default_study_name,
+    fingerprint,
+    queue_enqueued,
+    resolve_seed,
 )
 from scout_sklearn._secrets import mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
-from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn._trial import FoldResult, Trial
 from scout_sklearn._validation import ValidationSplit, refit_iterations, resolve_validation
 from scout_sklearn._verbose import Narrator
-from scout_sklearn.distributions import SearchSpace, SubSpace
+from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import InvalidParameterError
-from scout_sklearn.pruners import NopPruner, Pruner, make_pruner
+from scout_sklearn.pruners import Pruner
 from scout_sklearn.reporting import Progress, logger, verbose_logging
-from scout_sklearn.samplers import AutoSampler, GridSampler, RandomSampler, Sampler
-from scout_sklearn.samplers._registry import make_sampler
+from scout_sklearn.samplers import Sampler
 from scout_sklearn.storage import MemoryStorage, Storage
 from scout_sklearn.storage._open import open_storage
 
 __all__ = ["ScoutSearchCV"]
-
-
-def _is_cv_iterable(value: object) -> bool:
-    return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
-
-
-def _is_list_of_callables(value: object) -> bool:
-    return isinstance(value, (list, tuple)) and all(callable(v) for v in value)
-
-
-def _is_nonzero_int(value: object) -> bool:
-    return (
-        isinstance(value, numbers.Integral)
-        and not isinstance(value, (bool, np.bool_))
-        and int(value) != 0
-    )
-
-
-def _is_study_name(value: object) -> bool:
-    # What every storage can keep (a SQL column of 255 characters); "" is the
-    # default name, as None.
-    return isinstance(value, str) and len(value) <= 255 and "\0" not in value
-
-
-def _is_list_of_dicts(value: object) -> bool:
-    return isinstance(value, (list, tuple)) and all(isinstance(v, Mapping) for v in value)
-
-
-_CONSTRAINTS: dict[str, list[Constraint]] = {
-    "estimator": [HasMethods("fit", "get_params", "set_params")],
-    "n_trials": [Interval(numbers.Integral, 1, None, closed="left"), IsNone()],
-    "timeout": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
-    "scoring": [InstanceOf(str, list, tuple, dict), IsCallable(), IsNone()],
-    "n_jobs": [
-        Predicate(_is_nonzero_int, "an int other than 0 (-1 for every core)"),
-        IsNone(),
-    ],
-    "refit": [Boolean(), InstanceOf(str), IsCallable()],
-    "cv": [
-        Interval(numbers.Integral, 2, None, closed="left"),
-        HasMethods("split", "get_n_splits"),
-        Predicate(_is_cv_iterable, "an iterable of (train, test) index pairs"),
-        IsNone(),
-    ],
-    "verbose": [Interval(numbers.Integral, 0, None, closed="left"), Boolean()],
-    "pre_dispatch": [Interval(numbers.Integral, 1, None, closed="left"), InstanceOf(str)],
-    "random_state": [
-        Interval(numbers.Integral, 0, 2**32 - 1),
-        InstanceOf(np.random.RandomState, description="a numpy RandomState"),
-        IsNone(),
-    ],
-    "error_score": [
-        Options({"raise"}),
-        InstanceOf(numbers.Real, description="a real number (np.nan included)"),
-    ],
-    "return_train_score": [Boolean()],
-    "storage": [InstanceOf(str, Storage), IsNone()],
-    "study_name": [
-        Predicate(_is_study_name, "a str of at most 255 characters without NUL"),
-        IsNone(),
-    ],
-    "load_if_exists": [Boolean()],
-    "ignore_fingerprint": [Boolean()],
-    "pruner": [InstanceOf(str, Pruner), IsNone()],
-    "resource": [InstanceOf(str), IsNone()],
-    "min_resource": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
-    "max_resource": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
-    "callbacks": [
-        Predicate(_is_list_of_callables, "a list of callables callback(study, trial)"),
-        IsNone(),
-    ],
-    "enqueue": [
-        Predicate(_is_list_of_dicts, "a list of dicts of params to evaluate first"),
-        IsNone(),
-    ],
-    "objectives": [
-        InstanceOf(str, description="a str (the name of one metric of scoring)"),
-        InstanceOf(dict, description="a dict {metric: 'maximize' or 'minimize'}"),
-        IsNone(),
-    ],
-    "validation": [InstanceOf(ValidationSplit), IsNone()],
-    "inner_max_num_threads": [
-        Options({"auto"}),
-        Interval(numbers.Integral, 1, None, closed="left"),
-        IsNone(),
-    ],
-}
-
-# The seed stream of the n_samples subsamples, apart from the trials' streams
-# ([seed, number]): the subsample of fold k is drawn from [seed, k, _SUBSAMPLE].
-_SUBSAMPLE = 0x5AB5
 
 
 class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
@@ -566,21 +464,31 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self : ScoutSearchCV
             The fitted search.
         """
-        validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
-        _check_clonable(self.estimator, type(self).__name__)
+        owner = type(self).__name__
+        validate_params(owner, self.get_params(deep=False), CONSTRAINTS)
+        check_clonable(self.estimator, owner)
         self._objectives = self._check_several_objectives()
-        self._check_scoring_and_refit()
-        self._check_objectives()
-        space_name, space_spec = self._space_argument()
+        check_scoring_and_refit(
+            self.scoring,
+            self.refit,
+            several_objectives=self._objectives is not None,
+            owner=owner,
+        )
+        check_objective(self.objectives, self.scoring, owner)
+        space_name, space_spec = space_argument(
+            self.param_grid, self.param_distributions, owner
+        )
         space = SearchSpace.from_user(space_spec, name=space_name)
         check_param_names(self.estimator, space, space_name)
-        sampler = self._resolve_sampler(space)
+        sampler = resolve_sampler(
+            self.sampler, self.n_trials, self.timeout, space, self._objectives, owner
+        )
         sampler.check_space(space)
-        n_trials = self._resolve_n_trials(sampler, space)
-        self._check_enqueue(space, n_trials)
+        n_trials = resolve_n_trials(sampler, space, self.n_trials, self.timeout)
+        check_enqueue(self.enqueue, space, n_trials, self.n_trials, owner)
         scorers, refit_metric = self._get_scorers()
 
-        _check_fit_data(X, y, params)
+        check_fit_data(X, y, params)
         X, y = indexable(X, y)
         params = slice_method_params(X, params, None)
         try:
@@ -590,9 +498,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             # parameter): its type and message, which name the parameter,
             # raised from here rather than from inside scikit-learn.
             raise error.with_traceback(None) from None
-        _check_fit_params_accepted(self.estimator, routed.estimator.fit)
+        check_fit_params_accepted(self.estimator, routed.estimator.fit)
         split_params = routed.splitter.split
-        cv, self.n_splits_, splits = self._split(X, y, split_params)
+        cv, self.n_splits_, splits = checked_splits(
+            self.cv, self.estimator, X, y, split_params, owner
+        )
         if len(splits) != self.n_splits_:
             raise ValueError(
                 "cv.split and cv.get_n_splits return inconsistent results. Expected "
@@ -610,30 +520,49 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 self.validation, self.estimator, X, y, splits, routed.estimator.fit
             )
         self._validation = validation
-        pruning = self._resolve_pruning(space, y, splits)
+        pruning = resolve_pruning(
+            self.estimator,
+            space,
+            y,
+            splits,
+            pruner=self.pruner,
+            resource=self.resource,
+            min_resource=self.min_resource,
+            max_resource=self.max_resource,
+            owner=owner,
+        )
 
         storage = (
             MemoryStorage()
             if self.storage is None
-            else open_storage(self.storage, owner=type(self).__name__)
+            else open_storage(self.storage, owner=owner)
         )
         study = Study(
             space,
             sampler=sampler,
             storage=storage,
             name=self.study_name or default_study_name(self.estimator),
-            seed=self._resolve_seed(),
+            seed=resolve_seed(self.random_state),
             load_if_exists=self.load_if_exists,
             fingerprint=(
                 None
                 if self.storage is None
-                else self._fingerprint(X, y, fingerprinted_splits, params, pruning)
+                else fingerprint(
+                    self.estimator,
+                    X,
+                    y,
+                    fingerprinted_splits,
+                    params,
+                    scoring=self.scoring,
+                    objectives=self.objectives,
+                    pruning=pruning,
+                )
             ),
             ignore_fingerprint=self.ignore_fingerprint,
         )
         if pruning is not None and pruning.plan.kind == N_SAMPLES:
-            pruning = self._with_subsamples(pruning, y, splits, study.seed)
-        self._queue_enqueued(study)
+            pruning = with_subsamples(pruning, self.estimator, y, splits, study.seed)
+        queue_enqueued(study, self.enqueue)
         sample_weight = params.get("sample_weight")
         events = TaskEvents(
             self, X, y, None if sample_weight is None else {"sample_weight": sample_weight}
@@ -656,7 +585,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             validation=validation,
             inner_max_num_threads=self.inner_max_num_threads,
         )
-        metric = self._objective()
+        metric = objective_metric(
+            self._objectives, self.objectives, self.refit, self.scoring
+        )
         plan = None if pruning is None else pruning.plan
         callbacks = list(self.callbacks or ())
         interrupted: KeyboardInterrupt | None = None
@@ -682,7 +613,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                         None
                         if pruning is None
                         else (pruning.pruner, self._resource, pruning.plan.ladder),
-                        objective=self._value_metric_name(),
+                        objective=value_metric_name(
+                            self._objectives, self.objectives, self.refit, self.scoring
+                        ),
                     )
                     events.start_search(
                         None
@@ -736,81 +669,21 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan, events
         )
         with verbose_logging(self.verbose):
-            self._tell_best(narrator)
+            tell_best(
+                narrator,
+                self.study_,
+                best_index=getattr(self, "best_index_", None),
+                best_params=getattr(self, "best_params_", None),
+                best_score=getattr(self, "best_score_", None),
+                cv_results=self.cv_results_,
+                n_on_front=len(getattr(self, "pareto_front_", ())),
+                several=self._objectives,
+                objectives=self.objectives,
+                refit=self.refit,
+                scoring=self.scoring,
+            )
         events.end_fit()
         return self
-
-    def _split(
-        self, X: Any, y: Any, split_params: Mapping[str, Any]
-    ) -> tuple[Any, int, list[Any]]:
-        """The CV splitter, its number of splits and its splits; checked, before any fit.
-
-        The splitter's own errors (more splits than samples, groups missing)
-        come back naming ``cv`` (and ``y``), from here rather than from inside
-        scikit-learn.
-        """
-        name = type(self).__name__
-        try:
-            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        except ValueError as error:
-            raise InvalidParameterError(
-                f"{name}.fit cannot tell what kind of target y is, to choose the "
-                f"cv={self.cv!r} splitter (stratified for a classifier): {error}"
-            ) from error
-        n_samples = num_samples(X)
-        given = "".join(f", {k}" for k, v in split_params.items() if v is not None)
-        try:
-            n_splits = cv.get_n_splits(X, y, **split_params)
-            splits = list(cv.split(X, y, **split_params))
-        except (ValueError, TypeError) as error:
-            raise InvalidParameterError(
-                f"The 'cv' parameter of {name}, {_short(self.cv)}, cannot split the "
-                f"{n_samples} samples of X (with y{given}): {error}"
-            ) from error
-        for k, split in enumerate(splits):
-            _check_split(split, k, n_samples, name)
-        return cv, n_splits, splits
-
-    def _fingerprint(
-        self,
-        X: Any,
-        y: Any,
-        splits: list[Any],
-        params: Mapping[str, Any],
-        pruning: Pruning | None,
-    ) -> dict[str, Any]:
-        """What defines this search, as a resumed study must find it again."""
-        fingerprint = {
-            "data": {
-                # Not getattr(X, "shape", (len(X),)): the default is evaluated,
-                # and len() of a scipy sparse array raises.
-                "shape": list(X.shape if hasattr(X, "shape") else (len(X),)),
-                "sha1": content_hash((X, y, dict(params))),
-            },
-            "estimator": {
-                "class": type(self.estimator).__name__,
-                "sha1": estimator_hash(clone(self.estimator)),
-            },
-            "cv": {"n_splits": len(splits), "sha1": content_hash(splits)},
-            "scoring": (
-                self.scoring
-                if self.scoring is None or isinstance(self.scoring, str)
-                else content_hash(self.scoring)
-            ),
-        }
-        if self.objectives is not None:  # absent without: older studies still match
-            fingerprint["objective"] = (
-                self.objectives
-                if isinstance(self.objectives, str)
-                else dict(self.objectives)
-            )
-        if pruning is not None:  # absent without one: older studies still match
-            fingerprint["pruning"] = {
-                "pruner": repr(pruning.pruner),
-                "resource": pruning.plan.name or pruning.plan.kind,
-                "ladder": list(pruning.plan.ladder),
-            }
-        return fingerprint
 
     # -- after the search ---------------------------------------------------
     def _finish(
@@ -832,7 +705,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 f"No trial finished ({reason}): there are no results to choose from. "
                 "Increase timeout or n_trials."
             )
-        _warn_or_raise_about_failures(finished, self.error_score)
+        warn_or_raise_about_failures(finished, self.error_score)
         results = build_cv_results(
             finished,
             n_splits=self.n_splits_,
@@ -853,9 +726,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self._choose_on_the_front(results, finished)
         elif self.refit or not self.multimetric_:
             if plan is not None and not callable(self.refit):
-                _require_a_complete_trial(finished, plan, reason)
+                require_a_complete_trial(finished, plan, reason)
             self.best_index_ = (
-                _called_refit_index(self.refit, results)
+                called_refit_index(self.refit, results)
                 if callable(self.refit)
                 else int(self._select_best_index(self.refit, refit_metric, results))
             )
@@ -879,20 +752,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 self.best_estimator_.set_params(
                     **self._validation.refit_params(self.best_n_iterations_)
                 )
-            best = self.best_estimator_
-
-            def refit() -> None:
-                if y is None:
-                    best.fit(X, **fit_params)
-                else:
-                    best.fit(X, y, **fit_params)
-
-            start = time.perf_counter()
-            if events is None:
-                refit()
-            else:
-                events.refit(best, refit)
-            self.refit_time_ = time.perf_counter() - start
+            self.refit_time_ = timed_refit(self.best_estimator_, X, y, fit_params, events)
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
         self.scorer_ = dict(scorers._scorers) if is_multimetric_scorer(scorers) else scorers
@@ -978,15 +838,6 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             self.study_.trials, ladder=self._ladder, resource=self._resource
         )
 
-    def _queue_enqueued(self, study: Study) -> None:
-        """Queue ``enqueue``'s params the study does not hold yet, in order."""
-        held = [dict(t.params) for t in study.trials]
-        for params in self.enqueue or ():
-            if any(_same_params(params, other) for other in held):
-                continue
-            study.enqueue(params)
-            held.append(dict(params))
-
     def _trial_finished(
         self,
         study: Study,
@@ -1012,85 +863,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             )
         narrator.fold(number, fold)
 
-    def _tell_best(self, narrator: Narrator) -> None:
-        """Log the best trial in full, once, at the end (``verbose >= 1``)."""
-        if self._objectives is not None and hasattr(self, "best_index_"):
-            number = int(self.cv_results_["trial_number"][self.best_index_])
-            narrator.best(
-                number,
-                self.best_params_,
-                score=getattr(self, "best_score_", None),
-                metric=self.refit if isinstance(self.refit, str) else "score",
-                chosen_by=f"refit={self.refit!r} on the Pareto front of "
-                f"{len(self.pareto_front_)} trials"
-                if isinstance(self.refit, str)
-                else "chosen by the refit callable",
-            )
-        elif self._objectives is not None:
-            return
-        elif hasattr(self, "best_index_"):
-            number = int(self.cv_results_["trial_number"][self.best_index_])
-            narrator.best(
-                number,
-                self.best_params_,
-                score=getattr(self, "best_score_", None),
-                metric=self._metric_name(),
-                chosen_by="chosen by the refit callable" if callable(self.refit) else None,
-            )
-        elif any(t.has_value for t in self.study_.trials):  # several metrics, no refit
-            best = self.study_.best_trial
-            narrator.best(
-                best.number,
-                best.params,
-                score=best.value,
-                metric=self._value_metric_name() or self._metric_name(),
-                chosen_by="the highest value; refit=False",
-            )
-
-    def _value_metric_name(self) -> str | None:
-        """The metric of the trials' values, named when several are scored."""
-        if isinstance(self.scoring, (list, tuple, dict)):
-            return self._objective() or str(next(iter(self.scoring)))
-        if callable(self.scoring) and isinstance(self.objectives, str):
-            return self.objectives
-        return None
-
-    def _metric_name(self) -> str:
-        """The name of the metric ``best_score_`` is the mean test score of."""
-        if isinstance(self.refit, str):
-            return self.refit
-        if isinstance(self.scoring, str):
-            return self.scoring
-        if isinstance(self.scoring, (list, tuple, dict)):
-            return str(next(iter(self.scoring)))
-        return "score"
-
     # -- validation and resolution ------------------------------------------
-    def _space_argument(self) -> tuple[str, Any]:
-        """The search space and the name it was given by (GridSearchCV's or not).
-
-        ``param_grid`` (GridSearchCV's name) and ``param_distributions``
-        (RandomizedSearchCV's) are two names for one argument, so that code
-        written for either runs unchanged; a search gets exactly one.
-        """
-        name = type(self).__name__
-        grid, distributions = self.param_grid, self.param_distributions
-        if grid is not None and distributions is not None:
-            raise InvalidParameterError(
-                f"{name} got both param_grid={grid!r} and param_distributions="
-                f"{distributions!r}. They are two names for the same search space "
-                "(GridSearchCV's and RandomizedSearchCV's): give only one."
-            )
-        if grid is not None:
-            return "param_grid", grid
-        if distributions is not None:
-            return "param_distributions", distributions
-        raise InvalidParameterError(
-            f"{name} needs a search space: pass param_grid={{...}} (as to "
-            "GridSearchCV) or param_distributions={...} (as to RandomizedSearchCV), "
-            "e.g. {'C': [0.1, 1, 10]}. Got None for both."
-        )
-
     def _check_refit_for_multimetric(self, scores: Any) -> None:
         # Several objectives: refit may be "knee" or a built-in measure, checked
         # against the objectives by _check_several_objectives instead.
@@ -1108,714 +881,3 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             pruner=self.pruner,
             owner=type(self).__name__,
         )
-
-    def _check_scoring_and_refit(self) -> None:
-        name = type(self).__name__
-        if isinstance(self.scoring, str):
-            # With one metric, any truthy refit (a metric name included, even
-            # another one's) means refit=True, as in GridSearchCV.
-            _check_scorer_name(self.scoring, f"The 'scoring' parameter of {name}")
-        if isinstance(self.scoring, (list, tuple, dict)):
-            if len(self.scoring) == 0:
-                raise InvalidParameterError(
-                    f"The 'scoring' parameter of {name} is an empty "
-                    f"{type(self.scoring).__name__}: name at least one metric."
-                )
-            metrics = list(self.scoring)
-            if not isinstance(self.scoring, dict):
-                for metric in metrics:
-                    if not isinstance(metric, str):
-                        raise InvalidParameterError(
-                            f"The 'scoring' parameter of {name} lists {metric!r}, which "
-                            "is not a scorer name; list names of "
-                            "sklearn.metrics.get_scorer_names(), or give a dict of "
-                            "name to scorer."
-                        )
-                    _check_scorer_name(
-                        metric, f"The 'scoring' parameter of {name} (in its list)"
-                    )
-                repeated = sorted(m for m, n in Counter(metrics).items() if n > 1)
-                if repeated:
-                    raise InvalidParameterError(
-                        f"The 'scoring' parameter of {name} lists {repeated} more than "
-                        "once: each metric names one column of cv_results_, so list "
-                        "each once."
-                    )
-            else:
-                for key, scorer in self.scoring.items():
-                    if not isinstance(key, str):
-                        raise InvalidParameterError(
-                            f"The 'scoring' parameter of {name} has the key {key!r}, "
-                            "which is not a str: the keys name the metrics (the columns "
-                            "of cv_results_, what refit names)."
-                        )
-                    if not (isinstance(scorer, str) or callable(scorer)):
-                        raise InvalidParameterError(
-                            f"The 'scoring' parameter of {name} maps {key!r} to "
-                            f"{scorer!r}, which is neither a scorer name (str) nor a "
-                            "callable scorer(estimator, X, y)."
-                        )
-                    if isinstance(scorer, str):
-                        _check_scorer_name(
-                            scorer, f"The 'scoring' parameter of {name} (at key {key!r})"
-                        )
-            if self._objectives is not None:
-                return  # refit was checked against the objectives
-            if isinstance(self.refit, str) and self.refit not in metrics:
-                raise InvalidParameterError(
-                    "For multi-metric scoring, the parameter refit must be set to a "
-                    "scorer key, a callable choosing the best index, or False. The "
-                    f"'refit' parameter of {name} names the metric {self.refit!r}, "
-                    f"which is not in scoring: the metrics are {metrics}."
-                )
-            if self.refit is True:
-                raise InvalidParameterError(
-                    "For multi-metric scoring, the parameter refit must be set to a "
-                    f"scorer key: with several metrics in scoring ({metrics}), the "
-                    f"'refit' parameter of {name} must name the metric that picks the "
-                    f"best trial (e.g. refit={metrics[0]!r}), be a callable, or be "
-                    "False. Got refit=True."
-                )
-
-    def _check_objectives(self) -> None:
-        """``objectives`` names a metric of ``scoring`` (a callable's: at its scores)."""
-        objective = self.objectives
-        if objective is None or not isinstance(objective, str):
-            return  # several objectives: checked by _check_several_objectives
-        name = type(self).__name__
-        where = f"The 'objectives' parameter of {name} names the metric {objective!r}"
-        if isinstance(self.scoring, (list, tuple, dict)):
-            metrics = list(self.scoring)
-            if objective not in metrics:
-                raise InvalidParameterError(
-                    f"{where}, which is not in scoring: the metrics are {metrics}. "
-                    "Name one of them."
-                )
-        elif isinstance(self.scoring, str) and objective != self.scoring:
-            raise InvalidParameterError(
-                f"{where}, but scoring={self.scoring!r} scores only that one metric. "
-                "Leave objectives=None, or score several metrics, e.g. scoring="
-                f"[{self.scoring!r}, {objective!r}]."
-            )
-        elif self.scoring is None and objective != "score":
-            raise InvalidParameterError(
-                f"{where}, but scoring=None scores only the estimator's score method. "
-                f"Leave objectives=None, or score several metrics, e.g. scoring="
-                f"[{objective!r}, ...]."
-            )
-
-    def _objective(self) -> str | None:
-        """The metric whose mean test score is each trial's value (None: the first)."""
-        if self._objectives is not None:
-            # A value is maximised (study_.best_trial, the progress bar): the
-            # refit's objective when it is a maximised scorer metric, else the
-            # first objective that is one, else the first metric of scoring.
-            maximised = self._objectives.maximised_scored_columns
-            if isinstance(self.refit, str) and self.refit in self._objectives.names:
-                column = self._objectives.columns[self._objectives.index(self.refit)]
-                if column in maximised:
-                    return column
-            return maximised[0] if maximised else None
-        if isinstance(self.objectives, str):
-            multimetric = isinstance(self.scoring, (list, tuple, dict)) or callable(
-                self.scoring
-            )
-            return self.objectives if multimetric else None
-        return self.refit if isinstance(self.refit, str) else None
-
-    def _check_enqueue(self, space: SearchSpace, n_trials: int | None) -> None:
-        name = type(self).__name__
-        queued = list(self.enqueue or ())
-        for i, params in enumerate(queued):
-            if not space.contains(params):
-                raise InvalidParameterError(
-                    f"The 'enqueue' parameter of {name} holds params outside the "
-                    f"search space at index {i}: {dict(params)!r} "
-                    f"({space.explain_mismatch(params)}). Each entry must name exactly "
-                    "the parameters of one sub-space, each value inside its "
-                    "distribution."
-                )
-        if n_trials is not None and len(queued) > n_trials:
-            raise InvalidParameterError(
-                f"The 'enqueue' parameter of {name} lists {len(queued)} params, more "
-                f"than the {n_trials} trials of the search (n_trials={self.n_trials!r}"
-                "). Enqueued params count towards n_trials: raise n_trials or enqueue "
-                "fewer."
-            )
-
-    def _resolve_sampler(self, space: SearchSpace) -> Sampler:
-        if self.sampler is None:
-            if self.n_trials is None and self.timeout is None:
-                _require_finite_for_grid(space)
-                return GridSampler()
-            if self._objectives is not None:  # the models learn from one value
-                return RandomSampler(n_trials=self.n_trials)
-            return AutoSampler()
-        sampler = make_sampler(self.sampler, owner=type(self).__name__)
-        # The user's instance is configuration: never let a fit mutate it.
-        sampler = clone(sampler) if sampler is self.sampler else sampler
-        if self._objectives is not None:
-            check_sampler(sampler, type(self).__name__)
-        if isinstance(sampler, RandomSampler) and sampler.n_trials is None:
-            sampler.set_params(n_trials=self.n_trials)
-        return sampler
-
-    def _resolve_n_trials(self, sampler: Sampler, space: SearchSpace) -> int | None:
-        most = sampler.max_trials(space)
-        if self.n_trials is None:
-            if most is None and self.timeout is None:
-                raise InvalidParameterError(
-                    f"n_trials=None means 'every params the sampler can give', but "
-                    f"{sampler!r} is unbounded on this space. Set n_trials=... "
-                    "(or timeout=...), or use sampler='grid' on a finite space."
-                )
-            return most
-        if most is not None and self.n_trials > most:
-            warnings.warn(
-                f"n_trials={self.n_trials} is more than the {most} distinct params "
-                f"{sampler!r} can give on this space; the search stops after {most} "
-                "trials.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return int(self.n_trials)
-
-    def _resolve_pruning(
-        self, space: SearchSpace, y: Any, splits: list[Any]
-    ) -> Pruning | None:
-        """The pruner and its rungs, checked before any fit; None without pruning."""
-        name = type(self).__name__
-        pruner = make_pruner(self.pruner, owner=name)
-        if isinstance(pruner, NopPruner):
-            given = [
-                f"{key}={getattr(self, key)!r}"
-                for key in ("resource", "min_resource", "max_resource")
-                if getattr(self, key) is not None
-            ]
-            if given:
-                raise InvalidParameterError(
-                    f"{', '.join(given)} only apply with a pruner, but "
-                    f"pruner={self.pruner!r} prunes nothing. Set pruner='hyperband' "
-                    "(or 'successive_halving', 'median', a Pruner instance), or "
-                    "leave resource, min_resource and max_resource at None."
-                )
-            return None
-        resource = "n_samples" if self.resource is None else self.resource
-        bounds: tuple[float, float]
-        if resource == "n_samples":
-            kind, bounds, warm_start = N_SAMPLES, self._sample_bounds(y, splits), None
-        elif resource == "folds":
-            kind, bounds, warm_start = FOLDS, self._fold_bounds(len(splits)), None
-        else:
-            kind = PARAMETER
-            bounds, warm_start = self._parameter_bounds(resource, space)
-        low, high = bounds
-        if low > high:
-            raise InvalidParameterError(
-                f"The 'min_resource' parameter of {name} must be <= max_resource, the "
-                f"resource of the last rung. Got min_resource={low!r} and "
-                f"max_resource={high!r} (resource={resource!r}) instead."
-            )
-        ladder = tuple(pruner.ladder(low, high))
-        if len(ladder) == 1:
-            warnings.warn(
-                f"The rungs of {pruner!r} from min_resource={low!r} to "
-                f"max_resource={high!r} are just {ladder}: nothing can be pruned. "
-                "Lower min_resource to let the pruner stop trials early.",
-                UserWarning,
-                stacklevel=3,
-            )
-        plan = RungPlan(
-            kind=kind,
-            ladder=ladder,
-            n_splits=len(splits),
-            name=resource if kind == PARAMETER else None,
-            warm_start=warm_start,
-        )
-        n_params = max(len(sub.names) for sub in space)
-        return Pruning(pruner=pruner, plan=plan, min_values=max(5, n_params + 1))
-
-    def _sample_bounds(self, y: Any, splits: list[Any]) -> tuple[int, int]:
-        name = type(self).__name__
-        sizes = [len(train) for train, _ in splits]
-        smallest, largest = min(sizes), max(sizes)
-        for key in ("min_resource", "max_resource"):
-            value = getattr(self, key)
-            if value is not None and not _is_int(value):
-                raise InvalidParameterError(
-                    f"The {key!r} parameter of {name} counts training rows with "
-                    f"resource='n_samples', so it must be an int. Got {value!r} instead."
-                )
-        high = largest if self.max_resource is None else int(self.max_resource)
-        if high > largest:
-            raise InvalidParameterError(
-                f"The 'max_resource' parameter of {name} is the number of training "
-                f"rows of the last rung with resource='n_samples'; it must be <= "
-                f"{largest}, the size of the largest training fold. Got "
-                f"max_resource={high!r} instead. Leave it None to fit the last rung "
-                "on whole training folds."
-            )
-        if self.min_resource is not None:
-            low = int(self.min_resource)
-            if low > smallest:
-                raise InvalidParameterError(
-                    f"The 'min_resource' parameter of {name} is the number of "
-                    f"training rows of the first rung with resource='n_samples'; it "
-                    f"must be <= {smallest}, the size of the smallest training fold. "
-                    f"Got min_resource={low!r} instead."
-                )
-            return low, high
-        # HalvingRandomSearchCV's "smallest": 2 rows per split (and class).
-        n_classes = len(np.unique(y)) if _stratifies(self.estimator, y) else 1
-        return min(2 * len(splits) * n_classes, smallest, high), high
-
-    def _fold_bounds(self, n_splits: int) -> tuple[int, int]:
-        name = type(self).__name__
-        if n_splits < 2:
-            raise InvalidParameterError(
-                f"resource='folds' stops trials after their first folds, so it needs "
-                f"at least 2 CV splits; cv gives {n_splits}. Use cv=5 (or more "
-                "splits), or resource='n_samples'."
-            )
-        if self.max_resource is not None and self.max_resource != n_splits:
-            raise InvalidParameterError(
-                f"The 'max_resource' parameter of {name} must be None or {n_splits} "
-                f"(the number of CV splits) with resource='folds': the last rung "
-                f"runs every fold. Got max_resource={self.max_resource!r} instead."
-            )
-        low = 1 if self.min_resource is None else self.min_resource
-        if not _is_int(low):
-            raise InvalidParameterError(
-                f"The 'min_resource' parameter of {name} counts CV folds with "
-                f"resource='folds', so it must be an int. Got {low!r} instead."
-            )
-        return int(low), n_splits
-
-    def _parameter_bounds(
-        self, resource: str, space: SearchSpace
-    ) -> tuple[tuple[float, float], str | None]:
-        name = type(self).__name__
-        valid = self.estimator.get_params(deep=True)
-        if resource not in valid:
-            hint = _did_you_mean(resource, valid)
-            raise InvalidParameterError(
-                f"The 'resource' parameter of {name} must be 'n_samples', 'folds' or "
-                f"the name of a parameter of {type(self.estimator).__name__} (as "
-                f"get_params() spells it, e.g. 'max_iter', or 'svc__max_iter' in a "
-                f"pipeline). Got {resource!r} instead.{hint}"
-            )
-        for sub in space:
-            if resource in sub.names:
-                raise InvalidParameterError(
-                    f"resource={resource!r} is also searched in param_distributions, "
-                    "but each rung sets it. Remove it from param_distributions: "
-                    "max_resource is the value every COMPLETE trial is evaluated at."
-                )
-        current = valid[resource]
-        if self.max_resource is not None:
-            high = self.max_resource
-        elif _is_positive_number(current):
-            high = current
-        else:
-            raise InvalidParameterError(
-                f"With resource={resource!r}, max_resource (its value at the last "
-                f"rung) is needed: the estimator's own value, {current!r}, is not a "
-                f"positive number. Set max_resource=..."
-            )
-        low = 1 if self.min_resource is None else self.min_resource
-        if isinstance(current, numbers.Integral) and all(
-            float(v).is_integer() for v in (low, high)
-        ):
-            low, high = int(low), int(high)
-        prefix = resource.rpartition("__")[0]
-        warm_start = f"{prefix}__warm_start" if prefix else "warm_start"
-        return (low, high), (warm_start if warm_start in valid else None)
-
-    def _with_subsamples(
-        self, pruning: Pruning, y: Any, splits: list[Any], seed: int
-    ) -> Pruning:
-        """``pruning`` with the subsample order of every training fold.
-
-        Drawn from the study's seed, so a resumed study (and every worker of
-        a shared one) subsamples the same rows.
-        """
-        stratify = _stratifies(self.estimator, y)
-        orders = tuple(
-            subsample_order(
-                np.asarray(train),
-                y,
-                stratify=stratify,
-                rng=np.random.default_rng([seed, fold, _SUBSAMPLE]),
-            )
-            for fold, (train, _) in enumerate(splits)
-        )
-        plan = dataclasses.replace(pruning.plan, orders=orders)
-        return dataclasses.replace(pruning, plan=plan)
-
-    def _resolve_seed(self) -> int | None:
-        if self.random_state is None:
-            return None
-        if isinstance(self.random_state, numbers.Integral):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-
-
-def _called_refit_index(refit: Any, results: Mapping[str, Any]) -> int:
-    """The row a refit callable chooses, checked as GridSearchCV checks it.
-
-    GridSearchCV raises a TypeError / IndexError from inside scikit-learn;
-    these (of the same types) name refit, and the value it returned.
-    """
-    index = refit(results)
-    n_rows = len(results["params"])
-    if not isinstance(index, numbers.Integral) or isinstance(index, (bool, np.bool_)):
-        raise InvalidParameterError(
-            "best_index_ returned is not an integer: the 'refit' callable of "
-            f"ScoutSearchCV returned {index!r}; it must return the int index of a row "
-            f"of cv_results_ (0 to {n_rows - 1})."
-        )
-    if not 0 <= int(index) < n_rows:
-        # An IndexError, as GridSearchCV's, for code that catches it.
-        raise IndexError(
-            "best_index_ index out of range: the 'refit' callable of ScoutSearchCV "
-            f"returned {index!r}, but cv_results_ has {n_rows} rows (0 to "
-            f"{n_rows - 1})."
-        )
-    return int(index)
-
-
-def _check_fit_data(X: Any, y: Any, params: Mapping[str, Any]) -> None:
-    """X, y, groups and sample_weight hold the same, non-zero, number of samples.
-
-    scikit-learn passes a sample_weight of another length whole to every
-    fold's fit, which then fails; it is refused here, before any fit.
-    """
-    where = "ScoutSearchCV.fit"
-    try:
-        n_samples = num_samples(X)
-    except TypeError as error:
-        raise InvalidParameterError(
-            f"The 'X' argument of {where} must be array-like of shape (n_samples, "
-            f"n_features). Got {type(X).__name__} instead ({error})."
-        ) from error
-    if n_samples == 0:
-        raise InvalidParameterError(
-            f"The 'X' argument of {where} has 0 samples: there is nothing to "
-            "cross-validate."
-        )
-    weight: Any = params.get("sample_weight")
-    others = {
-        "y": y,
-        "groups": params.get("groups"),
-        # A scalar weight is every sample's (scikit-learn's _check_sample_weight).
-        "sample_weight": None if np.ndim(weight) == 0 else weight,
-    }
-    for key, value in others.items():
-        if value is None:
-            continue
-        try:
-            n = num_samples(value)
-        except TypeError as error:
-            raise InvalidParameterError(
-                f"The {key!r} argument of {where} must be array-like of shape "
-                f"(n_samples, ...) or None. Got {type(value).__name__} instead "
-                f"({error})."
-            ) from error
-        if n != n_samples:
-            raise InvalidParameterError(
-                f"The {key!r} argument of {where} has {n} samples, but X has "
-                f"{n_samples}: they must have one entry per sample of X."
-            )
-
-
-def _check_fit_params_accepted(estimator: Any, fit_params: Mapping[str, Any]) -> None:
-    """Refuse a fit parameter the estimator's fit does not take, before any fit.
-
-    Otherwise every fold's fit raises the same TypeError, after all the fits.
-    """
-    if not fit_params:
-        return
-    try:
-        parameters = inspect.signature(estimator.fit).parameters.values()
-    except (TypeError, ValueError):  # a builtin or an odd callable: let fit decide
-        return
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return  # fit(**kwargs): it may take anything
-    accepted = [
-        p.name for p in parameters if p.kind is not inspect.Parameter.VAR_POSITIONAL
-    ]
-    unknown = sorted(name for name in fit_params if name not in accepted)
-    if unknown:
-        names = " and ".join(repr(name) for name in unknown)
-        raise InvalidParameterError(
-            f"ScoutSearchCV.fit got the fit parameter {names}, which "
-            f"{type(estimator).__name__}.fit does not take (it takes {accepted}). "
-            "ScoutSearchCV.fit passes its keyword arguments, other than groups, to "
-            "the estimator's fit."
-        )
-
-
-def _check_split(split: Any, k: int, n_samples: int, owner: str) -> None:
-    """A (train, test) pair of index arrays within the data, as GridSearchCV indexes."""
-    where = f"The 'cv' parameter of {owner} gave, as split {k},"
-    if isinstance(split, (str, bytes)) or not hasattr(split, "__len__") or len(split) != 2:
-        raise InvalidParameterError(
-            f"{where} {split!r}, which is not a (train, test) pair of index arrays."
-        )
-    for part, indices in zip(("train", "test"), split):
-        array = np.asarray(indices)
-        if array.dtype == bool:
-            if array.shape != (n_samples,):
-                raise InvalidParameterError(
-                    f"{where} a boolean {part} mask of shape {array.shape}; a mask "
-                    f"needs one entry per sample of X, ({n_samples},)."
-                )
-            continue
-        if array.ndim == 1 and array.size == 0:
-            raise InvalidParameterError(f"{where} an empty {part} part.")
-        if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
-            raise InvalidParameterError(
-                f"{where} {part} indices {_short(indices)}, which are not a 1-d "
-                "array of integer row indices."
-            )
-        if array.min() < -n_samples or array.max() >= n_samples:
-            raise InvalidParameterError(
-                f"{where} {part} indices from {array.min()} to {array.max()}, outside "
-                f"the {n_samples} samples of X (indices 0 to {n_samples - 1})."
-            )
-
-
-def _short(value: Any) -> str:
-    text = " ".join(repr(value).split())
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _same_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    if a.keys() != b.keys():
-        return False
-    for key, value in a.items():
-        other = b[key]
-        try:
-            equal = bool(value is other or value == other)
-        except Exception:  # noqa: BLE001 - arrays and odd objects: compare their text
-            equal = repr(value) == repr(other)
-        if not equal:
-            return False
-    return True
-
-
-def default_study_name(estimator: Any) -> str:
-    """A readable study name for a search over ``estimator``."""
-    name = type(estimator).__name__
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and all(isinstance(s, tuple) for s in steps):
-        name += "(" + ",".join(str(step[0]) for step in steps) + ")"
-    return name
-
-
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    """`` Did you mean 'a' or 'b'?`` for the options closest to ``word``, or ''."""
-    close = difflib.get_close_matches(word, list(options), n=3)
-    return f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-
-
-def _check_scorer_name(scorer: str, where: str) -> None:
-    names = get_scorer_names()
-    if scorer in names:
-        return
-    hint = _did_you_mean(scorer, names)
-    raise InvalidParameterError(
-        f"{where} got the unknown scorer name {scorer!r}.{hint} Valid names are listed "
-        "by sklearn.metrics.get_scorer_names(); a callable is also accepted."
-    )
-
-
-def _check_clonable(estimator: Any, owner: str) -> None:
-    """Raise InvalidParameterError if ``clone`` refuses ``estimator``.
-
-    Every fold and the refit fit a clone; a constructor that copies or
-    changes an argument (CatBoost copies a list given as ``cat_features``)
-    makes ``clone`` fail, which would otherwise surface from the first fold.
-    """
-    try:
-        clone(estimator)
-    except Exception as error:  # clone's own message is kept
-        raise InvalidParameterError(
-            f"The 'estimator' parameter of {owner} cannot be cloned, and every fold "
-            f"and the refit fit a clone (sklearn.base.clone): {error}. clone() "
-            "needs a constructor that stores each argument as it is given: pass "
-            "such an argument in a form the constructor keeps unchanged (CatBoost "
-            "copies a list given as cat_features: pass a tuple)."
-        ) from error
-
-
-def check_param_names(
-    estimator: Any, space: SearchSpace, argument: str = "param_distributions"
-) -> None:
-    """Raise InvalidParameterError for a name ``estimator.set_params`` rejects.
-
-    A name that ``get_params(deep=True)`` lists is valid. Another one may
-    still be accepted by ``set_params`` (an estimator that takes parameters
-    it does not list, like scikit-learn's minimal estimators or skorch's
-    ``module__*``), so it is tried on a clone with a value of its
-    distribution: only a name that ``set_params`` refuses is an error.
-    """
-    valid = estimator.get_params(deep=True)
-    for i, sub in enumerate(space):
-        where = f"{argument}[{i}]" if len(space) > 1 else argument
-        for name in sub.names:
-            _check_no_estimator_class(name, sub, valid, where)
-            if _is_nested_in_searched_choice(name, sub, where) or name in valid:
-                continue
-            candidate = clone(estimator)
-            try:
-                candidate.set_params(**{name: _some_value(sub[name])})
-            except Exception as error:
-                hint = _did_you_mean(name, valid)
-                owner = type(estimator).__name__
-                raise InvalidParameterError(
-                    f"{where} names {name!r}, which is not a parameter of {owner}."
-                    f"{hint} Valid parameters are: {sorted(valid)} ({owner}.set_params "
-                    f"refuses {name!r} too: {type(error).__name__})."
-                ) from error
-
-
-def _some_value(distribution: Any) -> Any:
-    """A value of ``distribution``, to try a parameter name with."""
-    if distribution.is_finite:
-        return distribution.value_at(0)
-    return distribution.sample(np.random.default_rng(0))
-
-
-def _choices(distribution: Any) -> list[Any]:
-    return [distribution.value_at(k) for k in range(distribution.n_values())]
-
-
-def _check_no_estimator_class(
-    name: str, sub: SubSpace, valid: Mapping[str, Any], where: str
-) -> None:
-    """A parameter holding an estimator (a pipeline step) is searched over instances."""
-    current = valid.get(name)
-    if not sub[name].is_finite or isinstance(current, type):
-        return
-    if not hasattr(current, "get_params"):
-        return
-    for choice in _choices(sub[name]):
-        if isinstance(choice, type):
-            raise InvalidParameterError(
-                f"{where}[{name!r}] holds the class {choice.__name__}, but {name!r} "
-                f"is an estimator ({type(current).__name__}): pass an instance, e.g. "
-                f"{choice.__name__}()."
-            )
-
-
-def _is_nested_in_searched_choice(name: str, sub: SubSpace, where: str) -> bool:
-    # "clf__C" is valid when "clf" is itself searched over estimators that all
-    # have a parameter "C" (a pipeline step chosen by the search).
-    parts = name.split("__")
-    for cut in range(1, len(parts)):
-        prefix, rest = "__".join(parts[:cut]), "__".join(parts[cut:])
-        if prefix not in sub.names or not sub[prefix].is_finite:
-            continue
-        choices = _choices(sub[prefix])
-        estimators = [
-            c for c in choices if hasattr(c, "get_params") and not isinstance(c, type)
-        ]
-        if not estimators:
-            continue
-        for choice in choices:
-            is_estimator = any(choice is e for e in estimators)
-            if is_estimator and rest in choice.get_params(deep=True):
-                continue
-            raise InvalidParameterError(
-                f"{where} names {name!r}, a parameter of the {prefix!r} it also "
-                f"searches, but {where}[{prefix!r}] holds {choice!r}, which has no "
-                f"parameter {rest!r}. Put the choices that take {rest!r} in a dict of "
-                f"their own (a list of dicts), e.g. [{{{prefix!r}: [...], {name!r}: "
-                f"[...]}}, {{{prefix!r}: [{choice!r}]}}]."
-            )
-        return True
-    return False
-
-
-def _require_finite_for_grid(space: SearchSpace) -> None:
-    for sub in space:
-        for name in sub.names:
-            if not sub[name].is_finite:
-                raise InvalidParameterError(
-                    "With n_trials=None and sampler=None, ScoutSearchCV evaluates the "
-                    f"whole grid, as GridSearchCV does, but {name!r} is "
-                    f"{sub[name]!r}, which has no finite list of values. Set "
-                    "n_trials=... to sample the space, or give a list of values."
-                )
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_positive_number(value: object) -> bool:
-    return (
-        isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) > 0
-    )
-
-
-def _stratifies(estimator: Any, y: Any) -> bool:
-    """Whether subsamples of ``y`` keep its class proportions (classifiers)."""
-    return (
-        y is not None
-        and is_classifier(estimator)
-        and type_of_target(y) in ("binary", "multiclass")
-    )
-
-
-def _require_a_complete_trial(trials: list[Trial], plan: RungPlan, reason: str) -> None:
-    if any(t.state is TrialState.COMPLETE for t in trials):
-        return
-    n_failed = sum(t.state is TrialState.FAILED for t in trials)
-    failures = (
-        f" ({n_failed} failed: see the FitFailedWarning for their errors)"
-        if n_failed
-        else ""
-    )
-    raise ValueError(
-        f"No trial was evaluated at max_resource={plan.ladder[-1]!r} ({reason}): "
-        f"all {len(trials)} trials were pruned or failed{failures}, and a pruned "
-        "trial is never chosen as the best. Increase n_trials (or timeout), or use "
-        "a less aggressive pruner."
-    )
-
-
-def _warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
-    """Warn once about failed fits; raise when no fit at all succeeded.
-
-    As in GridSearchCV, a search goes on while any fit succeeds: trials with a
-    failed fold are FAILED and score ``error_score`` on that fold.
-    """
-    failed = [t for t in trials if t.state is TrialState.FAILED]
-    if not failed:
-        return
-    folds = [f for t in trials for f in t.fold_results]
-    errors = Counter(f.error for f in folds if f.error is not None)
-    delimiter = "-" * 80 + "\n"
-    summary = "\n".join(
-        f"{delimiter}{n} fits failed with the following error:\n{error}"
-        for error, n in errors.items()
-    )
-    n_failed_fits = sum(errors.values())
-    if n_failed_fits == len(folds):
-        raise ValueError(
-            f"\nAll the {len(folds)} fits failed (every fold of the {len(trials)} "
-            "trials).\nIt is very likely that your model is misconfigured.\nYou can "
-            "try to debug the error by setting error_score='raise'.\n\nBelow are more "
-            f"details about the failures:\n{summary}"
-        )
-    warnings.warn(
-        f"\n{len(failed)} of {len(trials)} trials failed: {n_failed_fits} fits failed "
-        f"out of a total of {len(folds)}.\nThe score on these train-test partitions "
-        f"for these parameters will be set to {error_score}.\nIf these failures are "
-        "not expected, you can try to debug them by setting error_score='raise'.\n\n"
-        f"Below are more details about the failures:\n{summary}",
-        FitFailedWarning,
-        stacklevel=3,
-    )

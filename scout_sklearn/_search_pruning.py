@@ -1,0 +1,249 @@
+"""Which pruning a ScoutSearchCV runs: its pruner, resource and rungs, before any fit.
+
+:func:`resolve_pruning` reads ``pruner``, ``resource``, ``min_resource`` and
+``max_resource`` with the splits and the space, checks them together and
+gives the :class:`~scout_sklearn._loop.Pruning` the loop runs (None without a
+pruner). :func:`with_subsamples` adds, once the study's seed is known, the
+order in which ``resource='n_samples'`` takes each training fold's rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.utils.multiclass import type_of_target
+
+from scout_sklearn._evaluate import subsample_order
+from scout_sklearn._loop import Pruning
+from scout_sklearn._results import FOLDS, N_SAMPLES, PARAMETER, RungPlan
+from scout_sklearn._search_checks import did_you_mean, is_int, is_positive_number
+from scout_sklearn.distributions import SearchSpace
+from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.pruners import NopPruner, make_pruner
+
+__all__ = ["resolve_pruning", "with_subsamples"]
+
+# The seed stream of the n_samples subsamples, apart from the trials' streams
+# ([seed, number]): the subsample of fold k is drawn from [seed, k, _SUBSAMPLE].
+_SUBSAMPLE = 0x5AB5
+
+
+def resolve_pruning(
+    estimator: Any,
+    space: SearchSpace,
+    y: Any,
+    splits: list[Any],
+    *,
+    pruner: Any,
+    resource: str | None,
+    min_resource: float | None,
+    max_resource: float | None,
+    owner: str,
+) -> Pruning | None:
+    """The pruner and its rungs, checked before any fit; None without pruning.
+
+    Called from ``fit`` itself: its warning's ``stacklevel`` names fit's caller.
+    """
+    name = owner
+    made = make_pruner(pruner, owner=name)
+    if isinstance(made, NopPruner):
+        settings = {
+            "resource": resource,
+            "min_resource": min_resource,
+            "max_resource": max_resource,
+        }
+        given = [f"{key}={value!r}" for key, value in settings.items() if value is not None]
+        if given:
+            raise InvalidParameterError(
+                f"{', '.join(given)} only apply with a pruner, but "
+                f"pruner={pruner!r} prunes nothing. Set pruner='hyperband' "
+                "(or 'successive_halving', 'median', a Pruner instance), or "
+                "leave resource, min_resource and max_resource at None."
+            )
+        return None
+    resource = "n_samples" if resource is None else resource
+    bounds: tuple[float, float]
+    if resource == "n_samples":
+        kind, warm_start = N_SAMPLES, None
+        bounds = _sample_bounds(estimator, y, splits, min_resource, max_resource, name)
+    elif resource == "folds":
+        kind, warm_start = FOLDS, None
+        bounds = _fold_bounds(len(splits), min_resource, max_resource, name)
+    else:
+        kind = PARAMETER
+        bounds, warm_start = _parameter_bounds(
+            estimator, resource, space, min_resource, max_resource, name
+        )
+    low, high = bounds
+    if low > high:
+        raise InvalidParameterError(
+            f"The 'min_resource' parameter of {name} must be <= max_resource, the "
+            f"resource of the last rung. Got min_resource={low!r} and "
+            f"max_resource={high!r} (resource={resource!r}) instead."
+        )
+    ladder = tuple(made.ladder(low, high))
+    if len(ladder) == 1:
+        warnings.warn(
+            f"The rungs of {made!r} from min_resource={low!r} to "
+            f"max_resource={high!r} are just {ladder}: nothing can be pruned. "
+            "Lower min_resource to let the pruner stop trials early.",
+            UserWarning,
+            stacklevel=3,
+        )
+    plan = RungPlan(
+        kind=kind,
+        ladder=ladder,
+        n_splits=len(splits),
+        name=resource if kind == PARAMETER else None,
+        warm_start=warm_start,
+    )
+    n_params = max(len(sub.names) for sub in space)
+    return Pruning(pruner=made, plan=plan, min_values=max(5, n_params + 1))
+
+
+def with_subsamples(
+    pruning: Pruning, estimator: Any, y: Any, splits: list[Any], seed: int
+) -> Pruning:
+    """``pruning`` with the subsample order of every training fold.
+
+    Drawn from the study's seed, so a resumed study (and every worker of
+    a shared one) subsamples the same rows.
+    """
+    stratify = _stratifies(estimator, y)
+    orders = tuple(
+        subsample_order(
+            np.asarray(train),
+            y,
+            stratify=stratify,
+            rng=np.random.default_rng([seed, fold, _SUBSAMPLE]),
+        )
+        for fold, (train, _) in enumerate(splits)
+    )
+    plan = dataclasses.replace(pruning.plan, orders=orders)
+    return dataclasses.replace(pruning, plan=plan)
+
+
+def _sample_bounds(
+    estimator: Any,
+    y: Any,
+    splits: list[Any],
+    min_resource: float | None,
+    max_resource: float | None,
+    owner: str,
+) -> tuple[int, int]:
+    name = owner
+    sizes = [len(train) for train, _ in splits]
+    smallest, largest = min(sizes), max(sizes)
+    for key, value in (("min_resource", min_resource), ("max_resource", max_resource)):
+        if value is not None and not is_int(value):
+            raise InvalidParameterError(
+                f"The {key!r} parameter of {name} counts training rows with "
+                f"resource='n_samples', so it must be an int. Got {value!r} instead."
+            )
+    high = largest if max_resource is None else int(max_resource)
+    if high > largest:
+        raise InvalidParameterError(
+            f"The 'max_resource' parameter of {name} is the number of training "
+            f"rows of the last rung with resource='n_samples'; it must be <= "
+            f"{largest}, the size of the largest training fold. Got "
+            f"max_resource={high!r} instead. Leave it None to fit the last rung "
+            "on whole training folds."
+        )
+    if min_resource is not None:
+        low = int(min_resource)
+        if low > smallest:
+            raise InvalidParameterError(
+                f"The 'min_resource' parameter of {name} is the number of "
+                f"training rows of the first rung with resource='n_samples'; it "
+                f"must be <= {smallest}, the size of the smallest training fold. "
+                f"Got min_resource={low!r} instead."
+            )
+        return low, high
+    # HalvingRandomSearchCV's "smallest": 2 rows per split (and class).
+    n_classes = len(np.unique(y)) if _stratifies(estimator, y) else 1
+    return min(2 * len(splits) * n_classes, smallest, high), high
+
+
+def _fold_bounds(
+    n_splits: int, min_resource: float | None, max_resource: float | None, owner: str
+) -> tuple[int, int]:
+    name = owner
+    if n_splits < 2:
+        raise InvalidParameterError(
+            f"resource='folds' stops trials after their first folds, so it needs "
+            f"at least 2 CV splits; cv gives {n_splits}. Use cv=5 (or more "
+            "splits), or resource='n_samples'."
+        )
+    if max_resource is not None and max_resource != n_splits:
+        raise InvalidParameterError(
+            f"The 'max_resource' parameter of {name} must be None or {n_splits} "
+            f"(the number of CV splits) with resource='folds': the last rung "
+            f"runs every fold. Got max_resource={max_resource!r} instead."
+        )
+    low = 1 if min_resource is None else min_resource
+    if not is_int(low):
+        raise InvalidParameterError(
+            f"The 'min_resource' parameter of {name} counts CV folds with "
+            f"resource='folds', so it must be an int. Got {low!r} instead."
+        )
+    return int(low), n_splits
+
+
+def _parameter_bounds(
+    estimator: Any,
+    resource: str,
+    space: SearchSpace,
+    min_resource: float | None,
+    max_resource: float | None,
+    owner: str,
+) -> tuple[tuple[float, float], str | None]:
+    name = owner
+    valid = estimator.get_params(deep=True)
+    if resource not in valid:
+        hint = did_you_mean(resource, valid)
+        raise InvalidParameterError(
+            f"The 'resource' parameter of {name} must be 'n_samples', 'folds' or "
+            f"the name of a parameter of {type(estimator).__name__} (as "
+            f"get_params() spells it, e.g. 'max_iter', or 'svc__max_iter' in a "
+            f"pipeline). Got {resource!r} instead.{hint}"
+        )
+    for sub in space:
+        if resource in sub.names:
+            raise InvalidParameterError(
+                f"resource={resource!r} is also searched in param_distributions, "
+                "but each rung sets it. Remove it from param_distributions: "
+                "max_resource is the value every COMPLETE trial is evaluated at."
+            )
+    current = valid[resource]
+    if max_resource is not None:
+        high = max_resource
+    elif is_positive_number(current):
+        high = current
+    else:
+        raise InvalidParameterError(
+            f"With resource={resource!r}, max_resource (its value at the last "
+            f"rung) is needed: the estimator's own value, {current!r}, is not a "
+            f"positive number. Set max_resource=..."
+        )
+    low = 1 if min_resource is None else min_resource
+    if isinstance(current, numbers.Integral) and all(
+        float(v).is_integer() for v in (low, high)
+    ):
+        low, high = int(low), int(high)
+    prefix = resource.rpartition("__")[0]
+    warm_start = f"{prefix}__warm_start" if prefix else "warm_start"
+    return (low, high), (warm_start if warm_start in valid else None)
+
+
+def _stratifies(estimator: Any, y: Any) -> bool:
+    """Whether subsamples of ``y`` keep its class proportions (classifiers)."""
+    return (
+        y is not None
+        and is_classifier(estimator)
+        and type_of_target(y) in ("binary", "multiclass")
+    )

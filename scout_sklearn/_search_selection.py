@@ -1,0 +1,236 @@
+"""After a ScoutSearchCV's search: its failures, the best trial, its refit, metric names.
+
+:func:`warn_or_raise_about_failures` warns about failed fits as
+GridSearchCV does (or raises when none succeeded);
+:func:`require_a_complete_trial` and :func:`called_refit_index` check the
+choice of the best trial; :func:`timed_refit` refits it on all the data;
+:func:`objective_metric`, :func:`value_metric_name` and :func:`metric_name`
+name the metric of the trials' values and of ``best_score_``;
+:func:`tell_best` logs the best trial.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+import warnings
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import FitFailedWarning
+
+from scout_sklearn._compat import TaskEvents
+from scout_sklearn._pareto import Objectives
+from scout_sklearn._results import RungPlan
+from scout_sklearn._study import Study
+from scout_sklearn._trial import Trial, TrialState
+from scout_sklearn._verbose import Narrator
+from scout_sklearn.exceptions import InvalidParameterError
+
+__all__ = [
+    "called_refit_index",
+    "metric_name",
+    "objective_metric",
+    "require_a_complete_trial",
+    "tell_best",
+    "timed_refit",
+    "value_metric_name",
+    "warn_or_raise_about_failures",
+]
+
+
+def warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
+    """Warn once about failed fits; raise when no fit at all succeeded.
+
+    As in GridSearchCV, a search goes on while any fit succeeds: trials with a
+    failed fold are FAILED and score ``error_score`` on that fold.
+    """
+    failed = [t for t in trials if t.state is TrialState.FAILED]
+    if not failed:
+        return
+    folds = [f for t in trials for f in t.fold_results]
+    errors = Counter(f.error for f in folds if f.error is not None)
+    delimiter = "-" * 80 + "\n"
+    summary = "\n".join(
+        f"{delimiter}{n} fits failed with the following error:\n{error}"
+        for error, n in errors.items()
+    )
+    n_failed_fits = sum(errors.values())
+    if n_failed_fits == len(folds):
+        raise ValueError(
+            f"\nAll the {len(folds)} fits failed (every fold of the {len(trials)} "
+            "trials).\nIt is very likely that your model is misconfigured.\nYou can "
+            "try to debug the error by setting error_score='raise'.\n\nBelow are more "
+            f"details about the failures:\n{summary}"
+        )
+    warnings.warn(
+        f"\n{len(failed)} of {len(trials)} trials failed: {n_failed_fits} fits failed "
+        f"out of a total of {len(folds)}.\nThe score on these train-test partitions "
+        f"for these parameters will be set to {error_score}.\nIf these failures are "
+        "not expected, you can try to debug them by setting error_score='raise'.\n\n"
+        f"Below are more details about the failures:\n{summary}",
+        FitFailedWarning,
+        stacklevel=3,
+    )
+
+
+def require_a_complete_trial(trials: list[Trial], plan: RungPlan, reason: str) -> None:
+    if any(t.state is TrialState.COMPLETE for t in trials):
+        return
+    n_failed = sum(t.state is TrialState.FAILED for t in trials)
+    failures = (
+        f" ({n_failed} failed: see the FitFailedWarning for their errors)"
+        if n_failed
+        else ""
+    )
+    raise ValueError(
+        f"No trial was evaluated at max_resource={plan.ladder[-1]!r} ({reason}): "
+        f"all {len(trials)} trials were pruned or failed{failures}, and a pruned "
+        "trial is never chosen as the best. Increase n_trials (or timeout), or use "
+        "a less aggressive pruner."
+    )
+
+
+def called_refit_index(refit: Any, results: Mapping[str, Any]) -> int:
+    """The row a refit callable chooses, checked as GridSearchCV checks it.
+
+    GridSearchCV raises a TypeError / IndexError from inside scikit-learn;
+    these (of the same types) name refit, and the value it returned.
+    """
+    index = refit(results)
+    n_rows = len(results["params"])
+    if not isinstance(index, numbers.Integral) or isinstance(index, (bool, np.bool_)):
+        raise InvalidParameterError(
+            "best_index_ returned is not an integer: the 'refit' callable of "
+            f"ScoutSearchCV returned {index!r}; it must return the int index of a row "
+            f"of cv_results_ (0 to {n_rows - 1})."
+        )
+    if not 0 <= int(index) < n_rows:
+        # An IndexError, as GridSearchCV's, for code that catches it.
+        raise IndexError(
+            "best_index_ index out of range: the 'refit' callable of ScoutSearchCV "
+            f"returned {index!r}, but cv_results_ has {n_rows} rows (0 to "
+            f"{n_rows - 1})."
+        )
+    return int(index)
+
+
+def objective_metric(
+    several: Objectives | None, objectives: Any, refit: Any, scoring: Any
+) -> str | None:
+    """The metric whose mean test score is each trial's value (None: the first).
+
+    ``several`` is ``objectives`` checked, when it is a dict of several.
+    """
+    if several is not None:
+        # A value is maximised (study_.best_trial, the progress bar): the
+        # refit's objective when it is a maximised scorer metric, else the
+        # first objective that is one, else the first metric of scoring.
+        maximised = several.maximised_scored_columns
+        if isinstance(refit, str) and refit in several.names:
+            column = several.columns[several.index(refit)]
+            if column in maximised:
+                return column
+        return maximised[0] if maximised else None
+    if isinstance(objectives, str):
+        multimetric = isinstance(scoring, (list, tuple, dict)) or callable(scoring)
+        return objectives if multimetric else None
+    return refit if isinstance(refit, str) else None
+
+
+def value_metric_name(
+    several: Objectives | None, objectives: Any, refit: Any, scoring: Any
+) -> str | None:
+    """The metric of the trials' values, named when several are scored."""
+    if isinstance(scoring, (list, tuple, dict)):
+        return objective_metric(several, objectives, refit, scoring) or str(
+            next(iter(scoring))
+        )
+    if callable(scoring) and isinstance(objectives, str):
+        return objectives
+    return None
+
+
+def metric_name(refit: Any, scoring: Any) -> str:
+    """The name of the metric ``best_score_`` is the mean test score of."""
+    if isinstance(refit, str):
+        return refit
+    if isinstance(scoring, str):
+        return scoring
+    if isinstance(scoring, (list, tuple, dict)):
+        return str(next(iter(scoring)))
+    return "score"
+
+
+def tell_best(
+    narrator: Narrator,
+    study: Study,
+    *,
+    best_index: int | None,
+    best_params: Any,
+    best_score: float | None,
+    cv_results: Mapping[str, Any],
+    n_on_front: int,
+    several: Objectives | None,
+    objectives: Any,
+    refit: Any,
+    scoring: Any,
+) -> None:
+    """Log the best trial in full, once, at the end (``verbose >= 1``).
+
+    ``best_index`` is None when no best trial was chosen (``refit=False``
+    with several metrics or objectives).
+    """
+    if several is not None and best_index is not None:
+        number = int(cv_results["trial_number"][best_index])
+        narrator.best(
+            number,
+            best_params,
+            score=best_score,
+            metric=refit if isinstance(refit, str) else "score",
+            chosen_by=f"refit={refit!r} on the Pareto front of {n_on_front} trials"
+            if isinstance(refit, str)
+            else "chosen by the refit callable",
+        )
+    elif several is not None:
+        return
+    elif best_index is not None:
+        number = int(cv_results["trial_number"][best_index])
+        narrator.best(
+            number,
+            best_params,
+            score=best_score,
+            metric=metric_name(refit, scoring),
+            chosen_by="chosen by the refit callable" if callable(refit) else None,
+        )
+    elif any(t.has_value for t in study.trials):  # several metrics, no refit
+        best = study.best_trial
+        narrator.best(
+            best.number,
+            best.params,
+            score=best.value,
+            metric=value_metric_name(several, objectives, refit, scoring)
+            or metric_name(refit, scoring),
+            chosen_by="the highest value; refit=False",
+        )
+
+
+def timed_refit(
+    best: Any, X: Any, y: Any, fit_params: Mapping[str, Any], events: TaskEvents | None
+) -> float:
+    """Fit ``best`` on all the data (inside ``events``' refit, if any); its seconds."""
+
+    def refit() -> None:
+        if y is None:
+            best.fit(X, **fit_params)
+        else:
+            best.fit(X, y, **fit_params)
+
+    start = time.perf_counter()
+    if events is None:
+        refit()
+    else:
+        events.refit(best, refit)
+    return time.perf_counter() - start

@@ -1,0 +1,108 @@
+"""The study a ScoutSearchCV runs in: its name, seed, fingerprint and queue.
+
+A stored study is resumed only by the same search: :func:`fingerprint`
+describes the data, estimator, splits, scoring, objectives and pruning it
+was made for. :func:`queue_enqueued` queues ``enqueue``'s params the study
+does not hold yet.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from scout_sklearn._evaluate import content_hash, estimator_hash
+from scout_sklearn._loop import Pruning
+from scout_sklearn._study import Study
+
+__all__ = ["default_study_name", "fingerprint", "queue_enqueued", "resolve_seed"]
+
+
+def default_study_name(estimator: Any) -> str:
+    """A readable study name for a search over ``estimator``."""
+    name = type(estimator).__name__
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and all(isinstance(s, tuple) for s in steps):
+        name += "(" + ",".join(str(step[0]) for step in steps) + ")"
+    return name
+
+
+def resolve_seed(random_state: Any) -> int | None:
+    """The study's root seed from ``random_state`` (None: the study draws one)."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def fingerprint(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    splits: list[Any],
+    params: Mapping[str, Any],
+    *,
+    scoring: Any,
+    objectives: Any,
+    pruning: Pruning | None,
+) -> dict[str, Any]:
+    """What defines this search, as a resumed study must find it again."""
+    fingerprint = {
+        "data": {
+            # Not getattr(X, "shape", (len(X),)): the default is evaluated,
+            # and len() of a scipy sparse array raises.
+            "shape": list(X.shape if hasattr(X, "shape") else (len(X),)),
+            "sha1": content_hash((X, y, dict(params))),
+        },
+        "estimator": {
+            "class": type(estimator).__name__,
+            "sha1": estimator_hash(clone(estimator)),
+        },
+        "cv": {"n_splits": len(splits), "sha1": content_hash(splits)},
+        "scoring": (
+            scoring
+            if scoring is None or isinstance(scoring, str)
+            else content_hash(scoring)
+        ),
+    }
+    if objectives is not None:  # absent without: older studies still match
+        fingerprint["objective"] = (
+            objectives if isinstance(objectives, str) else dict(objectives)
+        )
+    if pruning is not None:  # absent without one: older studies still match
+        fingerprint["pruning"] = {
+            "pruner": repr(pruning.pruner),
+            "resource": pruning.plan.name or pruning.plan.kind,
+            "ladder": list(pruning.plan.ladder),
+        }
+    return fingerprint
+
+
+def queue_enqueued(study: Study, enqueue: Any) -> None:
+    """Queue ``enqueue``'s params the study does not hold yet, in order."""
+    held = [dict(t.params) for t in study.trials]
+    for params in enqueue or ():
+        if any(_same_params(params, other) for other in held):
+            continue
+        study.enqueue(params)
+        held.append(dict(params))
+
+
+def _same_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for key, value in a.items():
+        other = b[key]
+        try:
+            equal = bool(value is other or value == other)
+        except Exception:  # noqa: BLE001 - arrays and odd objects: compare their text
+            equal = repr(value) == repr(other)
+        if not equal:
+            return False
+    return True
