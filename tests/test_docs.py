@@ -23,6 +23,7 @@ API = DOCS / "api.rst"
 REFERENCED_MODULES = [
     "scout_sklearn",
     "scout_sklearn.callbacks",
+    "scout_sklearn.dashboard",
     "scout_sklearn.distributions",
     "scout_sklearn.exceptions",
     "scout_sklearn.plotting",
