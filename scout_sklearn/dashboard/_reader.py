@@ -82,6 +82,18 @@ class StudyState:
     def name(self) -> str:
         return self.record.name
 
+    def snapshot(self) -> StudyState:
+        """A copy that later refreshes do not change (take it under ``lock``)."""
+        from dataclasses import replace
+
+        return replace(
+            self,
+            trials=dict(self.trials),
+            changed=dict(self.changed),
+            columns={},
+            lock=threading.Lock(),
+        )
+
     @property
     def pruning(self) -> tuple[list[float] | None, str | None]:
         """The ladder and the resource of a pruned study, or (None, None)."""

@@ -8,6 +8,12 @@
   const main = document.getElementById("main");
   const live = document.getElementById("live");
   const query = new URLSearchParams(location.search);
+  // app.js runs before plotly.min.js (both deferred), so that its requests
+  // are on their way while the browser runs Plotly; plots wait for this.
+  const plotlyReady = new Promise((resolve) => {
+    if (document.readyState !== "loading") resolve();
+    else document.addEventListener("DOMContentLoaded", resolve);
+  });
 
   // -- small helpers ----------------------------------------------------------
   function el(tag, attrs, ...children) {
@@ -81,6 +87,20 @@
       const wait = Math.max(0, last + ms - Date.now());
       if (timer) return;
       timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, wait);
+    };
+  }
+  // Like throttle, but waits at least `factor` times as long as fn last took:
+  // redrawing 10,000 points must not keep the page from answering.
+  function adaptive(fn, ms, factor) {
+    let timer = null, nextAt = 0;
+    return function () {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        const started = performance.now();
+        fn();
+        nextAt = Date.now() + Math.max(ms, factor * (performance.now() - started));
+      }, Math.max(0, nextAt - Date.now()));
     };
   }
   const PLOT_CONFIG = { displaylogo: false, responsive: true };
@@ -170,7 +190,13 @@
   async function pageStudy() {
     const name = query.get("name");
     if (!name) { problem("No study given: open a study from the studies page."); return; }
-    const data = await getJSON("/api/study?name=" + encodeURIComponent(name));
+    const q = "?name=" + encodeURIComponent(name);
+    // Every request of the first load at once; the page draws as they land.
+    const early = {
+      importances: getJSON("/api/study/importances" + q),
+      folds: getJSON("/api/study/folds" + q),
+    };
+    const [data] = await Promise.all([getJSON("/api/study" + q), plotlyReady]);
     const meta = data.meta;
     const trials = new Map();
     mergeColumns(trials, data.trials);
@@ -291,20 +317,33 @@
         { showlegend: false, xaxis: { title: { text: pt(param) }, type: info.numeric ? (info.log ? "log" : "linear") : "category" },
           yaxis: { title: { text: pt(meta.metric || "value") } } });
     }
+    // The trials binned on a grid (mean score per cell): Plotly's contour of
+    // scattered points builds a grid of every distinct x by every distinct y.
+    const CONTOUR_BINS = 40;
     function drawContour() {
       if (numeric.length < 2) return;
       const px = contourX.value, py = contourY.value;
       const ix = meta.params.find((p) => p.name === px), iy = meta.params.find((p) => p.name === py);
       const ts = sorted().filter((t) => t.value !== null && px in t.params && py in t.params);
-      const x = ts.map((t) => t.params[px]), y = ts.map((t) => t.params[py]), z = ts.map((t) => t.value);
+      const fx = (t) => ix.log ? Math.log10(t.params[px]) : t.params[px];
+      const fy = (t) => iy.log ? Math.log10(t.params[py]) : t.params[py];
+      const x = ts.map(fx), y = ts.map(fy);
       const traces = [];
       if (px !== py && ts.length >= 3) {
-        traces.push({ type: "contour", x: ix.log ? x.map(Math.log10) : x, y: iy.log ? y.map(Math.log10) : y,
-          z, colorscale: "Viridis", hoverinfo: "skip", showscale: true, connectgaps: true,
-          contours: { coloring: "heatmap" }, name: "value" });
+        const [x0, x1] = [Math.min(...x), Math.max(...x)], [y0, y1] = [Math.min(...y), Math.max(...y)];
+        const n = CONTOUR_BINS, sum = new Float64Array(n * n), count = new Uint32Array(n * n);
+        const bin = (v, lo, hi) => hi > lo ? Math.min(n - 1, Math.floor((v - lo) / (hi - lo) * n)) : 0;
+        ts.forEach((t, i) => {
+          const cell = bin(y[i], y0, y1) * n + bin(x[i], x0, x1);
+          sum[cell] += t.value; count[cell] += 1;
+        });
+        const centre = (lo, hi) => Array.from({ length: n }, (_, k) => lo + (hi - lo) * (k + 0.5) / n);
+        const z = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) =>
+          count[r * n + c] ? sum[r * n + c] / count[r * n + c] : null));
+        traces.push({ type: "contour", x: centre(x0, x1), y: centre(y0, y1), z, colorscale: "Viridis",
+          hoverinfo: "skip", showscale: true, connectgaps: true, contours: { coloring: "heatmap" }, name: "value" });
       }
-      traces.push({ type: "scatter", mode: "markers", name: "trials",
-        x: ix.log ? x.map(Math.log10) : x, y: iy.log ? y.map(Math.log10) : y,
+      traces.push({ type: "scatter", mode: "markers", name: "trials", x, y,
         customdata: ts.map((t) => t.number), text: ts.map(hoverText), hoverinfo: "text",
         marker: { size: 4, color: "white", line: { width: 1, color: "black" } } });
       plot(contour, traces, { showlegend: false,
@@ -351,7 +390,8 @@
     }
     async function drawRungs() {
       if (!meta.ladder) return;
-      const summaryRungs = await getJSON("/api/study/rungs?name=" + encodeURIComponent(name));
+      const summaryRungs = await (early.rungs || getJSON("/api/study/rungs?name=" + encodeURIComponent(name)));
+      early.rungs = null;
       if (summaryRungs) {
         rungs.replaceChildren(table(["bracket", "rung", meta.resource || "resource", "reached", "promoted", "pruned there"],
           summaryRungs.rows.map((r) => [r.bracket, r.rung, r.resource, r.reached, r.promoted, r.pruned]), { id: "rung-table" }));
@@ -371,7 +411,8 @@
           yaxis: { title: { text: pt(meta.metric || "value") + " at the rung" } } });
     }
     async function drawImportances() {
-      const result = await getJSON("/api/study/importances?name=" + encodeURIComponent(name));
+      const result = await (early.importances || getJSON("/api/study/importances?name=" + encodeURIComponent(name)));
+      early.importances = null;
       if (!result.importances) {
         importances.replaceChildren(el("p", { class: "muted", text: "No importances: " + result.reason }));
         return;
@@ -383,7 +424,8 @@
           margin: { l: 160, r: 20, t: 20, b: 50 } });
     }
     async function drawFolds() {
-      const result = await getJSON("/api/study/folds?name=" + encodeURIComponent(name));
+      const result = await (early.folds || getJSON("/api/study/folds?name=" + encodeURIComponent(name)));
+      early.folds = null;
       if (!result.candidates.length) { folds.replaceChildren(el("p", { class: "muted", text: "No COMPLETE trial yet." })); return; }
       const foldNames = Array.from(new Set(result.candidates.flatMap((c) => Object.keys(c.folds)))).sort((a, b) => a - b);
       const rows = result.candidates.map((c) => [
@@ -432,20 +474,40 @@
     sliceSelect.addEventListener("change", drawSlice);
     contourX.addEventListener("change", drawContour);
     contourY.addEventListener("change", drawContour);
-    function drawCheap() { drawCards(); drawHistory(); drawFlight(); }
+    // How long each view took to draw, last time (read by the benchmark).
+    const timings = window.scoutTimings = {};
+    function timed(name, fn) {
+      return function () {
+        const started = performance.now();
+        const result = fn();
+        timings[name] = performance.now() - started;
+        return result;
+      };
+    }
+    drawHistory = timed("history", drawHistory);
+    drawSlice = timed("slice", drawSlice);
+    drawContour = timed("contour", drawContour);
+    drawParallel = timed("parallel", drawParallel);
     function drawAll() { drawSlice(); drawContour(); drawParallel(); }
-    drawCheap();
+    const loaded = performance.now();
+    // Their requests leave now; they draw once the plots below are drawn.
+    const pending = [drawImportances(), drawFolds(), drawRungs(), loadTable()];
+    drawCards(); drawFlight(); drawHistory();
     drawAll();
     [history, slice, contour, parallel, rungPlot].forEach((div) => onClickOpen(div, name));
-    await Promise.all([drawImportances(), drawFolds(), drawRungs(), loadTable()]);
-    const redrawPlots = throttle(drawAll, 1500);
+    await Promise.all(pending);
+    timings.computed = performance.now() - loaded;
+    const redrawPlots = adaptive(drawAll, 1500, 4);
+    const redrawHistory = adaptive(drawHistory, 250, 4);
     const redrawComputed = throttle(() => { drawImportances(); drawFolds(); drawRungs(); }, 5000);
     const reloadTable = throttle(loadTable, 2000);
     subscribe("/api/study/events?name=" + encodeURIComponent(name) + "&since=" + stamp, "trials", (update) => {
       mergeColumns(trials, update.trials);
       stamp = update.stamp;
       summary = update.summary;
-      drawCheap();
+      drawCards();
+      drawFlight();
+      redrawHistory();
       redrawPlots();
       redrawComputed();
       reloadTable();
