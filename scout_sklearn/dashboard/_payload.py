@@ -178,6 +178,7 @@ def trial_detail(state: StudyState, trial: Trial) -> dict[str, Any]:
     values = intermediate_values(trial, metric, resource=resource, n_splits=n_splits(state))
     return {
         "study": state.name,
+        "stamp": state.stamp,
         "number": trial.number,
         "state": trial.state.name,
         "value": _json_number(trial.value) if trial.has_value else None,

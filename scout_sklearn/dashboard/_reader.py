@@ -77,6 +77,35 @@ class StudyState:
     splits_at: int = -1
     columns: dict[int, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Kept up to date trial by trial (see ``keep``), so that a summary costs
+    # nothing on a large study: the counts by state, the best trial, the
+    # latest time stored, the RUNNING trials.
+    counts: Counter[str] = field(default_factory=Counter)
+    best_number: int | None = None
+    last: float = 0.0
+    running: set[int] = field(default_factory=set)
+
+    def keep(self, trial: Trial) -> None:
+        """Store ``trial`` (new, or a new version of one) and update the tallies."""
+        old = self.trials.get(trial.number)
+        self.trials[trial.number] = trial
+        if old is not None:
+            self.counts[old.state.name] -= 1
+        self.counts[trial.state.name] += 1
+        if trial.state is TrialState.RUNNING:
+            self.running.add(trial.number)
+        else:
+            self.running.discard(trial.number)
+        for moment in (trial.started_at, trial.finished_at):
+            if moment is not None and moment > self.last:
+                self.last = moment
+        if trial.number == self.best_number:  # the best changed (rare): look again
+            self.best_number = None
+            for other in self.trials.values():
+                if _beats(other, self.best()):
+                    self.best_number = other.number
+        elif _beats(trial, self.best()):
+            self.best_number = trial.number
 
     @property
     def name(self) -> str:
@@ -91,6 +120,8 @@ class StudyState:
             trials=dict(self.trials),
             changed=dict(self.changed),
             columns={},
+            counts=Counter(self.counts),
+            running=set(self.running),
             lock=threading.Lock(),
         )
 
@@ -136,29 +167,17 @@ class StudyState:
 
     def best(self) -> Trial | None:
         """The COMPLETE trial of highest value (lowest number on ties)."""
-        best: Trial | None = None
-        for trial in self.sorted_trials():
-            if trial.has_value and (best is None or trial.value > best.value):  # type: ignore[operator]
-                best = trial
-        return best
+        return self.trials.get(self.best_number) if self.best_number is not None else None
 
     def summary(self, now: float | None = None) -> dict[str, Any]:
-        """What the studies page shows of this study."""
+        """What the studies page shows of this study (costs O(running trials))."""
         now = time.time() if now is None else now
-        counts = Counter(t.state.name for t in self.trials.values())
+        counts = self.counts
         best = self.best()
-        times = [
-            t
-            for trial in self.trials.values()
-            for t in (trial.started_at, trial.finished_at)
-            if t is not None
-        ]
-        last = max(times) if times else self.record.created_at
+        last = max(self.last, self.record.created_at)
         leased = any(
-            trial.state is TrialState.RUNNING
-            and trial.lease_until is not None
-            and trial.lease_until > now
-            for trial in self.trials.values()
+            (lease := self.trials[number].lease_until) is not None and lease > now
+            for number in self.running
         )
         estimator = self.record.fingerprint.get("estimator")
         return {
@@ -234,11 +253,22 @@ class StorageReader:
             numbers: list[int] = []
             for trial in trials:
                 params = {k: _readable(v) for k, v in trial.params.items()}
-                state.trials[trial.number] = _with_params(trial, params)
+                state.keep(_with_params(trial, params))
                 state.changed[trial.number] = stamp
                 numbers.append(trial.number)
             state.stamp = max(state.stamp, stamp)
             return numbers
+
+
+def _beats(trial: Trial, other: Trial | None) -> bool:
+    """Whether ``trial`` beats ``other`` as the best: higher value, then lower number."""
+    if not trial.has_value or trial.value is None or not math.isfinite(trial.value):
+        return False
+    if other is None or other.value is None:
+        return True
+    return trial.value > other.value or (
+        trial.value == other.value and trial.number < other.number
+    )
 
 
 def _with_params(trial: Trial, params: dict[str, Any]) -> Trial:

@@ -520,8 +520,10 @@
     const name = query.get("study"), number = query.get("number");
     if (!name || number === null) { problem("No trial given: open one from a study page."); return; }
     const url = "/api/study/trial?name=" + encodeURIComponent(name) + "&number=" + encodeURIComponent(number);
+    let stamp = 0;
     async function draw() {
       const t = await getJSON(url);
+      stamp = t.stamp;
       document.title = "trial " + t.number + " of " + name + " · scout-sklearn dashboard";
       const sections = [
         el("p", {}, el("a", { href: studyUrl(name), text: "← " + name })),
@@ -554,7 +556,7 @@
     await draw();
     const redraw = throttle(draw, 1000);
     const me = Number(number);
-    subscribe("/api/study/events?name=" + encodeURIComponent(name) + "&since=0", "trials", (update) => {
+    subscribe("/api/study/events?name=" + encodeURIComponent(name) + "&since=" + stamp, "trials", (update) => {
       if (update.trials.number.includes(me)) redraw();
     });
   }
