@@ -43,12 +43,11 @@ def sqlite_studies(
     return backend, build(backend.storage)
 
 
-@pytest.fixture(scope="session")
-def postgres_studies() -> Iterator[tuple[Backend, dict[str, Any]]]:
-    url = os.environ.get("SCOUT_TEST_POSTGRES_URL")
+def _server_studies(variable: str, name: str) -> Iterator[tuple[Backend, dict[str, Any]]]:
+    url = os.environ.get(variable)
     if not url:
-        pytest.skip("set SCOUT_TEST_POSTGRES_URL to a PostgreSQL URL to run this test")
-    backend = Backend("postgresql", url, prefix=f"d{uuid.uuid4().hex[:8]}_")
+        pytest.skip(f"set {variable} to a {name} database URL to run this test")
+    backend = Backend(name, url, prefix=f"d{uuid.uuid4().hex[:8]}_")
     try:
         yield backend, build(backend.storage)
     finally:
@@ -59,9 +58,19 @@ def postgres_studies() -> Iterator[tuple[Backend, dict[str, Any]]]:
         engine.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+@pytest.fixture(scope="session")
+def postgres_studies() -> Iterator[tuple[Backend, dict[str, Any]]]:
+    yield from _server_studies("SCOUT_TEST_POSTGRES_URL", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def mysql_studies() -> Iterator[tuple[Backend, dict[str, Any]]]:
+    yield from _server_studies("SCOUT_TEST_MYSQL_URL", "mysql")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres", "mysql"])
 def studies(request: pytest.FixtureRequest) -> tuple[Backend, dict[str, Any]]:
-    """The stored studies on each backend (PostgreSQL skips without its URL)."""
+    """The stored studies on each backend (a server skips without its URL)."""
     return request.getfixturevalue(f"{request.param}_studies")  # type: ignore[no-any-return]
 
 

@@ -33,6 +33,13 @@ else:
 WAIT_MS = 30_000  # a generous bound on a loaded machine; the benchmark measures latency
 
 
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def studies(request: pytest.FixtureRequest) -> tuple[Backend, dict[str, Any]]:
+    """In the browser, SQLite and PostgreSQL (MySQL's pages are the same JSON,
+    checked by test_api.py)."""
+    return request.getfixturevalue(f"{request.param}_studies")  # type: ignore[no-any-return]
+
+
 def quoted(name: str) -> str:
     return urllib.parse.quote(name)
 

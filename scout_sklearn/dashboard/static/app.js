@@ -10,9 +10,11 @@
   const query = new URLSearchParams(location.search);
   // app.js runs before plotly.min.js (both deferred), so that its requests
   // are on their way while the browser runs Plotly; plots wait for this.
+  // DOMContentLoaded comes after every deferred script has run (readyState is
+  // already "interactive" while they run, so it cannot tell).
   const plotlyReady = new Promise((resolve) => {
-    if (document.readyState !== "loading") resolve();
-    else document.addEventListener("DOMContentLoaded", resolve);
+    if (window.Plotly || document.readyState === "complete") resolve();
+    else document.addEventListener("DOMContentLoaded", () => resolve());
   });
 
   // -- small helpers ----------------------------------------------------------
@@ -497,7 +499,11 @@
     [history, slice, contour, parallel, rungPlot].forEach((div) => onClickOpen(div, name));
     await Promise.all(pending);
     timings.computed = performance.now() - loaded;
-    const redrawPlots = adaptive(drawAll, 1500, 4);
+    // One view at a time: a new count is never stuck behind all of them.
+    const redrawSlice = adaptive(drawSlice, 1500, 4);
+    const redrawContour = adaptive(drawContour, 1500, 4);
+    const redrawParallel = adaptive(drawParallel, 1500, 4);
+    const redrawPlots = () => { redrawSlice(); redrawContour(); redrawParallel(); };
     const redrawHistory = adaptive(drawHistory, 250, 4);
     const redrawComputed = throttle(() => { drawImportances(); drawFolds(); drawRungs(); }, 5000);
     const reloadTable = throttle(loadTable, 2000);
@@ -575,6 +581,7 @@
       document.body.dataset.ready = "1";
       return;
     }
+    await plotlyReady;
     const series = new Map();
     async function load(n) {
       const data = await getJSON("/api/study?name=" + encodeURIComponent(n));
