@@ -74,7 +74,6 @@ class StudyState:
     refreshed_at: float = 0.0
     known_metric: str | None = None
     splits: int = 1
-    splits_at: int = -1
     columns: dict[int, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Kept up to date trial by trial (see ``keep``), so that a summary costs
@@ -99,6 +98,8 @@ class StudyState:
         for moment in (trial.started_at, trial.finished_at):
             if moment is not None and moment > self.last:
                 self.last = moment
+        if trial.fold_results:
+            self.splits = max(self.splits, _most_folds([trial]))
         if trial.number == self.best_number:  # the best changed (rare): look again
             self.best_number = None
             for other in self.trials.values():
@@ -323,7 +324,7 @@ def n_splits(state: StudyState) -> int:
         and cv["n_splits"] > 0
     ):
         return int(cv["n_splits"])
-    return _most_folds(list(state.trials.values()))
+    return state.splits  # the most folds any trial ran at one rung, kept by keep()
 
 
 def _most_folds(trials: Sequence[Trial]) -> int:
