@@ -175,14 +175,8 @@ def serve(
         base = f"http://{shown_host}:{bound_port}/"
         return base + (f"?token={token}" if token else "")
 
-    if block:
-        if not quiet:
-            print(
-                f"scout-sklearn dashboard: {shown} at {url_of(port)} (Ctrl-C stops it)",
-                file=sys.stderr,
-            )
-        server.run()
-        return None
+    # Served on a thread in both modes: the address is known (port 0 picks
+    # one) before it is printed; blocking, this thread waits for Ctrl-C.
     thread = threading.Thread(target=server.run, name="scout-dashboard", daemon=True)
     thread.start()
     while not server.started:
@@ -194,5 +188,13 @@ def serve(
     bound = server.servers[0].sockets[0].getsockname()[1]
     handle = DashboardServer(server, thread, url_of(bound))
     if not quiet:
-        print(f"scout-sklearn dashboard: {shown} at {handle.url}", file=sys.stderr)
-    return handle
+        ending = " (Ctrl-C stops it)" if block else ""
+        print(f"scout-sklearn dashboard: {shown} at {handle.url}{ending}", file=sys.stderr)
+    if not block:
+        return handle
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    finally:
+        handle.stop()
+    return None
