@@ -25,7 +25,7 @@ from scout_sklearn._dominance import pareto_ranks
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner
-from scout_sklearn.samplers import Sampler
+from scout_sklearn.samplers import NSGAIISampler, Sampler
 
 __all__ = [
     "BUILTIN_MEASURES",
@@ -69,6 +69,11 @@ class Objectives:
 
     def index(self, name: str) -> int:
         return self.names.index(name)
+
+    @property
+    def spec(self) -> dict[str, str]:
+        """Column to direction: what :class:`NSGAIISampler` reads from each fold."""
+        return dict(zip(self.columns, self.directions))
 
     @property
     def maximised_scored_columns(self) -> list[str]:
@@ -132,14 +137,33 @@ def check_objectives(
     return result
 
 
-def check_sampler(sampler: Sampler, owner: str) -> None:
-    """Several objectives: only samplers that do not learn from trial values."""
+def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampler:
+    """Several objectives: NSGA-II (told the objectives), or a sampler blind to values.
+
+    Returns the sampler to use: an :class:`NSGAIISampler` without
+    objectives of its own is given the search's (``sampler`` is the
+    search's own copy, never the user's instance).
+    """
+    spec = objectives.spec
+    if isinstance(sampler, NSGAIISampler):
+        if sampler.objectives is None:
+            return sampler.set_params(objectives=spec)
+        if dict(sampler.objectives) != spec:
+            raise InvalidParameterError(
+                f"The 'sampler' parameter of {owner} is {sampler!r}, whose objectives "
+                f"{dict(sampler.objectives)!r} differ from the search's {spec!r} (each "
+                "metric's column, read from the folds, with its direction). Leave the "
+                "sampler's objectives=None: the search sets them."
+            )
+        return sampler
     if sampler._learns_from_results():
         raise InvalidParameterError(
             f"The 'sampler' parameter of {owner} is {sampler!r}, which learns from "
             "each trial's single value, but 'objectives' names several objectives. "
-            "Multi-objective TPE/NSGA-II come later; use sampler='random' or 'grid'."
+            "Use sampler='nsga2' (the default with several objectives: NSGA-II "
+            "learns from all of them), or 'random', 'qmc' or 'grid'."
         )
+    return sampler
 
 
 def _check_refit(refit: Any, objectives: Objectives, owner: str) -> None:

@@ -105,12 +105,15 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         one not given as None, so ``clone`` rebuilds the same search.
     sampler : str or Sampler, default=None
         Decides each trial's params: a Sampler instance or one of the names
-        "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto".
-        None evaluates the whole grid when ``n_trials`` and ``timeout`` are
-        None (every parameter must then be finite), as GridSearchCV does;
-        otherwise it is :class:`~scout_sklearn.samplers.AutoSampler`: a
-        Gaussian process on every kind of space (numeric, categorical,
-        conditional) for the first 200 complete trials, TPE after.
+        "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto",
+        "nsga2". None evaluates the whole grid when ``n_trials`` and
+        ``timeout`` are None (every parameter must then be finite), as
+        GridSearchCV does; otherwise it is
+        :class:`~scout_sklearn.samplers.AutoSampler`: a Gaussian process on
+        every kind of space (numeric, categorical, conditional) for the first
+        200 complete trials, TPE after; with several ``objectives``, it is
+        :class:`~scout_sklearn.samplers.NSGAIISampler`, which learns from all
+        of them.
     n_trials : int, default=None
         Number of trials (params evaluated on every fold). None runs every
         params of a finite sampler (the whole grid), or until ``timeout``.
