@@ -16,6 +16,8 @@ slicing (3 objectives). That is a few dozen lines, so no compiled dependency
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -37,6 +39,7 @@ __all__ = [
     "ParetoSummary",
     "check_objectives",
     "check_sampler",
+    "feasibility",
     "hypervolume",
     "objective_values",
     "pareto_ranks",
@@ -66,6 +69,8 @@ class Objectives:
     names: tuple[str, ...]
     columns: tuple[str, ...]
     directions: tuple[str, ...]
+    #: ``constraints``: (column, operator, threshold) each, in the user's order.
+    thresholds: tuple[tuple[str, str, float], ...] = ()
 
     def index(self, name: str) -> int:
         return self.names.index(name)
@@ -74,6 +79,13 @@ class Objectives:
     def spec(self) -> dict[str, str]:
         """Column to direction: what :class:`NSGAIISampler` reads from each fold."""
         return dict(zip(self.columns, self.directions))
+
+    @property
+    def constraint_spec(self) -> dict[str, tuple[str, float]] | None:
+        """Column to (operator, threshold), as :class:`NSGAIISampler` takes them."""
+        if not self.thresholds:
+            return None
+        return {column: (op, threshold) for column, op, threshold in self.thresholds}
 
     @property
     def maximised_scored_columns(self) -> list[str]:
@@ -92,6 +104,7 @@ def check_objectives(
     refit: Any,
     pruner: Any,
     owner: str,
+    constraints: Any = None,
 ) -> Objectives:
     """Validate a dict of objectives with the rest of the search, before any fit."""
     where = f"The 'objectives' parameter of {owner}"
@@ -131,7 +144,13 @@ def check_objectives(
             f"{where} names one metric twice: {dict(objectives)!r} (with one metric in "
             "scoring, its name and 'score' are the same column)."
         )
-    result = Objectives(tuple(objectives), tuple(columns), tuple(directions))
+    thresholds = _check_constraints(
+        constraints,
+        allowed,
+        lambda name: "score" if single and name in metrics else name,
+        owner,
+    )
+    result = Objectives(tuple(objectives), tuple(columns), tuple(directions), thresholds)
     _check_refit(refit, result, owner)
     _check_pruner(pruner, owner)
     return result
@@ -146,6 +165,16 @@ def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampl
     """
     spec = objectives.spec
     if isinstance(sampler, NSGAIISampler):
+        if sampler.constraints is None and objectives.thresholds:
+            sampler.set_params(constraints=objectives.constraint_spec)
+        elif sampler.constraints is not None and _normal_constraints(
+            sampler.constraints
+        ) != _normal_constraints(objectives.constraint_spec):
+            raise InvalidParameterError(
+                f"The 'sampler' parameter of {owner} is {sampler!r}, whose constraints "
+                f"differ from the search's {objectives.constraint_spec!r}. Leave the "
+                "sampler's constraints=None: the search sets them."
+            )
         if sampler.objectives is None:
             return sampler.set_params(objectives=spec)
         if dict(sampler.objectives) != spec:
@@ -164,6 +193,59 @@ def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampl
             "learns from all of them), or 'random', 'qmc' or 'grid'."
         )
     return sampler
+
+
+#: The comparisons a constraint may use: the metric's mean over the folds
+#: must be at most, or at least, the threshold.
+CONSTRAINT_OPERATORS = ("<=", ">=")
+
+
+def _check_constraints(
+    constraints: Any,
+    allowed: list[str],
+    column_of: Callable[[str], str],
+    owner: str,
+) -> tuple[tuple[str, str, float], ...]:
+    """``constraints`` as (column, operator, threshold) triples; raise on anything else."""
+    if constraints is None:
+        return ()
+    where = f"The 'constraints' parameter of {owner}"
+    if not isinstance(constraints, Mapping) or not constraints:
+        raise InvalidParameterError(
+            f"{where} must be None or a non-empty dict of metric to (operator, "
+            f"threshold), e.g. {{'score_time': ('<=', 1e-4)}}. Got {constraints!r} "
+            "instead."
+        )
+    thresholds = []
+    for name, bound in constraints.items():
+        if not isinstance(name, str) or name not in allowed:
+            raise InvalidParameterError(
+                f"{where} constrains {name!r}, which is neither a metric of scoring "
+                f"nor a built-in measure. Allowed: {allowed}."
+            )
+        is_pair = isinstance(bound, (tuple, list)) and len(bound) == 2
+        op, threshold = bound if is_pair else (None, None)
+        is_number = isinstance(threshold, numbers.Real) and not isinstance(threshold, bool)
+        if not is_number or op not in CONSTRAINT_OPERATORS:
+            raise InvalidParameterError(
+                f"{where} gives {name!r} the bound {bound!r}; a bound is a pair "
+                f"(operator, threshold) with the operator one of "
+                f"{list(CONSTRAINT_OPERATORS)} and a real threshold, e.g. ('<=', 0.5)."
+            )
+        assert isinstance(threshold, numbers.Real)
+        if not math.isfinite(float(threshold)):
+            raise InvalidParameterError(
+                f"{where} gives {name!r} the threshold {threshold!r}; a threshold is "
+                "a finite real number."
+            )
+        thresholds.append((column_of(name), str(op), float(threshold)))
+    return tuple(thresholds)
+
+
+def _normal_constraints(constraints: Any) -> dict[str, tuple[str, float]] | None:
+    if constraints is None:
+        return None
+    return {name: (str(op), float(t)) for name, (op, t) in dict(constraints).items()}
 
 
 def _check_refit(refit: Any, objectives: Objectives, owner: str) -> None:
@@ -194,6 +276,7 @@ class ParetoSummary:
     """What a multi-objective search adds to its results, per ``cv_results_`` row."""
 
     values: np.ndarray  # (n_rows, n_objectives): NaN where the trial is not COMPLETE
+    feasible: np.ndarray  # bool: within every constraint (all True without any)
     ranks: np.ndarray  # int, 1 = non-dominated
     front: np.ndarray  # rows of rank 1, ordered by the first objective
     hypervolume_history: np.ndarray  # after each row (trial order)
@@ -204,12 +287,19 @@ def pareto_summary(
 ) -> ParetoSummary:
     """The Pareto view of ``cv_results_`` (``rows``: its trials, in row order)."""
     values = objective_values(results, rows, objectives)
+    feasible = feasibility(results, rows, objectives)
+    # An infeasible trial ranks with those that are not COMPLETE: after all
+    # others, never on the front nor in the hypervolume.
     points = _minimised(values, objectives.directions)
+    points[~feasible] = np.nan
     ranks = pareto_ranks(points)
-    front = np.flatnonzero(ranks == 1)
+    # Rows without finite objectives rank after the others, which is 1 when
+    # no row has them: they are never on the front.
+    front = np.flatnonzero((ranks == 1) & np.isfinite(points).all(axis=1))
     front = front[np.lexsort((front, values[front, 0]))]
     return ParetoSummary(
         values=values,
+        feasible=feasible,
         ranks=ranks,
         front=front,
         hypervolume_history=_hypervolume_history(_normalised(points)),
@@ -249,21 +339,43 @@ def objective_values(
     """
     values = np.full((len(rows), len(objectives.columns)), np.nan)
     for j, column in enumerate(objectives.columns):
-        if column == "score_time":
-            values[:, j] = [
-                np.mean([f.score_time / max(f.n_test_samples, 1) for f in t.fold_results])
-                if t.fold_results
-                else np.nan
-                for t in rows
-            ]
-        elif column == "fit_time":
-            values[:, j] = np.asarray(results["mean_fit_time"], dtype=float)
-        else:
-            values[:, j] = np.asarray(results[f"mean_test_{column}"], dtype=float)
+        values[:, j] = _column_values(results, rows, column)
     complete = np.array([t.state == TrialState.COMPLETE for t in rows], dtype=bool)
     values[~complete] = np.nan
     values[~np.isfinite(values).all(axis=1)] = np.nan
     return values
+
+
+def feasibility(
+    results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
+) -> np.ndarray:
+    """Whether each row is within every constraint (a NaN metric is not)."""
+    feasible = np.ones(len(rows), dtype=bool)
+    for column, op, threshold in objectives.thresholds:
+        values = _column_values(results, rows, column)
+        with np.errstate(invalid="ignore"):
+            within = values <= threshold if op == "<=" else values >= threshold
+        feasible &= within & np.isfinite(values)
+    return feasible
+
+
+def _column_values(
+    results: Mapping[str, Any], rows: Sequence[Trial], column: str
+) -> np.ndarray:
+    """Each row's mean of one metric (a scorer's, or a built-in measure)."""
+    if column == "score_time":
+        return np.array(
+            [
+                np.mean([f.score_time / max(f.n_test_samples, 1) for f in t.fold_results])
+                if t.fold_results
+                else np.nan
+                for t in rows
+            ],
+            dtype=float,
+        )
+    if column == "fit_time":
+        return np.asarray(results["mean_fit_time"], dtype=float)
+    return np.asarray(results[f"mean_test_{column}"], dtype=float)
 
 
 def _minimised(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:

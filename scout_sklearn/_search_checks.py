@@ -145,6 +145,10 @@ CONSTRAINTS: dict[str, list[Constraint]] = {
         InstanceOf(dict, description="a dict {metric: 'maximize' or 'minimize'}"),
         IsNone(),
     ],
+    "constraints": [
+        InstanceOf(dict, description="a dict {metric: (operator, threshold)}"),
+        IsNone(),
+    ],
     "validation": [InstanceOf(ValidationSplit), IsNone()],
     "inner_max_num_threads": [
         Options({"auto"}),
@@ -319,7 +323,9 @@ def resolve_sampler(
             # GP and TPE learn from one value per trial; NSGA-II from every
             # objective, and it beat random search on every benchmark problem
             # (docs/benchmarks.md, benchmarks/multiobjective.py).
-            return NSGAIISampler(objectives=objectives.spec)
+            return NSGAIISampler(
+                objectives=objectives.spec, constraints=objectives.constraint_spec
+            )
         return AutoSampler()
     made = make_sampler(sampler, owner=owner)
     # The user's instance is configuration: never let a fit mutate it.

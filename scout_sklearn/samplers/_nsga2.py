@@ -25,10 +25,10 @@ from scout_sklearn.samplers._history import unit_coordinates
 from scout_sklearn.samplers._random import RandomSampler
 
 if TYPE_CHECKING:
-    from scout_sklearn._trial import Trial
+    from scout_sklearn._trial import FoldResult, Trial
     from scout_sklearn.distributions import SearchSpace, SubSpace
 
-__all__ = ["NSGAIISampler", "trial_objectives"]
+__all__ = ["NSGAIISampler", "trial_objectives", "trial_violation"]
 
 MAXIMIZE, MINIMIZE = "maximize", "minimize"
 #: Objectives every trial measures without a scorer (as ScoutSearchCV's).
@@ -44,6 +44,23 @@ def _is_objectives_spec(value: object) -> bool:
         and len(value) >= 1
         and all(isinstance(name, str) and name for name in value)
         and all(direction in (MAXIMIZE, MINIMIZE) for direction in value.values())
+    )
+
+
+def _is_constraints_spec(value: object) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and len(value) >= 1
+        and all(isinstance(name, str) and name for name in value)
+        and all(
+            isinstance(bound, (tuple, list))
+            and len(bound) == 2
+            and bound[0] in ("<=", ">=")
+            and isinstance(bound[1], numbers.Real)
+            and not isinstance(bound[1], bool)
+            and math.isfinite(bound[1])
+            for bound in value.values()
+        )
     )
 
 
@@ -93,6 +110,13 @@ class NSGAIISampler(Sampler):
         from its own ``objectives`` when it is None. None, outside a
         multi-objective search, judges trials on their value alone
         (greater is better).
+    constraints : dict or None, default=None
+        Bounds a trial should meet: metric name (read as for
+        ``objectives``) to ``("<=", threshold)`` or ``(">=", threshold)``.
+        Constrained domination (Deb et al., 2002): a trial within every
+        bound beats any outside one, and among those outside, the smaller
+        total violation (relative to each threshold) wins. ScoutSearchCV
+        sets it from its own ``constraints`` when it is None.
 
     See Also
     --------
@@ -157,6 +181,15 @@ class NSGAIISampler(Sampler):
             ),
             IsNone(),
         ],
+        "constraints": [
+            Predicate(
+                _is_constraints_spec,
+                "a non-empty dict of metric name (str) to a pair (operator, "
+                "threshold), the operator '<=' or '>=' and the threshold a finite "
+                "real number",
+            ),
+            IsNone(),
+        ],
     }
 
     def __init__(
@@ -169,6 +202,7 @@ class NSGAIISampler(Sampler):
         eta_crossover: float = 15.0,
         eta_mutation: float = 2.0,
         objectives: Mapping[str, str] | None = None,
+        constraints: Mapping[str, tuple[str, float]] | None = None,
     ) -> None:
         self.population_size = population_size
         self.crossover_prob = crossover_prob
@@ -177,6 +211,7 @@ class NSGAIISampler(Sampler):
         self.eta_crossover = eta_crossover
         self.eta_mutation = eta_mutation
         self.objectives = objectives
+        self.constraints = constraints
         self._validate()
 
     def check_space(self, space: SearchSpace) -> None:
@@ -191,12 +226,14 @@ class NSGAIISampler(Sampler):
     ) -> dict[str, Any]:
         self.check_space(space)
         cache = private_cache(self, "_population_cache", _PopulationCache)
-        members = cache.update(space, history, self.objectives)
+        members = cache.update(space, history, self.objectives, self.constraints)
         if len(members.points) < int(self.population_size):
             return private_cache(self, "_startup_sampler", RandomSampler).ask(
                 space, history, rng
             )
-        ranks, crowding, chosen = _population(members.points, int(self.population_size))
+        ranks, crowding, chosen = _population(
+            members.points, members.violations, int(self.population_size)
+        )
         tried = cache.tried
         for _ in range(_MAX_REDRAWS):
             first = _tournament(chosen, ranks, crowding, rng)
@@ -286,13 +323,22 @@ def _polynomial_mutation(x: np.ndarray, eta: float, rng: np.random.Generator) ->
 
 
 # -- selection ------------------------------------------------------------------
-def _population(points: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _population(
+    points: np.ndarray, violations: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NSGA-II's survival: the ``size`` best points by rank, then crowding.
 
-    Returns every point's rank and crowding distance (within its front),
-    and the indices of the chosen points.
+    Feasible points (no violation) are ranked by non-dominated sorting;
+    infeasible ones come after all of them, ranked by their violation
+    (constrained domination). Returns every point's rank and crowding
+    distance (within its front), and the indices of the chosen points.
     """
-    ranks = pareto_ranks(points)
+    feasible = violations <= 0
+    ranks = np.zeros(len(points), dtype=np.int64)
+    ranks[feasible] = pareto_ranks(points[feasible])
+    if not feasible.all():
+        _, by_violation = np.unique(violations[~feasible], return_inverse=True)
+        ranks[~feasible] = ranks.max(initial=0) + 1 + np.ravel(by_violation)
     crowding = np.zeros(len(points))
     chosen: list[np.ndarray] = []
     n_chosen = 0
@@ -330,6 +376,7 @@ class _Members:
 
     def __init__(self) -> None:
         self.points = np.empty((0, 0))
+        self.violations = np.empty(0)
         self.rows: list[np.ndarray] = []
         self.subspaces = np.empty(0, dtype=np.int64)
 
@@ -345,7 +392,7 @@ class _PopulationCache:
     def __init__(self) -> None:
         self._reset(None, None)
 
-    def _reset(self, space: SearchSpace | None, objectives: dict[str, str] | None) -> None:
+    def _reset(self, space: SearchSpace | None, objectives: object) -> None:
         self._space = space
         self._objectives = objectives
         self._n_seen = 0
@@ -360,8 +407,12 @@ class _PopulationCache:
         space: SearchSpace,
         history: Sequence[Trial],
         objectives: Mapping[str, str] | None,
+        constraints: Mapping[str, Any] | None,
     ) -> _Members:
-        spec = None if objectives is None else dict(objectives)
+        spec = (
+            None if objectives is None else dict(objectives),
+            None if constraints is None else dict(constraints),
+        )
         if (
             space is not self._space
             or spec != self._objectives
@@ -385,7 +436,10 @@ class _PopulationCache:
             if trial.state is TrialState.RUNNING:
                 still_pending.append(position)
             elif trial.state is TrialState.COMPLETE:
-                self._values[position] = trial_objectives(trial, spec)
+                values = trial_objectives(trial, spec[0])
+                if values is not None:
+                    values = np.append(values, trial_violation(trial, spec[1]))
+                self._values[position] = values
         self._pending = still_pending
         self._n_seen = len(history)
         self._last_params = history[-1].params if history else None
@@ -399,7 +453,8 @@ class _PopulationCache:
             if entry is not None and values is not None
         ]
         if kept:
-            members.points = np.array([values for _, values in kept])
+            rows = np.array([values for _, values in kept])
+            members.points, members.violations = rows[:, :-1], rows[:, -1]
             members.rows = [entry[1] for entry, _ in kept]
             members.subspaces = np.array([entry[0] for entry, _ in kept], dtype=np.int64)
         return members
@@ -418,25 +473,54 @@ def trial_objectives(
     if objectives is None:
         value = trial.value
         return np.array([-value]) if trial.has_value and value is not None else None
-    folds = [f for f in trial.fold_results if not f.is_failed]
-    if not folds:
-        return None
-    top = max(f.rung for f in folds)
-    folds = [f for f in folds if f.rung == top]
+    folds = _last_rung_folds(trial)
     values = []
     for name, direction in objectives.items():
-        if all(name in f.test_scores for f in folds):
-            value = sum(f.test_scores[name] for f in folds) / len(folds)
-        elif name == "fit_time":
-            value = sum(f.fit_time for f in folds) / len(folds)
-        elif name == "score_time":
-            value = sum(f.score_time / max(f.n_test_samples, 1) for f in folds) / len(folds)
-        else:
-            return None
+        value = _metric_mean(folds, name)
         if not math.isfinite(value):
             return None
         values.append(-value if direction == MAXIMIZE else value)
     return np.array(values, dtype=float)
+
+
+def trial_violation(trial: Trial, constraints: Mapping[str, Any] | None) -> float:
+    """How far a trial is outside its constraints: 0 within all of them.
+
+    The sum over constraints of the distance past the threshold, relative to
+    the threshold (absolute when it is 0); infinite when a metric is missing.
+    """
+    if not constraints:
+        return 0.0
+    folds = _last_rung_folds(trial)
+    violation = 0.0
+    for name, (op, threshold) in constraints.items():
+        value = _metric_mean(folds, name)
+        if not math.isfinite(value):
+            return math.inf
+        past = value - threshold if op == "<=" else threshold - value
+        violation += max(past, 0.0) / (abs(threshold) or 1.0)
+    return violation
+
+
+def _last_rung_folds(trial: Trial) -> list[FoldResult]:
+    folds = [f for f in trial.fold_results if not f.is_failed]
+    if not folds:
+        return []
+    top = max(f.rung for f in folds)
+    return [f for f in folds if f.rung == top]
+
+
+def _metric_mean(folds: Sequence[FoldResult], name: str) -> float:
+    """A metric's mean over ``folds``: a test score, else a built-in measure (or NaN)."""
+    if not folds:
+        return math.nan
+    if all(name in f.test_scores for f in folds):
+        return sum(f.test_scores[name] for f in folds) / len(folds)
+    if name == "fit_time":
+        return sum(f.fit_time for f in folds) / len(folds)
+    if name == "score_time":
+        return sum(f.score_time / max(f.n_test_samples, 1) for f in folds) / len(folds)
+    return math.nan
 
 
 def _is_tried(

@@ -181,3 +181,39 @@ def test_refuses_a_distribution_without_unit_coordinate() -> None:
 
     with pytest.raises(InvalidParameterError, match="cdf/ppf"):
         NSGAIISampler().check_space(SearchSpace.from_user({"x": Draws()}))
+
+
+def test_violation_of_constraints() -> None:
+    from scout_sklearn.samplers._nsga2 import trial_violation
+
+    folds = (fold({"acc": 0.8}, fit_time=2.0), fold({"acc": 0.6}, fit_time=4.0))
+    trial = Trial(0, {"x": 1.0}, TrialState.COMPLETE, folds, value=0.7)
+    assert trial_violation(trial, None) == 0.0
+    assert trial_violation(trial, {"acc": (">=", 0.5), "fit_time": ("<=", 3.0)}) == 0.0
+    # (0.8 - 0.7) / 0.8 + (3.0 - 2.0) / 2.0
+    violation = trial_violation(trial, {"acc": (">=", 0.8), "fit_time": ("<=", 2.0)})
+    assert violation == pytest.approx(0.125 + 0.5)
+    assert trial_violation(trial, {"missing": ("<=", 1.0)}) == float("inf")
+
+
+def test_constraints_steer_the_search_to_the_feasible_part() -> None:
+    # ZDT1 with f1 >= 0.6: the feasible front is x0 >= 0.6.
+    space = SearchSpace.from_user(ZDT_SPACE)
+    sampler = NSGAIISampler(objectives=OBJECTIVES, constraints={"f1": (">=", 0.6)})
+    history: list[Trial] = []
+    for number in range(120):
+        params = sampler.ask(space, tuple(history), rng(0, number))
+        f1, f2 = zdt1(params)
+        folds = (fold({"f1": f1, "f2": f2}),)
+        history.append(Trial(number, params, TrialState.COMPLETE, folds, -f1))
+    late = np.array([t.params["x0"] for t in history[-40:]])
+    assert np.mean(late >= 0.6) > 0.8, late
+
+
+@pytest.mark.parametrize(
+    "constraints",
+    [{}, {"acc": ("<", 1.0)}, {"acc": 1.0}, {"acc": ("<=", float("nan"))}, {"": ("<=", 1)}],
+)
+def test_bad_constraints(constraints: Any) -> None:
+    with pytest.raises(InvalidParameterError, match=r"'constraints' parameter .* '<=' or"):
+        NSGAIISampler(constraints=constraints)
