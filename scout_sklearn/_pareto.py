@@ -6,24 +6,28 @@ from ``cv_results_`` and the trials, each row's Pareto rank, the front, the
 hypervolume after each trial, and the row ``refit`` chooses.
 
 Everything here is pure numpy, written for 2 or 3 objectives: non-dominated
-sorting by pairwise comparison (O(n^2) for n trials: a few milliseconds for a
-thousand) and the exact hypervolume by sweeping (2 objectives) or slicing (3
-objectives). That is a few dozen lines, so no compiled dependency (moocore,
-pymoo) is needed for what a search of a few thousand trials at most asks.
+sorting (:func:`scout_sklearn._dominance.pareto_ranks`: one pass in
+lexicographic order, O(n log n) for 2 objectives, O(n^2) time in blocks and
+O(n) memory for 3) and the exact hypervolume by sweeping (2 objectives) or
+slicing (3 objectives). That is a few dozen lines, so no compiled dependency
+(moocore, pymoo) is needed for what a search of a few thousand trials asks.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from scout_sklearn._dominance import pareto_ranks
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner
-from scout_sklearn.samplers import Sampler
+from scout_sklearn.samplers import NSGAIISampler, Sampler
 
 __all__ = [
     "BUILTIN_MEASURES",
@@ -35,6 +39,7 @@ __all__ = [
     "ParetoSummary",
     "check_objectives",
     "check_sampler",
+    "feasibility",
     "hypervolume",
     "objective_values",
     "pareto_ranks",
@@ -64,9 +69,23 @@ class Objectives:
     names: tuple[str, ...]
     columns: tuple[str, ...]
     directions: tuple[str, ...]
+    #: ``constraints``: (column, operator, threshold) each, in the user's order.
+    thresholds: tuple[tuple[str, str, float], ...] = ()
 
     def index(self, name: str) -> int:
         return self.names.index(name)
+
+    @property
+    def spec(self) -> dict[str, str]:
+        """Column to direction: what :class:`NSGAIISampler` reads from each fold."""
+        return dict(zip(self.columns, self.directions))
+
+    @property
+    def constraint_spec(self) -> dict[str, tuple[str, float]] | None:
+        """Column to (operator, threshold), as :class:`NSGAIISampler` takes them."""
+        if not self.thresholds:
+            return None
+        return {column: (op, threshold) for column, op, threshold in self.thresholds}
 
     @property
     def maximised_scored_columns(self) -> list[str]:
@@ -85,6 +104,7 @@ def check_objectives(
     refit: Any,
     pruner: Any,
     owner: str,
+    constraints: Any = None,
 ) -> Objectives:
     """Validate a dict of objectives with the rest of the search, before any fit."""
     where = f"The 'objectives' parameter of {owner}"
@@ -124,20 +144,108 @@ def check_objectives(
             f"{where} names one metric twice: {dict(objectives)!r} (with one metric in "
             "scoring, its name and 'score' are the same column)."
         )
-    result = Objectives(tuple(objectives), tuple(columns), tuple(directions))
+    thresholds = _check_constraints(
+        constraints,
+        allowed,
+        lambda name: "score" if single and name in metrics else name,
+        owner,
+    )
+    result = Objectives(tuple(objectives), tuple(columns), tuple(directions), thresholds)
     _check_refit(refit, result, owner)
     _check_pruner(pruner, owner)
     return result
 
 
-def check_sampler(sampler: Sampler, owner: str) -> None:
-    """Several objectives: only samplers that do not learn from trial values."""
+def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampler:
+    """Several objectives: NSGA-II (told the objectives), or a sampler blind to values.
+
+    Returns the sampler to use: an :class:`NSGAIISampler` without
+    objectives of its own is given the search's (``sampler`` is the
+    search's own copy, never the user's instance).
+    """
+    spec = objectives.spec
+    if isinstance(sampler, NSGAIISampler):
+        if sampler.constraints is None and objectives.thresholds:
+            sampler.set_params(constraints=objectives.constraint_spec)
+        elif sampler.constraints is not None and _normal_constraints(
+            sampler.constraints
+        ) != _normal_constraints(objectives.constraint_spec):
+            raise InvalidParameterError(
+                f"The 'sampler' parameter of {owner} is {sampler!r}, whose constraints "
+                f"differ from the search's {objectives.constraint_spec!r}. Leave the "
+                "sampler's constraints=None: the search sets them."
+            )
+        if sampler.objectives is None:
+            return sampler.set_params(objectives=spec)
+        if dict(sampler.objectives) != spec:
+            raise InvalidParameterError(
+                f"The 'sampler' parameter of {owner} is {sampler!r}, whose objectives "
+                f"{dict(sampler.objectives)!r} differ from the search's {spec!r} (each "
+                "metric's column, read from the folds, with its direction). Leave the "
+                "sampler's objectives=None: the search sets them."
+            )
+        return sampler
     if sampler._learns_from_results():
         raise InvalidParameterError(
             f"The 'sampler' parameter of {owner} is {sampler!r}, which learns from "
             "each trial's single value, but 'objectives' names several objectives. "
-            "Multi-objective TPE/NSGA-II come later; use sampler='random' or 'grid'."
+            "Use sampler='nsga2' (the default with several objectives: NSGA-II "
+            "learns from all of them), or 'random', 'qmc' or 'grid'."
         )
+    return sampler
+
+
+#: The comparisons a constraint may use: the metric's mean over the folds
+#: must be at most, or at least, the threshold.
+CONSTRAINT_OPERATORS = ("<=", ">=")
+
+
+def _check_constraints(
+    constraints: Any,
+    allowed: list[str],
+    column_of: Callable[[str], str],
+    owner: str,
+) -> tuple[tuple[str, str, float], ...]:
+    """``constraints`` as (column, operator, threshold) triples; raise on anything else."""
+    if constraints is None:
+        return ()
+    where = f"The 'constraints' parameter of {owner}"
+    if not isinstance(constraints, Mapping) or not constraints:
+        raise InvalidParameterError(
+            f"{where} must be None or a non-empty dict of metric to (operator, "
+            f"threshold), e.g. {{'score_time': ('<=', 1e-4)}}. Got {constraints!r} "
+            "instead."
+        )
+    thresholds = []
+    for name, bound in constraints.items():
+        if not isinstance(name, str) or name not in allowed:
+            raise InvalidParameterError(
+                f"{where} constrains {name!r}, which is neither a metric of scoring "
+                f"nor a built-in measure. Allowed: {allowed}."
+            )
+        is_pair = isinstance(bound, (tuple, list)) and len(bound) == 2
+        op, threshold = bound if is_pair else (None, None)
+        is_number = isinstance(threshold, numbers.Real) and not isinstance(threshold, bool)
+        if not is_number or op not in CONSTRAINT_OPERATORS:
+            raise InvalidParameterError(
+                f"{where} gives {name!r} the bound {bound!r}; a bound is a pair "
+                f"(operator, threshold) with the operator one of "
+                f"{list(CONSTRAINT_OPERATORS)} and a real threshold, e.g. ('<=', 0.5)."
+            )
+        assert isinstance(threshold, numbers.Real)
+        if not math.isfinite(float(threshold)):
+            raise InvalidParameterError(
+                f"{where} gives {name!r} the threshold {threshold!r}; a threshold is "
+                "a finite real number."
+            )
+        thresholds.append((column_of(name), str(op), float(threshold)))
+    return tuple(thresholds)
+
+
+def _normal_constraints(constraints: Any) -> dict[str, tuple[str, float]] | None:
+    if constraints is None:
+        return None
+    return {name: (str(op), float(t)) for name, (op, t) in dict(constraints).items()}
 
 
 def _check_refit(refit: Any, objectives: Objectives, owner: str) -> None:
@@ -168,6 +276,7 @@ class ParetoSummary:
     """What a multi-objective search adds to its results, per ``cv_results_`` row."""
 
     values: np.ndarray  # (n_rows, n_objectives): NaN where the trial is not COMPLETE
+    feasible: np.ndarray  # bool: within every constraint (all True without any)
     ranks: np.ndarray  # int, 1 = non-dominated
     front: np.ndarray  # rows of rank 1, ordered by the first objective
     hypervolume_history: np.ndarray  # after each row (trial order)
@@ -178,12 +287,19 @@ def pareto_summary(
 ) -> ParetoSummary:
     """The Pareto view of ``cv_results_`` (``rows``: its trials, in row order)."""
     values = objective_values(results, rows, objectives)
+    feasible = feasibility(results, rows, objectives)
+    # An infeasible trial ranks with those that are not COMPLETE: after all
+    # others, never on the front nor in the hypervolume.
     points = _minimised(values, objectives.directions)
+    points[~feasible] = np.nan
     ranks = pareto_ranks(points)
-    front = np.flatnonzero(ranks == 1)
+    # Rows without finite objectives rank after the others, which is 1 when
+    # no row has them: they are never on the front.
+    front = np.flatnonzero((ranks == 1) & np.isfinite(points).all(axis=1))
     front = front[np.lexsort((front, values[front, 0]))]
     return ParetoSummary(
         values=values,
+        feasible=feasible,
         ranks=ranks,
         front=front,
         hypervolume_history=_hypervolume_history(_normalised(points)),
@@ -223,55 +339,48 @@ def objective_values(
     """
     values = np.full((len(rows), len(objectives.columns)), np.nan)
     for j, column in enumerate(objectives.columns):
-        if column == "score_time":
-            values[:, j] = [
-                np.mean([f.score_time / max(f.n_test_samples, 1) for f in t.fold_results])
-                if t.fold_results
-                else np.nan
-                for t in rows
-            ]
-        elif column == "fit_time":
-            values[:, j] = np.asarray(results["mean_fit_time"], dtype=float)
-        else:
-            values[:, j] = np.asarray(results[f"mean_test_{column}"], dtype=float)
+        values[:, j] = _column_values(results, rows, column)
     complete = np.array([t.state == TrialState.COMPLETE for t in rows], dtype=bool)
     values[~complete] = np.nan
     values[~np.isfinite(values).all(axis=1)] = np.nan
     return values
 
 
+def feasibility(
+    results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
+) -> np.ndarray:
+    """Whether each row is within every constraint (a NaN metric is not)."""
+    feasible = np.ones(len(rows), dtype=bool)
+    for column, op, threshold in objectives.thresholds:
+        values = _column_values(results, rows, column)
+        with np.errstate(invalid="ignore"):
+            within = values <= threshold if op == "<=" else values >= threshold
+        feasible &= within & np.isfinite(values)
+    return feasible
+
+
+def _column_values(
+    results: Mapping[str, Any], rows: Sequence[Trial], column: str
+) -> np.ndarray:
+    """Each row's mean of one metric (a scorer's, or a built-in measure)."""
+    if column == "score_time":
+        return np.array(
+            [
+                np.mean([f.score_time / max(f.n_test_samples, 1) for f in t.fold_results])
+                if t.fold_results
+                else np.nan
+                for t in rows
+            ],
+            dtype=float,
+        )
+    if column == "fit_time":
+        return np.asarray(results["mean_fit_time"], dtype=float)
+    return np.asarray(results[f"mean_test_{column}"], dtype=float)
+
+
 def _minimised(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:
     signs = np.array([-1.0 if d == MAXIMIZE else 1.0 for d in directions])
     return np.asarray(values * signs)
-
-
-def pareto_ranks(points: np.ndarray) -> np.ndarray:
-    """Non-dominated sorting of ``points`` (to minimise): 1 is the front.
-
-    A point dominates another when it is no worse on every objective and
-    better on one. Rank r + 1 is the front of what ranks 1..r leave. Rows
-    with a NaN (trials that are not COMPLETE) rank after every other row:
-    the highest rank of the others, plus one.
-    """
-    n = len(points)
-    ranks = np.zeros(n, dtype=np.int64)
-    valid = np.isfinite(points).all(axis=1)
-    finite = points[valid]
-    no_worse = (finite[:, None, :] <= finite[None, :, :]).all(axis=2)
-    better = (finite[:, None, :] < finite[None, :, :]).any(axis=2)
-    dominates = no_worse & better  # [i, j]: i dominates j
-    left = np.ones(len(finite), dtype=bool)
-    finite_ranks = np.zeros(len(finite), dtype=np.int64)
-    rank = 0
-    while left.any():
-        rank += 1
-        dominated = dominates[np.ix_(left, left)].any(axis=0)
-        current = np.flatnonzero(left)[~dominated]
-        finite_ranks[current] = rank
-        left[current] = False
-    ranks[valid] = finite_ranks
-    ranks[~valid] = rank + 1
-    return ranks
 
 
 def _normalised(points: np.ndarray) -> np.ndarray:

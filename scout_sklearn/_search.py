@@ -105,12 +105,15 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         one not given as None, so ``clone`` rebuilds the same search.
     sampler : str or Sampler, default=None
         Decides each trial's params: a Sampler instance or one of the names
-        "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto".
-        None evaluates the whole grid when ``n_trials`` and ``timeout`` are
-        None (every parameter must then be finite), as GridSearchCV does;
-        otherwise it is :class:`~scout_sklearn.samplers.AutoSampler`: a
-        Gaussian process on every kind of space (numeric, categorical,
-        conditional) for the first 200 complete trials, TPE after.
+        "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto",
+        "nsga2". None evaluates the whole grid when ``n_trials`` and
+        ``timeout`` are None (every parameter must then be finite), as
+        GridSearchCV does; otherwise it is
+        :class:`~scout_sklearn.samplers.AutoSampler`: a Gaussian process on
+        every kind of space (numeric, categorical, conditional) for the first
+        200 complete trials, TPE after; with several ``objectives``, it is
+        :class:`~scout_sklearn.samplers.NSGAIISampler`, which learns from all
+        of them.
     n_trials : int, default=None
         Number of trials (params evaluated on every fold). None runs every
         params of a finite sampler (the whole grid), or until ``timeout``.
@@ -234,6 +237,12 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         the one name, for a single metric) or the built-in measures
         "fit_time" (the mean fit seconds over the folds) and "score_time"
         (the mean over the folds of score seconds per test sample).
+    constraints : dict, default=None
+        With several ``objectives``: bounds a trial must meet to enter the
+        Pareto front, as ``{metric: (operator, threshold)}`` with the
+        operator ``"<="`` or ``">="``, e.g. ``{"score_time": ("<=", 1e-4)}``
+        (the metric's mean over the folds; the same names as
+        ``objectives``, which it need not list). Checked before any fit.
     validation : ValidationSplit, default=None
         Per-fold early stopping: each fold carves a validation split from
         its training part (never its test part) and hands it to the
@@ -394,6 +403,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         callbacks: list[Any] | None = None,
         enqueue: list[dict[str, Any]] | None = None,
         objectives: str | Mapping[str, str] | None = None,
+        constraints: Mapping[str, tuple[str, float]] | None = None,
         validation: ValidationSplit | None = None,
         inner_max_num_threads: int | str | None = "auto",
     ) -> None:
@@ -423,6 +433,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.callbacks = callbacks
         self.enqueue = enqueue
         self.objectives = objectives
+        self.constraints = constraints
         self.validation = validation
         self.inner_max_num_threads = inner_max_num_threads
 
@@ -765,16 +776,20 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         rows = sorted(trials, key=lambda t: t.number)  # cv_results_'s order
         summary = pareto_summary(results, rows, self._objectives)
         results["pareto_rank"] = summary.ranks
-        results["is_pareto"] = summary.ranks == 1
+        results["is_pareto"] = np.isin(np.arange(len(rows)), summary.front)
+        if self._objectives.thresholds:
+            results["is_feasible"] = summary.feasible
         self.pareto_front_ = summary.front
         self.hypervolume_history_ = summary.hypervolume_history
         if self.refit is False:
             return
         if len(summary.front) == 0:
+            within = " within the constraints" if self._objectives.thresholds else ""
             raise ValueError(
                 "No trial is COMPLETE with a finite value of every objective "
-                f"({list(self._objectives.names)}): there is no Pareto front to "
-                "choose the refit from. Look at the failures in cv_results_."
+                f"({list(self._objectives.names)}){within}: there is no Pareto "
+                "front to choose the refit from. Look at the failures in "
+                "cv_results_" + (" and its is_feasible column." if within else ".")
             )
         if callable(self.refit):
             self.best_index_ = int(self._select_best_index(self.refit, None, results))
@@ -873,6 +888,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     def _check_several_objectives(self) -> Objectives | None:
         """A dict of objectives, checked with scoring, refit and pruner; else None."""
         if not isinstance(self.objectives, Mapping):
+            if self.constraints is not None:
+                raise InvalidParameterError(
+                    f"The 'constraints' parameter of {type(self).__name__} is "
+                    f"{self.constraints!r}, but objectives={self.objectives!r} is "
+                    "not a dict of several objectives: constraints bound which "
+                    "trials may enter a Pareto front. Give objectives as a dict, "
+                    "or leave constraints=None."
+                )
             return None
         return check_objectives(
             self.objectives,
@@ -880,4 +903,5 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             refit=self.refit,
             pruner=self.pruner,
             owner=type(self).__name__,
+            constraints=self.constraints,
         )

@@ -578,7 +578,18 @@ PIPELINE_SPACES = st.lists(
     min_size=1,
     max_size=2,
 )
-SAMPLERS = [None, "grid", "random", "tpe", "gp", "cmaes", "qmc", "annealing", "auto"]
+SAMPLERS = [
+    None,
+    "grid",
+    "random",
+    "tpe",
+    "gp",
+    "cmaes",
+    "qmc",
+    "annealing",
+    "auto",
+    "nsga2",
+]
 
 
 def _build_space(space: Any) -> Any:

@@ -20,7 +20,7 @@ from sklearn.tree import DecisionTreeClassifier
 from scout_sklearn import Int, ScoutSearchCV, load_study
 from scout_sklearn._pareto import hypervolume, pareto_ranks
 from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
-from scout_sklearn.samplers import RandomSampler
+from scout_sklearn.samplers import NSGAIISampler
 
 SPACE = {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)}
 OBJECTIVES = {"accuracy": "maximize", "n_leaves": "minimize"}
@@ -209,10 +209,16 @@ def test_refit_callable_and_refit_false(breast_cancer):
     assert len(search.pareto_front_) >= 1
 
 
-def test_the_default_sampler_is_random_and_grid_works(breast_cancer):
+def test_the_default_sampler_is_nsga2_and_grid_works(breast_cancer):
     X, y = breast_cancer
     search = _search(n_trials=4, sampler=None).fit(X, y)
-    assert isinstance(search.study_.sampler, RandomSampler)
+    assert isinstance(search.study_.sampler, NSGAIISampler)
+    assert search.study_.sampler.objectives == {
+        column: direction
+        for column, direction in zip(
+            search._objectives.columns, search._objectives.directions
+        )
+    }
     grid = {"max_depth": [1, 2, 3], "min_samples_leaf": [1, 20]}
     search = ScoutSearchCV(
         DecisionTreeClassifier(random_state=0),
@@ -225,6 +231,36 @@ def test_the_default_sampler_is_random_and_grid_works(breast_cancer):
     assert len(search.cv_results_["params"]) == 6
     expected = _brute_force_ranks(_points(search))
     np.testing.assert_array_equal(search.cv_results_["pareto_rank"], expected)
+
+
+def test_nsga2_is_told_the_objectives_and_the_users_instance_is_unchanged(
+    breast_cancer,
+):
+    X, y = breast_cancer
+    mine = NSGAIISampler(population_size=4)
+    search = _search(n_trials=10, sampler=mine).fit(X, y)
+    assert mine.objectives is None
+    assert search.study_.sampler.objectives == {
+        "accuracy": "maximize",
+        "n_leaves": "minimize",
+    }
+    assert len(search.cv_results_["params"]) == 10
+    keys = {tuple(sorted(p.items())) for p in search.cv_results_["params"]}
+    assert len(keys) == 10  # never the same params twice
+
+
+def test_nsga2_with_one_objective_learns_from_the_value(breast_cancer):
+    X, y = breast_cancer
+    search = ScoutSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        SPACE,
+        n_trials=8,
+        cv=3,
+        sampler=NSGAIISampler(population_size=3),
+        random_state=0,
+    ).fit(X, y)
+    assert search.study_.sampler.objectives is None
+    assert len(search.cv_results_["params"]) == 8
 
 
 def test_trial_values_are_a_maximised_scored_objective(breast_cancer):
@@ -342,11 +378,23 @@ def test_failed_trials_rank_last_and_are_off_the_front(failing_clf, iris):
         {"sampler": "tpe"},
         "The 'sampler' parameter of ScoutSearchCV is TPESampler(), which learns from "
         "each trial's single value, but 'objectives' names several objectives. "
-        "Multi-objective TPE/NSGA-II come later; use sampler='random' or 'grid'.",
+        "Use sampler='nsga2' (the default with several objectives: NSGA-II "
+        "learns from all of them), or 'random', 'qmc' or 'grid'.",
     ),
     (
         {"sampler": "auto"},
-        "Multi-objective TPE/NSGA-II come later",
+        "Use sampler='nsga2' (the default with several objectives",
+    ),
+    (
+        {"sampler": NSGAIISampler(objectives={"accuracy": "minimize"})},
+        "The 'sampler' parameter of ScoutSearchCV is NSGAIISampler(objectives="
+        "{'accuracy': 'minimize'}), whose objectives {'accuracy': 'minimize'} differ "
+        "from the search's {'accuracy': 'maximize', 'n_leaves': 'minimize'}",
+    ),
+    (
+        {"sampler": NSGAIISampler().set_params(population_size=0)},
+        "The 'population_size' parameter of NSGAIISampler must be an int in the "
+        "range [2, inf). Got 0 instead.",
     ),
     (
         {"scoring": lambda est, X, y: {"accuracy": 1.0, "n_leaves": 1.0}},

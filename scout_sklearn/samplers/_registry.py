@@ -11,6 +11,7 @@ from scout_sklearn.samplers._base import Sampler
 from scout_sklearn.samplers._cmaes import CmaEsSampler
 from scout_sklearn.samplers._gp import GPSampler
 from scout_sklearn.samplers._grid import GridSampler
+from scout_sklearn.samplers._nsga2 import NSGAIISampler
 from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
 from scout_sklearn.samplers._tpe import TPESampler
@@ -23,6 +24,7 @@ SAMPLER_NAMES: dict[str, type[Sampler]] = {
     "cmaes": CmaEsSampler,
     "gp": GPSampler,
     "grid": GridSampler,
+    "nsga2": NSGAIISampler,
     "qmc": QMCSampler,
     "random": RandomSampler,
     "tpe": TPESampler,
@@ -39,6 +41,9 @@ _FAMILIAR_NAMES = {
     "hyperopt": "tpe",
     "cma": "cmaes",
     "cma-es": "cmaes",
+    "nsga-ii": "nsga2",
+    "nsgaii": "nsga2",
+    "genetic": "nsga2",
     "sobol": "qmc",
     "halton": "qmc",
     "anneal": "annealing",
