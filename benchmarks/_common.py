@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 PEER_INSTALL = (
-    "pip install optuna optuna-integration scikit-optimize cmaes greenlet torch==2.13.0"
+    "pip install optuna optuna-integration optuna-dashboard scikit-optimize cmaes greenlet "
+    "pymoo torch==2.13.0"
 )
 
 

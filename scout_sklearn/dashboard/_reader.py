@@ -100,6 +100,10 @@ class StudyState:
                 self.last = moment
         if trial.fold_results:
             self.splits = max(self.splits, _most_folds([trial]))
+        if self.known_metric is None and trial.has_value:
+            # Which metric's mean the values are: found on the first trial that
+            # says (looked for as trials arrive, never by a scan of them all).
+            self.known_metric = value_metric(trial, resource=self.pruning[1])
         if trial.number == self.best_number:  # the best changed (rare): look again
             self.best_number = None
             for other in self.trials.values():
@@ -145,13 +149,6 @@ class StudyState:
         objective = self.record.fingerprint.get("objective")
         if isinstance(objective, str):
             return objective
-        if self.known_metric is None:
-            _, resource = self.pruning
-            for trial in self.trials.values():
-                found = value_metric(trial, resource=resource)
-                if found is not None:
-                    self.known_metric = found
-                    break
         return self.known_metric
 
     @property

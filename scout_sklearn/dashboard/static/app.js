@@ -322,6 +322,7 @@
     // The trials binned on a grid (mean score per cell): Plotly's contour of
     // scattered points builds a grid of every distinct x by every distinct y.
     const CONTOUR_BINS = 40;
+    const RUNG_LINES = 400;
     function drawContour() {
       if (numeric.length < 2) return;
       const px = contourX.value, py = contourY.value;
@@ -398,9 +399,22 @@
         rungs.replaceChildren(table(["bracket", "rung", meta.resource || "resource", "reached", "promoted", "pruned there"],
           summaryRungs.rows.map((r) => [r.bracket, r.rung, r.resource, r.reached, r.promoted, r.pruned]), { id: "rung-table" }));
       }
+      const started = performance.now();
       const byState = { PRUNED: [], COMPLETE: [], RUNNING: [] };
-      for (const t of sorted()) {
-        if (!t.inter || !t.inter.length || !(t.state in byState)) continue;
+      // At most RUNG_LINES lines per state (an even sample by number):
+      // 10,000 lines take the page seconds to draw and say no more.
+      const candidates = sorted().filter((t) => t.inter && t.inter.length && t.state in byState);
+      const keep = new Set(), shown = {}, total = {};
+      for (const state of Object.keys(byState)) {
+        const of = candidates.filter((t) => t.state === state);
+        const step = Math.max(1, of.length / RUNG_LINES);
+        for (let i = 0; i < of.length; i += step) keep.add(of[Math.floor(i)].number);
+        total[state] = of.length;
+        shown[state] = Math.min(of.length, Math.ceil(of.length / step));
+      }
+      const sampled = Object.keys(total).filter((k) => shown[k] < total[k]);
+      for (const t of candidates) {
+        if (!keep.has(t.number)) continue;
         for (const [r, v] of t.inter) byState[t.state].push([meta.ladder[r] !== undefined ? meta.ladder[r] : r, v, t.number]);
         byState[t.state].push([null, null, null]);
       }
@@ -409,8 +423,10 @@
         type: "scatter", mode: "lines+markers", name: state, x: p.map((q) => q[0]), y: p.map((q) => q[1]),
         customdata: p.map((q) => q[2]), hovertemplate: "trial %{customdata}: %{y}<extra></extra>",
         line: { color: colors[state], width: 1 }, marker: { size: 3, color: colors[state] }, connectgaps: false })),
-        { xaxis: { title: { text: pt(meta.resource || "resource") }, type: "log" },
+        { xaxis: { title: { text: pt(meta.resource || "resource") + (sampled.length
+            ? " (drawn: " + sampled.map((k) => shown[k] + " of " + total[k] + " " + k).join(", ") + ")" : "") }, type: "log" },
           yaxis: { title: { text: pt(meta.metric || "value") + " at the rung" } } });
+      timings.rungs = performance.now() - started;
     }
     async function drawImportances() {
       const result = await (early.importances || getJSON("/api/study/importances?name=" + encodeURIComponent(name)));
