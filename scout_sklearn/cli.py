@@ -217,6 +217,12 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", required=True, help="the HTML file to write"
     )
     report.add_argument("--title", help="title of the report (default: the study name)")
+    report.add_argument(
+        "--interactive",
+        action="store_true",
+        help="the live dashboard's interactive views instead of images (needs plotly: "
+        'pip install "scout-sklearn[dashboard]"; the file runs scripts, about 5 MB more)',
+    )
     report.set_defaults(run=_run_report)
 
     dashboard = commands.add_parser(
@@ -387,7 +393,12 @@ def _run_report(args: argparse.Namespace) -> None:
         raise CommandError(
             f"the HTML report needs the package {err.name}, which is not installed."
         ) from None
-    path = write_report(study, Path(args.output), title=args.title)
+    try:
+        path = write_report(
+            study, Path(args.output), title=args.title, interactive=args.interactive
+        )
+    except ImportError as err:
+        raise CommandError(str(err)) from None
     print(f"Wrote {path}")
     try:
         import matplotlib  # noqa: F401 - only whether it is there

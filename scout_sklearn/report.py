@@ -74,7 +74,11 @@ tr.state-FAILED td { color: #a3261b; }
 
 
 def write_report(
-    study: Any, path: str | os.PathLike[str], *, title: str | None = None
+    study: Any,
+    path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    interactive: bool = False,
 ) -> pathlib.Path:
     """Write a study as one self-contained HTML page.
 
@@ -99,6 +103,13 @@ def write_report(
         exist.
     title : str, default=None
         The page's title; ``"Study <name>"`` when None.
+    interactive : bool, default=False
+        Draw the live dashboard's views instead of the PNG images: the same
+        script and data as ``scout-sklearn dashboard`` (hover, zoom, slices
+        and contour chosen on the page), written into the file with
+        Plotly.js, so that it still opens offline. The page then runs
+        scripts and weighs about 5 MB more. Needs the ``plotly`` package
+        (``pip install "scout-sklearn[dashboard]"``).
 
     Returns
     -------
@@ -110,7 +121,12 @@ def write_report(
     ValueError
         For a ScoutSearchCV that is not fitted.
     """
+    if not isinstance(interactive, bool):
+        raise TypeError(
+            f"write_report's interactive must be True or False, got {interactive!r}."
+        )
     view = resolve(study, where="write_report", require_complete=False)
+    plots = _interactive(study, view) if interactive else _plots(view)
     heading = title if title is not None else f"Study {view.name}"
     best = max(view.complete, key=lambda t: (view.value_of(t), -t.number), default=None)
     parts = [
@@ -130,7 +146,7 @@ def write_report(
         "</header>",
         "<main>",
         _summary(view, best),
-        _plots(view),
+        plots,
         _table(view, None if best is None else best.number),
         "</main>",
         "</body>",
@@ -142,6 +158,29 @@ def write_report(
 
 
 # -- pieces ----------------------------------------------------------------------------
+def _interactive(study: Any, view: StudyView) -> str:
+    """The dashboard's study views, with their data written into the page."""
+    from scout_sklearn._study import Study
+    from scout_sklearn.dashboard._embed import interactive_views, study_state
+    from scout_sklearn.storage._base import StudyRecord
+
+    source = getattr(study, "study_", study)
+    space = source.space.to_json() if isinstance(source, Study) else source.space
+    fingerprint = dict(getattr(source, "fingerprint", None) or {})
+    if view.ladder is not None and "pruning" not in fingerprint:  # a search in memory
+        fingerprint["pruning"] = {"resource": view.resource, "ladder": list(view.ladder)}
+    if view.scoring is not None:
+        fingerprint.setdefault("scoring", view.scoring)
+    record = StudyRecord(
+        name=view.name,
+        seed=int(getattr(source, "seed", 0) or 0),
+        space=space,
+        created_at=float(getattr(source, "created_at", 0.0) or 0.0),
+        fingerprint=fingerprint,
+    )
+    return interactive_views(study_state(record, view.trials))
+
+
 def _e(value: object) -> str:
     """Any value as escaped HTML text."""
     return html.escape(str(value), quote=True)

@@ -460,3 +460,41 @@ def test_updates_carry_only_the_changed_trials(
         assert all(data["server_ms"] >= 0 for _, data in events.events)
     finally:
         events.close()
+
+
+# -- the interactive report: the dashboard's views in a file -----------------------------
+def test_interactive_report_holds_its_data_and_no_live_markup(
+    sqlite_studies: tuple[Backend, dict[str, Any]], tmp_path: Path
+) -> None:
+    from scout_sklearn import load_study
+    from scout_sklearn.report import write_report
+
+    backend, _ = sqlite_studies
+    study = load_study(backend.storage(read_only=True), "failing " + XSS)
+    path = write_report(study, tmp_path / "report.html", interactive=True)
+    text = path.read_text(encoding="utf-8")
+    assert 'id="scout-data"' in text
+    assert text.count("<script") == 3  # the data, Plotly and the view script
+    assert "<script>alert(1)" not in text  # escaped in the JSON and in the table
+    data = text.split('id="scout-data">')[1].split("</script>")[0]
+    state = json.loads(data)["/api/study"]
+    assert state["trials"]["params"]["strategy"][1] == XSS
+    plain = write_report(study, tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "<script" not in plain  # the default report still runs no script
+
+
+def test_interactive_report_bad_flag_and_missing_plotly(
+    sqlite_studies: tuple[Backend, dict[str, Any]], tmp_path: Path, monkeypatch: Any
+) -> None:
+    from scout_sklearn import load_study
+    from scout_sklearn.dashboard import _embed
+    from scout_sklearn.report import write_report
+
+    backend, _ = sqlite_studies
+    study = load_study(backend.storage(read_only=True), "grid svc")
+    with pytest.raises(TypeError, match="interactive must be True or False, got 'yes'"):
+        write_report(study, tmp_path / "r.html", interactive="yes")  # type: ignore[arg-type]
+    monkeypatch.setattr(_embed, "_plotly_js", lambda: None)
+    with pytest.raises(ImportError, match=r"scout-sklearn\[dashboard\]"):
+        write_report(study, tmp_path / "r.html", interactive=True)
+    assert not (tmp_path / "r.html").exists()

@@ -242,3 +242,27 @@ def test_a_10000_trial_study(tmp_path: Path, start_dashboard: Any, new_page: Any
     p.select_option("#state-filter", "FAILED")
     expect(p.locator("#pager")).to_contain_text("(100 trials)", timeout=WAIT_MS)
     assert page.errors == []
+
+
+@pytest.mark.parametrize("name", ["pruned sgd", "failing " + XSS, "empty"])
+def test_interactive_report_in_the_browser(
+    sqlite_studies: tuple[Backend, dict[str, Any]], tmp_path: Path, new_page: Any, name: str
+) -> None:
+    """The report draws the dashboard's views from the data in the file, offline."""
+    from scout_sklearn import load_study
+    from scout_sklearn.report import write_report
+
+    backend, expected = sqlite_studies
+    study = load_study(backend.storage(read_only=True), name)
+    path = write_report(study, tmp_path / "report.html", interactive=True)
+    page = open_page(new_page, path.as_uri())
+    p = page.page
+    p.wait_for_selector("body[data-ready='1']", timeout=WAIT_MS)
+    assert p.locator("#n-trials").inner_text() == str(expected[name]["n_trials"])
+    if expected[name]["n_trials"]:
+        assert p.locator("#history .main-svg").count() >= 1
+    if name == "pruned sgd":
+        assert p.locator("#rung-table tbody tr").count() >= 2
+    assert p.locator("#trials-table").count() == 0  # the report's own table instead
+    assert page.errors == []
+    assert page.dialogs == []

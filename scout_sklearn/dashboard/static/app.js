@@ -4,10 +4,14 @@
 "use strict";
 
 (function () {
-  const PAGE = document.body.dataset.page;
   const main = document.getElementById("main");
   const live = document.getElementById("live");
-  const query = new URLSearchParams(location.search);
+  // A report written with interactive=True carries its data in the page:
+  // the same views, read from there, with no server and no live updates.
+  const dataElement = document.getElementById("scout-data");
+  const EMBEDDED = dataElement ? JSON.parse(dataElement.textContent) : null;
+  const PAGE = EMBEDDED ? "study" : document.body.dataset.page;
+  const query = new URLSearchParams(EMBEDDED ? "?name=" + encodeURIComponent(EMBEDDED["/api/study"].meta.name) : location.search);
   // app.js runs before plotly.min.js (both deferred), so that its requests
   // are on their way while the browser runs Plotly; plots wait for this.
   // DOMContentLoaded comes after every deferred script has run (readyState is
@@ -58,9 +62,15 @@
   }
   function studyUrl(name) { return "/study?name=" + encodeURIComponent(name); }
   function trialUrl(name, number) {
+    if (EMBEDDED) return "#trials";  // a report: its own table below
     return "/trial?study=" + encodeURIComponent(name) + "&number=" + number;
   }
   async function getJSON(url) {
+    if (EMBEDDED) {
+      const key = url.split("?")[0];
+      if (!(key in EMBEDDED)) throw new Error("not in this report: " + key);
+      return EMBEDDED[key];
+    }
     const response = await fetch(url, { credentials: "same-origin" });
     const body = await response.json();
     if (!response.ok) throw new Error(body.error || response.statusText);
@@ -70,11 +80,13 @@
     main.replaceChildren(el("p", { class: "banner state-FAILED", text: message }));
   }
   function setLive(on, text) {
+    if (!live) return;
     live.className = "live " + (on ? "on" : "off");
     live.textContent = text;
   }
   // One server-sent-event stream; "connecting"/"live"/"reconnecting" shown.
   function subscribe(url, kind, handler) {
+    if (EMBEDDED) return null;  // a report: nothing to follow
     const source = new EventSource(url);
     source.addEventListener("open", () => setLive(true, "live"));
     source.addEventListener("error", () => setLive(false, "reconnecting"));
@@ -204,7 +216,7 @@
     mergeColumns(trials, data.trials);
     let stamp = data.stamp;
     let summary = data.summary;
-    document.title = name + " · scout-sklearn dashboard";
+    if (!EMBEDDED) document.title = name + " · scout-sklearn dashboard";
 
     const cards = el("div", { class: "cards", id: "cards" });
     const history = el("div", { class: "plot", id: "history" });
@@ -244,8 +256,8 @@
     if (meta.ladder) {
       sections.push(el("h2", { text: "Pruning: rungs and brackets" }), rungs, rungPlot);
     }
-    sections.push(el("h2", { text: "Top candidates, fold by fold" }), folds,
-                  el("h2", { text: "Trials" }), tableBox);
+    sections.push(el("h2", { text: "Top candidates, fold by fold" }), folds);
+    if (!EMBEDDED) sections.push(el("h2", { text: "Trials" }), tableBox);  // a report has its own
     main.replaceChildren(...sections);
     if (numeric.length < 2) contour.remove();
 
@@ -509,7 +521,7 @@
     function drawAll() { drawSlice(); drawContour(); drawParallel(); }
     const loaded = performance.now();
     // Their requests leave now; they draw once the plots below are drawn.
-    const pending = [drawImportances(), drawFolds(), drawRungs(), loadTable()];
+    const pending = [drawImportances(), drawFolds(), drawRungs(), EMBEDDED ? null : loadTable()];
     drawCards(); drawFlight(); drawHistory();
     drawAll();
     [history, slice, contour, parallel, rungPlot].forEach((div) => onClickOpen(div, name));
