@@ -439,7 +439,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> bool:
 
     ok = True
     print(
-        f"start-up read of the storage (once, on a thread, before any page): {warm:.2f} s"
+        f"start-up, launch to the study's first answer (reads every study): {warm:.2f} s"
     )
     print(f"{'':<34}{'scout-sklearn':>15}{'optuna-dashboard':>19}")
     theirs = f"{peer['wall']:19.2f}" if peer else ""
