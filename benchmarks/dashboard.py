@@ -438,9 +438,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> bool:
         peer = their_side(study, backend, args.refresh) if args.peers != "none" else None
 
     ok = True
-    print(
-        f"start-up, launch to the study's first answer (reads every study): {warm:.2f} s"
-    )
+    print(f"start-up, launch to the study's first answer (reads every study): {warm:.2f} s")
     print(f"{'':<34}{'scout-sklearn':>15}{'optuna-dashboard':>19}")
     theirs = f"{peer['wall']:19.2f}" if peer else ""
     print(f"{'first load, server s':<34}{first['server']:15.3f}")
