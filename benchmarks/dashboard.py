@@ -264,9 +264,9 @@ def start_dashboard(
 ) -> tuple[str, float]:
     """Serve the storage from a subprocess; its address and seconds to its first answer.
 
-    The seconds run from the launch to the first answer of the study's
-    trials: Python's start, the imports, and the server's read of every
-    study (which the first request waits for).
+    The seconds run from the launch to the end of the server's start-up
+    read: Python's start, the imports, and the read of every study (the
+    server answers ``warmed_up`` in /api/studies once it is done).
     """
     code = (
         "import sys; from scout_sklearn.dashboard import serve; "
@@ -285,7 +285,8 @@ def start_dashboard(
         raise RuntimeError(f"the dashboard did not start: {line}{process.stderr.read()}")
     base = line.split(" at ")[1].split()[0].rstrip("/")
     threading.Thread(target=process.stderr.read, daemon=True).start()  # never fills
-    fetch(base, "/api/study?name=pruned")
+    while not json.loads(fetch(base, "/api/studies")[3])["warmed_up"]:
+        time.sleep(0.05)  # the start-up read of every study, on the server's thread
     return base, time.perf_counter() - started
 
 
@@ -438,7 +439,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> bool:
         peer = their_side(study, backend, args.refresh) if args.peers != "none" else None
 
     ok = True
-    print(f"start-up, launch to the study's first answer (reads every study): {warm:.2f} s")
+    print(f"start-up, launch to the end of its read of every study: {warm:.2f} s")
     print(f"{'':<34}{'scout-sklearn':>15}{'optuna-dashboard':>19}")
     theirs = f"{peer['wall']:19.2f}" if peer else ""
     print(f"{'first load, server s':<34}{first['server']:15.3f}")

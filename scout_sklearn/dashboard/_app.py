@@ -16,6 +16,7 @@ import hmac
 import importlib.util
 import json
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
@@ -119,6 +120,8 @@ class Dashboard:
         self.poll_interval = poll_interval
         self.tables: dict[str, _payload.TableCache] = {}
         self.computed: dict[tuple[str, str], tuple[int, float, Any]] = {}
+        #: Set once the start-up read of every study has ended (or failed).
+        self.warmed_up = threading.Event()
 
     def warm_up(self) -> None:
         """Read every study and build its table once, so that a first page is quick.
@@ -142,6 +145,8 @@ class Dashboard:
             logging.getLogger(__name__).warning(
                 "scout-sklearn dashboard: could not read the studies ahead: %s", err
             )
+        finally:
+            self.warmed_up.set()
 
     # -- helpers --------------------------------------------------------------------
     async def study(self, request: Request) -> StudyState:
@@ -214,7 +219,7 @@ class Dashboard:
     # -- JSON -----------------------------------------------------------------------
     async def studies(self, request: Request) -> Response:
         summaries = await to_thread.run_sync(self._summaries)
-        return _json({"studies": summaries})
+        return _json({"studies": summaries, "warmed_up": self.warmed_up.is_set()})
 
     def _summaries(self) -> list[dict[str, Any]]:
         out = []

@@ -498,3 +498,16 @@ def test_interactive_report_bad_flag_and_missing_plotly(
     with pytest.raises(ImportError, match=r"scout-sklearn\[dashboard\]"):
         write_report(study, tmp_path / "r.html", interactive=True)
     assert not (tmp_path / "r.html").exists()
+
+
+def test_studies_say_when_the_start_up_read_is_done(
+    sqlite_studies: tuple[Backend, dict[str, Any]], start_dashboard: Any
+) -> None:
+    backend, _ = sqlite_studies
+    server = start_dashboard(backend.storage(read_only=True), warm_up=False)
+    assert api(server.url, "/api/studies")["warmed_up"] is False
+    server = start_dashboard(backend.storage(read_only=True))
+    deadline = time.monotonic() + 60
+    while not api(server.url, "/api/studies")["warmed_up"]:
+        assert time.monotonic() < deadline, "the start-up read never ended"
+        time.sleep(0.05)
