@@ -141,40 +141,48 @@ class EventReader:
         self.response.close()
 
 
-def add_trial(study: Any, rng: np.random.Generator) -> tuple[int, float]:
-    """A new COMPLETE trial with 3 folds; its number and when its last write committed."""
-    from scout_sklearn import FoldResult, TrialState
-
-    trial = study.ask()
-    for fold in range(3):
-        score = float(0.9 + rng.normal(0, 0.01))
-        study.record(
-            trial.number, FoldResult(fold, {"score": score}, None, 0.01, 0.001, 50)
-        )
-    study.tell(trial.number, score, state=TrialState.COMPLETE)
-    return trial.number, time.monotonic()
-
-
-def our_updates(
-    base: str, storage: Any, study_name: str, n_updates: int, rng: np.random.Generator
-) -> dict[str, Any]:
-    """Server ms, bytes and delay of the updates pushed while a writer adds trials."""
+def writer_of(storage: Any, study_name: str) -> Any:
+    """The stored study, opened for writing as a search resuming it would."""
     from report import space
 
     from scout_sklearn import Study
 
-    state = json.loads(fetch(base, f"/api/study?name={urllib.parse.quote(study_name)}")[3])
-    events = EventReader(
-        base
-        + f"/api/study/events?name={urllib.parse.quote(study_name)}&since={state['stamp']}"
-    )
-    writer = Study(
+    return Study(
         space(),
         storage=storage,
         name=study_name,
         load_if_exists=True,
         fingerprint=FINGERPRINT,
     )
+
+
+def finish(study: Any, number: int, rng: np.random.Generator) -> float:
+    """Store 3 folds of trial ``number`` and tell it COMPLETE; when that committed."""
+    from scout_sklearn import FoldResult, TrialState
+
+    for fold in range(3):
+        score = float(0.9 + rng.normal(0, 0.01))
+        study.record(number, FoldResult(fold, {"score": score}, None, 0.01, 0.001, 50))
+    study.tell(number, score, state=TrialState.COMPLETE)
+    return time.monotonic()
+
+
+def add_trial(study: Any, rng: np.random.Generator) -> tuple[int, float]:
+    """A new COMPLETE trial with 3 folds; its number and when its last write committed."""
+    number = study.ask().number
+    return number, finish(study, number, rng)
+
+
+def our_updates(
+    base: str, storage: Any, study_name: str, n_updates: int, rng: np.random.Generator
+) -> dict[str, Any]:
+    """Server ms, bytes and delay of the updates pushed while a writer adds trials."""
+    state = json.loads(fetch(base, f"/api/study?name={urllib.parse.quote(study_name)}")[3])
+    events = EventReader(
+        base
+        + f"/api/study/events?name={urllib.parse.quote(study_name)}&since={state['stamp']}"
+    )
+    writer = writer_of(storage, study_name)
     committed: dict[int, float] = {}
     for _ in range(n_updates):
         number, at = add_trial(writer, rng)
@@ -221,18 +229,8 @@ def on_screen(
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     if executable is None:
         return None
-    from report import space
-
-    from scout_sklearn import Study
-
     rng = np.random.default_rng(1)
-    writer = Study(
-        space(),
-        storage=storage,
-        name=study_name,
-        load_if_exists=True,
-        fingerprint=FINGERPRINT,
-    )
+    writer = writer_of(storage, study_name)
     delays: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable)
@@ -248,12 +246,7 @@ def on_screen(
                     break
                 time.sleep(0.01)
             delays.append(time.monotonic() - at)
-            from scout_sklearn import FoldResult, TrialState
-
-            writer.record(
-                trial.number, FoldResult(0, {"score": 0.9}, None, 0.01, 0.001, 50)
-            )
-            writer.tell(trial.number, 0.9, state=TrialState.COMPLETE)
+            finish(writer, trial.number, rng)
             time.sleep(float(rng.uniform(0.2, 0.8)))
         browser.close()
     return delays

@@ -6,35 +6,19 @@ import re
 
 import numpy as np
 import pytest
-from sklearn.tree import DecisionTreeClassifier
+from test_multiobjective import OBJECTIVES, SCORING
+from test_multiobjective import _search as _unconstrained
 
-from scout_sklearn import Int, ScoutSearchCV
+from scout_sklearn import ScoutSearchCV
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.samplers import NSGAIISampler
 
-SPACE = {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)}
-OBJECTIVES = {"accuracy": "maximize", "n_leaves": "minimize"}
-
-
-def n_leaves(estimator, X, y):
-    return float(estimator.get_n_leaves())
-
-
-SCORING = {"accuracy": "accuracy", "n_leaves": n_leaves}
-
 
 def _search(**kwargs):
-    params = {
-        "scoring": SCORING,
-        "objectives": OBJECTIVES,
-        "refit": "knee",
-        "n_trials": 24,
-        "cv": 3,
-        "random_state": 0,
-        "constraints": {"n_leaves": (">=", 6.0)},
-    }
+    """test_multiobjective's search (same space, scorers and objectives), constrained."""
+    params = {"n_trials": 24, "constraints": {"n_leaves": (">=", 6.0)}}
     params.update(kwargs)
-    return ScoutSearchCV(DecisionTreeClassifier(random_state=0), SPACE, **params)
+    return _unconstrained(**params)
 
 
 def test_infeasible_trials_never_enter_the_front(breast_cancer):

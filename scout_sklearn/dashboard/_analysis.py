@@ -9,14 +9,15 @@ recomputes it at most every few seconds while trials keep arriving.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from scout_sklearn._study import StoredStudy
+from scout_sklearn._table import _shown_folds
 from scout_sklearn._trial import Trial, TrialState
-from scout_sklearn.dashboard._reader import StudyState, n_splits
+from scout_sklearn.dashboard._payload import _cell
+from scout_sklearn.dashboard._reader import StudyState, fold_score, n_splits
 
 #: How many of the best trials the fold comparison shows.
 TOP_CANDIDATES = 5
@@ -51,19 +52,10 @@ def _final_folds(
     trial: Trial, metric: str | None, resource: str | None
 ) -> dict[int, float]:
     """Fold index to the trial's test score on the folds that made its value."""
-    if not trial.fold_results:
-        return {}
-    rung = max(f.rung for f in trial.fold_results)
-    folds = [
-        f
-        for f in trial.fold_results
-        if (resource == "folds" or f.rung == rung) and not f.is_failed
-    ]
+    _, folds = _shown_folds(trial, cumulative=resource == "folds")
     scores: dict[int, float] = {}
     for fold in folds:
-        score = fold.test_scores.get(metric) if metric else None
-        if score is None and fold.test_scores:
-            score = next(iter(fold.test_scores.values()))
+        score = None if fold.is_failed else fold_score(fold, metric)
         if score is not None and math.isfinite(score):
             scores[fold.fold] = float(score)
     return scores
@@ -115,7 +107,7 @@ def top_folds(state: StudyState, *, alpha: float = 0.05) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "number": trial.number,
             "value": float(trial.value) if trial.value is not None else None,
-            "params": {k: _text(v) for k, v in sorted(trial.params.items())},
+            "params": {k: _cell(v) for k, v in sorted(trial.params.items())},
             "folds": {str(k): v for k, v in sorted(scores.items())},
         }
         if position == 0:
@@ -175,13 +167,3 @@ def rung_summary(state: StudyState) -> dict[str, Any] | None:
         for (bracket, rung), count in sorted(reached.items())
     ]
     return {"ladder": ladder, "resource": resource, "rows": rows}
-
-
-def _text(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return (
-            value if not (isinstance(value, float) and not math.isfinite(value)) else None
-        )
-    if isinstance(value, Mapping):
-        return str(dict(value))
-    return str(value)

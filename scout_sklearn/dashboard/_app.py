@@ -406,6 +406,7 @@ def _stream(request: Request, updates: AsyncIterator[str]) -> Response:
 _STATIC = Path(str(resources.files("scout_sklearn.dashboard") / "static"))
 
 
+@functools.cache
 def _shell() -> str:
     return (_STATIC / "page.html").read_text(encoding="utf-8")
 

@@ -17,6 +17,7 @@ from scout_sklearn._table import table_columns, trial_rows
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.dashboard._reader import (
     StudyState,
+    _readable,
     fold_progress,
     fold_scores,
     n_splits,
@@ -72,17 +73,11 @@ def param_infos(state: StudyState) -> list[dict[str, Any]]:
         if not numeric:
             choices = spec.get("choices")
             if isinstance(choices, list):
-                info["choices"] = [_cell(_choice(c)) for c in choices]
+                info["choices"] = [_cell(_readable(c)) for c in choices]
             else:
                 info["choices"] = sorted({str(v) for v in seen})
         infos.append(info)
     return infos
-
-
-def _choice(value: Any) -> Any:
-    if isinstance(value, Mapping) and "repr" in value:
-        return str(value["repr"])
-    return value
 
 
 def study_meta(state: StudyState) -> dict[str, Any]:

@@ -18,12 +18,13 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from scout_sklearn._table import metric_name, value_metric
-from scout_sklearn._trial import Trial, TrialState
+from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn.plotting._data import folds_per_rung
 from scout_sklearn.storage import Storage
 from scout_sklearn.storage._base import StudyRecord
 
@@ -99,7 +100,7 @@ class StudyState:
             if moment is not None and moment > self.last:
                 self.last = moment
         if trial.fold_results:
-            self.splits = max(self.splits, _most_folds([trial]))
+            self.splits = max(self.splits, folds_per_rung(trial))
         if self.known_metric is None and trial.has_value:
             # Which metric's mean the values are: found on the first trial that
             # says (looked for as trials arrive, never by a scan of them all).
@@ -281,9 +282,7 @@ def fold_scores(trial: Trial, metric: str | None) -> list[dict[str, Any]]:
     """A trial's folds as the trial page lists them, in the order they arrived."""
     rows = []
     for fold in trial.fold_results:
-        score = fold.test_scores.get(metric) if metric else None
-        if score is None and fold.test_scores:
-            score = next(iter(fold.test_scores.values()))
+        score = fold_score(fold, metric)
         rows.append(
             {
                 "fold": fold.fold,
@@ -305,6 +304,14 @@ def fold_scores(trial: Trial, metric: str | None) -> list[dict[str, Any]]:
     return rows
 
 
+def fold_score(fold: FoldResult, metric: str | None) -> float | None:
+    """A fold's test score of ``metric`` (its first metric's when unknown)."""
+    score = fold.test_scores.get(metric) if metric else None
+    if score is None and fold.test_scores:
+        score = next(iter(fold.test_scores.values()))
+    return score
+
+
 def fold_progress(trial: Trial, n_splits: int) -> dict[str, Any]:
     """How far a RUNNING trial is: folds finished at its highest rung, out of n_splits."""
     rung = max((f.rung for f in trial.fold_results), default=0)
@@ -322,13 +329,3 @@ def n_splits(state: StudyState) -> int:
     ):
         return int(cv["n_splits"])
     return state.splits  # the most folds any trial ran at one rung, kept by keep()
-
-
-def _most_folds(trials: Sequence[Trial]) -> int:
-    best = 0
-    for trial in trials:
-        by_rung: dict[int, set[int]] = {}
-        for fold in trial.fold_results:
-            by_rung.setdefault(fold.rung, set()).add(fold.fold)
-        best = max([best, *(len(folds) for folds in by_rung.values())])
-    return max(best, 1)

@@ -450,15 +450,17 @@ def intermediate_values(
     return values
 
 
+def folds_per_rung(trial: Trial) -> int:
+    """The most distinct folds ``trial`` ran at one rung (0 without a fold)."""
+    by_rung: dict[int, set[int]] = {}
+    for fold in trial.fold_results:
+        by_rung.setdefault(fold.rung, set()).add(fold.fold)
+    return max((len(folds) for folds in by_rung.values()), default=0)
+
+
 def n_splits_of(view: StudyView) -> int:
     """The number of CV folds a rung runs (the most distinct folds any rung ran)."""
-    best = 0
-    for trial in view.trials:
-        by_rung: dict[int, set[int]] = {}
-        for fold in trial.fold_results:
-            by_rung.setdefault(fold.rung, set()).add(fold.fold)
-        best = max([best, *(len(folds) for folds in by_rung.values())])
-    return max(best, 1)
+    return max([1, *(folds_per_rung(trial) for trial in view.trials)])
 
 
 def _value_metric(view: StudyView, hint: str | None) -> str | None:
