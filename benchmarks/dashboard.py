@@ -152,8 +152,15 @@ def writer_of(storage: Any, study_name: str) -> Any:
         storage=storage,
         name=study_name,
         load_if_exists=True,
-        fingerprint=FINGERPRINT,
+        fingerprint=fingerprint_of(study_name),
     )
+
+
+def fingerprint_of(study_name: str) -> dict[str, Any]:
+    """What report.build's study named ``study_name`` was stored with."""
+    if study_name == "pruned":
+        return FINGERPRINT
+    return {key: value for key, value in FINGERPRINT.items() if key != "pruning"}
 
 
 def finish(study: Any, number: int, rng: np.random.Generator) -> float:
@@ -318,7 +325,7 @@ def their_side(study: Any, backend: str, n_refresh: int) -> dict[str, Any]:
 
     with optuna_database(backend) as url:
         started = time.perf_counter()
-        peer = optuna.create_study(storage=url, study_name="pruned", direction="maximize")
+        peer = optuna.create_study(storage=url, study_name=study.name, direction="maximize")
         peer.add_trials(optuna_study(study).trials)
         copied = time.perf_counter() - started
         port = free_port()
@@ -402,30 +409,31 @@ def run_backend(backend: str, args: argparse.Namespace) -> bool:
             prefix = f"bench{os.getpid()}_"
             stack.callback(drop_tables, url, prefix)
         started = time.perf_counter()
+        name = args.study
         study = report.build(
             args.trials,
-            pruned=True,
+            pruned=name == "pruned",
             storage=SQLStorage(url, table_prefix=prefix),
-            fingerprint=FINGERPRINT,
+            fingerprint=fingerprint_of(name),
         )
         built = time.perf_counter() - started
         print(
-            f"\n== {backend}: {args.trials} trials stored in {built:.0f} s "
+            f"\n== {backend}: {args.trials} trials ({name}) stored in {built:.0f} s "
             f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
         # The dashboard runs in a process of its own, as `scout-sklearn
         # dashboard` does (in this one, the writer below would hold the GIL).
         base, warm = start_dashboard(stack, url, prefix)
-        first = our_first_load(base, "pruned")
+        first = our_first_load(base, name)
         updates = our_updates(
             base,
             SQLStorage(url, table_prefix=prefix),
-            "pruned",
+            name,
             args.updates,
             np.random.default_rng(0),
         )
         screen = (
-            on_screen(base, SQLStorage(url, table_prefix=prefix), "pruned", args.updates)
+            on_screen(base, SQLStorage(url, table_prefix=prefix), name, args.updates)
             if args.browser
             else None
         )
@@ -511,6 +519,13 @@ def main() -> None:
         "--peers", choices=["optuna-dashboard", "none"], default="optuna-dashboard"
     )
     parser.add_argument("--updates", type=int, default=20)
+    parser.add_argument(
+        "--study",
+        choices=["pruned", "complete"],
+        default="pruned",
+        help="report.build's study: pruned (SHA, about 90%% PRUNED; the default) or "
+        "complete (every trial COMPLETE: every view draws 10,000 points)",
+    )
     parser.add_argument("--refresh", type=int, default=3)
     parser.add_argument("--no-browser", dest="browser", action="store_false")
     args = parser.parse_args()

@@ -282,8 +282,10 @@
 
     function drawHistory() {
       const all = sorted();
+      const valued = all.filter((t) => t.value !== null);
+      const shown = capped(valued);
       const byState = {};
-      for (const t of all) if (t.value !== null) (byState[t.state] = byState[t.state] || []).push(t);
+      for (const t of shown) (byState[t.state] = byState[t.state] || []).push(t);
       const traces = Object.entries(byState).map(([state, ts]) => ({
         type: "scatter", mode: "markers", name: state,
         x: ts.map((t) => t.number), y: ts.map((t) => t.value),
@@ -292,13 +294,15 @@
       }));
       const bx = [], by = [];
       let best = -Infinity;
-      for (const t of all) {
-        if (t.state === "COMPLETE" && t.value !== null && t.value > best) best = t.value;
-        if (best > -Infinity) { bx.push(t.number); by.push(best); }
+      for (const t of all) {  // a step at each improvement (the line is "hv")
+        if (t.state === "COMPLETE" && t.value !== null && t.value > best) {
+          best = t.value; bx.push(t.number); by.push(best);
+        }
       }
+      if (bx.length) { bx.push(all[all.length - 1].number); by.push(best); }
       traces.push({ type: "scatter", mode: "lines", name: "best so far", x: bx, y: by,
                     line: { shape: "hv", width: 2 }, hoverinfo: "y" });
-      plot(history, traces, { xaxis: { title: { text: "trial" } },
+      plot(history, traces, { xaxis: { title: { text: "trial" + drawnNote(shown.length, valued.length) } },
                               yaxis: { title: { text: pt(meta.metric || "value") } } });
     }
     function drawFlight() {
@@ -321,20 +325,37 @@
       const param = sliceSelect.value;
       if (!param) { slice.replaceChildren(el("p", { class: "muted", text: "No parameter." })); return; }
       const info = meta.params.find((p) => p.name === param);
-      const ts = sorted().filter((t) => t.value !== null && param in t.params);
+      const every = sorted().filter((t) => t.value !== null && param in t.params);
+      const ts = capped(every);
       plot(slice, [{ type: "scatter", mode: "markers", name: "COMPLETE",
         x: ts.map((t) => info.numeric ? t.params[param] : pt(fmt(t.params[param]))),
         y: ts.map((t) => t.value), customdata: ts.map((t) => t.number),
         text: ts.map(hoverText), hoverinfo: "text",
         marker: { size: 5, opacity: 0.6, color: ts.map((t) => t.number), colorscale: "Blues",
                   showscale: true, colorbar: { title: { text: "trial" } } } }],
-        { showlegend: false, xaxis: { title: { text: pt(param) }, type: info.numeric ? (info.log ? "log" : "linear") : "category" },
+        { showlegend: false, xaxis: { title: { text: pt(param) + drawnNote(ts.length, every.length) }, type: info.numeric ? (info.log ? "log" : "linear") : "category" },
           yaxis: { title: { text: pt(meta.metric || "value") } } });
     }
     // The trials binned on a grid (mean score per cell): Plotly's contour of
     // scattered points builds a grid of every distinct x by every distinct y.
     const CONTOUR_BINS = 40;
     const RUNG_LINES = 400;
+    // A view draws at most MAX_POINTS trials: the best quarter of them and an
+    // even sample of the rest. 10,000 SVG markers keep the page busy for a
+    // second or more at each redraw, and a new trial's count waits behind it.
+    const MAX_POINTS = 2000;
+    function capped(ts) {
+      if (ts.length <= MAX_POINTS) return ts;
+      const byValue = ts.slice().sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity));
+      const keep = new Set(byValue.slice(0, MAX_POINTS / 4));
+      const rest = byValue.slice(MAX_POINTS / 4).sort((a, b) => a.number - b.number);
+      const step = rest.length / (MAX_POINTS - keep.size);
+      for (let i = 0; i < rest.length && keep.size < MAX_POINTS; i += step) keep.add(rest[Math.floor(i)]);
+      return ts.filter((t) => keep.has(t));
+    }
+    function drawnNote(shown, all) {
+      return shown < all ? " (" + shown + " of " + all + " trials drawn)" : "";
+    }
     function drawContour() {
       if (numeric.length < 2) return;
       const px = contourX.value, py = contourY.value;
@@ -358,16 +379,18 @@
         traces.push({ type: "contour", x: centre(x0, x1), y: centre(y0, y1), z, colorscale: "Viridis",
           hoverinfo: "skip", showscale: true, connectgaps: true, contours: { coloring: "heatmap" }, name: "value" });
       }
-      traces.push({ type: "scatter", mode: "markers", name: "trials", x, y,
-        customdata: ts.map((t) => t.number), text: ts.map(hoverText), hoverinfo: "text",
+      const marked = capped(ts);  // the grid above is of every trial
+      traces.push({ type: "scatter", mode: "markers", name: "trials", x: marked.map(fx), y: marked.map(fy),
+        customdata: marked.map((t) => t.number), text: marked.map(hoverText), hoverinfo: "text",
         marker: { size: 4, color: "white", line: { width: 1, color: "black" } } });
       plot(contour, traces, { showlegend: false,
-        xaxis: { title: { text: pt((ix.log ? "log10 " : "") + px) } },
+        xaxis: { title: { text: pt((ix.log ? "log10 " : "") + px) + drawnNote(marked.length, ts.length) } },
         yaxis: { title: { text: pt((iy.log ? "log10 " : "") + py) } } });
     }
     // Parallel coordinates as SVG lines (one trace, gaps between trials): no WebGL.
     function drawParallel() {
-      const ts = sorted().filter((t) => t.value !== null);
+      const every = sorted().filter((t) => t.value !== null);
+      const ts = capped(every);
       const dims = meta.params.map((p) => p.name);
       const scale = {};
       for (const p of meta.params) {
@@ -401,7 +424,7 @@
       plot(parallel, [trace(rest, "other trials", "rgba(150,150,150,0.35)", 1),
                       trace(good, "best 10 %", "rgba(9,105,218,0.8)", 1.5)],
         { xaxis: { tickvals: axis.map((_, i) => i), ticktext: axis.map(pt), range: [-0.2, axis.length - 0.8] },
-          yaxis: { title: { text: "position on the axis (0 = lowest)" }, range: [-0.05, 1.05] } });
+          yaxis: { title: { text: "position on the axis (0 = lowest)" + drawnNote(ts.length, every.length) }, range: [-0.05, 1.05] } });
     }
     async function drawRungs() {
       if (!meta.ladder) return;
