@@ -480,17 +480,21 @@ class _ParzenEstimator:
             total = _matrix_product(features, self.column_coefficients[column])
             if correction is not None:
                 total[correction[0]] += correction[1]
-            result += _logsumexp_rows(total)
+            result += _log_sum_exp_bounded(total)
             result += log_width
         for probs, j in zip(self.choice_probs, self.categorical):
+            # A mixture of distributions over the same choices is one
+            # distribution over them: its probabilities, then one per row.
             n_choices = probs.shape[1]
             choice = np.minimum((x[:, j] * n_choices).astype(np.int64), n_choices - 1)
-            result += _logsumexp_rows(np.log(probs.T[choice]) + self.log_weights)
+            result += np.log(self.weights @ probs)[choice]
         return result
 
     def _column_features(
         self, x: np.ndarray, column: int, j: int
-    ) -> tuple[np.ndarray, np.ndarray | float, tuple[np.ndarray, np.ndarray] | None]:
+    ) -> tuple[
+        np.ndarray, np.ndarray | float, tuple[np.ndarray | slice, np.ndarray] | None
+    ]:
         """A numeric parameter's coordinates, log cell widths and wide-cell correction.
 
         A binned parameter's density is taken at its cell's centre times the
@@ -500,8 +504,62 @@ class _ParzenEstimator:
         if self.dims[j].kind != _BINNED:
             return x[:, j], 0.0, None
         left, right, centre = self.dims[j].cells(x[:, j])
+        correction: tuple[np.ndarray | slice, np.ndarray] | None
+        n_cells = self.dims[j].n_cells
+        if n_cells and 1.0 / n_cells > 0.5 * self.min_sigma:
+            # Uniform cells, every one too wide for the midpoint rule.
+            correction = self._grid_correction(column, n_cells, centre)
+            return centre, np.full(len(x), -math.log(n_cells)), correction
         correction = self._wide_cell_correction(column, left, right, centre)
         return centre, np.log(right - left), correction
+
+    def _grid_correction(
+        self, column: int, n: int, centre: np.ndarray
+    ) -> tuple[slice, np.ndarray]:
+        """:meth:`_wide_cell_correction` for ``n`` uniform cells, all of them wide.
+
+        Kernels of observed trials sit on cell centres, and their widths
+        take few distinct values, so exact-minus-midpoint depends only on
+        the distance in cells ``|d|`` and the width: one small table of
+        ``n`` rows per distinct width, read for each (candidate, kernel).
+        Kernels off the centres (the prior when ``n`` is even) are computed
+        directly.
+        """
+        mu, sigma = self.mus[:, column], self.sigmas[:, column]
+        cell = np.clip(np.floor(mu * n), 0, n - 1).astype(np.int64)
+        on_grid = np.abs(mu - (cell + 0.5) / n) < 1e-9 / n
+        widths, width_of = np.unique(sigma, return_inverse=True)
+        d = np.arange(n, dtype=np.float64)[:, None]
+        # Mass of a cell |d| cells away, by symmetry on the lower tail (exact
+        # far out, where an upper-tail difference of two CDFs near 1 is not).
+        inner = np.maximum(d - 0.5, 0.0) / (n * widths)
+        outer = (d + 0.5) / (n * widths)
+        mass = np.where(d == 0, 1.0 - 2.0 * ndtr(-outer), ndtr(-inner) - ndtr(-outer))
+        z = d / (n * widths)
+        midpoint = -0.5 * z * z - np.log(widths * math.sqrt(2 * math.pi)) - math.log(n)
+        table = (np.log(np.maximum(mass, 1e-300)) - midpoint).ravel()
+        cells, row_of = np.unique(
+            np.clip(np.floor(centre * n), 0, n - 1).astype(np.int64), return_inverse=True
+        )
+        distance = np.abs(cells[:, None] - cell[None, :])
+        per_cell = table[distance * len(widths) + width_of[None, :]]
+        off = np.flatnonzero(~on_grid)
+        if len(off):
+            left, right = cells[:, None] / n, (cells[:, None] + 1) / n
+            mu_off, sigma_off = mu[off], sigma[off]
+            exact = np.log(
+                np.maximum(
+                    ndtr((right - mu_off) / sigma_off) - ndtr((left - mu_off) / sigma_off),
+                    1e-300,
+                )
+            )
+            z_off = ((cells[:, None] + 0.5) / n - mu_off) / sigma_off
+            per_cell[:, off] = exact - (
+                -0.5 * z_off * z_off
+                - np.log(sigma_off * math.sqrt(2 * math.pi))
+                - math.log(n)
+            )
+        return slice(None), per_cell[row_of]
 
     def _joint_log_pdf(self, x: np.ndarray) -> np.ndarray:
         # Each kernel is a product over parameters, so its log is a sum: the
@@ -520,7 +578,7 @@ class _ParzenEstimator:
 
     def _joint_features(
         self, x: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray | slice, np.ndarray]]]:
         coordinates = np.empty((len(x), len(self.numeric)))
         log_width = np.zeros(len(x))
         corrections = []
@@ -592,6 +650,27 @@ def _logsumexp_rows(a: np.ndarray) -> np.ndarray:
     np.maximum(a, -60.0, out=a)
     terms = np.exp(a.astype(np.float32))
     return np.asarray(np.log(terms.sum(axis=1, dtype=np.float64)) + top[:, 0])
+
+
+def _log_sum_exp_bounded(a: np.ndarray) -> np.ndarray:
+    """:func:`_logsumexp_rows` for one parameter's weighted log kernels.
+
+    With bandwidths of at least ``_MIN_SIGMA`` on the unit interval, a
+    Gaussian exponent is at least ``-1 / (2 * 0.05**2) = -200``, and a
+    kernel's log normalisation and weight are small, so ``exp`` neither
+    overflows nor flushes a whole row to zero (the broad prior kernel
+    alone keeps it far from zero): the sum is taken directly, in double
+    precision, without the shift by each row's largest term. Rows where
+    that is not so (a tiny ``prior_weight``) fall back to the shift.
+    """
+    terms = np.exp(a)
+    sums = terms.sum(axis=1)
+    tiny = ~(sums > 1e-280) | ~np.isfinite(sums)
+    if tiny.any():
+        sums = np.log(sums, where=~tiny, out=np.zeros_like(sums))
+        sums[tiny] = _logsumexp_rows(a[tiny])
+        return np.asarray(sums)
+    return np.asarray(np.log(sums))
 
 
 def _neighbour_bandwidths(mus: np.ndarray, consider_endpoints: bool) -> np.ndarray:

@@ -274,23 +274,33 @@ def test_repr_shows_changed_arguments() -> None:
 
 
 @pytest.mark.parametrize("multivariate", [False, True])
-def test_parzen_density_matches_truncated_normal_mixture(multivariate: bool) -> None:
+@pytest.mark.parametrize(("n_cells", "n_kernels"), [(6, 7), (31, 7), (13, 300)])
+def test_parzen_density_matches_truncated_normal_mixture(
+    multivariate: bool, n_cells: int, n_kernels: int
+) -> None:
     # The fast paths (quadratic features and matrix products, the midpoint
-    # rule with wide-cell corrections) against a direct computation with
-    # scipy.stats.truncnorm: kernel masses on [0, 1], integer cells exact.
+    # rule with wide-cell corrections, the table of uniform cells) against a
+    # direct computation with scipy.stats.truncnorm: kernel masses on [0, 1],
+    # integer cells exact. An even number of cells puts the prior kernel
+    # between two cells (off the table); 300 kernels on 13 cells share widths.
     from scout_sklearn.samplers._tpe import _Dim, _ParzenEstimator, _Settings
 
-    dims = [_Dim.of(Float(0.0, 1.0)), _Dim.of(Int(1, 6)), _Dim.of(Float(0.0, 1.0))]
+    dims = [
+        _Dim.of(Float(0.0, 1.0)),
+        _Dim.of(Int(1, n_cells)),
+        _Dim.of(Float(0.0, 1.0)),
+    ]
     generator = np.random.default_rng(3)
-    centres = generator.random((7, 3))
-    centres[:, 1] = (np.floor(centres[:, 1] * 6) + 0.5) / 6  # on cell centres
-    weights = generator.random(7) + 0.5
+    centres = generator.random((n_kernels, 3))
+    # on cell centres
+    centres[:, 1] = (np.floor(centres[:, 1] * n_cells) + 0.5) / n_cells
+    weights = generator.random(n_kernels) + 0.5
     settings = _Settings(
         multivariate=multivariate, prior_weight=1.0, consider_endpoints=False
     )
     estimator = _ParzenEstimator(centres, weights, dims, settings)
     points = generator.random((20, 3))
-    points[:, 1] = (np.floor(points[:, 1] * 6) + 0.5) / 6
+    points[:, 1] = (np.floor(points[:, 1] * n_cells) + 0.5) / n_cells
 
     mus, sigmas = estimator.mus, estimator.sigmas
     w = estimator.weights
@@ -300,8 +310,8 @@ def test_parzen_density_matches_truncated_normal_mixture(multivariate: bool) -> 
         law = stats.truncnorm((0 - mu) / sigma, (1 - mu) / sigma, loc=mu, scale=sigma)
         x = points[:, column][:, None]
         if column == 1:
-            k = np.floor(x * 6)
-            per_dim.append(law.cdf((k + 1) / 6) - law.cdf(k / 6))
+            k = np.floor(x * n_cells)
+            per_dim.append(law.cdf((k + 1) / n_cells) - law.cdf(k / n_cells))
         else:
             per_dim.append(law.pdf(x))
     if multivariate:
@@ -309,3 +319,18 @@ def test_parzen_density_matches_truncated_normal_mixture(multivariate: bool) -> 
     else:
         expected = sum(np.log(d @ w) for d in per_dim)
     np.testing.assert_allclose(estimator.log_pdf(points), expected, rtol=0, atol=1e-5)
+
+
+def test_bounded_log_sum_exp_falls_back_where_rows_underflow() -> None:
+    # One parameter's log kernels are bounded below, so the sum is taken
+    # without a shift; a row whose terms all underflow (possible only with
+    # a tiny prior weight) must still get its exact log-sum-exp.
+    from scipy.special import logsumexp
+
+    from scout_sklearn.samplers._tpe import _log_sum_exp_bounded
+
+    a = np.random.default_rng(0).uniform(-210.0, 3.0, size=(6, 50))
+    a[2] -= 800.0  # every term of row 2 below exp(-745), float64's smallest
+    expected = logsumexp(a, axis=1)
+    # The fallback sums single-precision terms: seven digits of the sum.
+    np.testing.assert_allclose(_log_sum_exp_bounded(a.copy()), expected, rtol=0, atol=1e-6)
