@@ -465,6 +465,23 @@ def test_best_of_several_objectives_prints_the_pareto_front(
     assert "refit" not in out
 
 
+def test_report_of_several_objectives_has_the_front(
+    multiobjective: tuple[str, dict[str, ScoutSearchCV]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("matplotlib")
+    url, searches = multiobjective
+    target = tmp_path / "mo.html"
+    assert main(["report", url, TWO, "-o", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    table = re.search(r'<table id="front-table">.*?</table>', page).group(0)
+    numbers = [int(n) for n in re.findall(r"<tr><td>(\d+)</td>", table)]
+    results = searches[TWO].cv_results_
+    assert numbers == results["trial_number"][searches[TWO].pareto_front_].tolist()
+    assert 'id="plot-pareto-front"' in page
+
+
 def test_best_of_several_objectives_without_a_front_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,7 +16,7 @@ from scout_sklearn.plotting._mpl import new_axes, pyplot
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["ParetoView", "pareto_view", "plot_pareto_front"]
+__all__ = ["ParetoView", "draw_pareto_front", "pareto_view", "plot_pareto_front"]
 
 _UNITS = {"fit_time": "mean fit seconds", "score_time": "mean score seconds per sample"}
 
@@ -140,7 +140,11 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     >>> ax.get_xlabel()
     'precision (mean test score, maximize)'
     """
-    view = _view_of(search)
+    return draw_pareto_front(_view_of(search), ax=ax)
+
+
+def draw_pareto_front(view: ParetoView, *, ax: Axes | None = None) -> Axes:
+    """:func:`plot_pareto_front` of a :class:`ParetoView` computed already."""
     objectives, values, front = view.objectives, view.values, view.front
     k = len(objectives.names)
     drawn: Any = new_axes(ax) if k == 2 else _axes_3d(ax)
