@@ -6,7 +6,7 @@ result with its trials. :func:`stored_objectives` turns the fingerprint
 back into :class:`~scout_sklearn._pareto.Objectives`, and :func:`trial_front`
 computes the front from the fold results with the search's own functions
 (:func:`~scout_sklearn._results.mean_scores`, then
-:func:`~scout_sklearn._pareto.pareto_summary`), so the command line, the
+:func:`~scout_sklearn._pareto.pareto_front`), so the command line, the
 report, the dashboard and :func:`~scout_sklearn.plotting.plot_pareto_front`
 show the rows of the search's ``pareto_front_``, in its order.
 
@@ -25,9 +25,9 @@ import numpy as np
 from scout_sklearn._pareto import (
     BUILTIN_MEASURES,
     Objectives,
-    ParetoSummary,
+    ParetoFront,
     check_objectives,
-    pareto_summary,
+    pareto_front,
 )
 from scout_sklearn._results import mean_scores, metric_names
 from scout_sklearn._trial import Trial
@@ -51,14 +51,15 @@ class TrialFront:
     objectives : Objectives
     rows : tuple of Trial
         The finished trials in number order: the rows of ``cv_results_``.
-    summary : ParetoSummary
+    summary : ParetoFront
         Per row: the objectives' means, feasibility, Pareto rank; the front
-        (row indices, ``pareto_front_``'s order) and the hypervolume history.
+        (row indices, ``pareto_front_``'s order). Not the hypervolume
+        history, whose cost grows fast with the front.
     """
 
     objectives: Objectives
     rows: tuple[Trial, ...]
-    summary: ParetoSummary
+    summary: ParetoFront
 
     @property
     def front(self) -> tuple[Trial, ...]:
@@ -145,7 +146,7 @@ def trial_front(
         n_splits = 1 + max((f.fold for t in rows for f in t.fold_results), default=0)
     scored = [c for c in dict.fromkeys(_columns(objectives)) if c not in BUILTIN_MEASURES]
     results = mean_scores(rows, scored, n_splits=n_splits)
-    return TrialFront(objectives, rows, pareto_summary(results, rows, objectives))
+    return TrialFront(objectives, rows, pareto_front(results, rows, objectives))
 
 
 def fingerprint_splits(fingerprint: Mapping[str, Any]) -> int | None:

@@ -42,9 +42,6 @@ def test_the_stored_front_is_the_search_s(breast_cancer, tmp_path, kwargs):
     assert front.front  # a front to compare
     assert [t.number for t in front.front] == _front_numbers(search)
     np.testing.assert_array_equal(front.summary.ranks, search.cv_results_["pareto_rank"])
-    np.testing.assert_array_equal(
-        front.summary.hypervolume_history, search.hypervolume_history_
-    )
     # Without the fingerprint's number of splits: the folds say it.
     assert [t.number for t in trial_front(stored.trials, objectives).front] == (
         _front_numbers(search)
