@@ -182,6 +182,15 @@ def _interactive(study: Any, view: StudyView) -> str:
         fingerprint["pruning"] = {"resource": view.resource, "ladder": list(view.ladder)}
     if view.scoring is not None:
         fingerprint.setdefault("scoring", view.scoring)
+    objectives = getattr(study, "objectives", None)
+    if isinstance(objectives, Mapping) and "objective" not in fingerprint:
+        # A search in memory: its objectives, as a stored study keeps them.
+        fingerprint["objective"] = dict(objectives)
+        constraints = getattr(study, "constraints", None)
+        if isinstance(constraints, Mapping):
+            fingerprint["constraints"] = {
+                name: [str(op), float(t)] for name, (op, t) in constraints.items()
+            }
     record = StudyRecord(
         name=view.name,
         seed=int(getattr(source, "seed", 0) or 0),
