@@ -511,6 +511,37 @@ def test_interactive_report_holds_its_data_and_no_live_markup(
     assert "<script" not in plain  # the default report still runs no script
 
 
+def test_interactive_report_of_a_search_in_memory_has_its_front(tmp_path: Path) -> None:
+    from sklearn.datasets import load_digits
+    from sklearn.tree import DecisionTreeClassifier
+
+    from dashboard._studies import n_leaves
+    from scout_sklearn import Int, ScoutSearchCV
+    from scout_sklearn.report import write_report
+
+    search = ScoutSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)},
+        scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
+        objectives={"accuracy": "maximize", "n_leaves": "minimize"},
+        constraints={"accuracy": (">=", 0.5)},
+        refit=False,
+        n_trials=8,
+        cv=3,
+        random_state=0,
+    ).fit(*load_digits(return_X_y=True))
+    text = write_report(search, tmp_path / "r.html", interactive=True).read_text("utf-8")
+    data = json.loads(text.split('id="scout-data">')[1].split("</script>")[0])
+    front = data["/api/study/front"]
+    numbers = search.cv_results_["trial_number"][search.pareto_front_].tolist()
+    assert front["front"] == numbers
+    assert front["constraints"] == [{"name": "accuracy", "op": ">=", "threshold": 0.5}]
+    assert [o["name"] for o in data["/api/study"]["meta"]["objectives"]] == [
+        "accuracy",
+        "n_leaves",
+    ]
+
+
 def test_interactive_report_bad_flag_and_missing_plotly(
     sqlite_studies: tuple[Backend, dict[str, Any]], tmp_path: Path, monkeypatch: Any
 ) -> None:
