@@ -36,12 +36,14 @@ __all__ = [
     "MINIMIZE",
     "REFERENCE",
     "Objectives",
+    "ParetoFront",
     "ParetoSummary",
     "check_objectives",
     "check_sampler",
     "feasibility",
     "hypervolume",
     "objective_values",
+    "pareto_front",
     "pareto_ranks",
     "pareto_summary",
     "refit_index",
@@ -272,43 +274,75 @@ def _check_pruner(pruner: Any, owner: str) -> None:
 
 
 @dataclasses.dataclass(frozen=True)
-class ParetoSummary:
-    """What a multi-objective search adds to its results, per ``cv_results_`` row."""
+class ParetoFront:
+    """The Pareto ranks and front of ``cv_results_``'s rows."""
 
     values: np.ndarray  # (n_rows, n_objectives): NaN where the trial is not COMPLETE
     feasible: np.ndarray  # bool: within every constraint (all True without any)
     ranks: np.ndarray  # int, 1 = non-dominated
     front: np.ndarray  # rows of rank 1, ordered by the first objective
-    hypervolume_history: np.ndarray  # after each row (trial order)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParetoSummary(ParetoFront):
+    """What a multi-objective search adds to its results, per ``cv_results_`` row."""
+
+    # After each row (trial order).
+    hypervolume_history: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+
+
+def pareto_front(
+    results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
+) -> ParetoFront:
+    """The ranks and front of ``cv_results_`` (``rows``: its trials, in row order).
+
+    What a reader of a stored study (the command line, the report, the
+    dashboard) shows: without :func:`pareto_summary`'s hypervolume history,
+    which costs far more once many trials join the front (minutes for a
+    thousand trials on a front of three objectives).
+    """
+    values = objective_values(results, rows, objectives)
+    feasible = feasibility(results, rows, objectives)
+    points = _ranked_points(values, feasible, objectives)
+    ranks = pareto_ranks(points)
+    # Rows without finite objectives rank after the others, which is 1 when
+    # no row has them: they are never on the front.
+    front = np.flatnonzero((ranks == 1) & np.isfinite(points).all(axis=1))
+    front = front[np.lexsort((front, values[front, 0]))]
+    return ParetoFront(values=values, feasible=feasible, ranks=ranks, front=front)
 
 
 def pareto_summary(
     results: Mapping[str, Any], rows: Sequence[Trial], objectives: Objectives
 ) -> ParetoSummary:
     """The Pareto view of ``cv_results_`` (``rows``: its trials, in row order)."""
-    values = objective_values(results, rows, objectives)
-    feasible = feasibility(results, rows, objectives)
-    # An infeasible trial ranks with those that are not COMPLETE: after all
-    # others, never on the front nor in the hypervolume.
-    points = _minimised(values, objectives.directions)
-    points[~feasible] = np.nan
-    ranks = pareto_ranks(points)
-    # Rows without finite objectives rank after the others, which is 1 when
-    # no row has them: they are never on the front.
-    front = np.flatnonzero((ranks == 1) & np.isfinite(points).all(axis=1))
-    front = front[np.lexsort((front, values[front, 0]))]
+    ranked = pareto_front(results, rows, objectives)
+    points = _ranked_points(ranked.values, ranked.feasible, objectives)
     return ParetoSummary(
-        values=values,
-        feasible=feasible,
-        ranks=ranks,
-        front=front,
+        values=ranked.values,
+        feasible=ranked.feasible,
+        ranks=ranked.ranks,
+        front=ranked.front,
         hypervolume_history=_hypervolume_history(_normalised(points)),
     )
 
 
+def _ranked_points(
+    values: np.ndarray, feasible: np.ndarray, objectives: Objectives
+) -> np.ndarray:
+    """The objectives to minimise; NaN rows for the infeasible trials.
+
+    An infeasible trial ranks with those that are not COMPLETE: after all
+    others, never on the front nor in the hypervolume.
+    """
+    points = _minimised(values, objectives.directions)
+    points[~feasible] = np.nan
+    return points
+
+
 def refit_index(
     refit: str | Callable[..., Any],
-    summary: ParetoSummary,
+    summary: ParetoFront,
     objectives: Objectives,
 ) -> tuple[int, float | None]:
     """The row a str ``refit`` picks on the front, and its score (None for the knee).

@@ -30,6 +30,7 @@ __all__ = [
     "RungPlan",
     "RungValues",
     "build_cv_results",
+    "mean_scores",
     "metric_names",
     "missing_folds",
     "started_rung",
@@ -105,7 +106,6 @@ def build_cv_results(
     rows = [t for t in trials if t.is_finished]
     rows.sort(key=lambda t: t.number)
     names = metric_names(rows)
-    n_rows = len(rows)
     results: dict[str, Any] = {}
     if plan is None:
         shown = [t.fold_results for t in rows]
@@ -114,11 +114,7 @@ def build_cv_results(
         shown = [_folds_of_row(t, rung, plan) for t, rung in zip(rows, last_rungs)]
 
     def times(attribute: str) -> np.ndarray:
-        array = np.full((n_rows, n_splits), np.nan)
-        for i, folds in enumerate(shown):
-            for fold in folds:
-                array[i, fold.fold] = getattr(fold, attribute)
-        return array
+        return _fold_times(shown, attribute, n_splits)
 
     done = None
     if plan is not None and plan.kind == FOLDS:
@@ -158,6 +154,39 @@ def build_cv_results(
         is_int = all(isinstance(r, int) for r in plan.ladder)
         results["n_resources"] = np.array(resources, dtype=np.int64 if is_int else float)
     return results
+
+
+def mean_scores(
+    trials: Sequence[Trial], metrics: Sequence[str], *, n_splits: int
+) -> dict[str, np.ndarray]:
+    """``mean_test_<metric>`` and ``mean_fit_time`` of ``cv_results_``, and nothing else.
+
+    For a search without pruning: one row per finished trial, in number
+    order, each mean computed as :func:`build_cv_results` computes it (so a
+    Pareto front read back from a storage is the search's, to the last
+    bit), without its parameter arrays, ranks and warnings.
+    """
+    rows = sorted((t for t in trials if t.is_finished), key=lambda t: t.number)
+    shown = [t.fold_results for t in rows]
+    results = {"mean_fit_time": _means(_fold_times(shown, "fit_time", n_splits))}
+    for name in metrics:
+        test = _scores(shown, name, n_splits, math.nan, train=False)
+        results[f"mean_test_{name}"] = _means(test)
+    return results
+
+
+def _fold_times(
+    rows: Sequence[Sequence[FoldResult]], attribute: str, n_splits: int
+) -> np.ndarray:
+    array = np.full((len(rows), n_splits), np.nan)
+    for i, folds in enumerate(rows):
+        for fold in folds:
+            array[i, fold.fold] = getattr(fold, attribute)
+    return array
+
+
+def _means(array: np.ndarray) -> np.ndarray:
+    return np.average(array, axis=1) if array.size else np.zeros(array.shape[0])
 
 
 def _folds_of_row(trial: Trial, rung: int, plan: RungPlan) -> tuple[FoldResult, ...]:
@@ -226,7 +255,7 @@ def _store(
     if done is not None:  # rows of a search pruned over folds: only the folds run
         _store_partial(results, key, array, done)
         return
-    means = np.average(array, axis=1) if array.size else np.zeros(array.shape[0])
+    means = _means(array)
     results[f"mean_{key}"] = means
     if key.startswith(("train_", "test_")) and np.any(~np.isfinite(means)):
         warnings.warn(

@@ -171,9 +171,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         existing study is an error.
     ignore_fingerprint : bool, default=False
         A stored study remembers what defines it (data, estimator, CV splits,
-        scoring, random_state, pruning); resuming it with a different one is
-        an error that names what changed, unless this is True. The search
-        space must always match.
+        scoring, random_state, objectives, constraints, pruning); resuming
+        it with a different one is an error that names what changed, unless
+        this is True. The search space must always match.
     pruner : str or Pruner, default=None
         Stops unpromising trials early: each trial is evaluated at growing
         budgets of ``resource`` (rungs), and after each rung the pruner lets
@@ -242,7 +242,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         Pareto front, as ``{metric: (operator, threshold)}`` with the
         operator ``"<="`` or ``">="``, e.g. ``{"score_time": ("<=", 1e-4)}``
         (the metric's mean over the folds; the same names as
-        ``objectives``, which it need not list). Checked before any fit.
+        ``objectives``, which it need not list). Checked before any fit. A
+        stored study remembers them: resuming with others is a fingerprint
+        mismatch.
     validation : ValidationSplit, default=None
         Per-fold early stopping: each fold carves a validation split from
         its training part (never its test part) and hands it to the
@@ -567,6 +569,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                     scoring=self.scoring,
                     objectives=self.objectives,
                     pruning=pruning,
+                    constraints=self.constraints,
                 )
             ),
             ignore_fingerprint=self.ignore_fingerprint,

@@ -1,8 +1,8 @@
 """The study a ScoutSearchCV runs in: its name, seed, fingerprint and queue.
 
 A stored study is resumed only by the same search: :func:`fingerprint`
-describes the data, estimator, splits, scoring, objectives and pruning it
-was made for. :func:`queue_enqueued` queues ``enqueue``'s params the study
+describes the data, estimator, splits, scoring, objectives, constraints
+and pruning it was made for. :func:`queue_enqueued` queues ``enqueue``'s params the study
 does not hold yet.
 """
 
@@ -51,6 +51,7 @@ def fingerprint(
     scoring: Any,
     objectives: Any,
     pruning: Pruning | None,
+    constraints: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What defines this search, as a resumed study must find it again."""
     fingerprint = {
@@ -75,6 +76,13 @@ def fingerprint(
         fingerprint["objective"] = (
             objectives if isinstance(objectives, str) else dict(objectives)
         )
+    if constraints is not None:  # absent without: older studies still match
+        # Canonical JSON (sorted metrics, [operator, float threshold]), so that
+        # ('<=', 1) and ['<=', 1.0] are one bound and a stored study reads equal.
+        fingerprint["constraints"] = {
+            name: [str(op), float(threshold)]
+            for name, (op, threshold) in sorted(constraints.items())
+        }
     if pruning is not None:  # absent without one: older studies still match
         fingerprint["pruning"] = {
             "pruner": repr(pruning.pruner),

@@ -29,6 +29,8 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError
 
+from scout_sklearn._front import fingerprint_splits, stored_objectives, trial_front
+from scout_sklearn._pareto import Objectives
 from scout_sklearn._secrets import hide_password, mask_url
 from scout_sklearn._study import StoredStudy, list_studies, load_study
 from scout_sklearn._table import (
@@ -164,7 +166,11 @@ def _parser() -> argparse.ArgumentParser:
             "(negated error metrics say so), its params (one per line, as Python "
             "literals; the resource parameter of a search pruned over one at its "
             "last rung's value, as best_params_ has it) and the mean and standard "
-            "deviation of each score across folds."
+            "deviation of each score across folds. For a study of several "
+            "objectives, its Pareto front instead: one row per trial no other "
+            "beats on every objective (and within the constraints, if any), with "
+            "its number, each objective's mean over the folds and its params, "
+            "ordered by the first objective."
         ),
     )
     best.add_argument("url", metavar="URL", help=_URL_HELP)
@@ -321,6 +327,10 @@ def _run_trials(args: argparse.Namespace) -> None:
 
 def _run_best(args: argparse.Namespace) -> None:
     study = _load(args.url, args.study)
+    objectives = stored_objectives(study.fingerprint, study.trials)
+    if objectives is not None:
+        _print_front(study, objectives)
+        return
     if not any(t.has_value for t in study.trials):
         counts = _state_counts(study)
         raise CommandError(
@@ -359,6 +369,48 @@ def _run_best(args: argparse.Namespace) -> None:
     print(f"folds:  {row['n_folds']}", file=out)
     if ladder is not None:
         print(f"rung:   {row['rung']} (resource {_cell(row['resource'])})", file=out)
+
+
+def _print_front(study: StoredStudy, objectives: Objectives) -> None:
+    """The best trials of a multi-objective study: its Pareto front, one row each.
+
+    Ordered as ``pareto_front_`` (by the first objective's mean, ascending).
+    Which trial ``refit`` chose is not stored, so no row is marked.
+    """
+    front = trial_front(
+        study.trials, objectives, n_splits=fingerprint_splits(study.fingerprint)
+    )
+    bounds = study.fingerprint.get("constraints")
+    within = " within the constraints" if objectives.thresholds else ""
+    if not front.front:
+        raise CommandError(
+            f"study {study.name!r} has no Pareto front yet: no trial is COMPLETE with "
+            f"a finite value of every objective{within} ({_state_counts(study)})."
+        )
+    out = sys.stdout
+    named = zip(objectives.names, objectives.directions)
+    print(f"study:  {_printable(study.name)}", file=out)
+    print("objectives: " + ", ".join(f"{_printable(n)} ({d})" for n, d in named), file=out)
+    if isinstance(bounds, Mapping) and objectives.thresholds:
+        shown = [
+            f"{name} {_cell(bound[0])} {_cell(bound[1])}" for name, bound in bounds.items()
+        ]
+        print(f"constraints: {_printable(', '.join(shown))}", file=out)
+    feasible = f" ({front.n_feasible} within the constraints)" if within else ""
+    print(
+        f"front:  {len(front.front)} of {front.n_complete} COMPLETE trials{feasible}, "
+        f"ordered by {_printable(objectives.names[0])} (ascending); each objective "
+        "is its mean over the folds",
+        file=out,
+    )
+    params = sorted({name for trial in front.front for name in trial.params})
+    header = ["trial", *objectives.names, *(f"params_{name}" for name in params)]
+    rows: list[list[object]] = []
+    for i, trial in zip(front.summary.front, front.front):
+        values = [float(v) for v in front.summary.values[i]]
+        cells = [trial.params.get(name, _ABSENT) for name in params]
+        rows.append([trial.number, *values, *cells])
+    _write_table(out, header, rows)
 
 
 def _run_export(args: argparse.Namespace) -> None:

@@ -21,6 +21,8 @@ import pathlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 import scout_sklearn
 from scout_sklearn._table import (
     describe_metric,
@@ -39,6 +41,7 @@ from scout_sklearn.plotting import (
 from scout_sklearn.plotting._data import StudyView, resolve, state_counts
 from scout_sklearn.plotting._importance import draw_importances
 from scout_sklearn.plotting._mpl import INSTALL_HINT, pyplot
+from scout_sklearn.plotting._pareto_front import ParetoView, draw_pareto_front, pareto_view
 from scout_sklearn.plotting._plots import has_rungs, numeric_params
 
 if TYPE_CHECKING:
@@ -66,7 +69,7 @@ table { border-collapse: collapse; font-size: 0.82rem; white-space: nowrap; }
 th, td { border: 1px solid #d8dde3; padding: 0.2rem 0.45rem; text-align: right; }
 th { background: #f1f4f7; position: sticky; top: 0; }
 td.text { text-align: left; }
-tr.best td { background: #fff3c4; font-weight: 600; }
+tr.best td, tr.refit td { background: #fff3c4; font-weight: 600; }
 tr.state-PRUNED td { color: #6b7580; }
 tr.state-FAILED td { color: #a3261b; }
 .note { color: #5b6672; font-size: 0.9rem; }
@@ -88,6 +91,12 @@ def write_report(
     only for a pruned search, the contour only with two numeric parameters,
     over the two most important ones) and the table of every trial
     (``scout_sklearn._table.trial_rows``), the best trial's row highlighted.
+    A study of several objectives gets a section of its Pareto front after
+    the summary: :func:`~scout_sklearn.plotting.plot_pareto_front` as an
+    image and a table of the front's trials (``pareto_front_``'s rows, in
+    its order: number, each objective's mean, params), the refitted trial
+    highlighted when a fitted search is given (a stored study does not keep
+    refit's choice).
     It loads nothing from anywhere and runs no script. A study without a
     COMPLETE trial gets a summary and a table but no plot; so does any study
     when matplotlib is not installed, and the page then says which extra
@@ -127,6 +136,7 @@ def write_report(
         )
     view = resolve(study, where="write_report", require_complete=False)
     plots = _interactive(study, view) if interactive else _plots(view)
+    pareto = pareto_view(study)
     heading = title if title is not None else f"Study {view.name}"
     best = max(view.complete, key=lambda t: (view.value_of(t), -t.number), default=None)
     parts = [
@@ -146,6 +156,7 @@ def write_report(
         "</header>",
         "<main>",
         _summary(view, best),
+        "" if pareto is None else _front(pareto, figure=not interactive),
         plots,
         _table(view, None if best is None else best.number),
         "</main>",
@@ -171,6 +182,15 @@ def _interactive(study: Any, view: StudyView) -> str:
         fingerprint["pruning"] = {"resource": view.resource, "ladder": list(view.ladder)}
     if view.scoring is not None:
         fingerprint.setdefault("scoring", view.scoring)
+    objectives = getattr(study, "objectives", None)
+    if isinstance(objectives, Mapping) and "objective" not in fingerprint:
+        # A search in memory: its objectives, as a stored study keeps them.
+        fingerprint["objective"] = dict(objectives)
+        constraints = getattr(study, "constraints", None)
+        if isinstance(constraints, Mapping):
+            fingerprint["constraints"] = {
+                name: [str(op), float(t)] for name, (op, t) in constraints.items()
+            }
     record = StudyRecord(
         name=view.name,
         seed=int(getattr(source, "seed", 0) or 0),
@@ -240,7 +260,7 @@ def _plots(view: StudyView) -> str:
             "COMPLETE trial.</p></section>"
         )
     try:
-        plt = pyplot()
+        pyplot()
     except ImportError:  # `pip install .` without the plot extra
         return (
             '<section id="plots"><h2>Plots</h2><p class="note" id="no-plots">No plots: '
@@ -307,19 +327,7 @@ def _plots(view: StudyView) -> str:
                 lambda: plot_intermediate_values(view).figure,
             )
         )
-    figures = []
-    for key, caption, draw in shown:
-        figure = _root(draw())
-        try:
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=96)
-        finally:
-            plt.close(figure)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        figures.append(
-            f'<figure id="plot-{key}"><img src="data:image/png;base64,{data}" '
-            f'alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
-        )
+    figures = [_figure(key, caption, draw) for key, caption, draw in shown]
     if skipped:
         figures.append(
             '<p class="note" id="skipped-plots">Not shown: '
@@ -327,6 +335,88 @@ def _plots(view: StudyView) -> str:
             + ".</p>"
         )
     return f'<section id="plots"><h2>Plots</h2>{"".join(figures)}</section>'
+
+
+def _figure(key: str, caption: str, draw: Callable[[], Figure | SubFigure]) -> str:
+    """A drawn figure as an inline PNG image with its caption."""
+    plt = pyplot()
+    figure = _root(draw())
+    try:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=96)
+    finally:
+        plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure id="plot-{key}"><img src="data:image/png;base64,{data}" '
+        f'alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
+    )
+
+
+def _front(pareto: ParetoView, *, figure: bool) -> str:
+    """A study of several objectives: its Pareto front, drawn and as a table.
+
+    The rows are ``pareto_front_``'s, in its order; the refitted trial is
+    highlighted when the report was given the fitted search (a stored study
+    does not keep refit's choice). ``figure``: draw the front as a PNG
+    image (the interactive report draws it among its own views instead).
+    """
+    objectives = pareto.objectives
+    within = " within the constraints" if objectives.thresholds else ""
+    complete = int(np.isfinite(pareto.values).all(axis=1).sum())
+    front = [int(i) for i in pareto.front]
+    if not front:
+        return (
+            '<section id="pareto-front"><h2>Pareto front</h2><p class="note">No '
+            "trial is on the front: no trial is COMPLETE with a finite value of every "
+            f"objective{_e(within)}.</p></section>"
+        )
+    named = dict(zip(objectives.columns, objectives.names))  # "score": scoring's name
+    bounds = "".join(
+        f" <code>{_e(named.get(column, column))}</code> {_e(op)} {_e(_format(threshold))};"
+        for column, op, threshold in objectives.thresholds
+    )
+    note = (
+        f"The front holds {len(front)} of the {complete} COMPLETE trials: those "
+        "that no other trial dominates (as good on every objective, better on one)"
+        + (f" (constraints:{bounds[:-1]})" if bounds else "")
+        + f". Each objective is its mean over the folds; the rows are ordered by "
+        f"<code>{_e(objectives.names[0])}</code>, ascending."
+        + (" The refitted trial is highlighted." if pareto.best is not None else "")
+    )
+    parts = [f'<section id="pareto-front"><h2>Pareto front</h2><p class="note">{note}</p>']
+    if figure:
+        try:
+            pyplot()
+        except ImportError:
+            pass  # the plots section says what adds them
+        else:
+            caption = (
+                "Every COMPLETE trial's mean objectives (grey) and the Pareto front "
+                "(red)"
+                + (", the refitted trial as a star." if pareto.best is not None else ".")
+            )
+            parts.append(
+                _figure("pareto-front", caption, lambda: draw_pareto_front(pareto).figure)
+            )
+    params = sorted({name for i in front for name in pareto.rows[i].params})
+    head = ["number"]
+    head += [f"{n} ({d})" for n, d in zip(objectives.names, objectives.directions)]
+    head += [f"params_{name}" for name in params]
+    body = []
+    for i in front:
+        trial = pareto.rows[i]
+        cells = _cell("number", trial.number)
+        cells += "".join(_cell("", float(v)) for v in pareto.values[i])
+        cells += "".join(_cell("", trial.params.get(name)) for name in params)
+        marked = ' class="refit" id="front-refit"' if i == pareto.best else ""
+        body.append(f"<tr{marked}>{cells}</tr>")
+    header = "".join(f'<th scope="col">{_e(c)}</th>' for c in head)
+    parts.append(
+        '<div class="table-wrap"><table id="front-table"><thead><tr>'
+        f"{header}</tr></thead><tbody>{''.join(body)}</tbody></table></div></section>"
+    )
+    return "".join(parts)
 
 
 def _root(figure: Figure | SubFigure) -> Figure:

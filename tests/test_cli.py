@@ -395,6 +395,111 @@ def test_report_names_the_metric_and_the_resource_parameter(
     assert "mean test <code>f1_macro</code> (higher is better)" in page
 
 
+# -- best of several objectives: the Pareto front --------------------------------------
+TWO = "tree-accuracy-leaves"
+CONSTRAINED = "tree-constrained"
+
+
+@pytest.fixture(scope="module")
+def multiobjective(
+    tmp_path_factory: pytest.TempPathFactory, breast_cancer
+) -> tuple[str, dict[str, ScoutSearchCV]]:
+    """test_multiobjective's search (a tree's accuracy against its leaves), stored."""
+    from test_multiobjective import _search
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli-mo') / 'mo.db'}"
+    X, y = breast_cancer
+    searches = {
+        TWO: _search(storage=url, study_name=TWO).fit(X, y),
+        CONSTRAINED: _search(
+            storage=url,
+            study_name=CONSTRAINED,
+            constraints={"n_leaves": (">=", 6.0)},
+            n_trials=24,
+        ).fit(X, y),
+    }
+    return url, searches
+
+
+@pytest.mark.parametrize("name", [TWO, CONSTRAINED])
+def test_best_of_several_objectives_prints_the_pareto_front(
+    multiobjective: tuple[str, dict[str, ScoutSearchCV]],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
+    url, searches = multiobjective
+    results = searches[name].cv_results_
+    front = searches[name].pareto_front_
+    assert main(["best", url, name]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == f"study:  {name}"
+    assert lines[1] == "objectives: accuracy (maximize), n_leaves (minimize)"
+    n_complete = int((results["state"] == "COMPLETE").sum())
+    if name == CONSTRAINED:
+        assert lines[2] == "constraints: n_leaves >= 6"
+        feasible = f" ({int(results['is_feasible'].sum())} within the constraints)"
+    else:
+        assert len(front) >= 2  # an order to check
+        feasible = ""
+    assert (
+        f"front:  {len(front)} of {n_complete} COMPLETE trials{feasible}, ordered " in out
+    )
+    start = next(i for i, line in enumerate(lines) if line.startswith("trial "))
+    assert lines[start].split() == [
+        "trial",
+        "accuracy",
+        "n_leaves",
+        "params_max_depth",
+        "params_min_samples_leaf",
+    ]
+    rows = [line.split() for line in lines[start + 1 :]]
+    # One row per trial of pareto_front_, in its order, with its means and params.
+    assert [int(row[0]) for row in rows] == results["trial_number"][front].tolist()
+    for row, i in zip(rows, front):
+        assert row[1] == f"{results['mean_test_accuracy'][i]:.6g}"
+        assert row[2] == f"{results['mean_test_n_leaves'][i]:.6g}"
+        shown = {"max_depth": int(row[3]), "min_samples_leaf": int(row[4])}
+        assert shown == results["params"][i]
+    # Which trial refit chose is not stored: nothing claims to know it.
+    assert "refit" not in out
+
+
+def test_report_of_several_objectives_has_the_front(
+    multiobjective: tuple[str, dict[str, ScoutSearchCV]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("matplotlib")
+    url, searches = multiobjective
+    target = tmp_path / "mo.html"
+    assert main(["report", url, TWO, "-o", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    table = re.search(r'<table id="front-table">.*?</table>', page).group(0)
+    numbers = [int(n) for n in re.findall(r"<tr><td>(\d+)</td>", table)]
+    results = searches[TWO].cv_results_
+    assert numbers == results["trial_number"][searches[TWO].pareto_front_].tolist()
+    assert 'id="plot-pareto-front"' in page
+
+
+def test_best_of_several_objectives_without_a_front_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'nofront.db'}"
+    objective = {"objective": {"accuracy": "maximize", "fit_time": "minimize"}}
+    study = Study(
+        {"x": Float(0.0, 1.0)},
+        storage=SQLStorage(url),
+        name="mo",
+        seed=0,
+        fingerprint=objective,
+    )
+    study.tell(study.ask().number, None, state=TrialState.FAILED)
+    line = fails(capsys, "best", url, "mo")
+    assert "study 'mo' has no Pareto front yet: no trial is COMPLETE with a finite " in line
+    assert "(1 FAILED)" in line
+
+
 # -- export ------------------------------------------------------------------------------
 def test_export_csv_has_one_row_per_trial_with_the_search_scores(
     stored: Stored, capsys: pytest.CaptureFixture[str]

@@ -516,3 +516,39 @@ def test_plot_pareto_front_of_three_objectives_on_3d_axes(breast_cancer):
             plot_pareto_front(search, ax=flat)
     finally:
         plt.close("all")
+
+
+def test_plot_pareto_front_of_a_stored_study(breast_cancer, tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scout_sklearn.plotting import plot_pareto_front
+
+    X, y = breast_cancer
+    url = f"sqlite:///{tmp_path / 'plot.db'}"
+    search = _search(storage=url, study_name="mo").fit(X, y)
+    ax = plot_pareto_front(load_study(url, "mo"))
+    try:
+        by_gid = {c.get_gid(): c for c in ax.collections}
+        results = search.cv_results_
+        front = search.pareto_front_
+        np.testing.assert_array_equal(
+            by_gid["front"].get_offsets(),
+            np.column_stack(
+                [results["mean_test_accuracy"][front], results["mean_test_n_leaves"][front]]
+            ),
+        )
+        assert "refit" not in by_gid  # a stored study does not know refit's choice
+        assert ax.get_xlabel() == "accuracy (mean test score, maximize)"
+        one = ScoutSearchCV(
+            DecisionTreeClassifier(random_state=0),
+            {"max_depth": [1, 2]},
+            cv=3,
+            storage=url,
+            study_name="one",
+        ).fit(X, y)
+        with pytest.raises(ValueError, match="stored by a search of one objective"):
+            plot_pareto_front(one.study_)
+    finally:
+        plt.close("all")

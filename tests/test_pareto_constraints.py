@@ -9,8 +9,8 @@ import pytest
 from test_multiobjective import OBJECTIVES, SCORING
 from test_multiobjective import _search as _unconstrained
 
-from scout_sklearn import ScoutSearchCV
-from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn import ScoutSearchCV, load_study
+from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
 from scout_sklearn.samplers import NSGAIISampler
 
 
@@ -118,3 +118,36 @@ def test_bad_constraints_are_refused_before_any_fit(iris, fit_spy, kwargs, messa
     with pytest.raises(InvalidParameterError, match=re.escape(message)):
         search.fit(X, y)
     assert fit_spy.calls["fit"] == 0
+
+
+def test_a_stored_study_refuses_other_constraints(breast_cancer, tmp_path):
+    X, y = breast_cancer
+    url = f"sqlite:///{tmp_path / 'constrained.db'}"
+    kwargs = {"storage": url, "study_name": "c", "n_trials": 3, "refit": False}
+    _search(**kwargs).fit(X, y)
+    stored = load_study(url, "c").fingerprint
+    assert stored["constraints"] == {"n_leaves": [">=", 6.0]}
+    # The same bound resumes, however it is written (an int threshold, a list).
+    _search(**{**kwargs, "n_trials": 4, "constraints": {"n_leaves": [">=", 6]}}).fit(X, y)
+    assert len(load_study(url, "c").trials) == 4
+    message = (
+        "constraints changed (constraints: stored {'n_leaves': ['>=', 6.0]}, now "
+        "{'n_leaves': ['>=', 7.0]})"
+    )
+    with pytest.raises(StudyMismatch, match=re.escape(message)):
+        _search(**{**kwargs, "constraints": {"n_leaves": (">=", 7.0)}}).fit(X, y)
+    with pytest.raises(StudyMismatch, match=r"constraints changed"):
+        _search(**{**kwargs, "constraints": None}).fit(X, y)
+    assert len(load_study(url, "c").trials) == 4  # nothing ran after a refusal
+
+
+def test_a_study_stored_without_constraints_resumes_without_them(breast_cancer, tmp_path):
+    X, y = breast_cancer
+    url = f"sqlite:///{tmp_path / 'free.db'}"
+    kwargs = {"storage": url, "study_name": "free", "constraints": None, "refit": False}
+    _search(**kwargs, n_trials=3).fit(X, y)
+    assert "constraints" not in load_study(url, "free").fingerprint
+    _search(**kwargs, n_trials=4).fit(X, y)
+    assert len(load_study(url, "free").trials) == 4
+    with pytest.raises(StudyMismatch, match=r"constraints changed"):
+        _search(**{**kwargs, "constraints": {"n_leaves": (">=", 6.0)}}).fit(X, y)

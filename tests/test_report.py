@@ -273,6 +273,59 @@ def test_report_of_a_study_without_complete_trials(tmp_path):
     assert len(page.rows) == 4
 
 
+@pytest.fixture(scope="module")
+def multiobjective(url, breast_cancer):
+    """test_multiobjective's search (a tree's accuracy against its leaves), stored."""
+    from test_multiobjective import _search as _multiobjective
+
+    X, y = breast_cancer
+    return _multiobjective(storage=url, study_name="two objectives").fit(X, y)
+
+
+def _front_table(text: str) -> Structure:
+    match = re.search(r'<table id="front-table">.*?</table>', text)
+    assert match is not None
+    return parse(match.group(0))
+
+
+def test_report_of_several_objectives_shows_the_front(multiobjective, url, tmp_path):
+    stored = load_study(url, "two objectives")
+    text = write_report(stored, tmp_path / "mo.html").read_text(encoding="utf-8")
+    page = parse(text)
+    assert page.errors == []
+    assert {"pareto-front", "plot-pareto-front", "front-table"} <= set(page.ids)
+    results = multiobjective.cv_results_
+    front = multiobjective.pareto_front_
+    table = _front_table(text)
+    rows = [cells for _, cells in table.rows if cells]
+    # pareto_front_'s trials, in its order, with their means and params.
+    assert [int(cells[0]) for cells in rows] == results["trial_number"][front].tolist()
+    for cells, i in zip(rows, front):
+        assert cells[1] == f"{results['mean_test_accuracy'][i]:.6g}"
+        assert cells[2] == f"{results['mean_test_n_leaves'][i]:.6g}"
+        assert cells[3:] == [str(v) for _, v in sorted(results["params"][i].items())]
+    assert "accuracy (maximize)" in text
+    assert "n_leaves (minimize)" in text
+    assert f"The front holds {len(front)} of the {len(results['params'])} COMPLETE" in text
+    # A stored study does not know refit's choice: no row claims it.
+    assert "front-refit" not in page.ids
+    # The same report from the fitted search highlights the refitted trial.
+    text = write_report(multiobjective, tmp_path / "fitted.html").read_text("utf-8")
+    (marked,) = [
+        cells
+        for attrs, cells in _front_table(text).rows
+        if attrs.get("id") == "front-refit"
+    ]
+    assert int(marked[0]) == results["trial_number"][multiobjective.best_index_]
+
+
+def test_a_single_objective_report_has_no_front(report):
+    text = report.read_text(encoding="utf-8")
+    assert "pareto-front" not in text
+    assert "front-table" not in text
+    assert "Pareto" not in text
+
+
 def test_report_refuses_an_unfitted_search(tmp_path):
     with pytest.raises(ValueError, match="not fitted"):
         write_report(ScoutSearchCV(SVC(), {"C": [1.0]}), tmp_path / "r.html")

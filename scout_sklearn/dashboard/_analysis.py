@@ -1,4 +1,4 @@
-"""The dashboard's computed views: importances, the top candidates' folds, the rungs.
+"""The dashboard's computed views: importances, top candidates' folds, rungs, the front.
 
 Each takes a :class:`StudyState` and returns plain JSON. They are costlier
 than a live update (the importance forest takes a fraction of a second on
@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from scout_sklearn._front import stored_objectives, trial_front
 from scout_sklearn._study import StoredStudy
 from scout_sklearn._table import _shown_folds
 from scout_sklearn._trial import Trial, TrialState
-from scout_sklearn.dashboard._payload import _cell
+from scout_sklearn.dashboard._payload import _cell, _json_number
 from scout_sklearn.dashboard._reader import StudyState, fold_score, n_splits
 
 #: How many of the best trials the fold comparison shows.
@@ -167,3 +168,41 @@ def rung_summary(state: StudyState) -> dict[str, Any] | None:
         for (bracket, rung), count in sorted(reached.items())
     ]
     return {"ladder": ladder, "resource": resource, "rows": rows}
+
+
+def pareto_front(state: StudyState) -> dict[str, Any]:
+    """A study of several objectives: each COMPLETE trial's objectives, and the front.
+
+    ``values`` holds one list per objective (each trial's mean over its
+    folds, in the order of ``numbers``), ``feasible`` whether each trial
+    meets the constraints, and ``front`` the trial numbers of the front in
+    ``pareto_front_``'s order (by the first objective's mean, ascending),
+    computed from the stored objectives, constraints and fold results as
+    the search computed it. A study of one objective gets
+    ``{"objectives": None}``.
+    """
+    trials = state.sorted_trials()
+    objectives = stored_objectives(state.record.fingerprint, trials)
+    if objectives is None:
+        return {"objectives": None}
+    front = trial_front(trials, objectives, n_splits=n_splits(state))
+    values = front.summary.values
+    shown = np.flatnonzero(np.isfinite(values).all(axis=1))
+    named = dict(zip(objectives.columns, objectives.names))
+    return {
+        "objectives": [
+            {"name": name, "direction": direction}
+            for name, direction in zip(objectives.names, objectives.directions)
+        ],
+        "constraints": [
+            {"name": named.get(column, column), "op": op, "threshold": threshold}
+            for column, op, threshold in objectives.thresholds
+        ],
+        "numbers": [front.rows[i].number for i in shown],
+        "values": [
+            [_json_number(float(v)) for v in values[shown, j]]
+            for j in range(values.shape[1])
+        ],
+        "feasible": [bool(front.summary.feasible[i]) for i in shown],
+        "front": [trial.number for trial in front.front],
+    }

@@ -298,6 +298,10 @@ class Dashboard:
         state = await self.study(request)
         return _json(await self.computed_view("rungs", state, _analysis.rung_summary))
 
+    async def front(self, request: Request) -> Response:
+        state = await self.study(request)
+        return _json(await self.computed_view("front", state, _analysis.pareto_front))
+
     # -- live updates ---------------------------------------------------------------
     async def study_events(self, request: Request) -> Response:
         state = await self.study(request)
@@ -453,6 +457,7 @@ def create_app(
         Route("/api/study/importances", api(dashboard.importances)),
         Route("/api/study/folds", api(dashboard.folds)),
         Route("/api/study/rungs", api(dashboard.rungs)),
+        Route("/api/study/front", api(dashboard.front)),
     ]
     app = Starlette(
         routes=routes,

@@ -70,6 +70,7 @@ def interactive_views(state: StudyState) -> str:
         "/api/study/importances": _analysis.importances(state),
         "/api/study/folds": _analysis.top_folds(state),
         "/api/study/rungs": _analysis.rung_summary(state),
+        "/api/study/front": _analysis.pareto_front(state),
     }
     style = (_STATIC / "style.css").read_text(encoding="utf-8")
     app = _script_safe((_STATIC / "app.js").read_text(encoding="utf-8"), "app.js")

@@ -85,6 +85,7 @@ def study_meta(state: StudyState) -> dict[str, Any]:
     ladder, resource = state.pruning
     fingerprint = state.record.fingerprint
     scoring = fingerprint.get("scoring")
+    objectives = fingerprint.get("objective")
     return {
         "name": state.name,
         "metric": state.metric_label,
@@ -98,6 +99,12 @@ def study_meta(state: StudyState) -> dict[str, Any]:
         "params": param_infos(state),
         "created_at": state.record.created_at,
         "seed": str(state.record.seed),
+        # Several objectives: the page adds the Pareto front's view.
+        "objectives": (
+            [{"name": str(n), "direction": str(d)} for n, d in objectives.items()]
+            if isinstance(objectives, Mapping)
+            else None
+        ),
     }
 
 

@@ -2,19 +2,90 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from scout_sklearn._front import fingerprint_splits, stored_objectives, trial_front
 from scout_sklearn._pareto import MAXIMIZE, Objectives, check_objectives, objective_values
+from scout_sklearn._study import StoredStudy, Study
+from scout_sklearn._trial import Trial
 from scout_sklearn.plotting._mpl import new_axes, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_pareto_front"]
+__all__ = ["ParetoView", "draw_pareto_front", "pareto_view", "plot_pareto_front"]
 
 _UNITS = {"fit_time": "mean fit seconds", "score_time": "mean score seconds per sample"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ParetoView:
+    """What the front's plot and the report's table show of a multi-objective study.
+
+    Attributes
+    ----------
+    objectives : Objectives
+    rows : tuple of Trial
+        The finished trials in number order (the rows of ``cv_results_``).
+    values : ndarray of shape (n_rows, n_objectives)
+        Each row's mean of each objective; NaN where the trial is not COMPLETE.
+    front : ndarray of int
+        The rows on the front, in ``pareto_front_``'s order.
+    best : int or None
+        The row ``refit`` chose, when known: a fitted search knows it; a
+        stored study does not keep it.
+    refit : object
+        The search's ``refit`` (None for a study).
+    """
+
+    objectives: Objectives
+    rows: tuple[Trial, ...]
+    values: np.ndarray
+    front: np.ndarray
+    best: int | None = None
+    refit: Any = None
+
+
+def pareto_view(source: Any) -> ParetoView | None:
+    """The Pareto view of a fitted search, a Study or a StoredStudy (None: one objective).
+
+    A search is read from its fitted attributes (``pareto_front_``,
+    ``best_index_``); a study from its stored objectives, constraints and
+    fold results (``_front.trial_front``), which give the same front.
+    """
+    if isinstance(source, (Study, StoredStudy)):
+        fingerprint = source.fingerprint or {}
+        objectives = stored_objectives(fingerprint, source.trials)
+        if objectives is None:
+            return None
+        front = trial_front(
+            source.trials, objectives, n_splits=fingerprint_splits(fingerprint)
+        )
+        return ParetoView(objectives, front.rows, front.summary.values, front.summary.front)
+    if not hasattr(source, "pareto_front_"):
+        return None
+    objectives = check_objectives(
+        source.objectives,
+        scoring=source.scoring,
+        refit=False,
+        pruner=None,
+        owner=type(source).__name__,
+        constraints=getattr(source, "constraints", None),
+    )
+    rows = tuple(
+        sorted((t for t in source.study_.trials if t.is_finished), key=lambda t: t.number)
+    )
+    return ParetoView(
+        objectives,
+        rows,
+        objective_values(source.cv_results_, rows, objectives),
+        np.asarray(source.pareto_front_, dtype=int),
+        best=getattr(source, "best_index_", None),
+        refit=source.refit,
+    )
 
 
 def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
@@ -23,15 +94,19 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     Every COMPLETE trial is a grey point at its mean objectives; the front
     (``pareto_rank`` 1) is drawn in red and, with two objectives, joined as
     a step line, the boundary of what it dominates; the refitted trial
-    (``best_index_``), when there is one, is a black star. Each axis names
+    (``best_index_``), when there is one, is a black star (a study read
+    back from a storage does not know it, and has no star). Each axis names
     its objective, what is plotted (the mean test score, or a built-in
     measure's mean) and its direction. Three objectives are drawn on 3-D
     axes, without the line.
 
     Parameters
     ----------
-    search : ScoutSearchCV
-        A search fitted with ``objectives`` a dict of two or three objectives.
+    search : ScoutSearchCV, Study or StoredStudy
+        A search fitted with ``objectives`` a dict of two or three objectives,
+        or the study one stored (``scout_sklearn.load_study(url, name)``):
+        its front is computed from the stored objectives, constraints and
+        fold results, and is the search's ``pareto_front_``.
     ax : matplotlib.axes.Axes, default=None
         Where to draw; a new figure when None (with three objectives, the
         axes must be 3-D: ``projection="3d"``).
@@ -44,8 +119,8 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     Raises
     ------
     ValueError
-        For an unfitted search, one with a single objective, or 2-D axes
-        given for three objectives.
+        For an unfitted search, a search or study of a single objective, or
+        2-D axes given for three objectives.
 
     Examples
     --------
@@ -65,14 +140,14 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     >>> ax.get_xlabel()
     'precision (mean test score, maximize)'
     """
-    objectives = _objectives_of(search)
+    return draw_pareto_front(_view_of(search), ax=ax)
+
+
+def draw_pareto_front(view: ParetoView, *, ax: Axes | None = None) -> Axes:
+    """:func:`plot_pareto_front` of a :class:`ParetoView` computed already."""
+    objectives, values, front = view.objectives, view.values, view.front
     k = len(objectives.names)
     drawn: Any = new_axes(ax) if k == 2 else _axes_3d(ax)
-    results = search.cv_results_
-    rows = sorted(
-        (t for t in search.study_.trials if t.is_finished), key=lambda t: t.number
-    )
-    values = objective_values(results, rows, objectives)
     complete = np.isfinite(values).all(axis=1)
     drawn.scatter(
         *values[complete].T,
@@ -82,7 +157,6 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
         zorder=2,
         gid="complete",
     )
-    front = np.asarray(search.pareto_front_, dtype=int)
     if k == 2:
         # Sorted by the first objective, ascending: the boundary holds each
         # front point's second objective towards the worse side of the first.
@@ -99,14 +173,13 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     drawn.scatter(
         *values[front].T, color="tab:red", s=30, label="Pareto front", zorder=4, gid="front"
     )
-    if hasattr(search, "best_index_"):
-        best = search.best_index_
+    if view.best is not None:
         drawn.scatter(
-            *values[[best]].T,
+            *values[[view.best]].T,
             marker="*",
             color="black",
             s=160,
-            label=f"refit={search.refit!r}" if isinstance(search.refit, str) else "refit",
+            label=f"refit={view.refit!r}" if isinstance(view.refit, str) else "refit",
             zorder=5,
             gid="refit",
         )
@@ -120,22 +193,23 @@ def plot_pareto_front(search: Any, *, ax: Axes | None = None) -> Axes:
     return drawn  # type: ignore[no-any-return]
 
 
-def _objectives_of(search: Any) -> Objectives:
-    if not hasattr(search, "pareto_front_"):
+def _view_of(search: Any) -> ParetoView:
+    view = pareto_view(search)
+    if view is not None:
+        return view
+    if isinstance(search, (Study, StoredStudy)):
         raise ValueError(
             "plot_pareto_front takes a ScoutSearchCV fitted with several objectives "
-            "(objectives={metric: 'maximize' or 'minimize', ...}); got "
-            f"{type(search).__name__}, which has no pareto_front_ (not fitted, or "
-            "fitted with one objective)."
+            f"(objectives={{metric: 'maximize' or 'minimize', ...}}), or its study; "
+            f"study {search.name!r} was stored by a search of one objective (its "
+            "fingerprint names no dict of objectives)."
         )
-    objectives = check_objectives(
-        search.objectives,
-        scoring=search.scoring,
-        refit=False,
-        pruner=None,
-        owner=type(search).__name__,
+    raise ValueError(
+        "plot_pareto_front takes a ScoutSearchCV fitted with several objectives "
+        "(objectives={metric: 'maximize' or 'minimize', ...}); got "
+        f"{type(search).__name__}, which has no pareto_front_ (not fitted, or "
+        "fitted with one objective)."
     )
-    return objectives
 
 
 def _axes_3d(ax: Axes | None) -> Any:

@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits, load_iris
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
 
 from scout_sklearn import Categorical, Float, Int, ScoutSearchCV, Study
 from scout_sklearn.storage import SQLStorage
@@ -35,6 +36,14 @@ class Backend:
 
 #: A parameter value that a page must show as text, never run.
 XSS = "<script>alert(1)</script>"
+#: Studies of several objectives (a tree's accuracy against its size), with
+#: the Pareto front the search found, as trial numbers, in "front".
+PARETO = ("pareto tree", "pareto three")
+
+
+def n_leaves(estimator: Any, X: Any, y: Any) -> float:
+    """A scorer of the fitted tree's size (an objective to minimise)."""
+    return float(estimator.get_n_leaves())
 
 
 def build(storage: Callable[[], Any]) -> dict[str, dict[str, Any]]:
@@ -53,6 +62,9 @@ def build(storage: Callable[[], Any]) -> dict[str, dict[str, Any]]:
         for trial in trials:
             states[trial.state.name] = states.get(trial.state.name, 0) + 1
         expected[name] = {"n_trials": len(trials), "states": states}
+        if hasattr(search, "pareto_front_"):
+            numbers = search.cv_results_["trial_number"][search.pareto_front_]
+            expected[name]["front"] = [int(n) for n in numbers]
 
     run(
         "grid svc",
@@ -112,6 +124,39 @@ def build(storage: Callable[[], Any]) -> dict[str, dict[str, Any]]:
             error_score=np.nan,
         ),
         iris,
+    )
+    tree_space = {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)}
+    scoring = {"accuracy": "accuracy", "n_leaves": n_leaves}
+    run(
+        PARETO[0],
+        ScoutSearchCV(
+            DecisionTreeClassifier(random_state=0),
+            tree_space,
+            scoring=scoring,
+            objectives={"accuracy": "maximize", "n_leaves": "minimize"},
+            constraints={"accuracy": (">=", 0.5)},
+            n_trials=16,
+            cv=3,
+            random_state=0,
+        ),
+        digits,
+    )
+    run(
+        PARETO[1],
+        ScoutSearchCV(
+            DecisionTreeClassifier(random_state=0),
+            tree_space,
+            scoring=scoring,
+            objectives={
+                "accuracy": "maximize",
+                "n_leaves": "minimize",
+                "score_time": "minimize",
+            },
+            n_trials=12,
+            cv=3,
+            random_state=0,
+        ),
+        digits,
     )
     Study({"x": Float(0.0, 1.0)}, storage=storage(), name="empty", seed=0)
     expected["empty"] = {"n_trials": 0, "states": {}}

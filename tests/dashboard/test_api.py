@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from dashboard._studies import XSS, Backend
+from dashboard._studies import PARETO, XSS, Backend
 from scout_sklearn import Float, FoldResult, Study, TrialState
 from scout_sklearn.dashboard._app import CONTENT_SECURITY_POLICY
 from scout_sklearn.storage import SQLStorage
@@ -88,6 +88,34 @@ def test_pruned_study_shows_its_rungs(
         assert row["promoted"] + row["pruned"] <= row["reached"]
     inter = state["trials"]["inter"]
     assert all(len(values) >= 1 for values in inter)
+
+
+@pytest.mark.parametrize("name", PARETO)
+def test_pareto_front_is_the_search_s(
+    studies: tuple[Backend, dict[str, Any]], dashboard: Any, name: str
+) -> None:
+    _, expected = studies
+    meta = api(dashboard.url, "/api/study", name=name)["meta"]
+    front = api(dashboard.url, "/api/study/front", name=name)
+    names = [o["name"] for o in front["objectives"]]
+    assert [o["name"] for o in meta["objectives"]] == names
+    assert names[:2] == ["accuracy", "n_leaves"]
+    # The search's pareto_front_, as trial numbers, in its order.
+    assert front["front"] == expected[name]["front"]
+    assert len(front["front"]) >= 1
+    assert set(front["front"]) <= set(front["numbers"])
+    assert len(front["numbers"]) == expected[name]["states"]["COMPLETE"]
+    assert all(len(values) == len(front["numbers"]) for values in front["values"])
+    at = {n: i for i, n in enumerate(front["numbers"])}
+    accuracy = [front["values"][0][at[n]] for n in front["front"]]
+    assert accuracy == sorted(accuracy)  # ordered by the first objective, ascending
+    assert all(front["feasible"][at[n]] for n in front["front"])
+    if name == "pareto tree":
+        assert front["constraints"] == [{"name": "accuracy", "op": ">=", "threshold": 0.5}]
+        assert not all(front["feasible"])  # the bound leaves some trials out
+    # A study of one objective has no front, and its page asks for none.
+    assert api(dashboard.url, "/api/study", name="tpe logreg")["meta"]["objectives"] is None
+    assert api(dashboard.url, "/api/study/front", name="tpe logreg") == {"objectives": None}
 
 
 def test_table_is_sorted_filtered_and_paged_by_the_server(
@@ -481,6 +509,37 @@ def test_interactive_report_holds_its_data_and_no_live_markup(
     assert state["trials"]["params"]["strategy"][1] == XSS
     plain = write_report(study, tmp_path / "plain.html").read_text(encoding="utf-8")
     assert "<script" not in plain  # the default report still runs no script
+
+
+def test_interactive_report_of_a_search_in_memory_has_its_front(tmp_path: Path) -> None:
+    from sklearn.datasets import load_digits
+    from sklearn.tree import DecisionTreeClassifier
+
+    from dashboard._studies import n_leaves
+    from scout_sklearn import Int, ScoutSearchCV
+    from scout_sklearn.report import write_report
+
+    search = ScoutSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)},
+        scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
+        objectives={"accuracy": "maximize", "n_leaves": "minimize"},
+        constraints={"accuracy": (">=", 0.5)},
+        refit=False,
+        n_trials=8,
+        cv=3,
+        random_state=0,
+    ).fit(*load_digits(return_X_y=True))
+    text = write_report(search, tmp_path / "r.html", interactive=True).read_text("utf-8")
+    data = json.loads(text.split('id="scout-data">')[1].split("</script>")[0])
+    front = data["/api/study/front"]
+    numbers = search.cv_results_["trial_number"][search.pareto_front_].tolist()
+    assert front["front"] == numbers
+    assert front["constraints"] == [{"name": "accuracy", "op": ">=", "threshold": 0.5}]
+    assert [o["name"] for o in data["/api/study"]["meta"]["objectives"]] == [
+        "accuracy",
+        "n_leaves",
+    ]
 
 
 def test_interactive_report_bad_flag_and_missing_plotly(

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from dashboard._studies import XSS, Backend
+from dashboard._studies import PARETO, XSS, Backend
 from scout_sklearn import Float, Study
 from scout_sklearn.storage import SQLStorage
 
@@ -90,6 +90,45 @@ def test_study_page_of_each_shape(
     assert page.page.evaluate("document.scripts.length") == 2
     assert page.errors == []
     assert page.dialogs == []
+
+
+def front_numbers(p: Any, table: str = "#pareto-table") -> list[int]:
+    """The trial numbers of the front's table, top to bottom."""
+    cells = p.locator(f"{table} tbody tr td:first-child").all_inner_texts()
+    return [int(text.lstrip("#")) for text in cells]
+
+
+@pytest.mark.parametrize("name", PARETO)
+def test_pareto_front_view(
+    studies: tuple[Backend, dict[str, Any]], dashboard: Any, new_page: Any, name: str
+) -> None:
+    _, expected = studies
+    page = open_page(new_page, dashboard.url.rstrip("/") + "/study?name=" + quoted(name))
+    p = page.page
+    p.wait_for_selector("body[data-ready='1']", timeout=WAIT_MS)
+    # The scatter drew (an SVG from plotly.min.js) with the front as a trace.
+    assert p.locator("#pareto .main-svg").count() >= 1
+    legend = p.locator("#pareto .legendtext").all_text_contents()
+    assert "Pareto front" in legend
+    if name == "pareto tree":
+        assert "outside the constraints" in legend
+        assert "accuracy >= 0.5" in p.locator("#pareto-note").inner_text()
+    else:  # the third objective is the colour, with its scale
+        assert p.locator("#pareto .colorbar").count() == 1
+    assert front_numbers(p) == expected[name]["front"]
+    assert p.evaluate("document.scripts.length") == 2
+    assert page.errors == []
+    assert page.dialogs == []
+
+
+def test_a_single_objective_study_has_no_front_view(
+    studies: tuple[Backend, dict[str, Any]], dashboard: Any, new_page: Any
+) -> None:
+    page = open_page(new_page, dashboard.url.rstrip("/") + "/study?name=tpe%20logreg")
+    page.page.wait_for_selector("body[data-ready='1']", timeout=WAIT_MS)
+    assert page.page.locator("#pareto").count() == 0
+    assert page.page.get_by_text("Pareto front").count() == 0
+    assert page.errors == []
 
 
 def test_stored_markup_comes_out_as_text(
@@ -244,7 +283,7 @@ def test_a_10000_trial_study(tmp_path: Path, start_dashboard: Any, new_page: Any
     assert page.errors == []
 
 
-@pytest.mark.parametrize("name", ["pruned sgd", "failing " + XSS, "empty"])
+@pytest.mark.parametrize("name", ["pruned sgd", "failing " + XSS, "empty", PARETO[0]])
 def test_interactive_report_in_the_browser(
     sqlite_studies: tuple[Backend, dict[str, Any]], tmp_path: Path, new_page: Any, name: str
 ) -> None:
@@ -263,6 +302,10 @@ def test_interactive_report_in_the_browser(
         assert p.locator("#history .main-svg").count() >= 1
     if name == "pruned sgd":
         assert p.locator("#rung-table tbody tr").count() >= 2
+    if name in PARETO:  # the front drawn from the data in the file
+        assert p.locator("#pareto .main-svg").count() >= 1
+        assert p.locator("#pareto-table").count() == 0  # the report's own instead
+        assert front_numbers(p, "#front-table") == expected[name]["front"]
     assert p.locator("#trials-table").count() == 0  # the report's own table instead
     assert page.errors == []
     assert page.dialogs == []

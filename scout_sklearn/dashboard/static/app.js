@@ -212,6 +212,7 @@
     };
     const [data] = await Promise.all([getJSON("/api/study" + q), plotlyReady]);
     const meta = data.meta;
+    if (meta.objectives) early.front = getJSON("/api/study/front" + q);
     const trials = new Map();
     mergeColumns(trials, data.trials);
     let stamp = data.stamp;
@@ -230,6 +231,8 @@
     const rungs = el("div", { id: "rungs" });
     const rungPlot = el("div", { class: "plot", id: "intermediate" });
     const folds = el("div", { id: "folds" });
+    const front = el("div", { class: "plot", id: "pareto" });
+    const frontTable = el("div", { id: "pareto-summary" });
     const tableBox = el("div", { id: "trials-table" });
     const numeric = meta.params.filter((p) => p.numeric);
     for (const p of meta.params) sliceSelect.append(el("option", { value: p.name, text: p.name }));
@@ -243,6 +246,7 @@
         meta.n_splits + "-fold CV", "metric " + (meta.metric || "?"),
         "created " + when(meta.created_at)].filter(Boolean).join(" · ") }),
       cards,
+      ...(meta.objectives ? [el("h2", { text: "Pareto front" }), front, frontTable] : []),
       el("h2", { text: "Optimisation history" }), history,
       el("h2", { text: "Trials in flight" }), flight,
       el("h2", { text: "Parameter importances" }), importances,
@@ -489,6 +493,78 @@
         el("p", { class: "muted", text: "Paired t-test over the shared folds, with the Nadeau–Bengio correction for overlapping training sets; p < " + result.alpha + " is called a real difference." }));
     }
 
+    // Several objectives: every COMPLETE trial at its objectives' means, the
+    // front (computed by the server, as the search computes it) highlighted.
+    // A third objective is the points' colour.
+    async function drawFront() {
+      if (!meta.objectives) return;
+      const result = await (early.front || getJSON("/api/study/front?name=" + encodeURIComponent(name)));
+      early.front = null;
+      if (!result.objectives) return;
+      const started = performance.now();
+      const objectives = result.objectives;
+      const label = (o) => pt(o.name + " (" + o.direction + ")");
+      const at = new Map(result.numbers.map((n, i) => [n, i]));
+      const onFront = new Set(result.front);
+      const hover = (i) => ["trial " + result.numbers[i] + (onFront.has(result.numbers[i]) ? " (on the front)" : "")]
+        .concat(objectives.map((o, j) => pt(o.name) + ": " + fmt(result.values[j][i])))
+        .concat(result.feasible[i] ? [] : ["outside the constraints"]).join("<br>");
+      const others = [], infeasible = [];
+      result.numbers.forEach((n, i) => { if (!onFront.has(n)) (result.feasible[i] ? others : infeasible).push(i); });
+      // At most MAX_POINTS points besides the front (an even sample by number).
+      const sample = (rows, cap) => {
+        if (rows.length <= cap) return rows;
+        const step = rows.length / cap, out = [];
+        for (let k = 0; k < rows.length && out.length < cap; k += step) out.push(rows[Math.floor(k)]);
+        return out;
+      };
+      const room = Math.max(0, MAX_POINTS - result.front.length);
+      const shownOthers = sample(others, Math.ceil(room * others.length / Math.max(1, others.length + infeasible.length)));
+      const shownInfeasible = sample(infeasible, Math.max(0, room - shownOthers.length));
+      const third = objectives.length > 2;
+      const colour = (rows) => third ? { color: rows.map((i) => result.values[2][i]), colorscale: "Viridis",
+        cmin: Math.min(...result.values[2].filter((v) => v !== null)), cmax: Math.max(...result.values[2].filter((v) => v !== null)) } : {};
+      const trace = (rows, label2, marker, extra) => Object.assign({
+        type: "scatter", mode: "markers", name: label2,
+        x: rows.map((i) => result.values[0][i]), y: rows.map((i) => result.values[1][i]),
+        customdata: rows.map((i) => result.numbers[i]), text: rows.map(hover), hoverinfo: "text",
+        marker: Object.assign(marker, colour(rows)) }, extra || {});
+      const frontRows = result.front.map((n) => at.get(n));
+      const traces = [trace(shownOthers, "COMPLETE", { size: 6, opacity: 0.6, color: "rgba(120,120,120,0.7)" })];
+      if (infeasible.length) {
+        traces.push(trace(shownInfeasible, "outside the constraints", { size: 6, symbol: "x", opacity: 0.5, color: "rgba(207,34,46,0.5)" }));
+      }
+      const frontMarker = third
+        ? { size: 11, symbol: "diamond", line: { width: 1.5, color: "black" },
+            showscale: true, colorbar: { title: { text: label(objectives[2]) } } }
+        : { size: 9, color: "rgb(207,34,46)" };
+      // Two objectives: the front joined as the boundary of what it dominates
+      // (sorted by the first objective; the step goes towards its worse side).
+      const line = third ? {} : { mode: "lines+markers",
+        line: { shape: objectives[0].direction === "maximize" ? "vh" : "hv", color: "rgb(207,34,46)", width: 1.5 } };
+      traces.push(trace(frontRows, "Pareto front", frontMarker, line));
+      const drawn = shownOthers.length + shownInfeasible.length + frontRows.length;
+      plot(front, traces, {
+        xaxis: { title: { text: label(objectives[0]) + drawnNote(drawn, result.numbers.length) } },
+        yaxis: { title: { text: label(objectives[1]) } } });
+      if (!front.dataset.clicks) { onClickOpen(front, name); front.dataset.clicks = "1"; }
+      timings.front = performance.now() - started;
+      if (EMBEDDED) return;  // a report: its own table of the front
+      const bounds = result.constraints.map((c) => c.name + " " + c.op + " " + String(c.threshold)).join(", ");
+      frontTable.replaceChildren(
+        el("p", { class: "muted", id: "pareto-note", text: result.front.length + " of " + result.numbers.length +
+          " COMPLETE trials on the front" + (bounds ? " (constraints: " + bounds + ")" : "") +
+          "; each objective is its mean over the folds." }),
+        result.front.length ? el("div", { class: "scroll" }, table(
+          ["trial", ...objectives.map((o) => o.name + " (" + o.direction + ")"), "params"],
+          frontRows.map((i) => {
+            const t = trials.get(result.numbers[i]);
+            return [el("a", { href: trialUrl(name, result.numbers[i]), text: "#" + result.numbers[i] }),
+              ...objectives.map((_, j) => result.values[j][i]),
+              t ? Object.entries(t.params).map(([k, v]) => k + "=" + fmt(v)).join(", ") : ""];
+          }), { id: "pareto-table" })) : "");
+    }
+
     // The trials table: sorted, filtered and paged by the server.
     const tableState = { sort: "value", order: "desc", state: "", q: "", page: 1, per_page: 25 };
     const stateFilter = el("select", { id: "state-filter" },
@@ -544,7 +620,7 @@
     function drawAll() { drawSlice(); drawContour(); drawParallel(); }
     const loaded = performance.now();
     // Their requests leave now; they draw once the plots below are drawn.
-    const pending = [drawImportances(), drawFolds(), drawRungs(), EMBEDDED ? null : loadTable()];
+    const pending = [drawImportances(), drawFolds(), drawRungs(), drawFront(), EMBEDDED ? null : loadTable()];
     drawCards(); drawFlight(); drawHistory();
     drawAll();
     [history, slice, contour, parallel, rungPlot].forEach((div) => onClickOpen(div, name));
@@ -556,7 +632,7 @@
     const redrawParallel = adaptive(drawParallel, 1500, 4);
     const redrawPlots = () => { redrawSlice(); redrawContour(); redrawParallel(); };
     const redrawHistory = adaptive(drawHistory, 250, 4);
-    const redrawComputed = throttle(() => { drawImportances(); drawFolds(); drawRungs(); }, 5000);
+    const redrawComputed = throttle(() => { drawImportances(); drawFolds(); drawRungs(); drawFront(); }, 5000);
     const reloadTable = throttle(loadTable, 2000);
     subscribe("/api/study/events?name=" + encodeURIComponent(name) + "&since=" + stamp, "trials", (update) => {
       mergeColumns(trials, update.trials);
