@@ -307,6 +307,15 @@ class _Settings:
 
 
 @dataclass(frozen=True)
+class _ColumnKernels:
+    """One parameter's kernels: centres, widths, coefficients of ``(x**2, x, 1)``."""
+
+    mu: np.ndarray
+    sigma: np.ndarray
+    coefficients: np.ndarray
+
+
+@dataclass(frozen=True)
 class _Dim:
     """How one parameter is modelled in its unit coordinate."""
 
@@ -405,18 +414,34 @@ class _ParzenEstimator:
         if self.multivariate:
             self.coefficients = self._joint_coefficients()
         else:
-            self.column_coefficients = self._column_coefficients()
+            self.column_kernels = [
+                self._column_kernels(column, j) for column, j in enumerate(self.numeric)
+            ]
 
-    def _column_coefficients(self) -> np.ndarray:
-        """Per numeric column, per kernel, the coefficients of ``(x**2, x, 1)``.
+    def _column_kernels(self, column: int, j: int) -> _ColumnKernels:
+        """One numeric parameter's kernels, for the independent density.
 
-        Each includes the kernel's log weight, so that one matrix product
-        gives the weighted log kernels of a column.
+        The coefficients of ``(x**2, x, 1)`` include each kernel's log
+        weight, so that one matrix product gives the weighted log kernels of
+        the column. A binned parameter's kernels sit on few cell centres
+        with few widths: identical kernels (same centre, same width) are
+        merged into one with their summed weight, the same mixture with
+        fewer terms.
         """
-        precision = 0.5 / self.sigmas**2
-        constant = self.log_scale - precision * self.mus**2 + self.log_weights[:, None]
-        columns = np.stack([-precision, 2.0 * precision * self.mus, constant], axis=-1)
-        return np.ascontiguousarray(columns.transpose(1, 0, 2))
+        mu, sigma = self.mus[:, column], self.sigmas[:, column]
+        log_scale, log_weight = self.log_scale[:, column], self.log_weights
+        if self.dims[j].kind == _BINNED:
+            order = np.lexsort((sigma, mu))
+            mu, sigma, log_scale = mu[order], sigma[order], log_scale[order]
+            first = np.flatnonzero(
+                np.concatenate([[True], (mu[1:] != mu[:-1]) | (sigma[1:] != sigma[:-1])])
+            )
+            log_weight = np.log(np.add.reduceat(self.weights[order], first))
+            mu, sigma, log_scale = mu[first], sigma[first], log_scale[first]
+        precision = 0.5 / sigma**2
+        constant = log_scale - precision * mu**2 + log_weight
+        coefficients = np.stack([-precision, 2.0 * precision * mu, constant], axis=1)
+        return _ColumnKernels(mu, sigma, coefficients)
 
     def _joint_coefficients(self) -> np.ndarray:
         """Per kernel, the coefficients of the features of :meth:`_joint_features`."""
@@ -472,12 +497,14 @@ class _ParzenEstimator:
         # the joint density, a numeric column's weighted log kernels are a
         # quadratic in its coordinate: one matrix product per column.
         result = np.zeros(len(x))
-        for column, j in enumerate(self.numeric):
-            coordinate, log_width, correction = self._column_features(x, column, j)
+        for kernels, j in zip(self.column_kernels, self.numeric):
+            coordinate, log_width, correction = self._column_features(
+                x, j, kernels.mu, kernels.sigma
+            )
             features = np.column_stack(
                 [coordinate * coordinate, coordinate, np.ones(len(x))]
             )
-            total = _matrix_product(features, self.column_coefficients[column])
+            total = _matrix_product(features, kernels.coefficients)
             if correction is not None:
                 total[correction[0]] += correction[1]
             result += _log_sum_exp_bounded(total)
@@ -491,7 +518,7 @@ class _ParzenEstimator:
         return result
 
     def _column_features(
-        self, x: np.ndarray, column: int, j: int
+        self, x: np.ndarray, j: int, mu: np.ndarray, sigma: np.ndarray
     ) -> tuple[
         np.ndarray, np.ndarray | float, tuple[np.ndarray | slice, np.ndarray] | None
     ]:
@@ -499,7 +526,8 @@ class _ParzenEstimator:
 
         A binned parameter's density is taken at its cell's centre times the
         cell's width (the midpoint rule), except cells too wide for it, which
-        :meth:`_wide_cell_correction` corrects to their exact mass.
+        :meth:`_wide_cell_correction` corrects to their exact mass. ``mu``
+        and ``sigma`` are the centres and widths of the kernels in its column.
         """
         if self.dims[j].kind != _BINNED:
             return x[:, j], 0.0, None
@@ -508,58 +536,10 @@ class _ParzenEstimator:
         n_cells = self.dims[j].n_cells
         if n_cells and 1.0 / n_cells > 0.5 * self.min_sigma:
             # Uniform cells, every one too wide for the midpoint rule.
-            correction = self._grid_correction(column, n_cells, centre)
+            correction = _grid_correction(mu, sigma, n_cells, centre)
             return centre, np.full(len(x), -math.log(n_cells)), correction
-        correction = self._wide_cell_correction(column, left, right, centre)
+        correction = self._wide_cell_correction(mu, sigma, left, right, centre)
         return centre, np.log(right - left), correction
-
-    def _grid_correction(
-        self, column: int, n: int, centre: np.ndarray
-    ) -> tuple[slice, np.ndarray]:
-        """:meth:`_wide_cell_correction` for ``n`` uniform cells, all of them wide.
-
-        Kernels of observed trials sit on cell centres, and their widths
-        take few distinct values, so exact-minus-midpoint depends only on
-        the distance in cells ``|d|`` and the width: one small table of
-        ``n`` rows per distinct width, read for each (candidate, kernel).
-        Kernels off the centres (the prior when ``n`` is even) are computed
-        directly.
-        """
-        mu, sigma = self.mus[:, column], self.sigmas[:, column]
-        cell = np.clip(np.floor(mu * n), 0, n - 1).astype(np.int64)
-        on_grid = np.abs(mu - (cell + 0.5) / n) < 1e-9 / n
-        widths, width_of = np.unique(sigma, return_inverse=True)
-        d = np.arange(n, dtype=np.float64)[:, None]
-        # Mass of a cell |d| cells away, by symmetry on the lower tail (exact
-        # far out, where an upper-tail difference of two CDFs near 1 is not).
-        inner = np.maximum(d - 0.5, 0.0) / (n * widths)
-        outer = (d + 0.5) / (n * widths)
-        mass = np.where(d == 0, 1.0 - 2.0 * ndtr(-outer), ndtr(-inner) - ndtr(-outer))
-        z = d / (n * widths)
-        midpoint = -0.5 * z * z - np.log(widths * math.sqrt(2 * math.pi)) - math.log(n)
-        table = (np.log(np.maximum(mass, 1e-300)) - midpoint).ravel()
-        cells, row_of = np.unique(
-            np.clip(np.floor(centre * n), 0, n - 1).astype(np.int64), return_inverse=True
-        )
-        distance = np.abs(cells[:, None] - cell[None, :])
-        per_cell = table[distance * len(widths) + width_of[None, :]]
-        off = np.flatnonzero(~on_grid)
-        if len(off):
-            left, right = cells[:, None] / n, (cells[:, None] + 1) / n
-            mu_off, sigma_off = mu[off], sigma[off]
-            exact = np.log(
-                np.maximum(
-                    ndtr((right - mu_off) / sigma_off) - ndtr((left - mu_off) / sigma_off),
-                    1e-300,
-                )
-            )
-            z_off = ((cells[:, None] + 0.5) / n - mu_off) / sigma_off
-            per_cell[:, off] = exact - (
-                -0.5 * z_off * z_off
-                - np.log(sigma_off * math.sqrt(2 * math.pi))
-                - math.log(n)
-            )
-        return slice(None), per_cell[row_of]
 
     def _joint_log_pdf(self, x: np.ndarray) -> np.ndarray:
         # Each kernel is a product over parameters, so its log is a sum: the
@@ -583,7 +563,9 @@ class _ParzenEstimator:
         log_width = np.zeros(len(x))
         corrections = []
         for column, j in enumerate(self.numeric):
-            coordinate, width, correction = self._column_features(x, column, j)
+            coordinate, width, correction = self._column_features(
+                x, j, self.mus[:, column], self.sigmas[:, column]
+            )
             coordinates[:, column] = coordinate
             log_width += width
             if correction is not None:
@@ -597,7 +579,12 @@ class _ParzenEstimator:
         return features, log_width, corrections
 
     def _wide_cell_correction(
-        self, column: int, left: np.ndarray, right: np.ndarray, centre: np.ndarray
+        self,
+        mu: np.ndarray,
+        sigma: np.ndarray,
+        left: np.ndarray,
+        right: np.ndarray,
+        centre: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """Rows whose cell is too wide for the midpoint rule, and exact minus midpoint."""
         # The midpoint rule errs by about (width / sigma) ** 2 / 24 (relative):
@@ -611,7 +598,6 @@ class _ParzenEstimator:
             left[wide], return_index=True, return_inverse=True
         )
         rights, centres = right[wide][first], centre[wide][first]
-        mu, sigma = self.mus[:, column], self.sigmas[:, column]
         edges, edge_of = np.unique(np.concatenate([lefts, rights]), return_inverse=True)
         cdf = ndtr((edges[:, None] - mu) / sigma)
         mass = cdf[edge_of[len(lefts) :]] - cdf[edge_of[: len(lefts)]]
@@ -620,6 +606,52 @@ class _ParzenEstimator:
         midpoint = -0.5 * z * z - np.log(sigma * math.sqrt(2 * math.pi))
         midpoint += np.log(rights - lefts)[:, None]
         return wide, (exact - midpoint)[inverse]
+
+
+def _grid_correction(
+    mu: np.ndarray, sigma: np.ndarray, n: int, centre: np.ndarray
+) -> tuple[slice, np.ndarray]:
+    """``_ParzenEstimator._wide_cell_correction`` for ``n`` uniform cells, all wide.
+
+    Kernels of observed trials sit on cell centres, and their widths
+    take few distinct values, so exact-minus-midpoint depends only on
+    the distance in cells ``|d|`` and the width: one small table of
+    ``n`` rows per distinct width, read for each (candidate, kernel).
+    Kernels off the centres (the prior when ``n`` is even) are computed
+    directly.
+    """
+    cell = np.clip(np.floor(mu * n), 0, n - 1).astype(np.int64)
+    on_grid = np.abs(mu - (cell + 0.5) / n) < 1e-9 / n
+    widths, width_of = np.unique(sigma, return_inverse=True)
+    d = np.arange(n, dtype=np.float64)[:, None]
+    # Mass of a cell |d| cells away, by symmetry on the lower tail (exact
+    # far out, where an upper-tail difference of two CDFs near 1 is not).
+    inner = np.maximum(d - 0.5, 0.0) / (n * widths)
+    outer = (d + 0.5) / (n * widths)
+    mass = np.where(d == 0, 1.0 - 2.0 * ndtr(-outer), ndtr(-inner) - ndtr(-outer))
+    z = d / (n * widths)
+    midpoint = -0.5 * z * z - np.log(widths * math.sqrt(2 * math.pi)) - math.log(n)
+    table = (np.log(np.maximum(mass, 1e-300)) - midpoint).ravel()
+    cells, row_of = np.unique(
+        np.clip(np.floor(centre * n), 0, n - 1).astype(np.int64), return_inverse=True
+    )
+    distance = np.abs(cells[:, None] - cell[None, :])
+    per_cell = table[distance * len(widths) + width_of[None, :]]
+    off = np.flatnonzero(~on_grid)
+    if len(off):
+        left, right = cells[:, None] / n, (cells[:, None] + 1) / n
+        mu_off, sigma_off = mu[off], sigma[off]
+        exact = np.log(
+            np.maximum(
+                ndtr((right - mu_off) / sigma_off) - ndtr((left - mu_off) / sigma_off),
+                1e-300,
+            )
+        )
+        z_off = ((cells[:, None] + 0.5) / n - mu_off) / sigma_off
+        per_cell[:, off] = exact - (
+            -0.5 * z_off * z_off - np.log(sigma_off * math.sqrt(2 * math.pi)) - math.log(n)
+        )
+    return slice(None), per_cell[row_of]
 
 
 # OpenBLAS runs a matrix product on one thread below about 2**18 multiply-adds;
