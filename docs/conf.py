@@ -4,7 +4,8 @@ Build it with ``sphinx-build -W --keep-going -b html docs docs/_build/html``.
 The API reference is generated from the docstrings (autodoc, autosummary,
 numpydoc); the Markdown pages (architecture, benchmarks, glossary) are read
 by myst-parser as they are; scikit-learn's names link to its documentation
-through intersphinx, with an inventory made offline (``_ext/sklearn_inventory.py``).
+through intersphinx, with an inventory made offline (``_ext/sklearn_inventory.py``),
+and so do joblib's, XGBoost's, LightGBM's and Dask's (``_ext/library_inventory.py``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ _FOLDER = tempfile.mkdtemp(prefix="scout-docs-")
 atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)  # once the build is done
 _INVENTORY = write_inventory(Path(_FOLDER) / "sklearn.inv")
 intersphinx_mapping = {"sklearn": (_SKLEARN_ROOT, str(_INVENTORY))}
+# joblib, XGBoost, LightGBM and Dask's distributed: stand-in inventories of
+# the names the pages and examples use (see _ext/library_inventory.py).
+from library_inventory import write_inventories  # noqa: E402
+
+intersphinx_mapping.update(write_inventories(Path(_FOLDER)))
 intersphinx_timeout = 5
 
 # -- Markdown pages ----------------------------------------------------------

@@ -175,8 +175,8 @@ def test_the_docs_link_to_scikit_learn_through_an_inventory_made_offline(tmp_pat
     code = (
         "import json, runpy, shutil\n"
         f"config = runpy.run_path({str(DOCS / 'conf.py')!r})\n"
-        "(root, inventory), = config['intersphinx_mapping'].values()\n"
-        f"shutil.copy(inventory, {str(kept)!r})\n"
+        "for key, (root, inventory) in config['intersphinx_mapping'].items():\n"
+        f"    shutil.copy(inventory, {str(tmp_path)!r} + f'/{{key}}.inv')\n"
         "print(json.dumps([config['extensions'], config['intersphinx_mapping']]))\n"
     )
     done = subprocess.run(
@@ -185,9 +185,11 @@ def test_the_docs_link_to_scikit_learn_through_an_inventory_made_offline(tmp_pat
     assert done.returncode == 0, done.stderr
     extensions, mapping = json.loads(done.stdout.splitlines()[-1])
     assert "sphinx.ext.intersphinx" in extensions
-    ((root, inventory),) = mapping.values()
+    assert set(mapping) == {"sklearn", "joblib", "xgboost", "lightgbm", "distributed"}
+    for _, inventory in mapping.values():
+        assert not inventory.startswith(("http:", "https:"))  # a file: nothing to download
+    root, _ = mapping["sklearn"]
     assert root == "https://scikit-learn.org/stable/"
-    assert not inventory.startswith(("http:", "https:"))  # a file: nothing to download
     entries = _inventory(kept)
     generated = "https://example.org/modules/generated/"
     classes, functions = entries["py:class"], entries["py:function"]
@@ -199,6 +201,20 @@ def test_the_docs_link_to_scikit_learn_through_an_inventory_made_offline(tmp_pat
     assert functions["sklearn.config_context"].endswith("sklearn.config_context")
     assert "sklearn.utils.validation.check_is_fitted" in functions
     assert not [n for n in [*classes, *functions] if "._" in n or ".tests." in n]
+    # The other libraries: the names the pages use, under both spellings (an
+    # example's code is looked up by the defining module's).
+    joblib = _inventory(tmp_path / "joblib.inv")["py:class"]
+    page = "https://example.org/generated/joblib.parallel_config.html"
+    assert joblib["joblib.parallel_config"] == f"{page}#joblib.parallel_config"
+    xgb = _inventory(tmp_path / "xgboost.inv")["py:class"]
+    api = "https://example.org/python/python_api.html#xgboost.XGBClassifier"
+    assert xgb["xgboost.XGBClassifier"] == xgb["xgboost.sklearn.XGBClassifier"] == api
+    lgbm = _inventory(tmp_path / "lightgbm.inv")["py:class"]
+    assert lgbm["lightgbm.sklearn.LGBMClassifier"].endswith(
+        "pythonapi/lightgbm.LGBMClassifier.html#lightgbm.LGBMClassifier"
+    )
+    dask = _inventory(tmp_path / "distributed.inv")["py:class"]
+    assert dask["distributed.LocalCluster"].endswith("api.html#distributed.LocalCluster")
 
 
 def test_every_example_is_a_gallery_page():
