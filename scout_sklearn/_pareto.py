@@ -27,7 +27,7 @@ from scout_sklearn._dominance import hypervolume, pareto_ranks
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner
-from scout_sklearn.samplers import NSGAIISampler, Sampler
+from scout_sklearn.samplers import MOTPESampler, NSGAIISampler, Sampler
 
 __all__ = [
     "BUILTIN_MEASURES",
@@ -159,14 +159,15 @@ def check_objectives(
 
 
 def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampler:
-    """Several objectives: NSGA-II (told the objectives), or a sampler blind to values.
+    """Several objectives: a sampler that learns from all of them, or one blind to values.
 
-    Returns the sampler to use: an :class:`NSGAIISampler` without
-    objectives of its own is given the search's (``sampler`` is the
-    search's own copy, never the user's instance).
+    Returns the sampler to use: an :class:`MOTPESampler` or
+    :class:`NSGAIISampler` without objectives of its own is given the
+    search's, and their constraints likewise (``sampler`` is the search's
+    own copy, never the user's instance).
     """
     spec = objectives.spec
-    if isinstance(sampler, NSGAIISampler):
+    if isinstance(sampler, (MOTPESampler, NSGAIISampler)):
         if sampler.constraints is None and objectives.thresholds:
             sampler.set_params(constraints=objectives.constraint_spec)
         elif sampler.constraints is not None and _normal_constraints(
@@ -191,8 +192,8 @@ def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampl
         raise InvalidParameterError(
             f"The 'sampler' parameter of {owner} is {sampler!r}, which learns from "
             "each trial's single value, but 'objectives' names several objectives. "
-            "Use sampler='nsga2' (the default with several objectives: NSGA-II "
-            "learns from all of them), or 'random', 'qmc' or 'grid'."
+            "Use sampler=None (the default with several objectives), 'motpe' or "
+            "'nsga2', which learn from all of them, or 'random', 'qmc' or 'grid'."
         )
     return sampler
 
