@@ -209,10 +209,10 @@ def test_refit_callable_and_refit_false(breast_cancer):
     assert len(search.pareto_front_) >= 1
 
 
-def test_the_default_sampler_is_nsga2_and_grid_works(breast_cancer):
+def test_the_default_sampler_is_motpe_and_grid_works(breast_cancer):
     X, y = breast_cancer
     search = _search(n_trials=4, sampler=None).fit(X, y)
-    assert isinstance(search.study_.sampler, NSGAIISampler)
+    assert isinstance(search.study_.sampler, MOTPESampler)
     assert search.study_.sampler.objectives == {
         column: direction
         for column, direction in zip(
