@@ -16,9 +16,10 @@ over the folds, so no scorer is needed for it.
 accuracy and fastest prediction at once, each objective scaled to the
 range the trials span); ``refit="accuracy"`` would take the most accurate
 trial of the front, and a callable can apply any rule of your own.
-With several objectives, ``sampler=None`` is NSGA-II, which learns from
-both: the first 10 trials are random, the others are bred from the best
-trials so far.
+With several objectives, ``sampler=None`` is a multi-objective TPE, which
+learns from both: the first 10 trials are random, the others are drawn
+where the trials of the first Pareto fronts are dense and the others
+sparse.
 
 Run it with ``python examples/multiobjective.py`` (it needs matplotlib for
 the plot: ``pip install "scout-sklearn[plot]"``);

@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from scout_sklearn._dominance import pareto_ranks
+from scout_sklearn._dominance import hypervolume, pareto_ranks
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner
-from scout_sklearn.samplers import NSGAIISampler, Sampler
+from scout_sklearn.samplers import MOTPESampler, NSGAIISampler, Sampler
 
 __all__ = [
     "BUILTIN_MEASURES",
@@ -159,14 +159,15 @@ def check_objectives(
 
 
 def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampler:
-    """Several objectives: NSGA-II (told the objectives), or a sampler blind to values.
+    """Several objectives: a sampler that learns from all of them, or one blind to values.
 
-    Returns the sampler to use: an :class:`NSGAIISampler` without
-    objectives of its own is given the search's (``sampler`` is the
-    search's own copy, never the user's instance).
+    Returns the sampler to use: an :class:`MOTPESampler` or
+    :class:`NSGAIISampler` without objectives of its own is given the
+    search's, and their constraints likewise (``sampler`` is the search's
+    own copy, never the user's instance).
     """
     spec = objectives.spec
-    if isinstance(sampler, NSGAIISampler):
+    if isinstance(sampler, (MOTPESampler, NSGAIISampler)):
         if sampler.constraints is None and objectives.thresholds:
             sampler.set_params(constraints=objectives.constraint_spec)
         elif sampler.constraints is not None and _normal_constraints(
@@ -191,8 +192,8 @@ def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampl
         raise InvalidParameterError(
             f"The 'sampler' parameter of {owner} is {sampler!r}, which learns from "
             "each trial's single value, but 'objectives' names several objectives. "
-            "Use sampler='nsga2' (the default with several objectives: NSGA-II "
-            "learns from all of them), or 'random', 'qmc' or 'grid'."
+            "Use sampler=None (the default with several objectives), 'motpe' or "
+            "'nsga2', which learn from all of them, or 'random', 'qmc' or 'grid'."
         )
     return sampler
 
@@ -428,38 +429,6 @@ def _normalised(points: np.ndarray) -> np.ndarray:
     low = points[valid].min(axis=0)
     span = points[valid].max(axis=0) - low
     return np.asarray((points - low) / np.where(span > 0, span, 1.0))
-
-
-def hypervolume(points: np.ndarray, reference: np.ndarray) -> float:
-    """The volume dominated by ``points`` (to minimise) and bounded by ``reference``.
-
-    Exact, for 2 objectives (a sweep along the first) or 3 (the 2-objective
-    area of each slice between consecutive values of the third).
-    """
-    points = points[(points < reference).all(axis=1)]
-    if len(points) == 0:
-        return 0.0
-    if points.shape[1] == 2:
-        return _area(points, reference)
-    if points.shape[1] != 3:
-        raise ValueError(f"hypervolume takes 2 or 3 objectives, got {points.shape[1]}.")
-    order = np.argsort(points[:, 2], kind="stable")
-    levels = [*points[order, 2], reference[2]]
-    volume = 0.0
-    for i in range(len(order)):
-        height = levels[i + 1] - levels[i]
-        if height > 0:
-            volume += height * _area(points[order[: i + 1], :2], reference[:2])
-    return volume
-
-
-def _area(points: np.ndarray, reference: np.ndarray) -> float:
-    area, lowest = 0.0, float(reference[1])
-    for x, y in points[np.lexsort((points[:, 1], points[:, 0]))]:
-        if y < lowest:
-            area += (reference[0] - x) * (lowest - y)
-            lowest = float(y)
-    return float(area)
 
 
 def _hypervolume_history(normalised: np.ndarray) -> np.ndarray:

@@ -106,14 +106,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     sampler : str or Sampler, default=None
         Decides each trial's params: a Sampler instance or one of the names
         "tpe", "gp", "random", "grid", "cmaes", "qmc", "annealing", "auto",
-        "nsga2". None evaluates the whole grid when ``n_trials`` and
+        "motpe", "nsga2". None evaluates the whole grid when ``n_trials`` and
         ``timeout`` are None (every parameter must then be finite), as
         GridSearchCV does; otherwise it is
         :class:`~scout_sklearn.samplers.AutoSampler`: a Gaussian process on
         every kind of space (numeric, categorical, conditional) for the first
         200 complete trials, TPE after; with several ``objectives``, it is
-        :class:`~scout_sklearn.samplers.NSGAIISampler`, which learns from all
-        of them.
+        :class:`~scout_sklearn.samplers.MOTPESampler` (TPE whose good trials
+        are the first Pareto fronts), which learns from all of them.
     n_trials : int, default=None
         Number of trials (params evaluated on every fold). None runs every
         params of a finite sampler (the whole grid), or until ``timeout``.
@@ -343,10 +343,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     and ``study_.best_trial`` show, maximised) is the mean test score of the
     refit objective when it is a maximised scorer metric, else of the first
     objective that is one, else of the first metric of ``scoring``. Samplers
-    that learn from that single value (TPE, GP, CMA-ES,
-    annealing, auto) are refused, and ``sampler=None`` with ``n_trials``
-    samples at random ("grid" and "random" work unchanged; multi-objective
-    TPE and NSGA-II come later); so are pruners, which compare one value.
+    that learn from that single value (TPE, GP, CMA-ES, annealing, auto) are
+    refused; ``sampler=None`` with a budget is
+    :class:`~scout_sklearn.samplers.MOTPESampler`, and "nsga2", "grid",
+    "random" and "qmc" work too. Pruners, which compare one value, are refused.
 
     Examples
     --------

@@ -589,6 +589,7 @@ SAMPLERS = [
     "annealing",
     "auto",
     "nsga2",
+    "motpe",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Non-dominated sorting and crowding distances, against the simple versions."""
+"""Non-dominated sorting, crowding distances and hypervolume contributions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from scout_sklearn._dominance import crowding_distances, pareto_ranks
+from scout_sklearn._dominance import (
+    crowding_distances,
+    hypervolume,
+    hypervolume_contributions,
+    pareto_ranks,
+)
 
 
 def simple_ranks(points: np.ndarray) -> np.ndarray:
@@ -79,3 +84,24 @@ def test_crowding_distances():
     # (2 - 0) / 4 + (4 - 1.5) / 4 and (4 - 1) / 4 + (2 - 0) / 4
     np.testing.assert_allclose(distances[1:3], [0.5 + 0.625, 0.75 + 0.5])
     assert np.isinf(crowding_distances(points[:2])).all()
+
+
+@pytest.mark.parametrize("n_objectives", [2, 3])
+@pytest.mark.parametrize("seed", range(3))
+def test_hypervolume_contributions_are_differences_of_hypervolumes(n_objectives, seed):
+    # What each candidate adds: hypervolume(selected + candidate) - hypervolume(selected),
+    # with ties (rounded coordinates) and points beyond the reference.
+    rng = np.random.default_rng(seed)
+    reference = np.full(n_objectives, 1.1)
+    for size in range(6):
+        selected = np.round(rng.random((size, n_objectives)) * 1.2, 1)
+        candidates = np.round(rng.random((5, n_objectives)) * 1.2, 1)
+        base = hypervolume(selected, reference) if size else 0.0
+        expected = [
+            hypervolume(np.vstack([selected, c[None]]), reference) - base
+            for c in candidates
+        ]
+        got = hypervolume_contributions(candidates, selected, reference)
+        np.testing.assert_allclose(got, expected, atol=1e-12)
+    with pytest.raises(ValueError, match="2 or 3 objectives, got 4"):
+        hypervolume_contributions(np.zeros((1, 4)), np.zeros((0, 4)), np.ones(4))

@@ -26,7 +26,20 @@ from scout_sklearn.samplers import RandomSampler, Sampler
 
 SPACE = {"C": Float(0.1, 10.0), "kernel": ["rbf", "linear"]}
 SAMPLER_NAMES = re.escape(
-    str(["annealing", "auto", "cmaes", "gp", "grid", "nsga2", "qmc", "random", "tpe"])
+    str(
+        [
+            "annealing",
+            "auto",
+            "cmaes",
+            "gp",
+            "grid",
+            "motpe",
+            "nsga2",
+            "qmc",
+            "random",
+            "tpe",
+        ]
+    )
 )
 
 

@@ -20,7 +20,7 @@ from sklearn.tree import DecisionTreeClassifier
 from scout_sklearn import Int, ScoutSearchCV, load_study
 from scout_sklearn._pareto import hypervolume, pareto_ranks
 from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
-from scout_sklearn.samplers import NSGAIISampler
+from scout_sklearn.samplers import MOTPESampler, NSGAIISampler
 
 SPACE = {"max_depth": Int(1, 8), "min_samples_leaf": Int(1, 40)}
 OBJECTIVES = {"accuracy": "maximize", "n_leaves": "minimize"}
@@ -209,10 +209,10 @@ def test_refit_callable_and_refit_false(breast_cancer):
     assert len(search.pareto_front_) >= 1
 
 
-def test_the_default_sampler_is_nsga2_and_grid_works(breast_cancer):
+def test_the_default_sampler_is_motpe_and_grid_works(breast_cancer):
     X, y = breast_cancer
     search = _search(n_trials=4, sampler=None).fit(X, y)
-    assert isinstance(search.study_.sampler, NSGAIISampler)
+    assert isinstance(search.study_.sampler, MOTPESampler)
     assert search.study_.sampler.objectives == {
         column: direction
         for column, direction in zip(
@@ -233,11 +233,15 @@ def test_the_default_sampler_is_nsga2_and_grid_works(breast_cancer):
     np.testing.assert_array_equal(search.cv_results_["pareto_rank"], expected)
 
 
-def test_nsga2_is_told_the_objectives_and_the_users_instance_is_unchanged(
-    breast_cancer,
+@pytest.mark.parametrize(
+    "make",
+    [lambda: NSGAIISampler(population_size=4), lambda: MOTPESampler(n_startup_trials=4)],
+)
+def test_the_sampler_is_told_the_objectives_and_the_users_instance_is_unchanged(
+    breast_cancer, make
 ):
     X, y = breast_cancer
-    mine = NSGAIISampler(population_size=4)
+    mine = make()
     search = _search(n_trials=10, sampler=mine).fit(X, y)
     assert mine.objectives is None
     assert search.study_.sampler.objectives == {
@@ -378,12 +382,22 @@ def test_failed_trials_rank_last_and_are_off_the_front(failing_clf, iris):
         {"sampler": "tpe"},
         "The 'sampler' parameter of ScoutSearchCV is TPESampler(), which learns from "
         "each trial's single value, but 'objectives' names several objectives. "
-        "Use sampler='nsga2' (the default with several objectives: NSGA-II "
-        "learns from all of them), or 'random', 'qmc' or 'grid'.",
+        "Use sampler=None (the default with several objectives), 'motpe' or "
+        "'nsga2', which learn from all of them, or 'random', 'qmc' or 'grid'.",
     ),
     (
         {"sampler": "auto"},
-        "Use sampler='nsga2' (the default with several objectives",
+        "Use sampler=None (the default with several objectives), 'motpe' or",
+    ),
+    (
+        {"sampler": MOTPESampler(objectives={"accuracy": "minimize"})},
+        "The 'sampler' parameter of ScoutSearchCV is MOTPESampler(objectives="
+        "{'accuracy': 'minimize'}), whose objectives {'accuracy': 'minimize'} differ "
+        "from the search's {'accuracy': 'maximize', 'n_leaves': 'minimize'}",
+    ),
+    (
+        {"sampler": MOTPESampler().set_params(gamma=2.0)},
+        "The 'gamma' parameter of MOTPESampler must be",
     ),
     (
         {"sampler": NSGAIISampler(objectives={"accuracy": "minimize"})},

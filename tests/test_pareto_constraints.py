@@ -11,7 +11,7 @@ from test_multiobjective import _search as _unconstrained
 
 from scout_sklearn import ScoutSearchCV, load_study
 from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
-from scout_sklearn.samplers import NSGAIISampler
+from scout_sklearn.samplers import MOTPESampler, NSGAIISampler
 
 
 def _search(**kwargs):
@@ -38,11 +38,12 @@ def test_infeasible_trials_never_enter_the_front(breast_cancer):
     assert (free.cv_results_["mean_test_n_leaves"][free.pareto_front_] < 6.0).any()
 
 
-def test_nsga2_is_told_the_constraints(breast_cancer):
+@pytest.mark.parametrize("sampler_class", [NSGAIISampler, MOTPESampler])
+def test_the_sampler_is_told_the_constraints(breast_cancer, sampler_class):
     X, y = breast_cancer
     search = _search(n_trials=4, refit=False).fit(X, y)
     assert search.study_.sampler.constraints == {"n_leaves": (">=", 6.0)}
-    mine = NSGAIISampler()
+    mine = sampler_class()
     search = _search(n_trials=4, sampler=mine, refit=False).fit(X, y)
     assert mine.constraints is None
     assert search.study_.sampler.constraints == {"n_leaves": (">=", 6.0)}

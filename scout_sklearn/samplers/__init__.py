@@ -6,6 +6,7 @@ from scout_sklearn.samplers._base import Sampler
 from scout_sklearn.samplers._cmaes import CmaEsSampler
 from scout_sklearn.samplers._gp import GPSampler
 from scout_sklearn.samplers._grid import GridSampler
+from scout_sklearn.samplers._motpe import MOTPESampler
 from scout_sklearn.samplers._nsga2 import NSGAIISampler
 from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
@@ -17,6 +18,7 @@ __all__ = [
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",
+    "MOTPESampler",
     "NSGAIISampler",
     "QMCSampler",
     "RandomSampler",

@@ -215,6 +215,7 @@ def choose_subspace(
     rng: np.random.Generator,
     *,
     top_fraction: float = 0.25,
+    scores: Sequence[np.ndarray] | None = None,
 ) -> int:
     """Draw which sub-space of a conditional space the next trial searches.
 
@@ -226,11 +227,17 @@ def choose_subspace(
     so every sub-space keeps being explored a little. Running trials count
     as tried and not good, so concurrent workers spread over the
     sub-spaces. A single sub-space returns 0 without drawing.
+
+    ``scores``, per sub-space, rank its complete trials instead of their
+    values (one per row of ``Observations.y``, greater is better): a
+    sampler of several objectives passes minus each trial's Pareto rank.
     """
     if len(space) == 1:
         return 0
     observations = [cache.observations(history, i) for i in range(len(space))]
-    all_values = np.concatenate([o.y for o in observations])
+    if scores is None:
+        scores = [o.y for o in observations]
+    all_values = np.concatenate(list(scores))
     if len(all_values):
         n_good = max(1, math.ceil(top_fraction * len(all_values)))
         threshold = np.sort(all_values)[-n_good]
@@ -238,9 +245,9 @@ def choose_subspace(
         threshold = math.inf
     weights = np.array(
         [
-            (np.count_nonzero(o.y >= threshold) + 1.0)
+            (np.count_nonzero(score >= threshold) + 1.0)
             / (o.n_complete + len(o.X_running) + len(o.X_pruned) + len(o.X_failed) + 2.0)
-            for o in observations
+            for o, score in zip(observations, scores)
         ]
     )
     return int(rng.choice(len(space), p=weights / weights.sum()))

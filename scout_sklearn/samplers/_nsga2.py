@@ -28,7 +28,12 @@ if TYPE_CHECKING:
     from scout_sklearn._trial import FoldResult, Trial
     from scout_sklearn.distributions import SearchSpace, SubSpace
 
-__all__ = ["NSGAIISampler", "trial_objectives", "trial_violation"]
+__all__ = [
+    "NSGAIISampler",
+    "constrained_ranks",
+    "trial_objectives",
+    "trial_violation",
+]
 
 MAXIMIZE, MINIMIZE = "maximize", "minimize"
 #: Objectives every trial measures without a scorer (as ScoutSearchCV's).
@@ -333,12 +338,7 @@ def _population(
     (constrained domination). Returns every point's rank and crowding
     distance (within its front), and the indices of the chosen points.
     """
-    feasible = violations <= 0
-    ranks = np.zeros(len(points), dtype=np.int64)
-    ranks[feasible] = pareto_ranks(points[feasible])
-    if not feasible.all():
-        _, by_violation = np.unique(violations[~feasible], return_inverse=True)
-        ranks[~feasible] = ranks.max(initial=0) + 1 + np.ravel(by_violation)
+    ranks = constrained_ranks(points, violations)
     crowding = np.zeros(len(points))
     chosen: list[np.ndarray] = []
     n_chosen = 0
@@ -355,6 +355,21 @@ def _population(
         if n_chosen >= size:
             break
     return ranks, crowding, np.concatenate(chosen)
+
+
+def constrained_ranks(points: np.ndarray, violations: np.ndarray) -> np.ndarray:
+    """Pareto ranks under constrained domination (1 is the best).
+
+    Feasible points (no violation) are ranked by non-dominated sorting;
+    infeasible ones come after all of them, ranked by their violation.
+    """
+    feasible = violations <= 0
+    ranks = np.zeros(len(points), dtype=np.int64)
+    ranks[feasible] = pareto_ranks(points[feasible])
+    if not feasible.all():
+        _, by_violation = np.unique(violations[~feasible], return_inverse=True)
+        ranks[~feasible] = ranks.max(initial=0) + 1 + np.ravel(by_violation)
+    return ranks
 
 
 def _tournament(

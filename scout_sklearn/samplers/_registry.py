@@ -11,6 +11,7 @@ from scout_sklearn.samplers._base import Sampler
 from scout_sklearn.samplers._cmaes import CmaEsSampler
 from scout_sklearn.samplers._gp import GPSampler
 from scout_sklearn.samplers._grid import GridSampler
+from scout_sklearn.samplers._motpe import MOTPESampler
 from scout_sklearn.samplers._nsga2 import NSGAIISampler
 from scout_sklearn.samplers._qmc import QMCSampler
 from scout_sklearn.samplers._random import RandomSampler
@@ -24,6 +25,7 @@ SAMPLER_NAMES: dict[str, type[Sampler]] = {
     "cmaes": CmaEsSampler,
     "gp": GPSampler,
     "grid": GridSampler,
+    "motpe": MOTPESampler,
     "nsga2": NSGAIISampler,
     "qmc": QMCSampler,
     "random": RandomSampler,
@@ -44,6 +46,8 @@ _FAMILIAR_NAMES = {
     "nsga-ii": "nsga2",
     "nsgaii": "nsga2",
     "genetic": "nsga2",
+    "mo-tpe": "motpe",
+    "motpesampler": "motpe",
     "sobol": "qmc",
     "halton": "qmc",
     "anneal": "annealing",

@@ -32,6 +32,7 @@ from scout_sklearn.samplers._random import RandomSampler
 if TYPE_CHECKING:
     from scout_sklearn._trial import Trial
     from scout_sklearn.distributions import Distribution, SearchSpace, SubSpace
+    from scout_sklearn.samplers._history import EncodedHistory, Observations
 
 __all__ = ["TPESampler"]
 
@@ -214,16 +215,11 @@ class TPESampler(Sampler):
         per_subspace = [cache.observations(history, i) for i in range(len(space))]
         if sum(o.n_complete for o in per_subspace) < self.n_startup_trials:
             return self._random_sampler().ask(space, history, rng)
-        index = choose_subspace(space, cache, history, rng)
+        index = self._choose_subspace(space, cache, history, per_subspace, rng)
         sub = space[index]
         observations = per_subspace[index]
         dims = [_Dim.of(sub[name]) for name in sub.names]
-        y = observations.y
-        n_good = self._n_good(len(y))
-        # Stable sort on -y: ties keep trial order, so the split is reproducible.
-        order = np.argsort(-y, kind="stable")
-        good = np.sort(order[:n_good])
-        bad = np.sort(order[n_good:])
+        good, bad = self._split(observations, history)
         bad_parts = [observations.X[bad], observations.X_pruned, observations.X_failed]
         if self.constant_liar:
             bad_parts.append(observations.X_running)
@@ -244,6 +240,28 @@ class TPESampler(Sampler):
         if not space.is_finite:
             return sub.decode(ranked[0])
         return self._first_free(space, sub, ranked, history, rng)
+
+    # -- what a multi-objective TPE changes ------------------------------------
+    def _choose_subspace(
+        self,
+        space: SearchSpace,
+        cache: EncodedHistory,
+        history: Sequence[Trial],
+        per_subspace: list[Observations],
+        rng: np.random.Generator,
+    ) -> int:
+        """The sub-space the next trial searches (by value, with several)."""
+        return choose_subspace(space, cache, history, rng)
+
+    def _split(
+        self, observations: Observations, history: Sequence[Trial]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The good and the bad rows of ``observations.X``, each in trial order."""
+        y = observations.y
+        n_good = self._n_good(len(y))
+        # Stable sort on -y: ties keep trial order, so the split is reproducible.
+        order = np.argsort(-y, kind="stable")
+        return np.sort(order[:n_good]), np.sort(order[n_good:])
 
     # -- helpers --------------------------------------------------------------
     def _n_good(self, n: int) -> int:
