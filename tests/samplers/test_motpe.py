@@ -210,7 +210,10 @@ def test_conditional_space_favours_the_sub_space_on_the_front():
 # -- search quality ------------------------------------------------------------------
 def test_beats_random_search_on_zdt1():
     # 4-D ZDT1, 80 trials, hypervolume with the reference (1.1, 11), seeds
-    # 0-3 (measured, deterministic): MOTPE 11.03-11.63, random 9.93-10.09.
+    # 0-3. Measured here: MOTPE 11.60, 11.54, 11.03, 11.63; random 9.94,
+    # 9.93, 10.09, 9.99. The assertion is the margin, not those digits: the
+    # draws are seeded, but another numpy may round a density differently
+    # and move a candidate.
     def volume(sampler: Sampler, seed: int) -> float:
         history = run_zdt1(sampler, 80, seed)
         points = np.array([zdt1(t.params, 4) for t in history])
@@ -218,13 +221,7 @@ def test_beats_random_search_on_zdt1():
 
     ours = [volume(MOTPESampler(objectives=OBJECTIVES), s) for s in range(4)]
     random = [volume(RandomSampler(), s) for s in range(4)]
-    assert ours == pytest.approx(MEASURED_MOTPE, abs=1e-6)
-    assert random == pytest.approx(MEASURED_RANDOM, abs=1e-6)
-    assert min(ours) > max(random) + 0.5
-
-
-MEASURED_MOTPE = [11.6044212, 11.5421455, 11.0338574, 11.6308202]
-MEASURED_RANDOM = [9.9393667, 9.9343681, 10.0894516, 9.9918409]
+    assert min(ours) > max(random) + 0.5, (ours, random)
 
 
 # -- parameters ---------------------------------------------------------------------
