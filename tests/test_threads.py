@@ -94,3 +94,23 @@ def test_one_worker_is_not_limited_and_limits_are_restored() -> None:
 def test_bad_values_are_refused(value: Any) -> None:
     with pytest.raises(InvalidParameterError, match=r"'inner_max_num_threads' parameter"):
         ScoutSearchCV(ThreadRecorder(), {"C": [1.0]}, inner_max_num_threads=value).fit(X, y)
+
+
+def test_lightgbm_and_xgboost_default_threads_are_capped() -> None:
+    # Their n_jobs=None means every core, counted by the library itself past
+    # the OpenMP limit: it is capped like -1. scikit-learn's None (one job)
+    # and a value within the cap are left alone, in a pipeline too.
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from scout_sklearn._threads import capped_thread_params
+
+    lightgbm = pytest.importorskip("lightgbm")
+    xgboost = pytest.importorskip("xgboost")
+    lgbm = make_pipeline(StandardScaler(), lightgbm.LGBMClassifier())
+    assert capped_thread_params(lgbm, 1) == {"lgbmclassifier__n_jobs": 1}
+    assert capped_thread_params(xgboost.XGBClassifier(), 2) == {"n_jobs": 2}
+    assert capped_thread_params(xgboost.XGBClassifier(n_jobs=1), 2) == {}
+    assert capped_thread_params(RandomForestClassifier(), 1) == {}
+    assert capped_thread_params(RandomForestClassifier(n_jobs=-1), 1) == {"n_jobs": 1}
