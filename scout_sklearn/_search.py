@@ -256,7 +256,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         Threads each fold may use inside its fit (BLAS and OpenMP pools,
         limited with threadpoolctl, and an estimator's own ``n_jobs``,
         ``nthread``, ``num_threads`` or ``thread_count`` when set to -1 or
-        above it). ``"auto"``: the cores divided by the search's workers
+        above it, or left at None on LightGBM and XGBoost, which read None
+        as every core). ``"auto"``: the cores divided by the search's workers
         when there are several (so workers x threads do not exceed the
         cores, with any joblib backend), no limit with one worker. An int:
         that many per fold (at most the cores). None: leave the threads alone.
