@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from scout_sklearn._constraints import Constraint, IsNone, Predicate
+from scout_sklearn._constraints import Constraint
 from scout_sklearn._dominance import (
     crowding_distances,
     hypervolume_contributions,
@@ -18,8 +18,7 @@ from scout_sklearn._dominance import (
 from scout_sklearn.samplers._base import continues, private_cache
 from scout_sklearn.samplers._history import choose_subspace
 from scout_sklearn.samplers._nsga2 import (
-    _is_constraints_spec,
-    _is_objectives_spec,
+    OBJECTIVE_CONSTRAINTS,
     constrained_ranks,
     trial_objectives,
     trial_violation,
@@ -147,22 +146,7 @@ class MOTPESampler(TPESampler):
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
         **TPESampler._parameter_constraints,
-        "objectives": [
-            Predicate(
-                _is_objectives_spec,
-                "a non-empty dict of metric name (str) to 'maximize' or 'minimize'",
-            ),
-            IsNone(),
-        ],
-        "constraints": [
-            Predicate(
-                _is_constraints_spec,
-                "a non-empty dict of metric name (str) to a pair (operator, "
-                "threshold), the operator '<=' or '>=' and the threshold a finite "
-                "real number",
-            ),
-            IsNone(),
-        ],
+        **OBJECTIVE_CONSTRAINTS,
     }
 
     def __init__(

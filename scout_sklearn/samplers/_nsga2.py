@@ -69,6 +69,28 @@ def _is_constraints_spec(value: object) -> bool:
     )
 
 
+#: The constraints of the ``objectives`` and ``constraints`` parameters of the
+#: samplers that read several objectives (NSGA-II, MOTPE).
+OBJECTIVE_CONSTRAINTS: dict[str, list[Constraint]] = {
+    "objectives": [
+        Predicate(
+            _is_objectives_spec,
+            "a non-empty dict of metric name (str) to 'maximize' or 'minimize'",
+        ),
+        IsNone(),
+    ],
+    "constraints": [
+        Predicate(
+            _is_constraints_spec,
+            "a non-empty dict of metric name (str) to a pair (operator, "
+            "threshold), the operator '<=' or '>=' and the threshold a finite "
+            "real number",
+        ),
+        IsNone(),
+    ],
+}
+
+
 class NSGAIISampler(Sampler):
     """NSGA-II, asynchronous: every ask breeds one child from the best trials so far.
 
@@ -179,22 +201,7 @@ class NSGAIISampler(Sampler):
         "mutation_prob": [Interval(numbers.Real, 0, 1), IsNone()],
         "eta_crossover": [Interval(numbers.Real, 0, None, closed="neither")],
         "eta_mutation": [Interval(numbers.Real, 0, None, closed="neither")],
-        "objectives": [
-            Predicate(
-                _is_objectives_spec,
-                "a non-empty dict of metric name (str) to 'maximize' or 'minimize'",
-            ),
-            IsNone(),
-        ],
-        "constraints": [
-            Predicate(
-                _is_constraints_spec,
-                "a non-empty dict of metric name (str) to a pair (operator, "
-                "threshold), the operator '<=' or '>=' and the threshold a finite "
-                "real number",
-            ),
-            IsNone(),
-        ],
+        **OBJECTIVE_CONSTRAINTS,
     }
 
     def __init__(
