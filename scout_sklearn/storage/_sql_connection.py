@@ -385,12 +385,20 @@ class _Database:
             # Connection exceptions, and the server ending the session
             # (admin_shutdown, crash_shutdown...): in pipeline mode psycopg
             # may raise these before it marks the connection broken.
-            state = getattr(err, "sqlstate", None) or ""
-            if state.startswith(("08", "57P")):
-                return True
             # A session ended while a pipeline was open fails the pipeline's
             # exit with "cannot exit pipeline mode while busy", no SQLSTATE,
-            # and no message the dialect knows: the connection says it.
+            # and no message the dialect knows: the server's error is the
+            # one it was raised while handling (seen in the fault suite,
+            # before psycopg had marked the connection broken), or the
+            # connection says it.
+            cause: BaseException | None = err
+            for _ in range(5):
+                if cause is None:
+                    break
+                state = getattr(cause, "sqlstate", None) or ""
+                if isinstance(cause, self.dbapi.Error) and state.startswith(("08", "57P")):
+                    return True
+                cause = cause.__cause__ or cause.__context__
             if getattr(raw.driver_connection, "broken", False):
                 return True
         return bool(self.engine.dialect.is_disconnect(err, raw.dbapi_connection, None))  # type: ignore[arg-type]

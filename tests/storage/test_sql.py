@@ -777,3 +777,33 @@ def test_an_ended_postgresql_session_prints_nothing_on_stderr() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "3"
     assert result.stderr == ""
+
+
+def test_a_pipeline_that_fails_to_end_after_the_session_ended_is_a_dropped_connection() -> (
+    None
+):
+    # psycopg raises "cannot exit pipeline mode while busy" (no SQLSTATE)
+    # while handling the server's AdminShutdown, sometimes before it marks the
+    # connection broken: the chain says the connection was dropped (the
+    # fault suite's cut connections failed a search once on this).
+    psycopg = pytest.importorskip("psycopg")
+    from types import SimpleNamespace
+
+    from scout_sklearn.storage._sql_connection import _Database
+
+    engine = sa.create_engine("postgresql+psycopg://user@127.0.0.1:9/none")  # never used
+    db = _Database(engine, tables=None)  # type: ignore[arg-type]
+    raw = SimpleNamespace(
+        driver_connection=SimpleNamespace(broken=False), dbapi_connection=None
+    )
+    try:
+        try:
+            raise psycopg.errors.AdminShutdown("terminating connection")
+        except psycopg.Error:
+            raise psycopg.OperationalError("cannot exit pipeline mode while busy")  # noqa: B904
+    except psycopg.Error as err:
+        ended = err
+    assert db.is_disconnect(ended, raw)
+    # The same message on its own, with a healthy connection, is not a drop.
+    alone = psycopg.OperationalError("cannot exit pipeline mode while busy")
+    assert not db.is_disconnect(alone, raw)
