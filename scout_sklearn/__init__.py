@@ -11,6 +11,7 @@ __all__ = [
     "Float",
     "FoldResult",
     "Int",
+    "OneStandardError",
     "ScoutSearchCV",
     "SearchSpace",
     "StoredStudy",
@@ -25,6 +26,7 @@ __all__ = [
 __version__ = "0.1.0.dev0"
 
 if TYPE_CHECKING:
+    from scout_sklearn._pareto import OneStandardError
     from scout_sklearn._search import ScoutSearchCV
     from scout_sklearn._validation import ValidationSplit
 
@@ -36,6 +38,10 @@ def __getattr__(name: str) -> Any:
         from scout_sklearn._search import ScoutSearchCV
 
         return ScoutSearchCV
+    if name == "OneStandardError":
+        from scout_sklearn._pareto import OneStandardError
+
+        return OneStandardError
     if name == "ValidationSplit":
         from scout_sklearn._validation import ValidationSplit
 

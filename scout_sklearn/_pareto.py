@@ -36,6 +36,7 @@ __all__ = [
     "MINIMIZE",
     "REFERENCE",
     "Objectives",
+    "OneStandardError",
     "ParetoFront",
     "ParetoSummary",
     "check_objectives",
@@ -251,14 +252,64 @@ def _normal_constraints(constraints: Any) -> dict[str, tuple[str, float]] | None
     return {name: (str(op), float(t)) for name, (op, t) in dict(constraints).items()}
 
 
+class OneStandardError:
+    """``refit`` for several objectives: the one-standard-error rule on one of them.
+
+    Among the Pareto front's trials whose mean of ``metric`` is within one
+    standard error of the front's best on it, the search refits the one
+    best on the other objectives: with two objectives, the best on the other
+    one (the cheapest or smallest model that is not clearly less accurate);
+    with three, the one nearest the ideal point of the other two, each
+    min-max scaled over the trials. The standard error is the best trial's
+    standard deviation over the folds divided by the square root of the
+    number of folds (Breiman et al.'s rule for choosing a tree's size).
+    ``best_score_`` is the chosen trial's mean of ``metric``.
+
+    Parameters
+    ----------
+    metric : str
+        An objective measured by a scorer (its ``std_test_<metric>`` column
+        gives the standard error), not ``fit_time`` or ``score_time``.
+
+    Examples
+    --------
+    >>> from scout_sklearn import OneStandardError
+    >>> OneStandardError("accuracy")
+    OneStandardError('accuracy')
+    """
+
+    def __init__(self, metric: str) -> None:
+        self.metric = metric
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.metric!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OneStandardError) and other.metric == self.metric
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.metric))
+
+
 def _check_refit(refit: Any, objectives: Objectives, owner: str) -> None:
+    if isinstance(refit, OneStandardError):
+        metric = refit.metric
+        if metric in objectives.names and metric not in BUILTIN_MEASURES:
+            return
+        raise InvalidParameterError(
+            f"The 'refit' parameter of {owner} is {refit!r}, but the one-standard-"
+            f"error rule needs an objective measured by a scorer, one of "
+            f"{[n for n in objectives.names if n not in BUILTIN_MEASURES]} (its "
+            "standard deviation over the folds gives the standard error)."
+        )
     if refit is False or callable(refit) or refit == KNEE or refit in objectives.names:
         return
     raise InvalidParameterError(
         f"The 'refit' parameter of {owner} is {refit!r}, but with several objectives "
         f"it must name one of them ({list(objectives.names)}: the best on it among "
         f"the Pareto front), be {KNEE!r} (the front's trial closest to the ideal "
-        "point), a callable choosing the index from cv_results_, or False."
+        "point), OneStandardError(<objective>), a callable choosing the index from "
+        "cv_results_, or False."
     )
 
 
@@ -342,17 +393,25 @@ def _ranked_points(
 
 
 def refit_index(
-    refit: str | Callable[..., Any],
+    refit: str | OneStandardError | Callable[..., Any],
     summary: ParetoFront,
     objectives: Objectives,
+    *,
+    results: Mapping[str, Any] | None = None,
+    n_splits: int = 1,
 ) -> tuple[int, float | None]:
     """The row a str ``refit`` picks on the front, and its score (None for the knee).
 
     An objective's name: the front's best row on it (ties: the first row).
     ``"knee"``: the front's row nearest (Euclidean) the ideal point in the
     normalised objectives, where every objective is 0.
+    :class:`OneStandardError`: see there (``results`` gives the folds'
+    standard deviations, ``n_splits`` their number).
     """
     front = summary.front
+    if isinstance(refit, OneStandardError):
+        assert results is not None
+        return _one_standard_error(refit.metric, summary, objectives, results, n_splits)
     if refit == KNEE:
         normalised = _normalised(_minimised(summary.values, objectives.directions))
         distances = np.linalg.norm(normalised[front], axis=1)
@@ -362,6 +421,30 @@ def refit_index(
     sign = -1.0 if objectives.directions[j] == MAXIMIZE else 1.0
     best = front[np.lexsort((front, sign * summary.values[front, j]))[0]]
     return int(best), float(summary.values[best, j])
+
+
+def _one_standard_error(
+    metric: str,
+    summary: ParetoFront,
+    objectives: Objectives,
+    results: Mapping[str, Any],
+    n_splits: int,
+) -> tuple[int, float]:
+    front = summary.front
+    j = objectives.index(metric)
+    minimised = _minimised(summary.values, objectives.directions)
+    on_metric = minimised[front, j]
+    best = int(np.lexsort((front, on_metric))[0])
+    std = np.asarray(results[f"std_test_{objectives.columns[j]}"], dtype=float)
+    error = std[front[best]] / math.sqrt(max(n_splits, 1))
+    if not math.isfinite(error):
+        error = 0.0
+    close = front[on_metric <= on_metric[best] + error]
+    others = [k for k in range(len(objectives.names)) if k != j]
+    normalised = _normalised(minimised)[:, others]
+    distances = np.linalg.norm(normalised[close], axis=1)
+    chosen = int(close[np.lexsort((close, distances))[0]])
+    return chosen, float(summary.values[chosen, j])
 
 
 def objective_values(

@@ -23,7 +23,13 @@ from scout_sklearn._compat import (
 from scout_sklearn._constraints import validate_params
 from scout_sklearn._evaluate import FoldRunner
 from scout_sklearn._loop import Budget, run_search
-from scout_sklearn._pareto import Objectives, check_objectives, pareto_summary, refit_index
+from scout_sklearn._pareto import (
+    Objectives,
+    OneStandardError,
+    check_objectives,
+    pareto_summary,
+    refit_index,
+)
 from scout_sklearn._results import N_SAMPLES, RungPlan, build_cv_results, metric_names
 from scout_sklearn._search_checks import (
     CONSTRAINTS,
@@ -339,7 +345,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     chooses on the front: an objective's name (the front's best on it;
     ``best_score_`` is its mean), ``"knee"`` (the front's trial nearest the
     ideal point in the normalised objectives; ``best_score_`` is not set, as
-    for a callable), a callable over ``cv_results_`` returning
+    for a callable), :class:`OneStandardError` (``OneStandardError("accuracy")``:
+    among the front's trials within one standard error of the best on that
+    objective, the best on the others), a callable over ``cv_results_`` returning
     ``best_index_``, or False. Each trial's ``value`` (what the progress bar
     and ``study_.best_trial`` show, maximised) is the mean test score of the
     refit objective when it is a maximised scorer metric, else of the first
@@ -798,7 +806,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if callable(self.refit):
             self.best_index_ = int(self._select_best_index(self.refit, None, results))
         else:
-            self.best_index_, score = refit_index(self.refit, summary, self._objectives)
+            self.best_index_, score = refit_index(
+                self.refit,
+                summary,
+                self._objectives,
+                results=results,
+                n_splits=self.n_splits_,
+            )
             if score is not None:
                 self.best_score_ = score
         self.best_params_ = results["params"][self.best_index_]
@@ -892,6 +906,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     def _check_several_objectives(self) -> Objectives | None:
         """A dict of objectives, checked with scoring, refit and pruner; else None."""
         if not isinstance(self.objectives, Mapping):
+            if isinstance(self.refit, OneStandardError):
+                raise InvalidParameterError(
+                    f"The 'refit' parameter of {type(self).__name__} is "
+                    f"{self.refit!r}, but objectives={self.objectives!r} is not a "
+                    "dict of several objectives: the rule chooses among the Pareto "
+                    "front. Give objectives as a dict, or refit a metric's name."
+                )
             if self.constraints is not None:
                 raise InvalidParameterError(
                     f"The 'constraints' parameter of {type(self).__name__} is "

@@ -33,7 +33,7 @@ from scout_sklearn._constraints import (
     Options,
     Predicate,
 )
-from scout_sklearn._pareto import Objectives, check_sampler
+from scout_sklearn._pareto import Objectives, OneStandardError, check_sampler
 from scout_sklearn._validation import ValidationSplit
 from scout_sklearn.distributions import SearchSpace, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
@@ -102,7 +102,7 @@ CONSTRAINTS: dict[str, list[Constraint]] = {
         Predicate(_is_nonzero_int, "an int other than 0 (-1 for every core)"),
         IsNone(),
     ],
-    "refit": [Boolean(), InstanceOf(str), IsCallable()],
+    "refit": [Boolean(), InstanceOf(str), IsCallable(), InstanceOf(OneStandardError)],
     "cv": [
         Interval(numbers.Integral, 2, None, closed="left"),
         HasMethods("split", "get_n_splits"),
