@@ -23,6 +23,7 @@ Examples
 (['C', 'kernel'], 1.0)
 """
 
+from scout_sklearn.plotting._hypervolume import plot_hypervolume_history
 from scout_sklearn.plotting._importance import param_importances, plot_param_importances
 from scout_sklearn.plotting._pareto_front import plot_pareto_front
 from scout_sklearn.plotting._plots import (
@@ -36,6 +37,7 @@ from scout_sklearn.plotting._plots import (
 __all__ = [
     "param_importances",
     "plot_contour",
+    "plot_hypervolume_history",
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",
