@@ -49,6 +49,11 @@ logger.addFilter(PasswordFilter())
 _PING_AFTER_SECONDS = 10.0
 
 
+#: A query whose connection drops is run again on a new one; this many drops
+#: in a row fail it (a server that ends every session is down, not flaky).
+_MAX_DROPS_IN_A_ROW = 3
+
+
 class _SQLBase:
     """What SQLStorage does with its database: open it, check its schema, run
     transactions with retries, notice a lost file or a dead server.
@@ -259,7 +264,7 @@ class _SQLBase:
         self._check_file()
         started = time.monotonic()
         attempt = 0
-        reconnected = False
+        drops = 0
         while True:
             with self._guard:
                 claim: _Claim | None = getattr(self._local, "claim", None)
@@ -301,11 +306,15 @@ class _SQLBase:
                         raw.close()
             message = _scrub(str(failure), self._url)
             if dropped:
-                if reconnected:
+                drops += 1
+                if drops >= _MAX_DROPS_IN_A_ROW:
                     raise ConnectionError(
-                        f"Lost the connection to {self!r} twice in a row: {message}"
+                        f"Lost the connection to {self!r} {drops} times in a row: {message}"
                     ) from None
-                reconnected = True
+                if drops > 1:
+                    # Dropped again at once (a server restarting, a failover,
+                    # sessions ended in a burst): a moment before the next try.
+                    time.sleep(min(0.1 * drops, max(0.0, self.timeout / 10)))
                 db.engine.dispose()  # the other pooled connections are likely dead too
                 if write and applied is not None:
                     done = applied()

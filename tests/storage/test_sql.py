@@ -36,7 +36,7 @@ from contracts.storage import (
     record,
 )
 
-from scout_sklearn import FoldResult, Trial, TrialState
+from scout_sklearn import FoldResult, Study, Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError, TrialNumberTaken
 from scout_sklearn.storage import SQLStorage, Storage, StudyRecord
 from scout_sklearn.storage import _sql_connection as sql_connection
@@ -807,3 +807,33 @@ def test_a_pipeline_that_fails_to_end_after_the_session_ended_is_a_dropped_conne
     # The same message on its own, with a healthy connection, is not a drop.
     alone = psycopg.OperationalError("cannot exit pipeline mode while busy")
     assert not db.is_disconnect(alone, raw)
+
+
+@pytest.mark.parametrize(("n_drops", "survives"), [(2, True), (3, False)])
+def test_a_read_survives_two_drops_in_a_row_and_fails_at_the_third(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_drops: int, survives: bool
+) -> None:
+    # Sessions ended in a burst (a restart, a failover, the fault suite's
+    # cuts) can drop a query's retry too: two drops in a row are retried,
+    # the third fails the query with a ConnectionError naming the storage.
+    from scout_sklearn.storage import _sql
+
+    storage = SQLStorage(f"sqlite:///{tmp_path / 'drops.db'}")
+    Study({"C": [0.1, 1.0]}, storage=storage, name="s", seed=0).ask()
+    original = _sql._Transaction.run
+    drops: list[int] = []
+
+    def dropping(self: object, *args: object, **kwargs: object) -> object:
+        if len(drops) < n_drops:
+            drops.append(1)
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_sql._Transaction, "run", dropping)
+    if survives:
+        trials, _ = storage.read_trials("s")
+        assert [t.number for t in trials] == [0]
+    else:
+        with pytest.raises(ConnectionError, match=r"Lost the connection to .* 3 times"):
+            storage.read_trials("s")
+    assert len(drops) == n_drops
