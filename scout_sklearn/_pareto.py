@@ -48,6 +48,7 @@ __all__ = [
     "pareto_ranks",
     "pareto_summary",
     "refit_index",
+    "stored_constraints",
 ]
 
 MAXIMIZE, MINIMIZE = "maximize", "minimize"
@@ -250,6 +251,18 @@ def _normal_constraints(constraints: Any) -> dict[str, tuple[str, float]] | None
     if constraints is None:
         return None
     return {name: (str(op), float(t)) for name, (op, t) in dict(constraints).items()}
+
+
+def stored_constraints(constraints: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``constraints`` as a study's fingerprint keeps them: canonical JSON.
+
+    Sorted metrics, each ``[operator, float threshold]``, so that ``("<=", 1)``
+    and ``["<=", 1.0]`` are one bound and a stored study reads equal.
+    """
+    return {
+        name: [str(op), float(threshold)]
+        for name, (op, threshold) in sorted(constraints.items())
+    }
 
 
 class OneStandardError:

@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 
 from scout_sklearn._evaluate import content_hash, estimator_hash
 from scout_sklearn._loop import Pruning
+from scout_sklearn._pareto import stored_constraints
 from scout_sklearn._study import Study
 
 __all__ = ["default_study_name", "fingerprint", "queue_enqueued", "resolve_seed"]
@@ -77,12 +78,7 @@ def fingerprint(
             objectives if isinstance(objectives, str) else dict(objectives)
         )
     if constraints is not None:  # absent without: older studies still match
-        # Canonical JSON (sorted metrics, [operator, float threshold]), so that
-        # ('<=', 1) and ['<=', 1.0] are one bound and a stored study reads equal.
-        fingerprint["constraints"] = {
-            name: [str(op), float(threshold)]
-            for name, (op, threshold) in sorted(constraints.items())
-        }
+        fingerprint["constraints"] = stored_constraints(constraints)
     if pruning is not None:  # absent without one: older studies still match
         fingerprint["pruning"] = {
             "pruner": repr(pruning.pruner),

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import scout_sklearn
+from scout_sklearn._pareto import stored_constraints
 from scout_sklearn._table import (
     describe_metric,
     resource_parameter,
@@ -188,9 +189,7 @@ def _interactive(study: Any, view: StudyView) -> str:
         fingerprint["objective"] = dict(objectives)
         constraints = getattr(study, "constraints", None)
         if isinstance(constraints, Mapping):
-            fingerprint["constraints"] = {
-                name: [str(op), float(t)] for name, (op, t) in constraints.items()
-            }
+            fingerprint["constraints"] = stored_constraints(constraints)
     record = StudyRecord(
         name=view.name,
         seed=int(getattr(source, "seed", 0) or 0),
