@@ -3,77 +3,42 @@
 from __future__ import annotations
 
 import copy
-import functools
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.utils import indexable
 from sklearn.utils.validation import check_is_fitted
 
-from scout_sklearn._compat import (
-    BaseSearchCV,
-    TaskEvents,
-    is_multimetric_scorer,
-    slice_method_params,
-    with_callbacks,
-)
-from scout_sklearn._constraints import validate_params
-from scout_sklearn._evaluate import FoldRunner
-from scout_sklearn._loop import Budget, run_search
-from scout_sklearn._pareto import (
-    Objectives,
-    OneStandardError,
-    check_objectives,
-    pareto_summary,
-    refit_index,
-)
-from scout_sklearn._results import N_SAMPLES, RungPlan, build_cv_results, metric_names
-from scout_sklearn._search_checks import (
-    CONSTRAINTS,
-    check_clonable,
-    check_enqueue,
-    check_fit_data,
-    check_fit_params_accepted,
-    check_objective,
-    check_param_names,
-    check_scoring_and_refit,
-    checked_splits,
-    resolve_n_trials,
-    resolve_sampler,
-    space_argument,
+from scout_sklearn._compat import BaseSearchCV, with_callbacks
+from scout_sklearn._results import N_SAMPLES
+from scout_sklearn._search_checks import check_enqueue, resolve_n_trials
+from scout_sklearn._search_fit import (
+    check_metrics,
+    check_params,
+    checked_data,
+    checked_sampler,
+    checked_space,
+    finish,
+    fold_runner,
+    log_best,
+    log_interrupted,
+    open_study,
+    run_trials,
+    task_events,
 )
 from scout_sklearn._search_pruning import resolve_pruning, with_subsamples
-from scout_sklearn._search_selection import (
-    called_refit_index,
-    objective_metric,
-    require_a_complete_trial,
-    tell_best,
-    timed_refit,
-    value_metric_name,
-    warn_or_raise_about_failures,
-)
-from scout_sklearn._search_study import (
-    default_study_name,
-    fingerprint,
-    queue_enqueued,
-    resolve_seed,
-)
+from scout_sklearn._search_study import queue_enqueued
 from scout_sklearn._secrets import mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
 from scout_sklearn._trial import FoldResult, Trial
-from scout_sklearn._validation import ValidationSplit, refit_iterations, resolve_validation
+from scout_sklearn._validation import ValidationSplit
 from scout_sklearn._verbose import Narrator
-from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import Pruner
-from scout_sklearn.reporting import Progress, logger, verbose_logging
+from scout_sklearn.reporting import Progress
 from scout_sklearn.samplers import Sampler
-from scout_sklearn.storage import MemoryStorage, Storage
-from scout_sklearn.storage._open import open_storage
+from scout_sklearn.storage import Storage
 
 __all__ = ["ScoutSearchCV"]
 
@@ -487,66 +452,19 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             The fitted search.
         """
         owner = type(self).__name__
-        validate_params(owner, self.get_params(deep=False), CONSTRAINTS)
-        check_clonable(self.estimator, owner)
-        self._objectives = self._check_several_objectives()
-        check_scoring_and_refit(
-            self.scoring,
-            self.refit,
-            several_objectives=self._objectives is not None,
-            owner=owner,
-        )
-        check_objective(self.objectives, self.scoring, owner)
-        space_name, space_spec = space_argument(
-            self.param_grid, self.param_distributions, owner
-        )
-        space = SearchSpace.from_user(space_spec, name=space_name)
-        check_param_names(self.estimator, space, space_name)
-        sampler = resolve_sampler(
-            self.sampler, self.n_trials, self.timeout, space, self._objectives, owner
-        )
-        sampler.check_space(space)
+        self._objectives = check_params(self)
+        check_metrics(self)
+        space = checked_space(self)
+        sampler = checked_sampler(self, space)
         n_trials = resolve_n_trials(sampler, space, self.n_trials, self.timeout)
         check_enqueue(self.enqueue, space, n_trials, self.n_trials, owner)
         scorers, refit_metric = self._get_scorers()
-
-        check_fit_data(X, y, params)
-        X, y = indexable(X, y)
-        params = slice_method_params(X, params, None)
-        try:
-            routed = self._get_routed_params_for_fit(params)
-        except (ValueError, TypeError) as error:
-            # scikit-learn's routing error (an unrequested or unknown fit
-            # parameter): its type and message, which name the parameter,
-            # raised from here rather than from inside scikit-learn.
-            raise error.with_traceback(None) from None
-        check_fit_params_accepted(self.estimator, routed.estimator.fit)
-        split_params = routed.splitter.split
-        cv, self.n_splits_, splits = checked_splits(
-            self.cv, self.estimator, X, y, split_params, owner
-        )
-        if len(splits) != self.n_splits_:
-            raise ValueError(
-                "cv.split and cv.get_n_splits return inconsistent results. Expected "
-                f"{self.n_splits_} splits, got {len(splits)}"
-            )
-        if not splits:
-            raise ValueError(
-                "No fits were performed. Was the CV iterator empty? Were there no "
-                f"candidates? The cv splitter {cv!r} gave no (train, test) split."
-            )
-        fingerprinted_splits = splits
-        validation = None
-        if self.validation is not None:
-            validation, splits = resolve_validation(
-                self.validation, self.estimator, X, y, splits, routed.estimator.fit
-            )
-        self._validation = validation
+        data = checked_data(self, X, y, params)
         pruning = resolve_pruning(
             self.estimator,
             space,
-            y,
-            splits,
+            data.y,
+            data.folds,
             pruner=self.pruner,
             resource=self.resource,
             min_resource=self.min_resource,
@@ -554,269 +472,44 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             owner=owner,
         )
 
-        storage = (
-            MemoryStorage()
-            if self.storage is None
-            else open_storage(self.storage, owner=owner)
-        )
-        study = Study(
-            space,
-            sampler=sampler,
-            storage=storage,
-            name=self.study_name or default_study_name(self.estimator),
-            seed=resolve_seed(self.random_state),
-            load_if_exists=self.load_if_exists,
-            fingerprint=(
-                None
-                if self.storage is None
-                else fingerprint(
-                    self.estimator,
-                    X,
-                    y,
-                    fingerprinted_splits,
-                    params,
-                    scoring=self.scoring,
-                    objectives=self.objectives,
-                    pruning=pruning,
-                    constraints=self.constraints,
-                )
-            ),
-            ignore_fingerprint=self.ignore_fingerprint,
-        )
+        study = open_study(self, space, sampler, data, pruning)
         if pruning is not None and pruning.plan.kind == N_SAMPLES:
-            pruning = with_subsamples(pruning, self.estimator, y, splits, study.seed)
+            pruning = with_subsamples(
+                pruning, self.estimator, data.y, data.folds, study.seed
+            )
         queue_enqueued(study, self.enqueue)
-        sample_weight = params.get("sample_weight")
-        events = TaskEvents(
-            self, X, y, None if sample_weight is None else {"sample_weight": sample_weight}
-        )
-        caller = events.caller()
-        runner = FoldRunner(
-            clone(self.estimator),
-            X,
-            y,
-            scorer=scorers,
-            fit_params=routed.estimator.fit,
-            score_params=routed.scorer.score,
-            return_train_score=self.return_train_score,
-            error_score=self.error_score,
-            n_jobs=self.n_jobs,
-            pre_dispatch=self.pre_dispatch,
-            ask_ahead=not study.sampler._learns_from_results(),
-            caller=caller,
-            evaluation_context=None if caller is None else events.evaluation_context,
-            validation=validation,
-            inner_max_num_threads=self.inner_max_num_threads,
-        )
-        metric = objective_metric(
-            self._objectives, self.objectives, self.refit, self.scoring
-        )
+        events = task_events(self, data)
+        runner = fold_runner(self, data, scorers, study, events)
         plan = None if pruning is None else pruning.plan
-        callbacks = list(self.callbacks or ())
-        interrupted: KeyboardInterrupt | None = None
         self.study_ = study
         self._ladder = None if plan is None else list(plan.ladder)
         self._resource = None if plan is None else plan.name or plan.kind
         narrator = Narrator(self.verbose, self.n_splits_, pruned=plan is not None)
-        before = [t for t in study.trials if t.is_finished]
-        with verbose_logging(self.verbose):
-            progress = Progress(
-                n_trials,
-                history=[(t.state.name, t.value, t.number) for t in before],
-                enabled=bool(self.verbose),
-                timeout=self.timeout,
-            )
-            try:
-                with runner, study.keep_alive():
-                    narrator.start(
-                        sampler,
-                        space,
-                        runner.n_workers,
-                        n_trials,
-                        None
-                        if pruning is None
-                        else (pruning.pruner, self._resource, pruning.plan.ladder),
-                        objective=value_metric_name(
-                            self._objectives, self.objectives, self.refit, self.scoring
-                        ),
-                    )
-                    events.start_search(
-                        None
-                        if n_trials is None or pruning is not None
-                        else n_trials * self.n_splits_
-                    )
-                    start = time.monotonic()
-                    reason = run_search(
-                        study,
-                        runner,
-                        splits,
-                        Budget(n_trials=n_trials, timeout=self.timeout),
-                        metric=metric,
-                        on_trial_finished=functools.partial(
-                            self._trial_finished, study, progress, narrator, callbacks
-                        ),
-                        on_fold_finished=functools.partial(self._fold_finished, narrator),
-                        pruning=pruning,
-                    )
-                    events.end_search()
-                    study.release()  # trials cut short by the timeout
-                    narrator.stop(
-                        reason,
-                        study.trials,
-                        n_before=len(before),
-                        owner=study.owner,
-                        seconds=time.monotonic() - start,
-                    )
-            except KeyboardInterrupt as exc:
-                interrupted, reason = exc, "interrupted"
-            finally:
-                progress.close()
+        reason, interrupted = run_trials(
+            self,
+            study,
+            runner,
+            events,
+            narrator,
+            sampler=sampler,
+            space=space,
+            n_trials=n_trials,
+            folds=data.folds,
+            pruning=pruning,
+        )
         if interrupted is not None:
             # Leave a usable search with what finished, then let the interrupt go on.
-            n_finished = sum(t.is_finished for t in study.trials)
-            if n_finished:
-                logger.warning(
-                    "Interrupted: keeping the %d trials finished so far%s.",
-                    n_finished,
-                    ""
-                    if self.storage is None
-                    else " (all saved in the storage: fit again to resume)",
-                )
-                self._finish(
-                    study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan
-                )
+            if log_interrupted(study, saved=self.storage is not None):
+                finish(self, study, scorers, refit_metric, data, reason, plan)
             # A fresh interrupt, without the frames of joblib's dispatch loop
             # where it happened to land: the user's traceback ends at fit.
             raise KeyboardInterrupt(*interrupted.args) from None
-        self._finish(
-            study, scorers, refit_metric, X, y, routed.estimator.fit, reason, plan, events
-        )
-        with verbose_logging(self.verbose):
-            tell_best(
-                narrator,
-                self.study_,
-                best_index=getattr(self, "best_index_", None),
-                best_params=getattr(self, "best_params_", None),
-                best_score=getattr(self, "best_score_", None),
-                cv_results=self.cv_results_,
-                n_on_front=len(getattr(self, "pareto_front_", ())),
-                several=self._objectives,
-                objectives=self.objectives,
-                refit=self.refit,
-                scoring=self.scoring,
-            )
+        finish(self, study, scorers, refit_metric, data, reason, plan, events)
+        log_best(self, narrator)
         events.end_fit()
         return self
 
     # -- after the search ---------------------------------------------------
-    def _finish(
-        self,
-        study: Study,
-        scorers: Any,
-        refit_metric: Any,
-        X: Any,
-        y: Any,
-        fit_params: Mapping[str, Any],
-        reason: str,
-        plan: RungPlan | None,
-        events: TaskEvents | None = None,
-    ) -> None:
-        trials = study.trials
-        finished = [t for t in trials if t.is_finished]
-        if not finished:
-            raise ValueError(
-                f"No trial finished ({reason}): there are no results to choose from. "
-                "Increase timeout or n_trials."
-            )
-        warn_or_raise_about_failures(finished, self.error_score)
-        results = build_cv_results(
-            finished,
-            n_splits=self.n_splits_,
-            return_train_score=self.return_train_score,
-            error_score=self.error_score,
-            plan=plan,
-            n_iterations=self._validation is not None,
-        )
-        names = metric_names(finished)
-        if callable(self.scoring):
-            self.multimetric_ = names != ["score"]
-            if self.multimetric_:
-                self._check_refit_for_multimetric(names)
-                refit_metric = self.refit
-        else:
-            self.multimetric_ = not (self.scoring is None or isinstance(self.scoring, str))
-        if self._objectives is not None:
-            self._choose_on_the_front(results, finished)
-        elif self.refit or not self.multimetric_:
-            if plan is not None and not callable(self.refit):
-                require_a_complete_trial(finished, plan, reason)
-            self.best_index_ = (
-                called_refit_index(self.refit, results)
-                if callable(self.refit)
-                else int(self._select_best_index(self.refit, refit_metric, results))
-            )
-            if not callable(self.refit):
-                self.best_score_ = float(
-                    results[f"mean_test_{refit_metric}"][self.best_index_]
-                )
-            self.best_params_ = results["params"][self.best_index_]
-        if self.refit:
-            self.best_estimator_ = clone(self.estimator).set_params(
-                **clone(self.best_params_, safe=False)
-            )
-            if self._validation is not None:
-                # No validation rows in the refit: the best trial's rounds instead.
-                self.best_n_iterations_ = refit_iterations(
-                    [
-                        results[f"split{k}_n_iterations"][self.best_index_]
-                        for k in range(self.n_splits_)
-                    ]
-                )
-                self.best_estimator_.set_params(
-                    **self._validation.refit_params(self.best_n_iterations_)
-                )
-            self.refit_time_ = timed_refit(self.best_estimator_, X, y, fit_params, events)
-            if hasattr(self.best_estimator_, "feature_names_in_"):
-                self.feature_names_in_ = self.best_estimator_.feature_names_in_
-        self.scorer_ = dict(scorers._scorers) if is_multimetric_scorer(scorers) else scorers
-        self.cv_results_ = results
-        self.n_trials_ = len(finished)
-
-    def _choose_on_the_front(self, results: dict[str, Any], trials: list[Trial]) -> None:
-        """Several objectives: the Pareto columns and attributes, and ``best_*``."""
-        assert self._objectives is not None
-        rows = sorted(trials, key=lambda t: t.number)  # cv_results_'s order
-        summary = pareto_summary(results, rows, self._objectives)
-        results["pareto_rank"] = summary.ranks
-        results["is_pareto"] = np.isin(np.arange(len(rows)), summary.front)
-        if self._objectives.thresholds:
-            results["is_feasible"] = summary.feasible
-        self.pareto_front_ = summary.front
-        self.hypervolume_history_ = summary.hypervolume_history
-        if self.refit is False:
-            return
-        if len(summary.front) == 0:
-            within = " within the constraints" if self._objectives.thresholds else ""
-            raise ValueError(
-                "No trial is COMPLETE with a finite value of every objective "
-                f"({list(self._objectives.names)}){within}: there is no Pareto "
-                "front to choose the refit from. Look at the failures in "
-                "cv_results_" + (" and its is_feasible column." if within else ".")
-            )
-        if callable(self.refit):
-            self.best_index_ = int(self._select_best_index(self.refit, None, results))
-        else:
-            self.best_index_, score = refit_index(
-                self.refit,
-                summary,
-                self._objectives,
-                results=results,
-                n_splits=self.n_splits_,
-            )
-            if score is not None:
-                self.best_score_ = score
-        self.best_params_ = results["params"][self.best_index_]
-
     def score(self, X: Any, y: Any = None, **params: Any) -> float:
         """The refit metric's score of ``best_estimator_`` on the given data.
 
@@ -899,34 +592,6 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     # -- validation and resolution ------------------------------------------
     def _check_refit_for_multimetric(self, scores: Any) -> None:
         # Several objectives: refit may be "knee" or a built-in measure, checked
-        # against the objectives by _check_several_objectives instead.
+        # against the objectives by _search_fit.check_several_objectives instead.
         if not isinstance(self.objectives, Mapping):
             super()._check_refit_for_multimetric(scores)
-
-    def _check_several_objectives(self) -> Objectives | None:
-        """A dict of objectives, checked with scoring, refit and pruner; else None."""
-        if not isinstance(self.objectives, Mapping):
-            if isinstance(self.refit, OneStandardError):
-                raise InvalidParameterError(
-                    f"The 'refit' parameter of {type(self).__name__} is "
-                    f"{self.refit!r}, but objectives={self.objectives!r} is not a "
-                    "dict of several objectives: the rule chooses among the Pareto "
-                    "front. Give objectives as a dict, or refit a metric's name."
-                )
-            if self.constraints is not None:
-                raise InvalidParameterError(
-                    f"The 'constraints' parameter of {type(self).__name__} is "
-                    f"{self.constraints!r}, but objectives={self.objectives!r} is "
-                    "not a dict of several objectives: constraints bound which "
-                    "trials may enter a Pareto front. Give objectives as a dict, "
-                    "or leave constraints=None."
-                )
-            return None
-        return check_objectives(
-            self.objectives,
-            scoring=self.scoring,
-            refit=self.refit,
-            pruner=self.pruner,
-            owner=type(self).__name__,
-            constraints=self.constraints,
-        )
