@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 PEER_INSTALL = (
@@ -36,3 +37,16 @@ def one_torch_thread() -> None:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def slower_pairs(base: list[float], ours: list[float]) -> tuple[int, int, float]:
+    """Pairs where ``ours`` took longer, pairs, and a one-sided sign test's p-value.
+
+    The k-th runs of the two form a pair (alternating runs, or the same seed);
+    p is the chance of at least that many slower pairs out of ``n`` when each
+    pair is a fair coin (equal speeds). Ties count as not slower.
+    """
+    pairs = list(zip(base, ours))
+    n, slower = len(pairs), sum(o > b for b, o in pairs)
+    p = sum(math.comb(n, k) for k in range(slower, n + 1)) / 2**n
+    return slower, n, p

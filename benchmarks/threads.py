@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import statistics
 import sys
@@ -58,7 +57,7 @@ from scout_sklearn import ScoutSearchCV
 _HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(_HERE))
 
-from _common import require_modules, verdict  # noqa: E402
+from _common import require_modules, slower_pairs, verdict  # noqa: E402
 
 # benchmarks/distributed.py shares Dask's package name: with this folder on
 # sys.path, "import distributed" (which dask.distributed does) would find it.
@@ -122,18 +121,6 @@ def backend(name: str, cores: int) -> Iterator[None]:
         yield
 
 
-def sign_test(times: dict[str, list[float]]) -> tuple[int, int, float]:
-    """Pairs where ScoutSearchCV was slower, pairs, and the one-sided p-value.
-
-    p is the chance of at least that many slower pairs out of ``n`` when
-    each pair is a fair coin (equal speeds); ties count as not slower.
-    """
-    pairs = list(zip(times["grid"], times["scout"]))
-    n, slower = len(pairs), sum(s > g for g, s in pairs)
-    p = sum(math.comb(n, k) for k in range(slower, n + 1)) / 2**n
-    return slower, n, p
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -187,7 +174,7 @@ def main() -> None:
                         "as left" if threads is None else str(threads),
                         g,
                         s,
-                        sign_test(times),
+                        slower_pairs(times["grid"], times["scout"]),
                     )
                     table.append(row)
                     print(
