@@ -151,9 +151,9 @@ class GPSampler(Sampler):
     **Acquisition search.** Candidates are snapped to the values the
     parameters can take (cells of integers, steps and choices); with
     ``n_refinements``, the best few are then refined by L-BFGS-B on the
-    continuous parameters with the discrete ones held. A finite space never gets a point twice: candidates
-    already given to a trial are skipped, and when none is left among the
-    best a free point is drawn at random.
+    continuous parameters with the discrete ones held. A finite space never
+    gets a point twice: candidates already given to a trial are skipped, and
+    when none is left among the best a free point is drawn at random.
 
     **Concurrent trials.** A RUNNING trial is added to the model (with the
     hyperparameters fitted without it) as if it had the worst value seen so
