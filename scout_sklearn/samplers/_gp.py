@@ -348,8 +348,12 @@ class GPSampler(Sampler):
         if used is None:
             return sub.decode(ranked[0])
         seen: set[bytes] = set()
-        for x in ranked:
-            key = layout.snap(x[None, :])[0].tobytes()
+        # Snapped all at once (snap works row by row): one call per candidate
+        # cost more than the rest of an ask on a small finite space, whose
+        # 1,024 candidates are mostly copies of a few points.
+        keys = layout.snap(ranked)
+        for x, snapped in zip(ranked, keys):
+            key = snapped.tobytes()
             if key in seen:
                 continue
             seen.add(key)

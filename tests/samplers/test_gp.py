@@ -327,3 +327,38 @@ def test_a_conditional_space_is_modelled_after_the_study_wide_startup(
 
     minimise(GPSampler(n_startup_trials=6, n_candidates=32), space, loss, 12, seed=0)
     assert fits
+
+
+def test_snap_is_row_by_row() -> None:
+    # _pick snaps all ranked candidates in one call and reads each row's key:
+    # that equals snapping each row alone only if snap never mixes rows.
+    from scout_sklearn.samplers import _gp_model
+
+    space = SearchSpace.from_user(
+        {
+            "n": Int(1, 60),
+            "k": Int(2, 500, log=True),
+            "s": Float(0, 1, step=0.1),
+            "x": Float(1e-3, 10, log=True),
+            "c": ["a", "b", "c"],
+        }
+    )
+    layout = _gp_model.Layout.of(space[0])
+    U = np.random.default_rng(0).uniform(-0.2, 1.2, size=(200, 5))
+    together = layout.snap(U.copy())
+    alone = np.vstack([layout.snap(row[None, :].copy()) for row in U])
+    np.testing.assert_array_equal(together, alone)
+    # and the snapped rows are values the space can take, stable under snap
+    np.testing.assert_array_equal(layout.snap(together.copy()), together)
+
+
+def test_small_finite_space_gets_distinct_points_until_exhausted() -> None:
+    space = SearchSpace.from_user({"n": Int(1, 6), "w": ["u", "d"]})
+    sampler = GPSampler(n_startup_trials=2)
+    history: list[Trial] = []
+    for number in range(space.n_points):
+        params = sampler.ask(space, tuple(history), rng(0, number))
+        history.append(complete(number, params, -abs(params["n"] - 4)))
+    assert len({(t.params["n"], t.params["w"]) for t in history}) == space.n_points
+    with pytest.raises(SearchSpaceExhausted):
+        sampler.ask(space, tuple(history), rng(0, space.n_points))
