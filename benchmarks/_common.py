@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 
 PEER_INSTALL = (
@@ -46,7 +45,8 @@ def slower_pairs(base: list[float], ours: list[float]) -> tuple[int, int, float]
     p is the chance of at least that many slower pairs out of ``n`` when each
     pair is a fair coin (equal speeds). Ties count as not slower.
     """
+    from scipy.stats import binomtest
+
     pairs = list(zip(base, ours))
     n, slower = len(pairs), sum(o > b for b, o in pairs)
-    p = sum(math.comb(n, k) for k in range(slower, n + 1)) / 2**n
-    return slower, n, p
+    return slower, n, float(binomtest(slower, n, 0.5, alternative="greater").pvalue)

@@ -37,17 +37,26 @@ def _search(objectives, scoring, refit, **kwargs):
     )
 
 
+def _within_one_error(search):
+    """The front's most accurate trial, its standard error, and the front's
+    trials within one standard error of it (3 folds), computed from
+    ``cv_results_`` apart from the search's own rule."""
+    results = search.cv_results_
+    front = search.pareto_front_
+    accuracy = results["mean_test_accuracy"]
+    best = front[np.argmax(accuracy[front])]
+    error = results["std_test_accuracy"][best] / math.sqrt(3)
+    return best, error, [i for i in front if accuracy[i] >= accuracy[best] - error]
+
+
 def test_two_objectives_the_smallest_tree_within_one_standard_error(iris):
     X, y = iris
     objectives = {"accuracy": "maximize", "n_leaves": "minimize"}
     scoring = {"accuracy": "accuracy", "n_leaves": n_leaves}
     search = _search(objectives, scoring, OneStandardError("accuracy")).fit(X, y)
     results = search.cv_results_
-    front = search.pareto_front_
     accuracy = results["mean_test_accuracy"]
-    best = front[np.argmax(accuracy[front])]
-    error = results["std_test_accuracy"][best] / math.sqrt(3)
-    close = [i for i in front if accuracy[i] >= accuracy[best] - error]
+    best, error, close = _within_one_error(search)
     smallest = min(close, key=lambda i: (results["mean_test_n_leaves"][i], i))
     assert search.best_index_ == smallest
     assert search.best_score_ == accuracy[smallest]
@@ -70,11 +79,8 @@ def test_three_objectives_the_knee_of_the_other_two(breast_cancer):
     scoring = {"accuracy": "accuracy", "n_leaves": n_leaves, "depth": depth}
     search = _search(objectives, scoring, OneStandardError("accuracy")).fit(X, y)
     results = search.cv_results_
-    front = search.pareto_front_
     accuracy = results["mean_test_accuracy"]
-    best = front[np.argmax(accuracy[front])]
-    error = results["std_test_accuracy"][best] / math.sqrt(3)
-    close = [i for i in front if accuracy[i] >= accuracy[best] - error]
+    _, _, close = _within_one_error(search)
     # The other two objectives, min-max scaled over the finite rows.
     others = np.column_stack([results["mean_test_n_leaves"], results["mean_test_depth"]])
     scaled = (others - others.min(axis=0)) / np.ptp(others, axis=0)
