@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from scout_sklearn._constraints import Configurable
@@ -268,19 +269,33 @@ def private_cache(sampler: Sampler, name: str, factory: Callable[[], _T]) -> _T:
 _CONTROLLER: list[Any] = []
 
 
-def single_blas_thread() -> Any:
+@contextlib.contextmanager
+def single_blas_thread() -> Iterator[None]:
     """A context in which BLAS and OpenMP run on one thread (threadpoolctl).
 
     A model-based sampler's matrices are small (a few hundred rows): BLAS
     threads cost more to wake than they save, and on a machine busy with the
     search's own workers an ask could take seconds instead of milliseconds.
-    The controller (which lists the loaded libraries) is made once.
+    The controller (which lists the loaded libraries) is made once, and only
+    the pools with more than one thread are set and restored (each set costs
+    tens of microseconds, and inside a search's workers every pool has one
+    thread already).
     """
     if not _CONTROLLER:
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1)
+    changed = []
+    for library in _CONTROLLER[0].lib_controllers:
+        n_threads = library.num_threads
+        if n_threads != 1:
+            library.set_num_threads(1)
+            changed.append((library, n_threads))
+    try:
+        yield
+    finally:
+        for library, n_threads in changed:
+            library.set_num_threads(n_threads)
 
 
 def used_points(sampler: Sampler, *, distinct_equal: bool = False) -> UsedPoints:

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.stats import qmc
 
-from scout_sklearn._constraints import Constraint, Interval, Options
+from scout_sklearn._constraints import Constraint, Interval, IsNone, Options
 from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers._base import (
     Sampler,
@@ -57,13 +57,16 @@ __all__ = ["GPSampler"]
 _REFINE_MAXITER = 30
 # The hyperparameters are fitted again at every ask up to this many complete
 # trials in a sub-space; beyond, only when the count has grown by
-# _REFIT_GROWTH since the last fit (a fit costs tens of L-BFGS-B steps; in
-# between, the model is conditioned on every trial with the last fit's
-# hyperparameters, which a few more trials hardly move).
-_REFIT_EVERY_TRIAL_UP_TO = 30
-_REFIT_GROWTH = 1.1
+# _REFIT_GROWTH since the last fit (in between, the model is conditioned on
+# every trial with the last fit's hyperparameters, which a few more trials
+# hardly move). Each fit starts from the previous one's optimum.
+_REFIT_EVERY_TRIAL_UP_TO = 10
+_REFIT_GROWTH = 1.2
 # How many of the best complete trials the local candidates are drawn around.
 _N_LOCAL_CENTRES = 5
+# The default number of candidates: per parameter of the sub-space, and at most.
+_CANDIDATES_PER_PARAMETER = 256
+_MAX_CANDIDATES = 1024
 # Ranked candidates decoded before giving up on a finite space's model and
 # drawing a free point at random.
 _MAX_DECODED = 64
@@ -96,10 +99,13 @@ class GPSampler(Sampler):
     kappa : float, default=1.96
         Weight of the predicted standard deviation with ``"lcb"``/``"ucb"``;
         larger values explore more. Unused with ``"ei"``.
-    n_candidates : int, default=1024
+    n_candidates : int or None, default=None
         Points at which the acquisition function is evaluated at each ask:
         half the first points of Sobol's sequence shifted at random, half
-        perturbations of the best trials.
+        perturbations of the best trials. None: 256 per parameter of the
+        sub-space, at most 1,024 (a plane needs fewer points than a
+        10-dimensional cube to be covered as densely, and their evaluation
+        is most of an ask).
     n_refinements : int, default=0
         How many of the best candidates are refined by L-BFGS-B on the
         continuous parameters (0, the default, turns refinement off). Off,
@@ -200,7 +206,7 @@ class GPSampler(Sampler):
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "acquisition": [Options(["ei", "lcb", "ucb"])],
         "kappa": [Interval(numbers.Real, 0, None)],
-        "n_candidates": [Interval(numbers.Integral, 1, None)],
+        "n_candidates": [Interval(numbers.Integral, 1, None), IsNone()],
         "n_refinements": [Interval(numbers.Integral, 0, None)],
     }
 
@@ -210,7 +216,7 @@ class GPSampler(Sampler):
         n_startup_trials: int = 5,
         acquisition: str = "ei",
         kappa: float = 1.96,
-        n_candidates: int = 1024,
+        n_candidates: int | None = None,
         n_refinements: int = 0,
     ) -> None:
         self.n_startup_trials = n_startup_trials
@@ -283,21 +289,31 @@ class GPSampler(Sampler):
             cache.clear()
             cache[(-1, -1)] = space  # type: ignore[assignment]
         theta = cache.get((sub_index, m))
-        if theta is None:
-            first = Observations(
-                X=observations.X[:m],
-                y=observations.y[:m],
-                X_running=observations.X_running[:0],
-                X_pruned=observations.X_pruned[:0],
-                y_pruned=observations.y_pruned[:0],
-                X_failed=observations.X_failed[:0],
-                numbers=observations.numbers[:m],
-            )
-            data = _training_data(first)
-            theta = (
-                fit_hyperparameters(layout, data.X, data.y) if data else start_theta(layout)
-            )
-            cache[(sub_index, m)] = theta
+        if theta is not None:
+            return theta
+        # Each fit of the schedule starts where the one before it ended (it
+        # needs about half the L-BFGS-B steps of a fit from a fixed start);
+        # the points not fitted yet are fitted in order, so a fresh sampler
+        # (a resumed search) follows the same chain to the same values.
+        theta = start_theta(layout)
+        for point in _refit_schedule(m):
+            known = cache.get((sub_index, point))
+            if known is None:
+                first = Observations(
+                    X=observations.X[:point],
+                    y=observations.y[:point],
+                    X_running=observations.X_running[:0],
+                    X_pruned=observations.X_pruned[:0],
+                    y_pruned=observations.y_pruned[:0],
+                    X_failed=observations.X_failed[:0],
+                    numbers=observations.numbers[:point],
+                )
+                data = _training_data(first)
+                if data is not None:
+                    theta = fit_hyperparameters(layout, data.X, data.y, theta)
+                cache[(sub_index, point)] = theta
+            else:
+                theta = known
         return theta
 
     # -- the model-based proposal -------------------------------------------------
@@ -321,7 +337,12 @@ class GPSampler(Sampler):
             X_all = np.vstack([X, data.X_running])
             model = model.with_data(X_all, np.concatenate([y, lie]))
         acquisition = Acquisition(model, self.acquisition, float(self.kappa), best)
-        candidates = _candidates(layout, data, int(self.n_candidates), rng)
+        n_candidates = (
+            min(_MAX_CANDIDATES, _CANDIDATES_PER_PARAMETER * len(layout.n_bins))
+            if self.n_candidates is None
+            else int(self.n_candidates)
+        )
+        candidates = _candidates(layout, data, n_candidates, rng)
         scores = acquisition.value(candidates)
         order = np.argsort(-scores, kind="stable")
         candidates, scores = candidates[order], scores[order]
@@ -383,7 +404,7 @@ class _TrainingData:
 def _training_data(observations: Observations) -> _TrainingData | None:
     """Standardised data, or None when a model cannot be fitted yet."""
     X, y = observations.X, observations.y
-    if len(y) < 2 or len(np.unique(X, axis=0)) < 2:
+    if len(y) < 2 or not np.any(X[0] != X):  # fewer than two distinct points
         return None
     with np.errstate(over="ignore", invalid="ignore"):
         std = float(np.std(y))
@@ -409,12 +430,17 @@ def _training_data(observations: Observations) -> _TrainingData | None:
 
 def _refit_point(n_complete: int) -> int:
     """The number of complete trials the hyperparameters are fitted to at ``n_complete``."""
-    if n_complete <= _REFIT_EVERY_TRIAL_UP_TO:
-        return n_complete
-    m = _REFIT_EVERY_TRIAL_UP_TO
-    while math.ceil(m * _REFIT_GROWTH) <= n_complete:
-        m = math.ceil(m * _REFIT_GROWTH)
-    return m
+    return _refit_schedule(n_complete)[-1]
+
+
+def _refit_schedule(n_complete: int) -> list[int]:
+    """The trial counts at which the hyperparameters are fitted, up to ``n_complete``."""
+    if n_complete <= 2:
+        return [n_complete]
+    points = list(range(2, min(n_complete, _REFIT_EVERY_TRIAL_UP_TO) + 1))
+    while math.ceil(points[-1] * _REFIT_GROWTH) <= n_complete:
+        points.append(math.ceil(points[-1] * _REFIT_GROWTH))
+    return points
 
 
 def _candidates(
@@ -510,10 +536,6 @@ def _design_points(
     if anchor is None:
         return rng.random((1, n_params))
     n_points = n_in_subspace + 8
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = qmc.Sobol(n_params, scramble=False).random_base2(
-            math.ceil(math.log2(n_points))
-        )
+    table = _sobol_table(n_params, math.ceil(math.log2(n_points)))
     shifted: np.ndarray = np.mod(table[n_in_subspace:n_points] + anchor, 1.0)
     return shifted

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import linalg, optimize, special
-from scipy.linalg import lapack
+from scipy.linalg import blas, lapack
 
 from scout_sklearn.distributions import Categorical, Float, Int
 
@@ -182,8 +182,9 @@ class GaussianProcess:
         k, _ = self.cross_kernel(U)
         mean = k @ self.alpha
         # signal - k K^-1 k as signal - |L^-1 k|^2: no cancellation inside K^-1.
-        v = linalg.solve_triangular(self.cholesky, k.T, lower=True, check_finite=False)
-        variance = self.signal - np.sum(v * v, axis=0)
+        # Row i of k L^-T is (L^-1 k_i)^T: a right-side solve needs no transpose.
+        v = blas.dtrsm(1.0, self.cholesky, k, side=1, lower=1, trans_a=1)
+        variance = self.signal - np.sum(v * v, axis=1)
         return mean, np.sqrt(np.maximum(variance, 1e-12))
 
     def local_predictor(self, starts: np.ndarray) -> LocalPredictor:
@@ -257,8 +258,14 @@ def condition(
     parts = _pairwise_parts(layout, X, X)
     value, _ = _matern52(parts @ (1.0 / length_scales**2))
     K = signal * value + (noise + _JITTER) * np.eye(len(X))
-    cholesky = linalg.cholesky(K, lower=True, check_finite=False)
-    alpha = linalg.cho_solve((cholesky, True), y, check_finite=False)
+    # LAPACK directly: the scipy.linalg wrappers' checks cost as much as the
+    # factorisation at this size, and this runs at every ask.
+    cholesky, info = lapack.dpotrf(K, lower=1, clean=1)
+    if info != 0:
+        raise linalg.LinAlgError("The GP's kernel matrix is not positive definite.")
+    alpha, info = lapack.dpotrs(cholesky, y, lower=1)
+    if info != 0:
+        raise linalg.LinAlgError("The GP's kernel matrix could not be solved.")
     if not np.all(np.isfinite(alpha)):
         raise FloatingPointError("The GP posterior is not finite.")
     return GaussianProcess(
@@ -297,8 +304,13 @@ def conditioned(
     )
 
 
-def fit_hyperparameters(layout: Layout, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Maximise the marginal likelihood times the priors; log hyperparameters."""
+def fit_hyperparameters(
+    layout: Layout, X: np.ndarray, y: np.ndarray, start: np.ndarray | None = None
+) -> np.ndarray:
+    """Maximise the marginal likelihood times the priors; log hyperparameters.
+
+    L-BFGS-B starts from ``start`` (by default :func:`start_theta`).
+    """
     n, n_params = X.shape
     parts = _pairwise_parts(layout, X, X).reshape(n * n, n_params)
     eye = np.eye(n)
@@ -348,7 +360,8 @@ def fit_hyperparameters(layout: Layout, X: np.ndarray, y: np.ndarray) -> np.ndar
         + [tuple(map(math.log, _SIGNAL_VARIANCE_BOUNDS))]
         + [tuple(map(math.log, _NOISE_VARIANCE_BOUNDS))]
     )
-    start = start_theta(layout)
+    if start is None:
+        start = start_theta(layout)
     result = optimize.minimize(
         objective,
         start,

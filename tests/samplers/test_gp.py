@@ -235,30 +235,42 @@ def test_acquisition_gradient_matches_finite_differences(acquisition: str) -> No
 def test_hyperparameters_are_refitted_on_a_schedule_and_a_fresh_sampler_agrees(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Up to 30 complete trials the kernel is fitted at every ask, then each
-    # time the count has grown by 10%; a fresh sampler (a resumed search)
-    # fits the same first m trials and proposes the same params.
+    # Up to 10 complete trials the kernel is fitted at every ask, then each
+    # time the count has grown by 20%, each fit starting from the one
+    # before; a fresh sampler (a resumed search) follows the same chain of
+    # fits to the same hyperparameters and proposes the same params.
     from scout_sklearn.samplers import _gp
 
-    assert [_gp._refit_point(n) for n in (5, 30, 32, 33, 36, 37, 40, 41)] == [
-        5, 30, 30, 33, 33, 37, 37, 41,
+    assert [_gp._refit_point(n) for n in (1, 5, 10, 11, 12, 26, 27, 39, 40)] == [
+        1, 5, 10, 10, 12, 22, 27, 33, 40,
     ]  # fmt: skip
-    fits: list[int] = []
+    fits: list[tuple[int, Any]] = []
     fit = _gp.fit_hyperparameters
 
-    def counting_fit(layout: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        fits.append(len(X))
-        return fit(layout, X, y)
+    def counting_fit(
+        layout: Any, X: np.ndarray, y: np.ndarray, start: np.ndarray | None = None
+    ) -> np.ndarray:
+        theta = fit(layout, X, y, start)
+        fits.append((len(X), None if start is None else start.copy()))
+        return theta
 
     monkeypatch.setattr(_gp, "fit_hyperparameters", counting_fit)
     space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
     sampler = GPSampler(n_startup_trials=5, n_candidates=64)
     history = minimise(sampler, space, bowl, 42, seed=0)
-    assert fits == [*range(5, 31), 33, 37, 41]
+    assert [n for n, _ in fits] == [*range(2, 11), 12, 15, 18, 22, 27, 33, 40]
+    # The first fit starts from the fixed start, each later one from the
+    # previous fit's optimum (which differs from the fixed start).
+    layout = _gp.Layout.of(space[0])
+    np.testing.assert_array_equal(fits[0][1], _gp.start_theta(layout))
+    assert all(start is not None for _, start in fits[1:])
+    assert not np.array_equal(fits[-1][1], _gp.start_theta(layout))
+    n_before = len(fits)
     fresh = GPSampler(n_startup_trials=5, n_candidates=64)
     assert fresh.ask(space, tuple(history), rng(0, 42)) == sampler.ask(
         space, tuple(history), rng(0, 42)
     )
+    assert [n for n, _ in fits[n_before:]] == [*range(2, 11), 12, 15, 18, 22, 27, 33, 40]
 
 
 def test_an_ask_runs_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -271,9 +283,9 @@ def test_an_ask_runs_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None
     seen: list[int] = []
     fit = _gp.fit_hyperparameters
 
-    def watching_fit(layout: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def watching_fit(layout: Any, X: np.ndarray, y: np.ndarray, start: Any) -> np.ndarray:
         seen.extend(pool["num_threads"] for pool in threadpool_info())
-        return fit(layout, X, y)
+        return fit(layout, X, y, start)
 
     monkeypatch.setattr(_gp, "fit_hyperparameters", watching_fit)
     space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
@@ -309,9 +321,9 @@ def test_a_conditional_space_is_modelled_after_the_study_wide_startup(
     fits: list[int] = []
     fit = _gp.fit_hyperparameters
 
-    def counting_fit(layout: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def counting_fit(layout: Any, X: np.ndarray, y: np.ndarray, start: Any) -> np.ndarray:
         fits.append(len(X))
-        return fit(layout, X, y)
+        return fit(layout, X, y, start)
 
     monkeypatch.setattr(_gp, "fit_hyperparameters", counting_fit)
     space = SearchSpace.from_user(
