@@ -21,7 +21,7 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.stats import qmc
 
-from scout_sklearn._constraints import Constraint, Interval, IsNone, Options
+from scout_sklearn._constraints import Constraint, Interval, Options
 from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers._base import (
     Sampler,
@@ -64,9 +64,6 @@ _REFIT_EVERY_TRIAL_UP_TO = 10
 _REFIT_GROWTH = 1.2
 # How many of the best complete trials the local candidates are drawn around.
 _N_LOCAL_CENTRES = 5
-# The default number of candidates: per parameter of the sub-space, and at most.
-_CANDIDATES_PER_PARAMETER = 256
-_MAX_CANDIDATES = 1024
 # Ranked candidates decoded before giving up on a finite space's model and
 # drawing a free point at random.
 _MAX_DECODED = 64
@@ -99,13 +96,13 @@ class GPSampler(Sampler):
     kappa : float, default=1.96
         Weight of the predicted standard deviation with ``"lcb"``/``"ucb"``;
         larger values explore more. Unused with ``"ei"``.
-    n_candidates : int or None, default=None
+    n_candidates : int, default=1024
         Points at which the acquisition function is evaluated at each ask:
         half the first points of Sobol's sequence shifted at random, half
-        perturbations of the best trials. None: 256 per parameter of the
-        sub-space, at most 1,024 (a plane needs fewer points than a
-        10-dimensional cube to be covered as densely, and their evaluation
-        is most of an ask).
+        perturbations of the best trials. Fewer make an ask cheaper but
+        place the best trials less precisely: 256 per parameter instead of
+        1,024 cut an ask by a fifth on a 2-parameter space and lost on it
+        (``docs/benchmarks.md`` §3).
     n_refinements : int, default=0
         How many of the best candidates are refined by L-BFGS-B on the
         continuous parameters (0, the default, turns refinement off). Off,
@@ -139,13 +136,15 @@ class GPSampler(Sampler):
     [1e-6, 1]. The hyperparameters maximise the marginal likelihood times
     weak priors (each log length scale and the log signal variance normal
     around 0 with variance 1, the noise variance exponential with mean
-    0.05), by L-BFGS-B from a fixed start with a bounded number of
-    iterations. They are fitted at every ask while a sub-space has at most
-    30 complete trials, then each time their number has grown by 10%, to
-    the first ``m`` complete trials (in between, the model is conditioned on
-    every trial with the last fit's hyperparameters); the fits are cached,
-    and a fresh sampler fits the same ones, so the proposal is a function of
-    the space, the history and the generator only. BLAS runs on one thread
+    0.05), by L-BFGS-B with a bounded number of iterations. They are fitted
+    at every ask while a sub-space has at most 10 complete trials, then
+    each time their number has grown by 20%, to the first ``m`` complete
+    trials (in between, the model is conditioned on every trial with the
+    last fit's hyperparameters). The first fit starts from a fixed point,
+    each later one from the optimum of the fit before it (about half the
+    steps). The fits are cached, and a fresh sampler runs the same chain of
+    fits to the same values, so the proposal is a function of the space,
+    the history and the generator only. BLAS runs on one thread
     during an ask: the matrices are small.
 
     **Noise.** Cross-validation scores on little data are noisy, and the
@@ -206,7 +205,7 @@ class GPSampler(Sampler):
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "acquisition": [Options(["ei", "lcb", "ucb"])],
         "kappa": [Interval(numbers.Real, 0, None)],
-        "n_candidates": [Interval(numbers.Integral, 1, None), IsNone()],
+        "n_candidates": [Interval(numbers.Integral, 1, None)],
         "n_refinements": [Interval(numbers.Integral, 0, None)],
     }
 
@@ -216,7 +215,7 @@ class GPSampler(Sampler):
         n_startup_trials: int = 5,
         acquisition: str = "ei",
         kappa: float = 1.96,
-        n_candidates: int | None = None,
+        n_candidates: int = 1024,
         n_refinements: int = 0,
     ) -> None:
         self.n_startup_trials = n_startup_trials
@@ -337,12 +336,7 @@ class GPSampler(Sampler):
             X_all = np.vstack([X, data.X_running])
             model = model.with_data(X_all, np.concatenate([y, lie]))
         acquisition = Acquisition(model, self.acquisition, float(self.kappa), best)
-        n_candidates = (
-            min(_MAX_CANDIDATES, _CANDIDATES_PER_PARAMETER * len(layout.n_bins))
-            if self.n_candidates is None
-            else int(self.n_candidates)
-        )
-        candidates = _candidates(layout, data, n_candidates, rng)
+        candidates = _candidates(layout, data, int(self.n_candidates), rng)
         scores = acquisition.value(candidates)
         order = np.argsort(-scores, kind="stable")
         candidates, scores = candidates[order], scores[order]
