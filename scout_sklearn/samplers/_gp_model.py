@@ -169,7 +169,7 @@ class GaussianProcess:
     def cross_kernel(self, U: np.ndarray) -> np.ndarray:
         """Kernel between ``U`` and the training points."""
         F = _features(self.layout, self.length_scales, U)
-        r2 = F @ self.features.T
+        r2: np.ndarray = F @ self.features.T
         r2 *= -2.0
         r2 += np.sum(F * F, axis=1)[:, None]
         r2 += np.sum(self.features * self.features, axis=1)[None, :]
