@@ -266,7 +266,7 @@ class GPSampler(Sampler):
             except (linalg.LinAlgError, ValueError, FloatingPointError):
                 # A numerically hopeless history: a random point, never a crash.
                 ranked = rng.random((1, len(sub.names)))
-        return self._pick(space, sub, layout, ranked, used, rng)
+        return self._pick(space, sub_index, layout, ranked, used, rng)
 
     def _hyperparameters(
         self,
@@ -353,13 +353,14 @@ class GPSampler(Sampler):
     def _pick(
         self,
         space: SearchSpace,
-        sub: SubSpace,
+        sub_index: int,
         layout: Layout,
         ranked: np.ndarray,
         used: UsedPoints | None,
         rng: np.random.Generator,
     ) -> dict[str, Any]:
         """Decode the first ranked point that is free (any point of an infinite space)."""
+        sub = space[sub_index]
         if used is None:
             return sub.decode(ranked[0])
         seen: set[bytes] = set()
@@ -367,14 +368,24 @@ class GPSampler(Sampler):
         # cost more than the rest of an ask on a small finite space, whose
         # 1,024 candidates are mostly copies of a few points.
         keys = layout.snap(ranked)
+        # Each snapped point's params and grid positions are kept from ask to
+        # ask (a pure function of the space): decoding them again at every ask
+        # was a tenth of an ask on a small finite space.
+        points: _FinitePoints = private_cache(self, "_finite_points", _FinitePoints)
+        if points.space is not space:
+            points.space, points.entries = space, {}
         for x, snapped in zip(ranked, keys):
             key = snapped.tobytes()
             if key in seen:
                 continue
             seen.add(key)
-            params = sub.decode(x)
-            if used.is_free(space, params):
-                return params
+            entry = points.entries.get((sub_index, key))
+            if entry is None:
+                params = sub.decode(x)
+                entry = (params, tuple(space.equivalent_positions(params)))
+                points.entries[(sub_index, key)] = entry
+            if any(position not in used.positions for position in entry[1]):
+                return dict(entry[0])
             if len(seen) >= _MAX_DECODED:
                 break
         position = used.random_free(space.n_points, rng)
@@ -383,6 +394,14 @@ class GPSampler(Sampler):
                 f"All {space.n_points} points of the space have been tried."
             )
         return space.point(position)
+
+
+class _FinitePoints:
+    """Params and grid positions of snapped candidates, by sub-space and key."""
+
+    def __init__(self) -> None:
+        self.space: SearchSpace | None = None
+        self.entries: dict[tuple[int, bytes], tuple[dict[str, Any], tuple[int, ...]]] = {}
 
 
 # -- training data ------------------------------------------------------------------

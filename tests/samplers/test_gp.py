@@ -374,3 +374,24 @@ def test_small_finite_space_gets_distinct_points_until_exhausted() -> None:
     assert len({(t.params["n"], t.params["w"]) for t in history}) == space.n_points
     with pytest.raises(SearchSpaceExhausted):
         sampler.ask(space, tuple(history), rng(0, space.n_points))
+
+
+def test_finite_sub_spaces_with_the_same_coordinates_keep_their_own_params(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two sub-spaces whose points have the same unit coordinates (a one-value
+    # "kind" sits at 0.5 in both): the params kept per snapped point must be
+    # those of the sub-space asked. The same generator draws the same point
+    # twice, first in "a", then in "b" (the sub-space is forced).
+    from scout_sklearn.samplers import _gp
+
+    chosen = iter([0, 1])
+    monkeypatch.setattr(_gp, "choose_subspace", lambda *args, **kwargs: next(chosen))
+    space = SearchSpace.from_user(
+        [{"kind": ["a"], "n": Int(1, 4)}, {"kind": ["b"], "n": Int(1, 4)}]
+    )
+    sampler = GPSampler()
+    first = sampler.ask(space, (), rng(0, 0))
+    second = sampler.ask(space, (), rng(0, 0))
+    assert (first["kind"], second["kind"]) == ("a", "b")
+    assert first["n"] == second["n"]
