@@ -294,6 +294,20 @@ def test_an_ask_runs_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None
     assert set(seen) == {1}
 
 
+def test_an_ask_gives_the_blas_threads_back() -> None:
+    # Only the pools above one thread are set to one during an ask, and they
+    # get their own count back after it.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2):
+        before = [pool["num_threads"] for pool in threadpool_info()]
+        if max(before, default=1) < 2:
+            pytest.skip("no thread pool here takes two threads")
+        space = SearchSpace.from_user({"x": Float(-1.0, 1.0), "y": Float(-1.0, 1.0)})
+        minimise(GPSampler(n_startup_trials=3, n_candidates=32), space, bowl, 5, seed=0)
+        assert [pool["num_threads"] for pool in threadpool_info()] == before
+
+
 def test_the_incumbent_is_the_best_posterior_mean_not_a_lucky_score() -> None:
     # Noisy scores: a lucky trial's observed value is above what the model
     # believes there, and expected improvement improves on the belief.
