@@ -175,7 +175,7 @@ class Task:
                     for b in self.branches
                 ],
                 "flat_params": [repr(p) for p in self.flat_params],
-                "grid": self.grid and {k: repr(v) for k, v in self.grid.items()},
+                "grid": self.grid and {k: _canonical(v) for k, v in self.grid.items()},
                 "data": _data_digest(self.load),
             },
             sort_keys=True,
@@ -184,6 +184,16 @@ class Task:
 
 
 _DIGESTS: dict[Any, str] = {}
+
+
+def _canonical(values: list[Any]) -> str:
+    """The repr of a grid's values, floats to 12 significant digits.
+
+    ``np.geomspace`` can differ in the last bit from one CPU to another (its
+    power and log take SIMD paths): a 1-ulp difference in one grid value
+    made three tasks' stored results look stale on a new machine.
+    """
+    return repr([float(f"{v:.12g}") if isinstance(v, float) else v for v in values])
 
 
 def _data_digest(load: Callable[[], tuple[np.ndarray, np.ndarray]]) -> str:
