@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from scout_sklearn._constraints import Configurable
@@ -181,9 +181,13 @@ class UsedPoints:
 
     def is_free(self, space: SearchSpace, params: Mapping[str, Any]) -> bool:
         """Whether ``params`` may be proposed: a grid point equal to it is free."""
+        return self.any_free(space.equivalent_positions(params))
+
+    def any_free(self, positions: Iterable[int]) -> bool:
+        """Whether one of ``positions`` (the grid points of equal params) is free."""
         # Without distinct_equal, equal points are used together: one free
         # point means that all of them are.
-        return any(p not in self.positions for p in space.equivalent_positions(params))
+        return any(p not in self.positions for p in positions)
 
     def lowest_free(self, n_points: int) -> int | None:
         """The smallest grid position not used yet, or None when all are."""

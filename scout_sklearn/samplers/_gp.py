@@ -283,11 +283,8 @@ class GPSampler(Sampler):
         per sub-space and ``m``.
         """
         m = _refit_point(observations.n_complete)
-        cache: dict[tuple[int, int], np.ndarray] = private_cache(self, "_gp_fits", dict)
-        if cache.get((-1, -1)) is not space:  # type: ignore[comparison-overlap]
-            cache.clear()
-            cache[(-1, -1)] = space  # type: ignore[assignment]
-        theta = cache.get((sub_index, m))
+        fits = private_cache(self, "_gp_fits", _PerSpace).of(space)
+        theta: np.ndarray | None = fits.get((sub_index, m))
         if theta is not None:
             return theta
         # Each fit of the schedule starts where the one before it ended (it
@@ -296,23 +293,23 @@ class GPSampler(Sampler):
         # (a resumed search) follows the same chain to the same values.
         theta = start_theta(layout)
         for point in _refit_schedule(m):
-            known = cache.get((sub_index, point))
-            if known is None:
-                first = Observations(
-                    X=observations.X[:point],
-                    y=observations.y[:point],
-                    X_running=observations.X_running[:0],
-                    X_pruned=observations.X_pruned[:0],
-                    y_pruned=observations.y_pruned[:0],
-                    X_failed=observations.X_failed[:0],
-                    numbers=observations.numbers[:point],
-                )
-                data = _training_data(first)
-                if data is not None:
-                    theta = fit_hyperparameters(layout, data.X, data.y, theta)
-                cache[(sub_index, point)] = theta
-            else:
+            known = fits.get((sub_index, point))
+            if known is not None:
                 theta = known
+                continue
+            first = Observations(
+                X=observations.X[:point],
+                y=observations.y[:point],
+                X_running=observations.X_running[:0],
+                X_pruned=observations.X_pruned[:0],
+                y_pruned=observations.y_pruned[:0],
+                X_failed=observations.X_failed[:0],
+                numbers=observations.numbers[:point],
+            )
+            data = _training_data(first)
+            if data is not None:
+                theta = fit_hyperparameters(layout, data.X, data.y, theta)
+            fits[(sub_index, point)] = theta
         return theta
 
     # -- the model-based proposal -------------------------------------------------
@@ -371,20 +368,18 @@ class GPSampler(Sampler):
         # Each snapped point's params and grid positions are kept from ask to
         # ask (a pure function of the space): decoding them again at every ask
         # was a tenth of an ask on a small finite space.
-        points: _FinitePoints = private_cache(self, "_finite_points", _FinitePoints)
-        if points.space is not space:
-            points.space, points.entries = space, {}
+        points = private_cache(self, "_finite_points", _PerSpace).of(space)
         for x, snapped in zip(ranked, keys):
             key = snapped.tobytes()
             if key in seen:
                 continue
             seen.add(key)
-            entry = points.entries.get((sub_index, key))
+            entry = points.get((sub_index, key))
             if entry is None:
                 params = sub.decode(x)
                 entry = (params, tuple(space.equivalent_positions(params)))
-                points.entries[(sub_index, key)] = entry
-            if any(position not in used.positions for position in entry[1]):
+                points[(sub_index, key)] = entry
+            if used.any_free(entry[1]):
                 return dict(entry[0])
             if len(seen) >= _MAX_DECODED:
                 break
@@ -396,12 +391,22 @@ class GPSampler(Sampler):
         return space.point(position)
 
 
-class _FinitePoints:
-    """Params and grid positions of snapped candidates, by sub-space and key."""
+class _PerSpace:
+    """Values derived from one space (and a history on it), dropped when it changes.
+
+    Keyed by sub-space index first: the fitted hyperparameters at each point
+    of the refit schedule, and on a finite space each snapped candidate's
+    params and grid positions.
+    """
 
     def __init__(self) -> None:
-        self.space: SearchSpace | None = None
-        self.entries: dict[tuple[int, bytes], tuple[dict[str, Any], tuple[int, ...]]] = {}
+        self._space: SearchSpace | None = None
+        self._entries: dict[tuple[int, Any], Any] = {}
+
+    def of(self, space: SearchSpace) -> dict[tuple[int, Any], Any]:
+        if self._space is not space:
+            self._space, self._entries = space, {}
+        return self._entries
 
 
 # -- training data ------------------------------------------------------------------
