@@ -120,6 +120,28 @@ class Layout:
             )
         return U
 
+    def point_codes(self, U: np.ndarray) -> np.ndarray | None:
+        """One integer per snapped row of ``U``, equal for equal points.
+
+        None when a coordinate is continuous or the points are too many to
+        number in an int64.
+        """
+        if self.continuous.any():
+            return None
+        sizes = self.n_bins.copy()
+        for d, low, high in self.log_int:
+            sizes[d] = high - low + 1
+        if math.prod(int(n) for n in sizes) >= 2**62:
+            return None
+        index = np.minimum(np.floor(U * self.n_bins), self.n_bins - 1)
+        for d, low, high in self.log_int:
+            log_low, log_high = math.log(low - 0.5), math.log(high + 0.5)
+            value = np.round(np.exp(log_low + U[:, d] * (log_high - log_low)))
+            index[:, d] = np.clip(value, low, high) - low
+        strides = np.cumprod(np.concatenate([[1], sizes[:-1]]))
+        codes: np.ndarray = index.astype(np.int64) @ strides
+        return codes
+
     def choices(self, U: np.ndarray) -> np.ndarray:
         """The choice index of each categorical column of ``U``."""
         n = self.n_bins[self.categorical]

@@ -409,3 +409,64 @@ def test_finite_sub_spaces_with_the_same_coordinates_keep_their_own_params(
     second = sampler.ask(space, (), rng(0, 0))
     assert (first["kind"], second["kind"]) == ("a", "b")
     assert first["n"] == second["n"]
+
+
+def test_point_codes_tell_snapped_points_apart_exactly() -> None:
+    from scout_sklearn.samplers import _gp_model
+
+    space = SearchSpace.from_user(
+        {
+            "n": Int(1, 60),
+            "k": Int(2, 500, log=True),
+            "s": Float(0, 1, step=0.1),
+            "c": ["a", "b", "c"],
+        }
+    )
+    layout = _gp_model.Layout.of(space[0])
+    snapped = layout.snap(np.random.default_rng(0).uniform(-0.2, 1.2, size=(3000, 4)))
+    codes = layout.point_codes(snapped)
+    assert codes is not None
+    # one code per distinct point, and no two distinct points share one:
+    # pairing each row with its code adds no distinct pair to either alone
+    n_points = len(np.unique(snapped, axis=0))
+    assert len(np.unique(codes)) == n_points
+    assert len(np.unique(np.column_stack([codes, snapped]), axis=0)) == n_points
+    assert 100 < n_points < 3000  # the test has repeats and variety
+    continuous = _gp_model.Layout.of(SearchSpace.from_user({"x": Float(0, 1)})[0])
+    assert continuous.point_codes(np.full((3, 1), 0.5)) is None
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_scoring_each_discrete_point_once_proposes_what_scoring_every_copy_did(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    # knn_digits' space: 1,024 candidates on 240 points. Without the codes
+    # (None, as for a continuous space) every copy is scored; the proposals
+    # must be the same.
+    from scout_sklearn.samplers import _gp_model
+
+    space = SearchSpace.from_user(
+        {"n": Int(1, 60), "w": ["uniform", "distance"], "p": [1, 2]}
+    )
+
+    def loss(params: dict[str, Any]) -> float:
+        wrong_weights = params["w"] == "uniform"
+        return (params["n"] - 17) ** 2 / 100 + wrong_weights + 0.3 * params["p"]
+
+    deduplicated = minimise(GPSampler(), space, loss, 30, seed)
+    monkeypatch.setattr(_gp_model.Layout, "point_codes", lambda self, U: None)
+    every_copy = minimise(GPSampler(), space, loss, 30, seed)
+    assert [t.params for t in deduplicated] == [t.params for t in every_copy]
+
+
+def test_set_params_after_an_ask_is_checked_at_the_next_ask() -> None:
+    # A sampler's arguments are checked at every ask, but only again when
+    # one of them is another object than at the last check that passed.
+    space = SearchSpace.from_user({"x": Float(0, 1)})
+    sampler = GPSampler(n_startup_trials=1)
+    sampler.ask(space, (), rng(0, 0))
+    sampler.set_params(kappa=-1.0)
+    with pytest.raises(InvalidParameterError, match="'kappa'"):
+        sampler.ask(space, (), rng(0, 1))
+    sampler.set_params(kappa=2.0)
+    sampler.ask(space, (), rng(0, 2))
