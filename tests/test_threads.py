@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -17,8 +18,18 @@ from scout_sklearn.exceptions import InvalidParameterError
 
 X, y = load_iris(return_X_y=True)
 
-# What each fit saw: its own n_jobs and the pools' thread counts, by API.
+# What each fit saw: its own n_jobs and the pools' thread counts, by API,
+# and the OpenMP pools' counts by library (torch, for one, loads its own).
 SEEN: list[tuple[Any, dict[str, set[int]]]] = []
+OPENMP: list[dict[str, int]] = []
+
+
+def openmp_threads() -> dict[str, int]:
+    return {
+        pool["filepath"]: pool["num_threads"]
+        for pool in threadpool_info()
+        if pool["user_api"] == "openmp"
+    }
 
 
 class ThreadRecorder(ClassifierMixin, BaseEstimator):
@@ -33,6 +44,7 @@ class ThreadRecorder(ClassifierMixin, BaseEstimator):
         for pool in threadpool_info():
             pools.setdefault(pool["user_api"], set()).add(pool["num_threads"])
         SEEN.append((self.n_jobs, pools))
+        OPENMP.append(openmp_threads())
         self.classes_ = np.unique(y)
         return self
 
@@ -42,6 +54,7 @@ class ThreadRecorder(ClassifierMixin, BaseEstimator):
 
 def search(**kwargs: Any) -> None:
     SEEN.clear()
+    OPENMP.clear()
     with parallel_config(backend="threading"):
         ScoutSearchCV(
             ThreadRecorder(n_jobs=-1), {"C": [0.1, 1.0, 10.0]}, cv=2, refit=False, **kwargs
@@ -76,10 +89,19 @@ def test_blas_is_limited_in_every_fold_of_the_threading_backend() -> None:
 
 
 def test_none_leaves_the_threads_alone() -> None:
-    before = {pool["user_api"]: pool["num_threads"] for pool in threadpool_info()}
+    # Compared library by library (torch loads an OpenMP runtime of its own),
+    # with what a new thread sees: OpenMP's thread count is per thread, so a
+    # worker thread starts from the default even where the main thread was
+    # set otherwise (torch.set_num_threads(1) in an earlier test).
+    seen_by_a_thread: list[dict[str, int]] = []
+    thread = threading.Thread(target=lambda: seen_by_a_thread.append(openmp_threads()))
+    thread.start()
+    thread.join()
+    before = seen_by_a_thread[0]
     search(n_jobs=2, inner_max_num_threads=None)
     assert {n_jobs for n_jobs, _ in SEEN} == {-1}
-    assert all(pools["openmp"] == {before["openmp"]} for _, pools in SEEN)
+    assert before
+    assert all(seen == before for seen in OPENMP)
 
 
 def test_one_worker_is_not_limited_and_limits_are_restored() -> None:
