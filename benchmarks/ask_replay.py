@@ -34,7 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from suite import TASKS, scout_space
+from spaces import scout_space
+from suite import TASKS
 from tasks import make_search, trials_in_order
 
 sys.path.pop(0)  # this folder: distributed.py would shadow Dask

@@ -47,7 +47,8 @@ from _common import verdict
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import cross_val_score
-from suite import CV_FOLDS, TASKS, Task, scipy_space, scout_space
+from spaces import scipy_space, scout_space
+from suite import CV_FOLDS, TASKS, Task
 from threadpoolctl import threadpool_limits
 
 N_CANDIDATES = 50

@@ -101,7 +101,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import cross_val_score
 from sklearn.utils.parallel import Parallel, delayed
-from suite import TASKS, Task, scipy_space, scout_space
+from spaces import scipy_space, scout_space
+from suite import TASKS, Task
 from threadpoolctl import threadpool_limits
 
 CV = 3

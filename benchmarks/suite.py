@@ -33,13 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    RegressorMixin,
-    clone,
-    is_classifier,
-)
+from flat_models import ModelChoice, RegressorChoice
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import (
     load_breast_cancer,
@@ -203,209 +198,6 @@ def _data_digest(load: Callable[[], tuple[np.ndarray, np.ndarray]]) -> str:
         digest.update(np.ascontiguousarray(y).tobytes())
         _DIGESTS[load] = digest.hexdigest()[:12]
     return _DIGESTS[load]
-
-
-# -- each library's space ------------------------------------------------------------
-def scout_space(task: Task) -> Any:
-    from scout_sklearn import Float, Int
-
-    def one(p: P) -> Any:
-        if p.kind == "cat":
-            return list(p.choices)
-        return (Float if p.kind == "float" else Int)(p.low, p.high, log=p.log)
-
-    if not task.branches:
-        return {p.name: one(p) for p in task.params}
-    return [
-        {
-            **{k: [_fresh(v)] for k, v in b.fixed.items()},
-            **{p.name: one(p) for p in b.params},
-        }
-        for b in task.branches
-    ]
-
-
-def scipy_space(task: Task) -> Any:
-    from scipy.stats import loguniform, randint, uniform
-
-    def one(p: P) -> Any:
-        if p.kind == "cat":
-            return list(p.choices)
-        if p.kind == "int":
-            if p.log:
-                return _LogInt(int(p.low), int(p.high))
-            return randint(int(p.low), int(p.high) + 1)
-        if p.log:
-            return loguniform(p.low, p.high)
-        return uniform(p.low, p.high - p.low)
-
-    if not task.branches:
-        return {p.name: one(p) for p in task.params}
-    return [
-        {
-            **{k: [_fresh(v)] for k, v in b.fixed.items()},
-            **{p.name: one(p) for p in b.params},
-        }
-        for b in task.branches
-    ]
-
-
-class _LogInt:
-    """A log-uniform integer for scikit-learn's samplers (``rvs`` only)."""
-
-    def __init__(self, low: int, high: int) -> None:
-        self.low, self.high = low, high
-
-    def rvs(self, random_state: Any = None) -> int:
-        from scipy.stats import loguniform
-
-        value = loguniform(self.low - 0.5 + 1e-9, self.high + 0.5).rvs(
-            random_state=random_state
-        )
-        return int(min(max(round(value), self.low), self.high))
-
-
-def flat_params(task: Task) -> tuple[P, ...]:
-    return task.flat_params if task.branches else task.params
-
-
-def flat_estimator(task: Task) -> Any:
-    return (
-        task.flat_estimator() if task.branches and task.flat_estimator else task.estimator()
-    )
-
-
-def optuna_space(task: Task) -> dict[str, Any]:
-    from optuna.distributions import (
-        CategoricalDistribution,
-        FloatDistribution,
-        IntDistribution,
-    )
-
-    space: dict[str, Any] = {}
-    for p in flat_params(task):
-        if p.kind == "cat":
-            space[p.name] = CategoricalDistribution(list(p.choices))
-        elif p.kind == "int":
-            space[p.name] = IntDistribution(int(p.low), int(p.high), log=p.log)
-        else:
-            space[p.name] = FloatDistribution(p.low, p.high, log=p.log)
-    return space
-
-
-def skopt_space(task: Task) -> dict[str, Any]:
-    from skopt.space import Categorical, Integer, Real
-
-    prior = {True: "log-uniform", False: "uniform"}
-    space: dict[str, Any] = {}
-    for p in flat_params(task):
-        if p.kind == "cat":
-            space[p.name] = Categorical(list(p.choices))
-        elif p.kind == "int":
-            space[p.name] = Integer(int(p.low), int(p.high), prior=prior[p.log])
-        else:
-            space[p.name] = Real(p.low, p.high, prior=prior[p.log])
-    return space
-
-
-def _fresh(value: Any) -> Any:
-    """An estimator given as a branch's fixed value is cloned for every space."""
-    return clone(value) if isinstance(value, BaseEstimator) else value
-
-
-# -- flat estimators for the conditional tasks ---------------------------------------
-class ModelChoice(ClassifierMixin, BaseEstimator):
-    """Standardise, then one of three classifiers, picked by ``model``.
-
-    The flat form of ``model_choice``'s pipeline whose last step is itself a
-    choice: each classifier's parameters are plain parameters here.
-    """
-
-    def __init__(
-        self,
-        model: str = "logreg",
-        logreg_C: float = 1.0,
-        rf_n_estimators: int = 100,
-        rf_max_depth: int = 8,
-        rf_max_features: float = 0.5,
-        svc_C: float = 1.0,
-        svc_gamma: float = 0.01,
-    ) -> None:
-        self.model = model
-        self.logreg_C = logreg_C
-        self.rf_n_estimators = rf_n_estimators
-        self.rf_max_depth = rf_max_depth
-        self.rf_max_features = rf_max_features
-        self.svc_C = svc_C
-        self.svc_gamma = svc_gamma
-
-    def _build(self) -> Any:
-        if self.model == "logreg":
-            last = LogisticRegression(C=self.logreg_C, max_iter=2000)
-        elif self.model == "rf":
-            last = RandomForestClassifier(
-                n_estimators=self.rf_n_estimators,
-                max_depth=self.rf_max_depth,
-                max_features=self.rf_max_features,
-                random_state=0,
-            )
-        else:
-            last = SVC(C=self.svc_C, gamma=self.svc_gamma)
-        return make_pipeline(StandardScaler(), last)
-
-    def fit(self, X: Any, y: Any) -> ModelChoice:
-        self.pipeline_ = self._build().fit(X, y)
-        self.classes_ = self.pipeline_.classes_
-        return self
-
-    def predict(self, X: Any) -> Any:
-        return self.pipeline_.predict(X)
-
-    def decision_function(self, X: Any) -> Any:
-        """Scores for ranking metrics (binary): a margin or a probability."""
-        if hasattr(self.pipeline_, "decision_function"):
-            return self.pipeline_.decision_function(X)
-        return self.pipeline_.predict_proba(X)[:, 1]
-
-
-class RegressorChoice(RegressorMixin, BaseEstimator):
-    """Standardise, then one of three regressors, picked by ``model`` (flat form)."""
-
-    def __init__(
-        self,
-        model: str = "ridge",
-        ridge_alpha: float = 1.0,
-        knn_n_neighbors: int = 5,
-        knn_weights: str = "uniform",
-        svr_C: float = 1.0,
-        svr_gamma: float = 0.1,
-        svr_epsilon: float = 0.1,
-    ) -> None:
-        self.model = model
-        self.ridge_alpha = ridge_alpha
-        self.knn_n_neighbors = knn_n_neighbors
-        self.knn_weights = knn_weights
-        self.svr_C = svr_C
-        self.svr_gamma = svr_gamma
-        self.svr_epsilon = svr_epsilon
-
-    def _build(self) -> Any:
-        if self.model == "ridge":
-            last: Any = Ridge(alpha=self.ridge_alpha)
-        elif self.model == "knn":
-            last = KNeighborsRegressor(
-                n_neighbors=self.knn_n_neighbors, weights=self.knn_weights
-            )
-        else:
-            last = SVR(C=self.svr_C, gamma=self.svr_gamma, epsilon=self.svr_epsilon)
-        return make_pipeline(StandardScaler(), last)
-
-    def fit(self, X: Any, y: Any) -> RegressorChoice:
-        self.pipeline_ = self._build().fit(X, y)
-        return self
-
-    def predict(self, X: Any) -> Any:
-        return self.pipeline_.predict(X)
 
 
 # -- data -----------------------------------------------------------------------------
@@ -1042,12 +834,7 @@ __all__ = [
     "P",
     "RegressorChoice",
     "Task",
-    "flat_estimator",
-    "optuna_space",
     "quiet",
-    "scipy_space",
-    "scout_space",
-    "skopt_space",
 ]
 
 
