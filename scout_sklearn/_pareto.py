@@ -27,7 +27,7 @@ from scout_sklearn._dominance import hypervolume, pareto_ranks
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.pruners import NopPruner, Pruner
-from scout_sklearn.samplers import MOTPESampler, NSGAIISampler, Sampler
+from scout_sklearn.samplers import Sampler
 
 __all__ = [
     "BUILTIN_MEASURES",
@@ -168,6 +168,10 @@ def check_sampler(sampler: Sampler, objectives: Objectives, owner: str) -> Sampl
     search's, and their constraints likewise (``sampler`` is the search's
     own copy, never the user's instance).
     """
+    # Imported here: the samplers' modules import scipy, which reading a
+    # storage's fronts (the scout-sklearn command) does not need.
+    from scout_sklearn.samplers import MOTPESampler, NSGAIISampler
+
     spec = objectives.spec
     if isinstance(sampler, (MOTPESampler, NSGAIISampler)):
         if sampler.constraints is None and objectives.thresholds:

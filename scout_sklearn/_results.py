@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from numpy.ma import MaskedArray
-from scipy.stats import rankdata
 
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 
@@ -275,6 +274,8 @@ def _store(
         else:
             # Failed trials (NaN means) tie with the worst ones.
             filled = np.nan_to_num(means, nan=np.nanmin(means) - 1)
+            from scipy.stats import rankdata  # scipy.stats takes a second to import
+
             ranks = rankdata(-filled, method="min").astype(np.int32, copy=False)
         results[f"rank_{key}"] = ranks
 

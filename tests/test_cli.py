@@ -757,3 +757,18 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         out = capsys.readouterr().out
         assert out.startswith(f"usage: scout-sklearn {command}")
         assert option in out
+
+
+def test_the_command_imports_neither_scikit_learn_nor_scipy() -> None:
+    # Reading a storage needs neither: the samplers, the search and the
+    # ranks import them when used. A new process, as the command starts.
+    code = (
+        "import sys\n"
+        "import scout_sklearn.cli\n"
+        "print(sorted(m for m in ('scipy', 'sklearn', 'joblib') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
