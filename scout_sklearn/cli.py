@@ -24,10 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TextIO
-
-import sqlalchemy as sa
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scout_sklearn._front import fingerprint_splits, stored_objectives, trial_front
 from scout_sklearn._pareto import Objectives
@@ -45,7 +42,9 @@ from scout_sklearn._table import (
 )
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.storage import Storage
-from scout_sklearn.storage._sql import SQLStorage
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 __all__ = ["main"]
 
@@ -486,6 +485,13 @@ def _open(url: str) -> Storage:
             f"{_masked(url)!r} is not a database URL: write sqlite:///{url} for a "
             "SQLite file, or a URL such as postgresql+psycopg://user@host/db."
         )
+    # SQLAlchemy is imported here, inside main's handling of Ctrl-C, rather
+    # than with the module: its import is most of the command's start-up.
+    import sqlalchemy as sa
+    from sqlalchemy.exc import ArgumentError
+
+    from scout_sklearn.storage._sql import SQLStorage
+
     try:
         parsed = sa.make_url(url)
     except (ArgumentError, ValueError):
