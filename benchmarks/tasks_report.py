@@ -307,8 +307,9 @@ def report(
             if not rs:
                 continue
             share = median(r["ask_seconds"] / r["fold_seconds"] for r in rs)
+            per_ask = median(1e3 * r["ask_seconds"] / len(r["cv"]) for r in rs)
             worst = max(worst, share)
-            cells.append(f"{task} {100 * share:.1f}%")
+            cells.append(f"{task} {100 * share:.1f}% ({per_ask:.1f} ms)")
         print(f"  {m:<{width}}worst {100 * worst:.1f}%: " + ", ".join(cells))
         if m == "scout-auto":
             shares_ok = worst < 0.05
