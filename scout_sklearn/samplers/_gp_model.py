@@ -109,10 +109,8 @@ class Layout:
             index = np.minimum(np.floor(U[:, binned] * n), n - 1)
             U[:, binned] = (index + 0.5) / n
         for d, low, high in self.log_int:
+            value = _log_int_values(U[:, d], low, high)
             log_low, log_high = math.log(low - 0.5), math.log(high + 0.5)
-            value = np.clip(
-                np.round(np.exp(log_low + U[:, d] * (log_high - log_low))), low, high
-            )
             U[:, d] = np.clip((np.log(value) - log_low) / (log_high - log_low), 0.0, 1.0)
         if self.continuous.any():
             U[:, self.continuous] = np.clip(
@@ -135,9 +133,7 @@ class Layout:
             return None
         index = np.minimum(np.floor(U * self.n_bins), self.n_bins - 1)
         for d, low, high in self.log_int:
-            log_low, log_high = math.log(low - 0.5), math.log(high + 0.5)
-            value = np.round(np.exp(log_low + U[:, d] * (log_high - log_low)))
-            index[:, d] = np.clip(value, low, high) - low
+            index[:, d] = _log_int_values(U[:, d], low, high) - low
         strides = np.cumprod(np.concatenate([[1], sizes[:-1]]))
         codes: np.ndarray = index.astype(np.int64) @ strides
         return codes
@@ -147,6 +143,15 @@ class Layout:
         n = self.n_bins[self.categorical]
         index: np.ndarray = np.minimum(np.floor(U[:, self.categorical] * n), n - 1)
         return index.astype(np.int64)
+
+
+def _log_int_values(u: np.ndarray, low: int, high: int) -> np.ndarray:
+    """The integers a log-scaled ``Int(low, high)`` decodes unit coordinates to."""
+    log_low, log_high = math.log(low - 0.5), math.log(high + 0.5)
+    values: np.ndarray = np.clip(
+        np.round(np.exp(log_low + u * (log_high - log_low))), low, high
+    )
+    return values
 
 
 # -- the Gaussian process -----------------------------------------------------------
