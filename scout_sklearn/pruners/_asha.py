@@ -5,27 +5,31 @@ bracket per starting rung). Everything is computed from the record.
 
 At a rung of a bracket, let ``n`` be the number of the bracket's trials that
 reported the rung (failed ones included) and ``eta`` the reduction factor.
-The rung has ``max(1, n // eta)`` *places*; trials already promoted from it
-hold places, even if better values have arrived since. The free places go
-to the best trials not promoted yet: by value, higher first, ties to the
-lower trial number. Failed values (None or NaN) rank below every real value
-and are never promoted.
+The rung has ``n // eta`` *places*, as in ASHA (Li et al., 2020); trials
+already promoted from it hold places, even if better values have arrived
+since. The free places go to the best trials not promoted yet: by value,
+higher first, ties to the lower trial number. Failed values (None or NaN)
+rank below every real value and are never promoted.
 
-``max(1, ...)``: while fewer than ``eta`` trials have reported a rung, it
-promotes the first one with a real value (the best so far when it arrives)
-and no other. So each bracket carries at least one trial through to its
-last rung, and even a search of a handful of trials finishes one at the full
-budget, at the cost of at most one early promotion per rung.
+**No place before ``eta`` trials.** An earlier version gave a rung one
+place from its first report (``max(1, n // eta)``), so that every bracket
+carried a trial to its last rung early. That trial is whichever finished
+first, usually one of the space-filling design's: it climbed the whole
+ladder before any other trial ran, and with a timeout there was often no
+time left for more (``benchmarks/equal_time.py``, Hyperband on
+``svc_digits``, seed 1: 4 trials in HalvingRandomSearchCV's 1.8 s, best CV
+0.32 against Halving's 0.99; ``docs/benchmarks.md``). The final promotions
+below now carry a search's best trials to the full budget at its end, and
+the search loop stops asking new trials in time for them when it has a
+timeout.
 
-**Final promotions.** That first trial, or any promoted early, holds its
-place when better ones arrive, and a rung with few trials has one place: a
-poor first trial could take the only way to the full budget (seen with 50
-trials: a chance-level SVC completed, two at 0.98 were pruned one rung
-below). So when the search asks no more trials and nothing runs, the best
-paused trial of each rung and bracket goes on if it beats every trial
-promoted from there; again after each rung it runs, until no paused trial
-beats those promoted. The best trial of every rung then reaches the last
-rung, at the cost of a few fits at the end of the search.
+**Final promotions.** A trial promoted early holds its place when better
+ones arrive, and a rung with few trials has one place or none. So when the
+search asks no more trials and nothing runs, the best paused trial of each
+rung and bracket goes on if it beats every trial promoted from there (or
+if nobody was); again after each rung it runs, until no paused trial beats
+those promoted. The best trial of every rung then reaches the last rung,
+at the cost of a few fits at the end of the search.
 """
 
 from __future__ import annotations
@@ -113,7 +117,7 @@ def chosen_for_promotion(
 ) -> list[int]:
     """The bracket's trials not yet promoted that take the free places at ``rung``."""
     values = record.values_at(rung, bracket)
-    n_places = max(1, len(values) // reduction_factor)
+    n_places = len(values) // reduction_factor
     n_taken = sum(1 for number in values if record.is_promoted(number, rung))
     n_free = n_places - n_taken
     if n_free <= 0:

@@ -63,7 +63,7 @@ class HyperbandPruner(_AshaRules):
 
     **Within a bracket.** ASHA's rule, on the bracket's trials only (those
     whose first rung is the bracket's): a rung of ``n`` of them promotes at
-    most ``max(1, n // eta)``, best first, ties to the lower trial number;
+    most ``n // eta``, best first, ties to the lower trial number;
     failed values (None or NaN) count in ``n`` and are PRUNEd. A trial of
     the last bracket starts at the last rung and always completes. Once no
     more trials are asked and nothing runs, :meth:`final_promotions` lets

@@ -51,13 +51,14 @@ class SuccessiveHalvingPruner(_AshaRules):
     gives ``(1, 3, 9, 20)`` and ``(1, 10)`` gives ``(1, 3, 10)``. Ints when
     both bounds are ints.
 
-    **Places.** A rung of ``n`` reported trials has ``max(1, n // eta)``
-    places in total, so it never promotes more than that many trials, and a
-    trial promoted early keeps its place when better ones arrive later. The
-    free places go to the best trials not yet promoted (higher value first,
-    ties to the lower trial number). While ``n < eta`` the single place goes
-    to the first trial with a real value: every search carries at least one
-    trial to the full budget, even one of fewer than ``eta`` trials.
+    **Places.** A rung of ``n`` reported trials has ``n // eta`` places in
+    total, as in ASHA, so it never promotes more than that many trials, and
+    a trial promoted early keeps its place when better ones arrive later.
+    The free places go to the best trials not yet promoted (higher value
+    first, ties to the lower trial number). While ``n < eta`` nobody goes
+    on: the trials wait, and at the end of the search
+    :meth:`final_promotions` carries the best of them to the full budget,
+    so a search of fewer than ``eta`` trials still completes one.
 
     **Failures.** A failed value (None or NaN) counts in ``n`` but ranks
     below every real value; :meth:`decide` PRUNEs the trial.
@@ -69,8 +70,8 @@ class SuccessiveHalvingPruner(_AshaRules):
     loop prunes the trials still waiting when the search ends, after
     :meth:`final_promotions`: once no more trials are asked and nothing
     runs, the best paused trial of each rung goes on if it beats every
-    trial promoted from that rung (so that a poor trial promoted early,
-    such as the first, cannot keep the best from the full budget).
+    trial promoted from that rung (so that a trial promoted early, when
+    few had reported, cannot keep a better one from the full budget).
 
     References
     ----------
@@ -87,19 +88,21 @@ class SuccessiveHalvingPruner(_AshaRules):
     >>> pruner.ladder(1, 9)
     (1, 3, 9)
     >>> record = RungRecord()
-    >>> record.report(0, 0, 0.5)
-    >>> pruner.decide(0, 0, record, n_rungs=3)  # the first finisher goes on
-    <Decision.CONTINUE: 'continue'>
-    >>> record.promote(0, 0)
-    >>> for number, value in [(1, 0.9), (2, 0.6)]:
+    >>> for number, value in [(0, 0.5), (1, 0.9)]:
     ...     record.report(number, 0, value)
     ...     print(pruner.decide(number, 0, record, n_rungs=3))
     Decision.WAIT
     Decision.WAIT
+    >>> record.report(2, 0, 0.6)  # 3 trials: 1 place, for the best of them
+    >>> pruner.decide(2, 0, record, n_rungs=3)
+    <Decision.WAIT: 'wait'>
+    >>> pruner.promotions([(0, 0), (1, 0), (2, 0)], record, n_rungs=3)
+    [(1, 0)]
+    >>> record.promote(1, 0)
     >>> for number, value in [(3, 0.1), (4, 0.2), (5, 0.3)]:
     ...     record.report(number, 0, value)
-    >>> pruner.promotions([(1, 0), (2, 0)], record, n_rungs=3)  # 6 trials: 2 places
-    [(1, 0)]
+    >>> pruner.promotions([(0, 0), (2, 0)], record, n_rungs=3)  # 6 trials: 2 places
+    [(2, 0)]
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {

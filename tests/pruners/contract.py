@@ -66,8 +66,10 @@ def simulate(
 
     Trial ``k`` starts at time ``k`` at ``pruner.first_rung(k, n_rungs)``;
     every rung then takes a time drawn from ``random.Random(seed)``, so rungs
-    finish out of trial order. ``check(record, waiting)`` runs after every
-    step, for invariants.
+    finish out of trial order. Once nothing runs, the pruner's final
+    promotions go on, as in the search loop, until it promotes nobody.
+    ``check(record, waiting)`` runs after every step before those, for
+    invariants of the pruner's own decisions.
     """
     durations = random.Random(seed)
     outcome = Outcome()
@@ -82,7 +84,20 @@ def simulate(
         record.promote(number, rung)
         heapq.heappush(events, (time + durations.random() * 3, number, rung + 1))
 
-    while events:
+    time = 0.0
+    while events or waiting:
+        if not events:
+            # Nothing runs and no trial is left to start: the search's end,
+            # where the loop asks for the final promotions (RungScheduler.settle).
+            final = pruner.final_promotions(waiting, record, n_rungs)
+            if not final:
+                break
+            check = None  # final promotions may exceed a rung's places
+            for pair in final:
+                outcome.log.append(("final", *pair))
+                waiting.remove(pair)
+                go_on(time, *pair)
+            continue
         time, number, rung = heapq.heappop(events)
         record.report(number, rung, value_of(number, rung))
         outcome.last_rung[number] = rung

@@ -98,28 +98,39 @@ def test_a_single_rung_is_a_single_bracket() -> None:
 
 
 def test_brackets_are_ranked_separately_hand_computed() -> None:
-    # eta=2, 3 rungs. Trials 0, 1 are in bracket 0 (start at rung 0); trials
-    # 2, 3 in bracket 1 (start at rung 1) and much better.
+    # eta=2, 3 rungs. Trials 0, 1, 4, 5 are in bracket 0 (start at rung 0);
+    # trials 2, 3, 6, 7 in bracket 1 (start at rung 1) and much better.
     pruner = HyperbandPruner(reduction_factor=2)
     record = RungRecord()
     record.report(0, 0, 0.2)
-    assert pruner.decide(0, 0, record, 3) is CONTINUE  # bracket 0, rung 0: n=1
+    assert pruner.decide(0, 0, record, 3) is WAIT  # bracket 0, rung 0: n=1, no place
+    record.report(1, 0, 0.15)
+    assert pruner.decide(1, 0, record, 3) is WAIT  # n=2, 1 place: 0 is better
+    assert pruner.promotions([(0, 0), (1, 0)], record, 3) == [(0, 0)]
     record.promote(0, 0)
+    record.report(4, 0, 0.0)
+    record.report(5, 0, 0.0)  # n=4, 2 places: 1 takes the free one
+    assert pruner.promotions([(1, 0), (4, 0), (5, 0)], record, 3) == [(1, 0)]
+    record.promote(1, 0)
     record.report(2, 1, 0.9)
-    assert pruner.decide(2, 1, record, 3) is CONTINUE  # bracket 1, rung 1: n=1
-    record.promote(2, 1)
+    assert pruner.decide(2, 1, record, 3) is WAIT  # bracket 1, rung 1: n=1
     record.report(3, 1, 0.8)
-    assert pruner.decide(3, 1, record, 3) is WAIT  # bracket 1, rung 1: n=2, 1 place
+    assert pruner.decide(3, 1, record, 3) is WAIT  # n=2, 1 place: 2 is better
+    assert pruner.promotions([(2, 1), (3, 1)], record, 3) == [(2, 1)]
+    record.promote(2, 1)
     record.report(0, 1, 0.1)
-    # Bracket 0 at rung 1 has only trial 0: its first finisher goes on,
-    # although bracket 1's trials did better at the same rung.
+    record.report(1, 1, 0.05)
+    # Bracket 0 at rung 1 has trials 0 and 1 and one place: 0 goes on,
+    # although bracket 1's trials did better at the same rung (pooled, the
+    # rung's 2 places would be held by 2 and 3).
     assert pruner.decide(0, 1, record, 3) is CONTINUE
-    record.report(1, 0, 0.1)
-    assert pruner.decide(1, 0, record, 3) is WAIT  # bracket 0, rung 0: n=2, taken
-    assert pruner.promotions([(3, 1), (1, 0)], record, 3) == []
-    record.report(4, 1, 0.0)  # bracket 1, rung 1: n=3, 1 place
-    record.report(5, 1, 0.0)  # n=4, 2 places: trial 3 takes the free one
-    assert pruner.promotions([(3, 1), (1, 0), (4, 1), (5, 1)], record, 3) == [(3, 1)]
+    assert pruner.decide(1, 1, record, 3) is WAIT
+    record.promote(0, 1)
+    assert pruner.promotions([(3, 1), (1, 1), (4, 0), (5, 0)], record, 3) == []
+    record.report(6, 1, 0.0)  # bracket 1, rung 1: n=3, 1 place
+    record.report(7, 1, 0.0)  # n=4, 2 places: trial 3 takes the free one
+    waiting = [(3, 1), (1, 1), (4, 0), (5, 0), (6, 1), (7, 1)]
+    assert pruner.promotions(waiting, record, 3) == [(3, 1)]
 
 
 def test_a_failed_value_is_pruned() -> None:

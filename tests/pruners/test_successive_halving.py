@@ -59,70 +59,71 @@ class Loop:
 
 def test_nine_trials_at_rung_zero_hand_computed() -> None:
     loop = Loop(SuccessiveHalvingPruner(reduction_factor=3), n_rungs=3)
-    # (number, value, places = max(1, n // 3), decision, promotions) after each report.
+    # (number, value, places = n // 3, decision, promotions) after each report.
     steps = [
-        (0, 0.50, CONTINUE, []),  # n=1, 1 place: the first real value takes it
-        (1, 0.80, WAIT, []),  # n=2, 1 place, taken by 0
-        (2, 0.30, WAIT, []),  # n=3, 1 place, taken
-        (3, 0.90, WAIT, []),  # n=4, 1 place, taken (3 is the best, 0 keeps its place)
+        (0, 0.50, WAIT, []),  # n=1, no place yet
+        (1, 0.80, WAIT, []),  # n=2, no place yet
+        (2, 0.30, WAIT, [(1, 0)]),  # n=3, 1 place: the best, 1 (.8), goes
+        (3, 0.90, WAIT, []),  # n=4, 1 place, taken (3 is the best, 1 keeps its place)
         (4, 0.60, WAIT, []),  # n=5, 1 place, taken
         (5, 0.40, WAIT, [(3, 0)]),  # n=6, 2 places: top 2 are 3 (.9), 1 (.8); 3 goes
-        (6, 0.70, WAIT, []),  # n=7, 2 places, both taken (0 and 3)
+        (6, 0.70, WAIT, []),  # n=7, 2 places, both taken (1 and 3)
         (7, 0.20, WAIT, []),  # n=8, 2 places
         (8, 0.85, CONTINUE, []),  # n=9, 3 places: top 3 are 3, 8, 1; 8 is best unpromoted
     ]
     for number, value, decision, promoted in steps:
         assert loop.report(number, 0, value) == (decision, promoted), number
-    assert [n for n in range(9) if loop.record.is_promoted(n, 0)] == [0, 3, 8]
-    assert sorted(loop.waiting) == [(1, 0), (2, 0), (4, 0), (5, 0), (6, 0), (7, 0)]
+    assert [n for n in range(9) if loop.record.is_promoted(n, 0)] == [1, 3, 8]
+    assert sorted(loop.waiting) == [(0, 0), (2, 0), (4, 0), (5, 0), (6, 0), (7, 0)]
 
     # A waiting trial goes on later, when enough worse trials arrive.
     assert loop.report(9, 0, 0.10) == (WAIT, [])  # n=10, 3 places, all taken
     assert loop.report(10, 0, 0.10) == (WAIT, [])  # n=11
     assert loop.report(11, 0, 0.05) == (
         WAIT,
-        [(1, 0)],
+        [(6, 0)],
     )  # n=12, 4 places: top 4 = 3, 8, 1, 6
-    assert [n for n in range(12) if loop.record.is_promoted(n, 0)] == [0, 1, 3, 8]
+    assert [n for n in range(12) if loop.record.is_promoted(n, 0)] == [1, 3, 6, 8]
 
-    # Rung 1: the first finisher goes on, the next ones wait for places.
-    assert loop.report(8, 1, 0.70) == (CONTINUE, [])
-    assert loop.report(0, 1, 0.60) == (WAIT, [])
-    assert loop.report(3, 1, 0.95) == (WAIT, [])
+    # Rung 1: nobody goes on before three have reported it, then the best.
+    assert loop.report(8, 1, 0.70) == (WAIT, [])
+    assert loop.report(1, 1, 0.60) == (WAIT, [])
+    assert loop.report(3, 1, 0.95) == (CONTINUE, [])
     # Rung 2 is the last: the trial is complete whatever its value.
-    assert loop.report(8, 2, 0.10) == (CONTINUE, [])
+    assert loop.report(3, 2, 0.10) == (CONTINUE, [])
 
 
-def test_at_most_max_1_n_over_eta_promotions_per_rung() -> None:
+def test_at_most_n_over_eta_promotions_per_rung() -> None:
     # Increasing values: every newcomer is the best so far, and still a rung
-    # of n trials never promotes more than max(1, n // 3) of them.
+    # of n trials never promotes more than n // 3 of them.
     loop = Loop(SuccessiveHalvingPruner(reduction_factor=3), n_rungs=2)
     for number in range(30):
         loop.report(number, 0, float(number))
         n_promoted = sum(loop.record.is_promoted(k, 0) for k in range(number + 1))
-        assert n_promoted == max(1, (number + 1) // 3)
+        assert n_promoted == (number + 1) // 3
     promoted = [k for k in range(30) if loop.record.is_promoted(k, 0)]
-    # Trial 0 got the first place; each later place went to the newest (best) trial.
-    assert promoted == [0, *range(5, 30, 3)]
+    # Each place, as it opened, went to the newest (best) trial.
+    assert promoted == list(range(2, 30, 3))
 
 
 def test_ties_go_to_the_lower_trial_number() -> None:
     loop = Loop(SuccessiveHalvingPruner(reduction_factor=2), n_rungs=2)
-    assert loop.report(3, 0, 0.5) == (CONTINUE, [])  # n=1, first finisher
-    assert loop.report(1, 0, 0.5) == (WAIT, [])  # n=2, 1 place, taken
-    assert loop.report(0, 0, 0.5) == (WAIT, [])  # n=3, 1 place
+    assert loop.report(3, 0, 0.5) == (WAIT, [])  # n=1, no place yet
+    # n=2, 1 place: 1 and 3 tie, and 1 is lower.
+    assert loop.report(1, 0, 0.5) == (CONTINUE, [])
+    assert loop.report(0, 0, 0.5) == (WAIT, [])  # n=3, 1 place, taken
     # n=4, 2 places, top 2 by (value, lower number) = 0, 1: 0 takes the free one.
     assert loop.report(2, 0, 0.5) == (WAIT, [(0, 0)])
     assert loop.report(5, 0, 0.5) == (WAIT, [])  # n=5, 2 places, taken
-    # n=6, 3 places, top 3 = 0, 1, 2 (2 ties with 1 but 1 is lower).
-    assert loop.report(4, 0, 0.5) == (WAIT, [(1, 0)])
+    # n=6, 3 places, top 3 = 0, 1, 2 (2 ties with 3, 4 and 5 but is lower).
+    assert loop.report(4, 0, 0.5) == (WAIT, [(2, 0)])
 
 
 def test_failed_values_count_in_n_rank_last_and_are_pruned() -> None:
     loop = Loop(SuccessiveHalvingPruner(reduction_factor=3), n_rungs=3)
     assert loop.report(0, 0, None) == (PRUNE, [])  # n=1, failed: no place taken
     assert loop.report(1, 0, math.nan) == (PRUNE, [])  # n=2
-    assert loop.report(2, 0, 0.1) == (CONTINUE, [])  # n=3, 1 place, free: first real value
+    assert loop.report(2, 0, 0.1) == (CONTINUE, [])  # n=3, 1 place: the only real value
     assert loop.report(3, 0, 0.2) == (WAIT, [])  # n=4, 1 place, taken
     assert loop.report(4, 0, None) == (PRUNE, [])  # n=5
     # n=6 (three of them failed), 2 places: top 2 = 3 (.2), 2 (.1).
@@ -143,13 +144,13 @@ def test_failures_are_never_promoted_even_when_places_are_left() -> None:
 def test_reports_out_of_trial_order() -> None:
     # Trial numbers don't matter for arrival; only the record does.
     loop = Loop(SuccessiveHalvingPruner(reduction_factor=2), n_rungs=3)
-    assert loop.report(7, 0, 0.4) == (CONTINUE, [])  # n=1
-    assert loop.report(2, 0, 0.9) == (WAIT, [])  # n=2, 1 place, taken by 7
-    assert loop.report(7, 1, 0.3) == (CONTINUE, [])  # rung 1 n=1: first finisher
-    assert loop.report(5, 0, 0.1) == (WAIT, [])  # rung 0 n=3, 1 place
-    assert loop.report(0, 0, 0.5) == (WAIT, [(2, 0)])  # n=4, 2 places: top 2 = 2, 0
-    assert loop.report(2, 1, 0.8) == (WAIT, [])  # rung 1 n=2, 1 place, taken by 7
-    assert loop.report(7, 2, 0.0) == (CONTINUE, [])  # last rung
+    assert loop.report(7, 0, 0.4) == (WAIT, [])  # n=1, no place yet
+    assert loop.report(2, 0, 0.9) == (CONTINUE, [])  # n=2, 1 place: 2 is the best
+    assert loop.report(5, 0, 0.1) == (WAIT, [])  # n=3, 1 place, taken
+    assert loop.report(0, 0, 0.5) == (CONTINUE, [])  # n=4, 2 places: top 2 = 2, 0
+    assert loop.report(2, 1, 0.8) == (WAIT, [])  # rung 1: n=1, no place yet
+    assert loop.report(0, 1, 0.3) == (WAIT, [(2, 1)])  # n=2, 1 place: 2 is the best
+    assert loop.report(2, 2, 0.0) == (CONTINUE, [])  # last rung
 
 
 def test_a_rebuilt_record_counts_trials_that_reported_a_higher_rung() -> None:
@@ -169,8 +170,9 @@ def test_asking_again_about_a_promoted_trial_continues() -> None:
     loop = Loop(SuccessiveHalvingPruner(), n_rungs=3)
     loop.report(0, 0, 0.3)
     loop.report(1, 0, 0.9)
-    assert loop.pruner.decide(0, 0, loop.record, 3) is CONTINUE
-    assert loop.pruner.decide(1, 0, loop.record, 3) is WAIT
+    assert loop.report(2, 0, 0.1) == (WAIT, [(1, 0)])  # n=3: 1 place, for 1
+    assert loop.pruner.decide(1, 0, loop.record, 3) is CONTINUE
+    assert loop.pruner.decide(0, 0, loop.record, 3) is WAIT
 
 
 def test_promotions_come_highest_rung_first_then_best_first() -> None:
@@ -205,7 +207,7 @@ def test_places_are_never_exceeded_and_always_filled(plan: tuple, eta: int) -> N
         values = record.values_at(rung, bracket=0)
         promoted = [k for k in values if record.is_promoted(k, rung)]
         n_real = sum(v is not None for v in values.values())
-        return promoted, max(1, len(values) // eta), n_real
+        return promoted, len(values) // eta, n_real
 
     def check(record: RungRecord, waiting: list[tuple[int, int]]) -> None:
         for rung in range(n_rungs - 1):
@@ -296,21 +298,25 @@ def test_repr_and_params() -> None:
 # -- final promotions --------------------------------------------------------------------
 def test_final_promotions_let_the_best_paused_trial_past_an_early_one() -> None:
     loop = Loop(SuccessiveHalvingPruner(), n_rungs=3)
-    assert loop.report(0, 0, 0.2) == (CONTINUE, [])  # the first goes on, poor as it is
-    for number, value in [(1, 0.9), (2, 0.5), (3, 0.95)]:
-        assert loop.report(number, 0, value) == (WAIT, [])  # n <= 5: its one place
-    assert loop.report(4, 0, None) == (PRUNE, [])
+    assert loop.report(0, 0, 0.2) == (WAIT, [])
+    assert loop.report(1, 0, 0.3) == (WAIT, [])
+    # n=3, 1 place: 1 (.3), the best so far, takes it, poor as it is.
+    assert loop.report(2, 0, 0.1) == (WAIT, [(1, 0)])
+    assert loop.report(3, 0, 0.95) == (WAIT, [])  # n=4: the one place is taken
+    assert loop.report(4, 0, None) == (PRUNE, [])  # n=5
     loop.waiting.append((4, 0))  # as if paused: a failed value never goes on
-    assert loop.report(0, 1, 0.3) == (CONTINUE, [])
+    assert loop.report(1, 1, 0.25) == (WAIT, [])  # rung 1: n=1, no place
     pruner, record = loop.pruner, loop.record
-    # Rung 0: 3 (.95) is the best paused and beats 0 (.2), the only one promoted;
-    # the failed 4 never goes on. Rung 1 has nobody paused.
-    assert pruner.final_promotions(loop.waiting, record, 3) == [(3, 0)]
-    record.promote(3, 0)
-    loop.waiting.remove((3, 0))
-    # Now 1 (.9) does not beat 3 (.95): nobody else goes on.
+    # Rung 1: nobody was promoted from it, so its best paused trial, 1, goes
+    # on. Rung 0: 3 (.95) is the best paused and beats 1 (.3), the only one
+    # promoted; the failed 4 never goes on. Highest rung first.
+    assert pruner.final_promotions(loop.waiting, record, 3) == [(1, 1), (3, 0)]
+    for pair in [(1, 1), (3, 0)]:
+        record.promote(*pair)
+        loop.waiting.remove(pair)
+    # Now 0 (.2) does not beat 3 (.95): nobody else goes on.
     assert pruner.final_promotions(loop.waiting, record, 3) == []
-    # 3 pauses at rung 1 (.6), behind 0 (.3) which holds the place: it goes
+    # 3 pauses at rung 1 (.6), behind 1 (.25) which holds the place: it goes
     # on, listed before any rung-0 pair.
     record.report(3, 1, 0.6)
     assert pruner.decide(3, 1, record, 3) is WAIT
