@@ -22,7 +22,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 # find what nobody thought of. CI (.ci/run sets SCOUT_HYPOTHESIS_PROFILE=ci)
 # runs the same examples every time, so that what passed here passes there.
 # Loaded before any test module builds its own settings, which inherit it.
-settings.register_profile("ci", derandomize=True)
+# No deadline there: an example that took over 200 ms because another
+# process had the core is not a failure (this machine is shared; speed is
+# measured in benchmarks/, never in tests).
+settings.register_profile("ci", derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("SCOUT_HYPOTHESIS_PROFILE", "default"))
 
 FAILING_PARAMETER = 2
