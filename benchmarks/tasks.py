@@ -505,7 +505,7 @@ def main() -> None:
     parser.add_argument(
         "--peers-only",
         action="store_true",
-        help="with --measure-peers: stop after measuring the peers",
+        help="stop after the peers (measured first with --measure-peers)",
     )
     parser.add_argument("--no-parallel", action="store_true", help="skip the n_jobs=4 runs")
     parser.add_argument(
@@ -558,10 +558,10 @@ def main() -> None:
         STORE.parent.mkdir(exist_ok=True)
         print(f"Measuring {len(missing)} peer searches:", flush=True)
         stored += run_all(missing, args.jobs, STORE)
-        if args.peers_only:
-            return
     elif missing:
         print("  (run with --measure-peers to measure them; the report leaves them out)")
+    if args.peers_only:
+        return  # even when no peer was missing: never start our searches
     if args.load:
         ours = [
             json.loads(line) for line in Path(args.load).read_text().splitlines() if line
