@@ -305,7 +305,12 @@ class RungScheduler(Scheduler):
     mostly leave trials paused at low rungs, scored on a fraction of the
     resource. The estimate is the mean seconds (fit and score) of this run's
     folds at each rung, extrapolated in proportion to the resource to the
-    rungs none has reached, over ``workers`` folds at once.
+    rungs none has reached, over ``workers`` folds at once. Until a trial of
+    the study has completed, the time of one trial's whole ladder is kept in
+    hand as well (inside the margin): a new trial's first rung and the
+    promotions its value opens, which can cascade up the ladder, run before
+    the next look at the clock, and a search cut before any trial completes
+    has no result at all.
     """
 
     def __init__(
@@ -325,6 +330,7 @@ class RungScheduler(Scheduler):
         # final, since an estimate from the first rung alone can be far too
         # high; once the trials carried on have run, new trials start again.
         self._winding = False
+        self._completed = False  # whether a trial of the study is COMPLETE
         # Seconds (fit and score) of this run's folds at each rung: sum, count.
         self._seconds: dict[int, list[float]] = {}
         self._pruner = pruning.pruner
@@ -419,7 +425,14 @@ class RungScheduler(Scheduler):
         need = self.seconds_to_finish()
         if need is None or self._deadline is None:
             return True
-        winding = self._deadline - self._clock() <= WIND_DOWN_MARGIN * need
+        # Until a trial has completed, a search cut by its timeout would have
+        # no result at all. The next look at the clock comes only after the
+        # new trial's first rung and the promotions its value opens, which
+        # can cascade (at most one trial per rung goes on): keep a whole
+        # ladder's seconds in hand for them too. Once a trial has completed,
+        # a climb cut short only loses an improvement.
+        in_hand = 0.0 if self._has_a_complete_trial() else self._climb_seconds(0)
+        winding = self._deadline - self._clock() <= WIND_DOWN_MARGIN * (need + in_hand)
         if winding and not self._winding:
             logger.info(
                 "Study %r: no new trial for now, %.1fs before the timeout: the best "
@@ -430,6 +443,13 @@ class RungScheduler(Scheduler):
             )
         self._winding = winding
         return not winding
+
+    def _has_a_complete_trial(self) -> bool:
+        if not self._completed:  # once True, it stays so
+            self._completed = any(
+                t.state is TrialState.COMPLETE for t in self._read.values()
+            )
+        return self._completed
 
     def seconds_to_finish(self) -> float | None:
         """Estimated seconds to finish the folds queued and carry one trial on.
@@ -452,7 +472,11 @@ class RungScheduler(Scheduler):
             self._folds_left.get(number, 0) * self._fold_seconds(rung)
             for number, rung in self._rung.items()
         )
-        total = queued / self._workers
+        return queued / self._workers + self._climb_seconds(start)
+
+    def _climb_seconds(self, start: int) -> float:
+        """Estimated seconds to run one trial's rungs from ``start`` to the last."""
+        total = 0.0
         for rung in range(start, self._n_rungs):
             folds = len(self._plan.folds_through(rung))
             if self._plan.kind == FOLDS and rung > 0:
