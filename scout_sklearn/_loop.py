@@ -330,7 +330,7 @@ class RungScheduler(Scheduler):
         # final, since an estimate from the first rung alone can be far too
         # high; once the trials carried on have run, new trials start again.
         self._winding = False
-        self._completed = False  # whether a trial of the study is COMPLETE
+        self._completed = False  # whether a trial read from the study is COMPLETE
         # Seconds (fit and score) of this run's folds at each rung: sum, count.
         self._seconds: dict[int, list[float]] = {}
         self._pruner = pruning.pruner
@@ -431,7 +431,7 @@ class RungScheduler(Scheduler):
         # can cascade (at most one trial per rung goes on): keep a whole
         # ladder's seconds in hand for them too. Once a trial has completed,
         # a climb cut short only loses an improvement.
-        in_hand = 0.0 if self._has_a_complete_trial() else self._climb_seconds(0)
+        in_hand = 0.0 if self._completed else self._climb_seconds(0)
         winding = self._deadline - self._clock() <= WIND_DOWN_MARGIN * (need + in_hand)
         if winding and not self._winding:
             logger.info(
@@ -443,13 +443,6 @@ class RungScheduler(Scheduler):
             )
         self._winding = winding
         return not winding
-
-    def _has_a_complete_trial(self) -> bool:
-        if not self._completed:  # once True, it stays so
-            self._completed = any(
-                t.state is TrialState.COMPLETE for t in self._read.values()
-            )
-        return self._completed
 
     def seconds_to_finish(self) -> float | None:
         """Estimated seconds to finish the folds queued and carry one trial on.
@@ -587,6 +580,7 @@ class RungScheduler(Scheduler):
             if self._read.get(trial.number) is trial:
                 continue
             self._read[trial.number] = trial
+            self._completed = self._completed or trial.state is TrialState.COMPLETE
             values = self._values.of(trial)
             top = started_rung(trial)
             for rung, value in values.items():
