@@ -33,7 +33,8 @@ from sklearn.tree import DecisionTreeClassifier
 from scout_sklearn import Int, ScoutSearchCV, Trial
 from scout_sklearn.exceptions import InvalidParameterError
 from scout_sklearn.storage import SQLStorage, StudyRecord
-from storage.test_sql import SCHEMA_1_FILE, fresh_server_storage, server_url
+from storage.servers import fresh_server_storage, server_url
+from storage.test_sql import SCHEMA_1_FILE
 
 STUDY = "tree"
 
