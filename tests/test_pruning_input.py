@@ -8,9 +8,7 @@ from sklearn.svm import SVC
 
 from scout_sklearn import Float, ScoutSearchCV
 from scout_sklearn.exceptions import InvalidParameterError
-from scout_sklearn.pruners import (
-    HyperbandPruner,
-)
+from scout_sklearn.pruners import HyperbandPruner
 
 
 # -- bad input fails before any fit ----------------------------------------------------
