@@ -228,24 +228,42 @@ def choose_subspace(
     as tried and not good, so concurrent workers spread over the
     sub-spaces. A single sub-space returns 0 without drawing.
 
+    A good value counts once in ``n_good`` however many trials of the
+    sub-space repeat it (values closer than a thousandth of the spread of
+    all values are the same): a sub-space on a plateau, such as a Ridge
+    branch whose ``alpha`` has stopped mattering, reaches the same best
+    value trial after trial and has nothing left to find; counted trial by
+    trial, it drew more and more of the trials away from the branches that
+    could still improve (``docs/benchmarks.md``, section 3).
+
     ``scores``, per sub-space, rank its complete trials instead of their
     values (one per row of ``Observations.y``, greater is better): a
     sampler of several objectives passes minus each trial's Pareto rank.
+    Ranks tie by design, so each good trial counts then.
     """
     if len(space) == 1:
         return 0
     observations = [cache.observations(history, i) for i in range(len(space))]
+    merge_ties = scores is None
     if scores is None:
         scores = [o.y for o in observations]
     all_values = np.concatenate(list(scores))
     if len(all_values):
         n_good = max(1, math.ceil(top_fraction * len(all_values)))
         threshold = np.sort(all_values)[-n_good]
+        tolerance = 1e-3 * float(np.ptp(all_values))
     else:
-        threshold = math.inf
+        threshold, tolerance = math.inf, 0.0
+
+    def count_good(score: np.ndarray) -> int:
+        good = score[score >= threshold]
+        if not merge_ties or len(good) < 2:
+            return len(good)
+        return 1 + int(np.count_nonzero(np.diff(np.sort(good)) > tolerance))
+
     weights = np.array(
         [
-            (np.count_nonzero(score >= threshold) + 1.0)
+            (count_good(score) + 1.0)
             / (o.n_complete + len(o.X_running) + len(o.X_pruned) + len(o.X_failed) + 2.0)
             for o, score in zip(observations, scores)
         ]

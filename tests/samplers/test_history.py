@@ -101,7 +101,8 @@ def test_choose_subspace_favours_the_sub_space_of_the_good_trials() -> None:
     history = []
     for k in range(40):
         params = SPACE[k % 2].sample(rng)
-        history.append(Trial(k, params, TrialState.COMPLETE, value=float(k % 2)))
+        value = float(k % 2) + k / 1000  # sub-space 1's values all differ
+        history.append(Trial(k, params, TrialState.COMPLETE, value=value))
     sampler = RandomSampler()
     cache = encoded_history(sampler, SPACE, history)
     picks = [
@@ -110,3 +111,34 @@ def test_choose_subspace_favours_the_sub_space_of_the_good_trials() -> None:
     ]
     # Sub-space 1 holds every top trial: weight (20 + 1) / 22 against 1 / 22.
     assert 0.9 < np.mean(picks) < 1.0
+
+
+def test_a_sub_space_on_a_plateau_counts_its_best_value_once() -> None:
+    # As on regressor_choice: sub-space 0 (Ridge) gives the same best value
+    # whatever its parameter, sub-space 1 (SVR) spread-out values with a
+    # better best. Counted trial by trial, the plateau's 20 trials took most
+    # of the top quarter and most of the next trials: weight 8 / 22 against
+    # 2 / 12. Counted once, it weighs 2 / 22.
+    rng = np.random.default_rng(0)
+    history = []
+    for k in range(20):
+        value = -3.0684 - 1e-5 * rng.random()
+        history.append(Trial(k, SPACE[0].sample(rng), TrialState.COMPLETE, value=value))
+    for k, value in enumerate(np.linspace(-5.0, -3.05, 10)):
+        params = SPACE[1].sample(rng)
+        history.append(Trial(20 + k, params, TrialState.COMPLETE, value=float(value)))
+    cache = encoded_history(RandomSampler(), SPACE, history)
+    picks = [
+        choose_subspace(SPACE, cache, history, np.random.default_rng(seed))
+        for seed in range(400)
+    ]
+    # Expected share of sub-space 1: (2 / 12) / (2 / 22 + 2 / 12) = 0.65.
+    assert 0.55 < np.mean(picks) < 0.75
+    # Ranks (a sampler of several objectives) tie by design: each counts.
+    ranks = [np.zeros(20), -np.arange(1.0, 11.0)]
+    ranked = [
+        choose_subspace(SPACE, cache, history, np.random.default_rng(seed), scores=ranks)
+        for seed in range(400)
+    ]
+    # Sub-space 0 holds the 20 best ranks: (20 + 1) / 22 against 1 / 12.
+    assert np.mean(ranked) < 0.15
