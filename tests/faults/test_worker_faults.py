@@ -67,9 +67,27 @@ def test_sigkill_of_joblib_workers_mid_fold_loses_no_trial(
                 )
                 folds = progress()[1]
                 wait_until(lambda: bool(loky_workers()), "a loky worker")
+                before = {worker.pid for worker in loky_workers()}
                 victim = loky_workers()[0]
                 victim.send_signal(signal.SIGKILL)
                 killed.append(victim.pid)
+                if kill == N_KILLS - 1:
+                    break
+                # A kill breaks the whole pool: until fresh workers run, a fold
+                # handed to it fails too, even one of a trial that started
+                # after the kill, and is retried. So the trials to wait for
+                # are read once the pool is new and has stored a fold.
+                wait_until(
+                    lambda b=before: (
+                        bool(loky_workers())
+                        and not b & {worker.pid for worker in loky_workers()}
+                    ),
+                    f"fresh loky workers after kill {kill}",
+                )
+                stored = progress()[1]
+                wait_until(
+                    lambda s=stored: progress()[1] > s, f"a fold stored after kill {kill}"
+                )
                 unfinished = progress()[0]
         except BaseException as err:  # noqa: BLE001 - handed to the test
             errors.append(err)
@@ -98,7 +116,11 @@ def test_sigkill_of_joblib_workers_mid_fold_loses_no_trial(
     fault_counts.check({}, observer, "svc", grid=True)
     trials, _ = observer.read_trials("svc")
     assert len(trials) == 4
-    assert all(t.state is TrialState.COMPLETE for t in trials)
+    states = [
+        (t.number, t.state.name, [(f.fold, f.error) for f in t.fold_results])
+        for t in trials
+    ]
+    assert all(t.state is TrialState.COMPLETE for t in trials), f"{states} {killed}"
     assert all(sorted(f.fold for f in t.fold_results) == [0, 1, 2] for t in trials)
     assert search.n_trials_ == 4
 
