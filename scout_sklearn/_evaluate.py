@@ -626,10 +626,13 @@ class FoldRunner:
     def _died(self, task: FoldTask, death: BaseException) -> FoldResult:
         """The failed fold of a task whose worker died on it twice."""
         codes = [line for line in str(death).splitlines() if "exit codes" in line]
+        # joblib names no task at the first death: the fold was one of those
+        # in flight. At the second it ran alone, so its own worker died.
         reason = (
-            f"The worker process running trial {task.number}, fold {task.fold} died, "
-            "and died again when the fold was retried alone on a fresh worker "
-            f"({type(death).__name__}{': ' + codes[0].strip() if codes else ''}). A "
+            f"A worker process died while trial {task.number}, fold {task.fold} was "
+            "in flight, and the fold's worker died again when it was retried alone "
+            f"on a fresh worker ({type(death).__name__}"
+            f"{': ' + codes[0].strip() if codes else ''}). A "
             "segmentation fault or os._exit() in the estimator, or the "
             "system killing the process for its memory, ends a worker this way."
         )

@@ -87,7 +87,8 @@ def test_a_fold_that_kills_its_worker_fails_its_trial_only(
     poisoned = next(t for t in search.study_.trials if t.params["p"] == POISON)
     errors = [f.error for f in poisoned.fold_results if f.error]
     assert len(errors) == 1
-    assert "trial 2, fold 0 died, and died again when the fold was retried" in errors[0]
+    assert "trial 2, fold 0 was in flight" in errors[0]
+    assert "died again when it was retried alone" in errors[0]
     assert _deaths(log) == 2  # sent with others, then alone on a fresh worker
     assert search.best_params_["p"] != POISON
     assert np.isnan(search.cv_results_["mean_test_score"][POISON])
@@ -128,5 +129,5 @@ def test_error_score_raise_names_the_trial(
     log = tmp_path / "deaths.txt"
     log.touch()
 
-    with pytest.raises(WorkerDied, match=r"trial 2, fold 0 died"):
+    with pytest.raises(WorkerDied, match=r"trial 2, fold 0 was in flight"):
         _search(log).set_params(error_score="raise").fit(*iris)
