@@ -294,6 +294,26 @@ def run_one(
     checkpoints: tuple[int, ...] = CHECKPOINTS,
 ) -> dict:
     """Fit one search, score its checkpoints (runs in a worker process)."""
+    try:
+        return _run_one(method, task_name, seed, n_trials, n_jobs, checkpoints)
+    finally:
+        if n_jobs != 1:
+            # Stop joblib's worker processes now: left idle, they outlived
+            # the pool's worker, which then waited at exit for their idle
+            # timeout (the script sat about 5 minutes after its last search).
+            from joblib.externals.loky import get_reusable_executor
+
+            get_reusable_executor().shutdown(wait=True)
+
+
+def _run_one(
+    method: str,
+    task_name: str,
+    seed: int,
+    n_trials: int,
+    n_jobs: int,
+    checkpoints: tuple[int, ...],
+) -> dict:
     warnings.filterwarnings("ignore")
     os.environ["PYTHONWARNINGS"] = "ignore"  # loky workers inherit it
     one_torch_thread()

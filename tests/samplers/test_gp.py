@@ -232,6 +232,37 @@ def test_acquisition_gradient_matches_finite_differences(acquisition: str) -> No
         np.testing.assert_allclose(gradient[:, j], numeric, rtol=1e-4, atol=1e-6)
 
 
+def test_the_prediction_is_the_textbook_posterior() -> None:
+    # predict computes the kernel in place and the variance by a triangular
+    # solve; both must give the posterior mean and variance of the formulas
+    # (RW eq. 2.25-2.26), on a mixed space with a categorical parameter.
+    from scout_sklearn.samplers import _gp_model
+
+    space = SearchSpace.from_user(
+        {"a": Float(0, 1), "b": Int(1, 50), "c": ["x", "y", "z"]}
+    )
+    layout = _gp_model.Layout.of(space[0])
+    generator = np.random.default_rng(1)
+    X = layout.snap(generator.random((150, 3)))
+    y = np.cos(5 * X[:, 0]) - X[:, 1] + 0.5 * (layout.choices(X)[:, 0] == 2)
+    y = (y - y.mean()) / y.std()
+    scales, signal, noise = np.array([0.2, 0.4, 1.0]), 1.3, 1e-2
+    model = _gp_model.condition(layout, scales, signal, noise, X, y)
+    U = layout.snap(generator.random((1000, 3)))
+
+    def kernel(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        parts = _gp_model._pairwise_parts(layout, A, B)
+        r = np.sqrt(parts @ (1.0 / scales**2))
+        return signal * (1 + math.sqrt(5) * r + 5 / 3 * r**2) * np.exp(-math.sqrt(5) * r)
+
+    K = kernel(X, X) + (noise + _gp_model._JITTER) * np.eye(len(X))
+    k = kernel(U, X)
+    mean, std = model.predict(U)
+    np.testing.assert_allclose(mean, k @ linalg.solve(K, y), rtol=1e-9, atol=1e-9)
+    variance = signal - np.einsum("ij,ji->i", k, linalg.solve(K, k.T))
+    np.testing.assert_allclose(std**2, np.maximum(variance, 1e-12), rtol=1e-6, atol=1e-9)
+
+
 def test_hyperparameters_are_refitted_on_a_schedule_and_a_fresh_sampler_agrees(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
