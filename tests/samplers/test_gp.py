@@ -238,9 +238,7 @@ def test_the_prediction_is_the_textbook_posterior() -> None:
     # (RW eq. 2.25-2.26), on a mixed space with a categorical parameter.
     from scout_sklearn.samplers import _gp_model
 
-    space = SearchSpace.from_user(
-        {"a": Float(0, 1), "b": Int(1, 50), "c": ["x", "y", "z"]}
-    )
+    space = SearchSpace.from_user({"a": Float(0, 1), "b": Int(1, 50), "c": ["x", "y", "z"]})
     layout = _gp_model.Layout.of(space[0])
     generator = np.random.default_rng(1)
     X = layout.snap(generator.random((150, 3)))
