@@ -19,6 +19,17 @@ seconds. A file that has a line already is not measured again, so a run
 that was stopped continues. ``compare`` counts, per half and checkpoint,
 the (task, seed) pairs where the second file did better and worse, and
 prints both versions' sampler share per task (median over seeds).
+
+``run --n-jobs 4`` runs the searches with four trials in flight instead
+(one search at a time: ``--jobs 1``), and ``rank`` prints the mean rank of
+each file's searches at ``--trials`` against the peers stored in
+``results/peers.jsonl``, as ``tasks.py`` ranks the default at
+``n_jobs=4``. Such runs are not reproducible (which trial finishes first
+changes the history the next ask sees), so compare versions over several
+runs of each::
+
+    python benchmarks/default_ab.py run par1.jsonl --seeds 0,1,2,3,4 --n-jobs 4 --jobs 1
+    python benchmarks/default_ab.py rank par1.jsonl par2.jsonl
 """
 
 from __future__ import annotations
@@ -31,26 +42,29 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from suite import HALVES, TASKS
-from tasks import run_one
+from tasks import load_store, run_one
+from tasks_report import PARALLEL_METHODS, PEERS, Results, mean_ranks
 
 sys.path.pop(0)  # this folder: distributed.py would shadow Dask
 
 CHECKPOINTS = (10, 20, 40)
 
 
-def _measure(task: str, seed: int, n_trials: int) -> dict:
-    record = run_one("scout-auto", task, seed, n_trials, 1, (*CHECKPOINTS, n_trials))
+def _measure(task: str, seed: int, n_trials: int, n_jobs: int) -> dict:
+    record = run_one("scout-auto", task, seed, n_trials, n_jobs, (*CHECKPOINTS, n_trials))
     return {
+        "method": "scout-auto",
         "task": task,
         "seed": seed,
         "n_trials": n_trials,
+        "n_jobs": n_jobs,
         "checkpoints": record["checkpoints"],
         "ask_seconds": record["ask_seconds"],
         "fold_seconds": record["fold_seconds"],
     }
 
 
-def run(path: Path, seeds: list[int], n_trials: int, jobs: int) -> None:
+def run(path: Path, seeds: list[int], n_trials: int, jobs: int, n_jobs: int) -> None:
     done = set()
     if path.exists():
         for line in path.read_text().splitlines():
@@ -64,7 +78,7 @@ def run(path: Path, seeds: list[int], n_trials: int, jobs: int) -> None:
     ]
     print(f"{len(todo)} searches to run, {len(done)} in {path}", flush=True)
     with ProcessPoolExecutor(max_workers=jobs) as pool, path.open("a") as out:
-        futures = {pool.submit(_measure, t, s, n_trials): (t, s) for t, s in todo}
+        futures = {pool.submit(_measure, t, s, n_trials, n_jobs): (t, s) for t, s in todo}
         for future in as_completed(futures):
             record = future.result()
             out.write(json.dumps(record) + "\n")
@@ -114,6 +128,21 @@ def compare(first: Path, second: Path) -> None:
         print(f"| {task} | {100 * shares[0]:.1f}% | {100 * shares[1]:.1f}% |")
 
 
+def rank(paths: list[Path]) -> None:
+    """Mean rank by best CV of each file's searches against the stored peers."""
+    peers = list(load_store().values())
+    for path in paths:
+        ours = list(_load(path).values())
+        n_jobs = ours[0].get("n_jobs", 1)
+        budget = ours[0]["n_trials"]
+        seeds = sorted({r["seed"] for r in ours})
+        methods = ["scout-auto", *PEERS]
+        jobs = {m: (n_jobs if m in PARALLEL_METHODS else 1) for m in methods}
+        ranks = mean_ranks(Results(peers + ours), methods, list(TASKS), seeds, budget, jobs)
+        line = ", ".join(f"{m} {ranks[m]:.2f}" for m in sorted(ranks, key=ranks.get))
+        print(f"{path.name} (n_jobs={n_jobs}, {budget} trials, seeds {seeds}): {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,14 +150,19 @@ def main() -> None:
     run_parser.add_argument("out", type=Path)
     run_parser.add_argument("--seeds", default="0,1,2")
     run_parser.add_argument("--trials", type=int, default=40)
-    run_parser.add_argument("--jobs", type=int, default=2)
+    run_parser.add_argument("--jobs", type=int, default=2, help="searches at once")
+    run_parser.add_argument("--n-jobs", type=int, default=1, help="each search's n_jobs")
+    rank_parser = sub.add_parser("rank")
+    rank_parser.add_argument("paths", type=Path, nargs="+")
     compare_parser = sub.add_parser("compare")
     compare_parser.add_argument("first", type=Path)
     compare_parser.add_argument("second", type=Path)
     args = parser.parse_args()
     if args.command == "run":
         seeds = [int(s) for s in args.seeds.split(",")]
-        run(args.out, seeds, args.trials, args.jobs)
+        run(args.out, seeds, args.trials, args.jobs, args.n_jobs)
+    elif args.command == "rank":
+        rank(args.paths)
     else:
         compare(args.first, args.second)
 
