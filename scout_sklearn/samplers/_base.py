@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -155,6 +156,8 @@ class UsedPoints:
         self._n_seen = 0
         self._last_params: object = None
         self.positions: set[int] = set()
+        # The same positions in increasing order, for random_free.
+        self._ordered: list[int] = []
         self._cursor = 0
 
     def update(self, space: SearchSpace, history: Sequence[Trial]) -> set[int]:
@@ -165,16 +168,16 @@ class UsedPoints:
             self._space = space
             self._n_seen = 0
             self.positions = set()
+            self._ordered = []
             self._cursor = 0
         for trial in history[self._n_seen :]:
             equal = space.equivalent_positions(trial.params)
-            if not self.distinct_equal:
-                self.positions.update(equal)
-                continue
-            for position in equal:  # the first of its equal points still free
+            for position in equal:
                 if position not in self.positions:
                     self.positions.add(position)
-                    break
+                    bisect.insort(self._ordered, position)
+                    if self.distinct_equal:  # the first of its equal points still free
+                        break
         self._n_seen = len(history)
         self._last_params = history[-1].params if history else None
         return self.positions
@@ -208,8 +211,22 @@ class UsedPoints:
                 position = random_below(n_points, rng)
                 if position not in self.positions:
                     return position
-        free = [i for i in range(n_points) if i not in self.positions]
-        return free[random_below(len(free), rng)]
+        # The r-th free position, r uniform: it is r + k, where k counts the
+        # used positions below it, i.e. the first k with used[k] - k > r
+        # (used[k] - k free positions lie below used[k]). A binary search
+        # over the used positions in order, not a list of every free one:
+        # that took time in the size of the grid at every ask, and walking a
+        # 100,000-point grid to its end took minutes.
+        rank = random_below(n_free, rng)
+        used = self._ordered
+        low, high = 0, len(used)
+        while low < high:
+            middle = (low + high) // 2
+            if used[middle] - middle <= rank:
+                low = middle + 1
+            else:
+                high = middle
+        return rank + low
 
 
 def random_below(n: int, rng: np.random.Generator) -> int:
