@@ -107,8 +107,11 @@ class NSGAIISampler(Sampler):
     first parent's): simulated binary crossover (SBX) and polynomial
     mutation for numeric parameters, uniform crossover and a uniform
     redraw for categorical ones. Params equal to a tried trial's (RUNNING
-    ones included) are never proposed: the child is bred again, then drawn
-    at random.
+    ones included) are not proposed: the child is bred again, then drawn
+    at random. On a finite space that holds until it is exhausted; a space
+    with a scipy.stats distribution is not enumerated, and when a discrete
+    one has few values (``randint(0, 3)``) and 32 random draws were all
+    tried, the last of them is proposed again.
 
     Parameters
     ----------
@@ -569,7 +572,11 @@ def _free_random(
     tried: set[tuple[int, tuple[float, ...]]],
     sampler: Sampler,
 ) -> dict[str, Any]:
-    """A random draw no trial has tried (a free grid point on a finite space)."""
+    """A random draw no trial has tried (a free grid point on a finite space).
+
+    On a space not known to be finite, a tried draw once _MAX_REDRAWS draws
+    all were tried.
+    """
     if space.is_finite:
         used = used_points(sampler)
         used.update(space, history)
@@ -579,9 +586,14 @@ def _free_random(
                 f"All {space.n_points} points of the space have been tried."
             )
         return space.point(position)
-    while True:
+    # A space not known to be finite can still hold few values (a scipy
+    # discrete distribution such as randint(0, 2) is not enumerated): once
+    # they are all tried no draw is new, so after a bounded number of draws
+    # a tried one is returned rather than looping for ever.
+    for _ in range(_MAX_REDRAWS):
         params = space.sample(rng)
         index = space.locate(params)
         assert index is not None
         if not _is_tried(space, index, space[index], params, tried, sampler, history):
             return params
+    return params

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 from contracts.sampler import SamplerContract, rng, same_params
+from scipy import stats
 
 from scout_sklearn import (
     Categorical,
@@ -137,6 +138,21 @@ def test_never_repeats_tried_params() -> None:
         history.append(Trial(number, params, TrialState.COMPLETE, (fold(values),), 0.0))
     keys = {(t.params["a"], t.params["b"], t.params["c"]) for t in history}
     assert len(keys) == space.n_points
+
+
+def test_a_scipy_discrete_space_with_every_value_tried_still_gets_an_answer() -> None:
+    # randint(0, 2) is not enumerated (the space is not finite to the
+    # sampler), so nothing says its two values are all there is: the
+    # random fallback drew for ever once both were tried.
+    space = SearchSpace.from_user({"depth": stats.randint(0, 2)})
+    sampler = NSGAIISampler(population_size=2, objectives=OBJECTIVES)
+    history: list[Trial] = []
+    for number in range(8):
+        params = sampler.ask(space, tuple(history), rng(0, number))
+        assert params["depth"] in (0, 1)
+        values = {"f1": float(params["depth"]), "f2": -float(params["depth"])}
+        history.append(Trial(number, params, TrialState.COMPLETE, (fold(values),), 0.0))
+    assert {t.params["depth"] for t in history} == {0, 1}
 
 
 def test_continuous_space_never_repeats_a_parent() -> None:
