@@ -54,9 +54,6 @@ from suite_model import (
     In,
     P,
     Task,
-    _int_grid,
-    _lin_grid,
-    _log_grid,
     breast,
     clf_large,
     clf_noisy,
@@ -68,6 +65,9 @@ from suite_model import (
     friedman_large,
     friedman_mid,
     friedman_xl,
+    int_grid,
+    lin_grid,
+    log_grid,
     reg_large,
     wide,
 )
@@ -169,7 +169,7 @@ def _tasks() -> list[Task]:
             lambda: SVC(kernel="rbf"),
             "accuracy",
             (Fl("C", 1e-3, 1e3, True), Fl("gamma", 1e-5, 1.0, True)),
-            grid={"C": _log_grid(1e-3, 1e3, 10), "gamma": _log_grid(1e-5, 1.0, 10)},
+            grid={"C": log_grid(1e-3, 1e3, 10), "gamma": log_grid(1e-5, 1.0, 10)},
             description="SVC(kernel='rbf') on digits",
         ),
         Task(
@@ -185,9 +185,9 @@ def _tasks() -> list[Task]:
                 Fl("svr__epsilon", 1e-3, 3.0, True),
             ),
             grid={
-                "svr__C": _log_grid(1e-2, 1e3, 5),
-                "svr__gamma": _log_grid(1e-4, 1.0, 5),
-                "svr__epsilon": _log_grid(1e-3, 3.0, 4),
+                "svr__C": log_grid(1e-2, 1e3, 5),
+                "svr__gamma": log_grid(1e-4, 1.0, 5),
+                "svr__epsilon": log_grid(1e-3, 3.0, 4),
             },
             description="StandardScaler + SVR on make_friedman1 (1,000 rows)",
         ),
@@ -394,7 +394,7 @@ def _tasks() -> list[Task]:
                 Ca("kneighborsclassifier__p", 1, 2),
             ),
             grid={
-                "kneighborsclassifier__n_neighbors": _int_grid(1, 60, 25),
+                "kneighborsclassifier__n_neighbors": int_grid(1, 60, 25),
                 "kneighborsclassifier__weights": ["uniform", "distance"],
                 "kneighborsclassifier__p": [1, 2],
             },
@@ -409,7 +409,7 @@ def _tasks() -> list[Task]:
             lambda: KernelRidge(kernel="rbf"),
             "neg_mean_squared_error",
             (Fl("alpha", 1e-5, 10.0, True), Fl("gamma", 1e-4, 10.0, True)),
-            grid={"alpha": _log_grid(1e-5, 10.0, 10), "gamma": _log_grid(1e-4, 10.0, 10)},
+            grid={"alpha": log_grid(1e-5, 10.0, 10), "gamma": log_grid(1e-4, 10.0, 10)},
             description="KernelRidge(kernel='rbf') on make_friedman1 (2,000 rows)",
         ),
         Task(
@@ -424,8 +424,8 @@ def _tasks() -> list[Task]:
                 Fl("elasticnet__l1_ratio", 0.0, 1.0),
             ),
             grid={
-                "elasticnet__alpha": _log_grid(1e-4, 10.0, 10),
-                "elasticnet__l1_ratio": _lin_grid(0.0, 1.0, 10),
+                "elasticnet__alpha": log_grid(1e-4, 10.0, 10),
+                "elasticnet__l1_ratio": lin_grid(0.0, 1.0, 10),
             },
             description="StandardScaler + ElasticNet on make_regression (1,000 rows, 600 "
             "features, 40 informative)",
@@ -614,7 +614,7 @@ def _tasks() -> list[Task]:
             grid={
                 "splinetransformer__n_knots": [3, 6, 10, 18, 30],
                 "splinetransformer__degree": [1, 2, 3, 5],
-                "ridge__alpha": _log_grid(1e-5, 1e3, 5),
+                "ridge__alpha": log_grid(1e-5, 1e3, 5),
             },
             description="SplineTransformer + Ridge on make_friedman1 (8,000 rows)",
         ),

@@ -222,14 +222,14 @@ reg_large = _made(
 )
 
 
-def _log_grid(low: float, high: float, n: int) -> list[float]:
+def log_grid(low: float, high: float, n: int) -> list[float]:
     return [float(v) for v in np.geomspace(low, high, n)]
 
 
-def _lin_grid(low: float, high: float, n: int) -> list[float]:
+def lin_grid(low: float, high: float, n: int) -> list[float]:
     return [float(v) for v in np.linspace(low, high, n)]
 
 
-def _int_grid(low: int, high: int, n: int, log: bool = False) -> list[int]:
+def int_grid(low: int, high: int, n: int, log: bool = False) -> list[int]:
     values = np.geomspace(low, high, n) if log else np.linspace(low, high, n)
     return sorted({round(v) for v in values})
