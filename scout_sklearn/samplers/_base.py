@@ -219,14 +219,8 @@ class UsedPoints:
         # test walking a large shuffled grid to its end ran for 10 minutes).
         rank = random_below(n_free, rng)
         used = self._ordered
-        low, high = 0, len(used)
-        while low < high:
-            middle = (low + high) // 2
-            if used[middle] - middle <= rank:
-                low = middle + 1
-            else:
-                high = middle
-        return rank + low
+        below = bisect.bisect_right(range(len(used)), rank, key=lambda k: used[k] - k)
+        return rank + below
 
 
 def random_below(n: int, rng: np.random.Generator) -> int:
