@@ -267,7 +267,9 @@ class GPSampler(Sampler):
             try:
                 with single_blas_thread():
                     hyper = self._hyperparameters(space, sub_index, layout, observations)
-                    ranked = self._ranked_candidates(layout, data, hyper, rng)
+                    ranked = self._ranked_candidates(
+                        layout, data, hyper, rng, only_best=used is None
+                    )
             except (linalg.LinAlgError, ValueError, FloatingPointError):
                 # A numerically hopeless history: a random point, never a crash.
                 ranked = rng.random((1, len(sub.names)))
@@ -324,8 +326,14 @@ class GPSampler(Sampler):
         data: _TrainingData,
         theta: np.ndarray,
         rng: np.random.Generator,
+        *,
+        only_best: bool = False,
     ) -> np.ndarray:
-        """Candidates in decreasing acquisition order (refined ones first)."""
+        """Candidates in decreasing acquisition order (refined ones first).
+
+        With ``only_best`` (an infinite space: the first candidate is always
+        free) and no refinement, only the first of that order is returned.
+        """
         X, y = data.X, data.y
         model = conditioned(layout, theta, X, y)
         best = incumbent(model, data.n_complete)
@@ -348,10 +356,18 @@ class GPSampler(Sampler):
             _, first = np.unique(codes, return_index=True)
             candidates = candidates[np.sort(first)]
         scores = acquisition.value(candidates)
+        n_refine = min(int(self.n_refinements), len(candidates))
+        refine = bool(n_refine and layout.continuous.any())
+        if only_best and not refine:
+            # The first of the stable sort below without sorting: argmax
+            # takes the first of equal maxima too, but a NaN before all else
+            # (the sort puts NaN last), so a NaN falls through to the sort.
+            top = int(np.argmax(scores))
+            if not np.isnan(scores[top]):
+                return candidates[top : top + 1]
         order = np.argsort(-scores, kind="stable")
         candidates, scores = candidates[order], scores[order]
-        n_refine = min(int(self.n_refinements), len(candidates))
-        if n_refine and layout.continuous.any():
+        if refine:
             refined = _refine(acquisition, layout, candidates[:n_refine])
             refined_scores = acquisition.value(refined)
             candidates = np.vstack([refined, candidates])

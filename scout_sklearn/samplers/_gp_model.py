@@ -11,7 +11,7 @@ Categorical parameters enter the kernel by their choice (one-hot).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -188,6 +188,14 @@ class GaussianProcess:
     features: np.ndarray  # X in the kernel's feature space (see _features)
     alpha: np.ndarray  # K^-1 y
     cholesky: np.ndarray  # lower factor L of K
+    # What cross_kernel needs of the training points at every call.
+    minus_two_features: np.ndarray = field(init=False, repr=False)
+    squared_norms: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        features = self.features
+        object.__setattr__(self, "minus_two_features", -2.0 * features)
+        object.__setattr__(self, "squared_norms", np.sum(features * features, axis=1))
 
     def with_data(self, X: np.ndarray, y: np.ndarray) -> GaussianProcess:
         """The same hyperparameters conditioned on other data."""
@@ -196,18 +204,21 @@ class GaussianProcess:
     def cross_kernel(self, U: np.ndarray) -> np.ndarray:
         """Kernel between ``U`` and the training points."""
         F = _features(self.layout, self.length_scales, U)
-        r2: np.ndarray = F @ self.features.T
-        r2 *= -2.0
+        # -2 F f^T as F (-2 f)^T: scaling by a power of two is exact, and
+        # this saves a pass over the (candidates x trials) matrix.
+        r2: np.ndarray = F @ self.minus_two_features.T
         r2 += np.sum(F * F, axis=1)[:, None]
-        r2 += np.sum(self.features * self.features, axis=1)[None, :]
+        r2 += self.squared_norms[None, :]
         np.maximum(r2, 0.0, out=r2)
         # The Matern 5/2 value of _matern52, in place (this runs on every
-        # candidate at every ask; the derivative is not needed here).
-        r = np.sqrt(r2)
-        r *= _SQRT5
-        decay = np.exp(-r)
+        # candidate at every ask; the derivative is not needed here). The
+        # root is kept negated: exp takes it as it is, and r2 - (-r) is the
+        # same number as r2 + r.
+        minus_r = np.sqrt(r2)
+        minus_r *= -_SQRT5
+        decay = np.exp(minus_r)
         r2 *= 5.0 / 3.0
-        r2 += r
+        r2 -= minus_r
         r2 += 1.0
         r2 *= decay
         r2 *= self.signal
@@ -220,7 +231,8 @@ class GaussianProcess:
         # signal - k K^-1 k as signal - |L^-1 k|^2: no cancellation inside K^-1.
         # Row i of k L^-T is (L^-1 k_i)^T: a right-side solve needs no transpose.
         v = blas.dtrsm(1.0, self.cholesky, k, side=1, lower=1, trans_a=1)
-        variance = self.signal - np.sum(v * v, axis=1)
+        v *= v  # squared in place: the same sum without another array
+        variance = self.signal - np.sum(v, axis=1)
         return mean, np.sqrt(np.maximum(variance, 1e-12))
 
     def local_predictor(self, starts: np.ndarray) -> LocalPredictor:

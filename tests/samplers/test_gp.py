@@ -488,6 +488,40 @@ def test_scoring_each_discrete_point_once_proposes_what_scoring_every_copy_did(
     assert [t.params for t in deduplicated] == [t.params for t in every_copy]
 
 
+@pytest.mark.parametrize("scores", ["model", "nan_first", "ties", "all_nan"])
+def test_the_best_candidate_alone_is_the_first_of_the_full_ranking(
+    monkeypatch: pytest.MonkeyPatch, scores: str
+) -> None:
+    # On an infinite space an ask takes the best candidate without sorting
+    # them all; it must be the one the stable sort puts first, with NaN
+    # scores (sorted last) and ties (the first copy wins) too.
+    from scout_sklearn.samplers import _gp, _gp_model
+
+    value = _gp_model.Acquisition.value
+
+    def doctored(self: Any, U: np.ndarray) -> np.ndarray:
+        out = value(self, U)
+        if scores == "nan_first":
+            out[:3] = np.nan
+        elif scores == "ties":
+            out = np.round(out, 0)
+        elif scores == "all_nan":
+            out[:] = np.nan
+        return out
+
+    monkeypatch.setattr(_gp_model.Acquisition, "value", doctored)
+    space = SearchSpace.from_user({"x": Float(-1, 1), "y": Float(-1, 1, log=False)})
+    alone = minimise(GPSampler(), space, bowl, 20, 3)
+    ranked = _gp.GPSampler._ranked_candidates
+
+    def full_ranking(self: Any, *args: Any, only_best: bool = False) -> np.ndarray:
+        return ranked(self, *args, only_best=False)
+
+    monkeypatch.setattr(_gp.GPSampler, "_ranked_candidates", full_ranking)
+    sorted_all = minimise(GPSampler(), space, bowl, 20, 3)
+    assert [t.params for t in alone] == [t.params for t in sorted_all]
+
+
 def test_set_params_after_an_ask_is_checked_at_the_next_ask() -> None:
     # A sampler's arguments are checked at every ask, but only again when
     # one of them is another object than at the last check that passed.
