@@ -68,7 +68,8 @@ class HyperbandPruner(_AshaRules):
     the last bracket starts at the last rung and always completes. Once no
     more trials are asked and nothing runs, :meth:`final_promotions` lets
     the best paused trial of each rung and bracket go on if it beats every
-    trial promoted from there.
+    trial promoted from there that still stands, and no paused trial of a
+    lower rung of its bracket beats it.
 
     References
     ----------

@@ -70,8 +70,10 @@ class SuccessiveHalvingPruner(_AshaRules):
     loop prunes the trials still waiting when the search ends, after
     :meth:`final_promotions`: once no more trials are asked and nothing
     runs, the best paused trial of each rung goes on if it beats every
-    trial promoted from that rung (so that a trial promoted early, when
-    few had reported, cannot keep a better one from the full budget).
+    trial promoted from that rung that still stands (so that a trial
+    promoted early, when few had reported, cannot keep a better one from
+    the full budget), unless a paused trial of a lower rung beats it (its
+    score fell with more resource).
 
     References
     ----------

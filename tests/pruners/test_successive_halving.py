@@ -307,23 +307,57 @@ def test_final_promotions_let_the_best_paused_trial_past_an_early_one() -> None:
     loop.waiting.append((4, 0))  # as if paused: a failed value never goes on
     assert loop.report(1, 1, 0.25) == (WAIT, [])  # rung 1: n=1, no place
     pruner, record = loop.pruner, loop.record
-    # Rung 1: nobody was promoted from it, so its best paused trial, 1, goes
-    # on. Rung 0: 3 (.95) is the best paused and beats 1 (.3), the only one
-    # promoted; the failed 4 never goes on. Highest rung first.
-    assert pruner.final_promotions(loop.waiting, record, 3) == [(1, 1), (3, 0)]
-    for pair in [(1, 1), (3, 0)]:
-        record.promote(*pair)
-        loop.waiting.remove(pair)
-    # Now 0 (.2) does not beat 3 (.95): nobody else goes on.
-    assert pruner.final_promotions(loop.waiting, record, 3) == []
-    # 3 pauses at rung 1 (.6), behind 1 (.25) which holds the place: it goes
-    # on, listed before any rung-0 pair.
+    # Rung 1: its best paused trial, 1 (.25), is beaten by 3 (.95) paused a
+    # rung lower, so it does not go on. Rung 0: 3 is the best paused and
+    # beats 1 (.3), the only one promoted; the failed 4 never goes on.
+    assert pruner.final_promotions(loop.waiting, record, 3) == [(3, 0)]
+    record.promote(3, 0)
+    loop.waiting.remove((3, 0))
+    # 3 pauses at rung 1 (.6), behind 1 (.25) which holds no place there
+    # (n=2, none): it goes on; 0 (.2) stays behind 3 at rung 0.
     record.report(3, 1, 0.6)
     assert pruner.decide(3, 1, record, 3) is WAIT
     loop.waiting.append((3, 1))
-    record.report(5, 0, 0.99)  # and a late best at rung 0
+    assert pruner.final_promotions(loop.waiting, record, 3) == [(3, 1)]
+    record.promote(3, 1)
+    loop.waiting.remove((3, 1))
+    # 3 completes (.7): 1 (.25) is beaten by 3, which still stands, and 0
+    # (.2) by everyone promoted from rung 0.
+    record.report(3, 2, 0.7)
+    assert pruner.final_promotions(loop.waiting, record, 3) == []
+    # A late best at rung 0 (.99) beats 3's .95 there: it goes on.
+    record.report(5, 0, 0.99)
     loop.waiting.append((5, 0))
-    assert pruner.final_promotions(loop.waiting, record, 3) == [(3, 1), (5, 0)]
+    assert pruner.final_promotions(loop.waiting, record, 3) == [(5, 0)]
+
+
+def test_final_promotions_skip_a_trial_that_collapsed_with_more_resource() -> None:
+    # svc_digits in benchmarks/equal_time.py: a large gamma scored well on few
+    # rows and collapsed on more. It must not be the trial carried to the full
+    # budget while a paused trial a rung lower did better.
+    pruner, record = SuccessiveHalvingPruner(), RungRecord()
+    for number, value in [(0, 0.77), (1, 0.80), (2, 0.48), (3, 0.82), (4, 0.83)]:
+        record.report(number, 0, value)
+    for number, value in [(1, 0.84), (3, 0.86), (4, 0.88)]:
+        record.promote(number, 0)
+        record.report(number, 1, value)
+    record.promote(4, 1)
+    record.report(4, 2, 0.17)  # collapsed
+    waiting = [(0, 0), (2, 0), (1, 1), (3, 1), (4, 2)]
+    # The old rule carried 4 from rung 2 (nobody promoted from there) and
+    # held 3 back behind 4's .88 at rung 1. Now 3 (.86 at rung 1) beats 4's
+    # .17, so 4 stays and 3 goes on: 4 no longer stands in its way.
+    assert pruner.final_promotions(waiting, record, 4) == [(3, 1)]
+    # A lower trial that does not beat it leaves the highest rung first.
+    record_2 = RungRecord()
+    for number, value in [(0, 0.5), (1, 0.6)]:
+        record_2.report(number, 0, value)
+    record_2.promote(1, 0)
+    record_2.report(1, 1, 0.55)
+    assert pruner.final_promotions([(0, 0), (1, 1)], record_2, 3) == [(1, 1)]
+    # Equal values: the higher rung goes on (only a strictly better one wins).
+    record_2.report(2, 0, 0.55)
+    assert pruner.final_promotions([(2, 0), (1, 1)], record_2, 3) == [(1, 1)]
 
 
 def test_final_promotions_of_a_rung_nobody_left_promote_its_best() -> None:
