@@ -139,7 +139,11 @@ def test_table_is_sorted_filtered_and_paged_by_the_server(
     pruned = api(
         dashboard.url, "/api/study/table", name="pruned sgd", state="PRUNED", per_page=500
     )
-    assert pruned["total"] == 10
+    # The count the search itself left (its pruner decides it), read from the
+    # stored study by the fixture; some trials are pruned and some are not.
+    n_pruned = studies[1]["pruned sgd"]["states"]["PRUNED"]
+    assert 0 < n_pruned < 12
+    assert pruned["total"] == n_pruned
     last = api(dashboard.url, "/api/study/table", name="pruned sgd", page=3, per_page=5)
     assert len(last["rows"]) == 2
     l1 = api(
