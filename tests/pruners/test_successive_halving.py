@@ -332,8 +332,8 @@ def test_final_promotions_let_the_best_paused_trial_past_an_early_one() -> None:
 
 
 def test_final_promotions_skip_a_trial_that_collapsed_with_more_resource() -> None:
-    # svc_digits in benchmarks/equal_time.py: a large gamma scored well on few
-    # rows and collapsed on more. It must not be the trial carried to the full
+    # svc_digits in benchmarks/equal_time.py: an SVC with a small C scored well
+    # on few rows and collapsed on more. It must not be the trial carried to the full
     # budget while a paused trial a rung lower did better.
     pruner, record = SuccessiveHalvingPruner(), RungRecord()
     for number, value in [(0, 0.77), (1, 0.80), (2, 0.48), (3, 0.82), (4, 0.83)]:
