@@ -625,22 +625,53 @@ class ScipyDistribution(Distribution):
     def has_unit_coordinate(self) -> bool:
         return self.has_quantiles
 
+    @property
+    def is_scipy(self) -> bool:
+        """Whether the object is a scipy.stats distribution (frozen or not)."""
+        from scipy import stats
+
+        families = (stats.rv_continuous, stats.rv_discrete)
+        return isinstance(self.dist, families) or isinstance(
+            getattr(self.dist, "dist", None), families
+        )
+
     def sample(self, rng: np.random.Generator) -> Any:
-        return _python_scalar(self.dist.rvs(random_state=rng))
+        if self.is_scipy:
+            return _python_scalar(self.dist.rvs(random_state=rng))
+        # A user's own object follows scikit-learn's contract, under which
+        # RandomizedSearchCV hands rvs a RandomState (check_random_state and
+        # RandomState(seed) refuse a Generator): one seeded from ``rng``.
+        state = np.random.RandomState(int(rng.integers(2**32)))
+        return _python_scalar(self.dist.rvs(random_state=state))
 
     def contains(self, value: object) -> bool:
+        if not self.is_scipy:
+            # A user's own object may draw anything (kernel names, say), as
+            # in RandomizedSearchCV, and says nothing of its support.
+            return True
         if not _is_real(value):
             return False
         number = float(value)  # type: ignore[arg-type]
         if not math.isfinite(number):
             return False
-        if self.is_discrete and not float(number).is_integer():
+        values = self._listed_values()
+        if values is not None:
+            return bool(np.any(values == number))
+        if self.is_discrete and not number.is_integer():
             return False
         support = getattr(self.dist, "support", None)
         if callable(support):
             low, high = support()
             return bool(low <= number <= high)
         return True
+
+    def _listed_values(self) -> np.ndarray | None:
+        """The values of ``rv_discrete(values=(xk, pk))`` (need not be integers)."""
+        family = getattr(self.dist, "dist", self.dist)
+        values = getattr(family, "xk", None)
+        if values is None or not self.is_discrete:
+            return None
+        return np.asarray(values, dtype=float)
 
     def _require_quantiles(self) -> None:
         if not self.has_quantiles:
@@ -652,7 +683,11 @@ class ScipyDistribution(Distribution):
     def to_unit(self, value: Any) -> float:
         self._require_quantiles()
         number = float(value)
-        if self.is_discrete:
+        if self.is_discrete and not number.is_integer():
+            # A value of rv_discrete(values=...) need not be a unit apart from
+            # the one below it: the middle of its own step of the cdf.
+            u = float(self.dist.cdf(number)) - 0.5 * float(self.dist.pmf(number))
+        elif self.is_discrete:
             u = 0.5 * (float(self.dist.cdf(number - 1)) + float(self.dist.cdf(number)))
         else:
             u = float(self.dist.cdf(number))
@@ -661,10 +696,10 @@ class ScipyDistribution(Distribution):
     def from_unit(self, u: float) -> Any:
         self._require_quantiles()
         u = min(max(float(u), _QUANTILE_MARGIN), 1.0 - _QUANTILE_MARGIN)
-        value = self.dist.ppf(u)
-        if self.is_discrete:
+        value = float(self.dist.ppf(u))
+        if self.is_discrete and value.is_integer():
             return int(value)
-        return float(value)
+        return value
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "scipy", "repr": repr(self)}

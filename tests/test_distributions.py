@@ -425,6 +425,65 @@ def test_scipy_discrete_rejects_fractions() -> None:
     assert not wrapped.contains(3.5)
 
 
+def test_scipy_discrete_with_fractional_values_keeps_them() -> None:
+    # rv_discrete(values=...) may take values that are not integers: they are
+    # in the space (RandomizedSearchCV takes them), other fractions are not,
+    # and the unit encoding decodes each back to itself, not to an int.
+    values = stats.rv_discrete(values=([0.5, 1.5, 1.75], [0.25, 0.5, 0.25]))
+    wrapped = ScipyDistribution(values)
+    assert wrapped.contains(1.5) and wrapped.contains(1.75)
+    assert not wrapped.contains(1.0) and not wrapped.contains(1.6)
+    for value in (0.5, 1.5, 1.75):
+        decoded = wrapped.from_unit(wrapped.to_unit(value))
+        assert decoded == value and isinstance(decoded, float)
+    drawn = {wrapped.sample(np.random.default_rng(seed)) for seed in range(40)}
+    assert drawn == {0.5, 1.5, 1.75}
+
+
+class _SklearnStyleChoice:
+    """A distribution written for RandomizedSearchCV: any object with rvs."""
+
+    def __init__(self, choices: list[Any]) -> None:
+        self.choices = choices
+        self.states: list[type] = []
+
+    def rvs(self, random_state: Any = None) -> Any:
+        from sklearn.utils import check_random_state
+
+        self.states.append(type(random_state))
+        # check_random_state refuses a numpy Generator.
+        rng = check_random_state(random_state)
+        return self.choices[rng.randint(len(self.choices))]
+
+
+def test_users_own_object_gets_a_random_state_as_in_randomized_search() -> None:
+    dist = _SklearnStyleChoice([0.1, 1.0, 10.0])
+    wrapped = ScipyDistribution(dist)
+    draws = [wrapped.sample(np.random.default_rng(seed)) for seed in range(30)]
+    assert set(draws) == {0.1, 1.0, 10.0}
+    assert set(dist.states) == {np.random.RandomState}
+    # The same generator state gives the same draw.
+    assert wrapped.sample(np.random.default_rng(7)) == wrapped.sample(
+        np.random.default_rng(7)
+    )
+
+
+def test_users_own_object_may_draw_anything() -> None:
+    wrapped = ScipyDistribution(_SklearnStyleChoice(["rbf", "linear"]))
+    assert wrapped.contains("rbf") and wrapped.contains("linear")
+    assert {wrapped.sample(np.random.default_rng(s)) for s in range(20)} == {
+        "rbf",
+        "linear",
+    }
+
+
+def test_scipy_distribution_gets_the_generator_itself() -> None:
+    # scipy takes a Generator; drawing with it keeps the proposals of a seed.
+    rng = np.random.default_rng(3)
+    expected = float(stats.loguniform(1e-3, 1.0).rvs(random_state=np.random.default_rng(3)))
+    assert ScipyDistribution(stats.loguniform(1e-3, 1.0)).sample(rng) == expected
+
+
 def test_scipy_distribution_encoding_stays_finite_at_the_ends() -> None:
     wrapped = ScipyDistribution(stats.norm(0.0, 1.0))
     for u in (0.0, 1.0):

@@ -193,3 +193,28 @@ def test_random_search_covering_the_grid_runs_it_in_grid_order(iris, extra):
     np.testing.assert_array_equal(
         ours.cv_results_["mean_test_score"], randomized.cv_results_["mean_test_score"]
     )
+
+
+class _KernelNames:
+    """A distribution as RandomizedSearchCV users write one: rvs only."""
+
+    def rvs(self, random_state=None):
+        from sklearn.utils import check_random_state
+
+        # check_random_state refuses a numpy Generator: a RandomState is due.
+        return ["rbf", "linear"][check_random_state(random_state).randint(2)]
+
+
+def test_a_users_rvs_object_drawing_strings_is_searched_as_by_randomized_search(iris):
+    X, y = iris
+    search = ScoutSearchCV(
+        SVC(),
+        {"kernel": _KernelNames(), "C": [0.5, 1.0]},
+        sampler="random",
+        n_trials=8,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    kernels = list(search.cv_results_["param_kernel"])
+    assert set(kernels) == {"rbf", "linear"}
+    assert search.best_params_["kernel"] in ("rbf", "linear")
