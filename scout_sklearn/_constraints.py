@@ -91,6 +91,9 @@ class Interval(Constraint):
     low, high : float or None
         Bounds; None means unbounded.
     closed : {"both", "left", "right", "neither"}
+    finite : bool, default=False
+        Whether infinities are refused where a bound is None (a parameter
+        that only makes sense as a number, such as a weight or a scale).
     """
 
     def __init__(
@@ -100,6 +103,7 @@ class Interval(Constraint):
         high: float | None,
         *,
         closed: str = "both",
+        finite: bool = False,
     ) -> None:
         if closed not in ("both", "left", "right", "neither"):
             raise ValueError(
@@ -110,6 +114,7 @@ class Interval(Constraint):
         self.low = low
         self.high = high
         self.closed = closed
+        self.finite = finite
 
     def is_satisfied_by(self, value: object) -> bool:
         if not isinstance(value, self.kind) or _is_bool(value):
@@ -124,6 +129,8 @@ class Interval(Constraint):
         # Integers are compared exactly: float() overflows beyond 1e308.
         number: Any = value if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
         if not isinstance(number, numbers.Integral) and math.isnan(number):
+            return False
+        if self.finite and not isinstance(number, numbers.Integral) and math.isinf(number):
             return False
         left_closed = self.closed in ("both", "left")
         right_closed = self.closed in ("both", "right")
@@ -141,6 +148,7 @@ class Interval(Constraint):
         right = "]" if self.closed in ("both", "right") and self.high is not None else ")"
         low = "-inf" if self.low is None else _format_bound(self.low)
         high = "inf" if self.high is None else _format_bound(self.high)
+        kind = "a finite float" if self.finite and kind == "a float" else kind
         return f"{kind} in the range {left}{low}, {high}{right}"
 
 

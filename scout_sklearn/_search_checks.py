@@ -8,12 +8,14 @@ and the splits. Each one raises InvalidParameterError naming the parameter.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import inspect
 import numbers
+import operator
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -50,12 +52,14 @@ from scout_sklearn.storage import Storage
 
 __all__ = [
     "CONSTRAINTS",
+    "check_callbacks",
     "check_clonable",
     "check_enqueue",
     "check_fit_data",
     "check_fit_params_accepted",
     "check_objective",
     "check_param_names",
+    "check_pre_dispatch",
     "check_scoring_and_refit",
     "checked_splits",
     "did_you_mean",
@@ -649,3 +653,87 @@ def is_positive_number(value: object) -> bool:
     return (
         isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) > 0
     )
+
+
+# -- pre_dispatch and callbacks: what only shows once the search runs ---------------
+_ARITHMETIC: dict[type, Callable[..., Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+
+
+def _arithmetic(node: ast.AST, n_jobs: int) -> float:
+    """The value of an expression of numbers and ``n_jobs`` (ValueError otherwise)."""
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (int, float))
+        and not isinstance(node.value, bool)
+    ):
+        return node.value
+    if isinstance(node, ast.Name) and node.id == "n_jobs":
+        return n_jobs
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left, right = _arithmetic(node.left, n_jobs), _arithmetic(node.right, n_jobs)
+        try:
+            return float(_ARITHMETIC[type(node.op)](left, right))
+        except ZeroDivisionError:
+            raise ValueError("division by zero") from None
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _ARITHMETIC:
+        return float(_ARITHMETIC[type(node.op)](_arithmetic(node.operand, n_jobs)))
+    raise ValueError("not an arithmetic expression of numbers and n_jobs")
+
+
+def check_pre_dispatch(pre_dispatch: Any, n_jobs: int, owner: str) -> None:
+    """A ``pre_dispatch`` string joblib can evaluate to at least one task.
+
+    joblib reads the string only once the folds are sent, after the study
+    is written: "all", or an expression such as "2*n_jobs" whose value (with
+    the search's ``n_jobs`` of workers) is at least 1.
+    """
+    if not isinstance(pre_dispatch, str) or pre_dispatch == "all":
+        return
+    allowed = (
+        '"all", a positive int, or an arithmetic expression of n_jobs such as '
+        '"2*n_jobs" that is at least 1'
+    )
+    try:
+        tree = ast.parse(pre_dispatch.strip(), mode="eval")
+        value = _arithmetic(tree.body, n_jobs)
+    except (SyntaxError, ValueError, OverflowError) as error:
+        raise InvalidParameterError(
+            f"The 'pre_dispatch' parameter of {owner} must be {allowed}. "
+            f"Got {pre_dispatch!r} ({error})."
+        ) from None
+    if not value >= 1:  # also NaN
+        raise InvalidParameterError(
+            f"The 'pre_dispatch' parameter of {owner} must be {allowed}. "
+            f"Got {pre_dispatch!r}, which is {value:g} with n_jobs={n_jobs}."
+        )
+
+
+def check_callbacks(callbacks: Any, owner: str) -> None:
+    """Each callback can be called as ``callback(study, trial)``."""
+    for callback in callbacks or ():
+        try:
+            signature = inspect.signature(callback)
+        except (TypeError, ValueError):  # a builtin without a signature: trusted
+            continue
+        try:
+            signature.bind(None, None)
+        except TypeError as error:
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {owner} must hold callables called as "
+                f"callback(study, trial) after each trial; {_callable_name(callback)} "
+                "cannot be "
+                f"called so: {error}."
+            ) from None
+
+
+def _callable_name(callback: Any) -> str:
+    name = getattr(callback, "__qualname__", None)
+    return name if isinstance(name, str) else repr(callback)

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils import indexable
 
@@ -42,11 +43,13 @@ from scout_sklearn._pareto import (
 from scout_sklearn._results import RungPlan, build_cv_results, metric_names
 from scout_sklearn._search_checks import (
     CONSTRAINTS,
+    check_callbacks,
     check_clonable,
     check_fit_data,
     check_fit_params_accepted,
     check_objective,
     check_param_names,
+    check_pre_dispatch,
     check_scoring_and_refit,
     checked_splits,
     resolve_sampler,
@@ -114,6 +117,8 @@ def check_params(search: Any) -> Objectives | None:
     owner = type(search).__name__
     validate_params(owner, search.get_params(deep=False), CONSTRAINTS)
     check_clonable(search.estimator, owner)
+    check_pre_dispatch(search.pre_dispatch, effective_n_jobs(search.n_jobs), owner)
+    check_callbacks(search.callbacks, owner)
     return check_several_objectives(search)
 
 

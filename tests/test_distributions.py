@@ -431,11 +431,14 @@ def test_scipy_discrete_with_fractional_values_keeps_them() -> None:
     # and the unit encoding decodes each back to itself, not to an int.
     values = stats.rv_discrete(values=([0.5, 1.5, 1.75], [0.25, 0.5, 0.25]))
     wrapped = ScipyDistribution(values)
-    assert wrapped.contains(1.5) and wrapped.contains(1.75)
-    assert not wrapped.contains(1.0) and not wrapped.contains(1.6)
+    assert wrapped.contains(1.5)
+    assert wrapped.contains(1.75)
+    assert not wrapped.contains(1.0)
+    assert not wrapped.contains(1.6)
     for value in (0.5, 1.5, 1.75):
         decoded = wrapped.from_unit(wrapped.to_unit(value))
-        assert decoded == value and isinstance(decoded, float)
+        assert decoded == value
+        assert isinstance(decoded, float)
     drawn = {wrapped.sample(np.random.default_rng(seed)) for seed in range(40)}
     assert drawn == {0.5, 1.5, 1.75}
 
@@ -470,7 +473,8 @@ def test_users_own_object_gets_a_random_state_as_in_randomized_search() -> None:
 
 def test_users_own_object_may_draw_anything() -> None:
     wrapped = ScipyDistribution(_SklearnStyleChoice(["rbf", "linear"]))
-    assert wrapped.contains("rbf") and wrapped.contains("linear")
+    assert wrapped.contains("rbf")
+    assert wrapped.contains("linear")
     assert {wrapped.sample(np.random.default_rng(s)) for s in range(20)} == {
         "rbf",
         "linear",

@@ -374,6 +374,28 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, pre_dispatch=0, cv=2),
         r"'pre_dispatch' parameter .* Got 0 instead",
     ),
+    "pre-dispatch-not-an-expression": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, pre_dispatch="lots", cv=2),
+        r"'pre_dispatch' parameter of ScoutSearchCV must be \"all\", a positive int, or "
+        r"an arithmetic expression of n_jobs such as \"2\*n_jobs\" that is at least 1\. "
+        r"Got 'lots' \(not an arithmetic expression",
+    ),
+    "pre-dispatch-expression-below-one": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, n_jobs=2, pre_dispatch="0*n_jobs", cv=2
+        ),
+        r"'pre_dispatch' .* Got '0\*n_jobs', which is 0 with n_jobs=2\.",
+    ),
+    "pre-dispatch-negative-string": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, pre_dispatch="-3", cv=2),
+        r"'pre_dispatch' .* Got '-3', which is -3 with n_jobs=1\.",
+    ),
+    "callback-without-study": (
+        lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, callbacks=[_one_argument], cv=2),
+        r"'callbacks' parameter of ScoutSearchCV must hold callables called as "
+        r"callback\(study, trial\) after each trial; _one_argument cannot be called so: "
+        r"too many positional arguments\.",
+    ),
     "study-name-too-long": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, study_name="s" * 256, cv=2),
         r"'study_name' parameter of ScoutSearchCV must be a str of at most 255 "
@@ -402,6 +424,10 @@ CASES = {
         r"\(a class: pass an instance, e\.g\. KFold\(\)\)\.",
     ),
 }
+
+
+def _one_argument(trial):  # forgot the study
+    return None
 
 
 @pytest.mark.parametrize(("build", "match"), list(CASES.values()), ids=list(CASES))

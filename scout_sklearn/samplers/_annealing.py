@@ -131,7 +131,9 @@ class AnnealingSampler(Sampler):
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
         "n_startup_trials": [Interval(numbers.Integral, 1, None)],
-        "initial_temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+        "initial_temperature": [
+            Interval(numbers.Real, 0, None, closed="neither", finite=True)
+        ],
         "cooling": [Interval(numbers.Real, 0, 1, closed="right")],
         "initial_scale": [Interval(numbers.Real, 0, 1, closed="right")],
         "final_scale": [Interval(numbers.Real, 0, 1, closed="right")],

@@ -147,7 +147,10 @@ class CmaEsSampler(Sampler):
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
-        "sigma0": [Interval(numbers.Real, 0, None, closed="neither"), IsNone()],
+        "sigma0": [
+            Interval(numbers.Real, 0, None, closed="neither", finite=True),
+            IsNone(),
+        ],
         "population_size": [Interval(numbers.Integral, 2, None), IsNone()],
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "restart_strategy": [Options({"ipop"}), IsNone()],

@@ -209,7 +209,7 @@ class GPSampler(Sampler):
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "acquisition": [Options(["ei", "lcb", "ucb"])],
-        "kappa": [Interval(numbers.Real, 0, None)],
+        "kappa": [Interval(numbers.Real, 0, None, finite=True)],
         "n_candidates": [Interval(numbers.Integral, 1, None)],
         "n_refinements": [Interval(numbers.Integral, 0, None)],
     }

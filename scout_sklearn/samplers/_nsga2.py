@@ -202,8 +202,8 @@ class NSGAIISampler(Sampler):
         "crossover_prob": [Interval(numbers.Real, 0, 1)],
         "swapping_prob": [Interval(numbers.Real, 0, 1)],
         "mutation_prob": [Interval(numbers.Real, 0, 1), IsNone()],
-        "eta_crossover": [Interval(numbers.Real, 0, None, closed="neither")],
-        "eta_mutation": [Interval(numbers.Real, 0, None, closed="neither")],
+        "eta_crossover": [Interval(numbers.Real, 0, None, closed="neither", finite=True)],
+        "eta_mutation": [Interval(numbers.Real, 0, None, closed="neither", finite=True)],
         **OBJECTIVE_CONSTRAINTS,
     }
 

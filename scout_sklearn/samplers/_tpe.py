@@ -176,7 +176,7 @@ class TPESampler(Sampler):
         "gamma": [Interval(numbers.Real, 0, 1, closed="right"), IsCallable(), IsNone()],
         "multivariate": [Boolean()],
         "constant_liar": [Boolean()],
-        "prior_weight": [Interval(numbers.Real, 0, None, closed="neither")],
+        "prior_weight": [Interval(numbers.Real, 0, None, closed="neither", finite=True)],
         "consider_endpoints": [Boolean()],
     }
 

@@ -223,7 +223,7 @@ def test_missing_cmaes_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         (
             {"sigma0": 0.0},
-            r"'sigma0' parameter of CmaEsSampler must be a float in the range",
+            r"'sigma0' parameter of CmaEsSampler must be a finite float in the range",
         ),
         ({"sigma0": "big"}, r"'sigma0'.*or None. Got 'big'"),
         ({"population_size": 1}, r"'population_size'.*\[2, inf\) or None"),

@@ -188,6 +188,7 @@ def test_a_distribution_without_quantiles_is_rejected_by_check_space() -> None:
         ("n_startup_trials", 2.5),
         ("acquisition", "pi"),
         ("kappa", -0.1),
+        ("kappa", float("inf")),
         ("n_candidates", 0),
         ("n_refinements", -2),
     ],

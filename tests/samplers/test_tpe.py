@@ -252,6 +252,7 @@ def test_rejects_a_distribution_without_quantiles() -> None:
         ("constant_liar", 1),
         ("prior_weight", 0.0),
         ("prior_weight", -1.0),
+        ("prior_weight", float("inf")),  # NaN probabilities after the start-up trials
         ("consider_endpoints", None),
     ],
 )
