@@ -28,7 +28,7 @@ from scout_sklearn._search_fit import (
 )
 from scout_sklearn._search_pruning import resolve_pruning, with_subsamples
 from scout_sklearn._search_study import queue_enqueued
-from scout_sklearn._secrets import mask_url
+from scout_sklearn._secrets import MaskedURL, mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
 from scout_sklearn._trial import FoldResult, Trial
@@ -412,6 +412,24 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         self.constraints = constraints
         self.validation = validation
         self.inner_max_num_threads = inner_max_num_threads
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Get the parameters of this search (see scikit-learn's ``get_params``).
+
+        A ``storage`` URL with a password comes back as a :class:`str` that
+        is the URL itself but shows the password masked in its ``repr``:
+        the repr and HTML view of a pipeline or a meta-estimator holding the
+        search show its parameters so.
+        """
+        params: dict[str, Any] = super().get_params(deep=deep)
+        storage = params.get("storage")
+        if (
+            isinstance(storage, str)
+            and not isinstance(storage, MaskedURL)
+            and mask_url(storage) != storage
+        ):
+            params["storage"] = MaskedURL(storage)
+        return params
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         # What a console, a log or a traceback shows: the storage URL's

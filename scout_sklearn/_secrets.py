@@ -13,7 +13,7 @@ import logging
 import re
 from urllib.parse import unquote
 
-__all__ = ["MASK", "PasswordFilter", "hide_password", "mask_url"]
+__all__ = ["MASK", "MaskedURL", "PasswordFilter", "hide_password", "mask_url"]
 
 MASK = "***"
 
@@ -54,6 +54,22 @@ def mask_url(url: str) -> str:
     """
     text = _PASSWORD_IN_NETLOC.sub(rf"\g<head>{MASK}@", url)
     return _PASSWORD_IN_QUERY.sub(rf"\g<head>{MASK}", text)
+
+
+class MaskedURL(str):
+    """A URL string that shows its password masked in its repr.
+
+    It is the URL itself for every other use (``str``, equality, hashing,
+    connecting), so that ``get_params()`` can hand it to ``clone`` and the
+    clone connects as the original does, while scikit-learn's pretty printer
+    and HTML view, which show a nested estimator through the ``repr`` of its
+    ``get_params()`` values, show ``***``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(mask_url(str.__str__(self)))
 
 
 def hide_password(text: str, url: object) -> str:

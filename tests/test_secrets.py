@@ -67,6 +67,38 @@ def test_repr_html_and_mimebundle_mask_the_password() -> None:
     assert repr(search.storage) == repr(UNREACHABLE)
 
 
+def test_a_search_nested_in_a_pipeline_or_a_search_shows_no_password() -> None:
+    # scikit-learn shows a nested estimator through the repr of its
+    # get_params() values, not through its own __repr__.
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    search = _search(UNREACHABLE)
+    pipe = make_pipeline(StandardScaler(), search)
+    outer = GridSearchCV(search, {"cv": [2, 3]})
+    shown = [repr(pipe), pipe._repr_html_(), repr(outer), outer._repr_html_()]
+    shown += [repr(pipe.get_params()), repr(search.get_params())]
+    for text in shown:
+        assert SECRET not in text
+        assert "user:***@127.0.0.1:1" in text
+    # The value is still the URL itself: a clone connects as the original.
+    for copied in (clone(search), clone(pipe).steps[1][1]):
+        assert str(copied.get_params()["storage"]) == UNREACHABLE
+        assert copied.storage == UNREACHABLE
+    pipe.set_params(**pipe.get_params(deep=False))
+    assert pipe.get_params()["scoutsearchcv__storage"] == UNREACHABLE
+
+
+def test_a_password_given_as_a_query_option_is_masked_in_connection_errors() -> None:
+    url = f"postgresql+psycopg://user@127.0.0.1:1/db?password={SECRET}"
+    with pytest.raises(ConnectionError) as info:
+        SQLStorage(url)
+    assert SECRET not in str(info.value)
+    assert "?password=***" in str(info.value)
+
+
 def test_a_failed_connection_shows_no_password(
     iris: tuple[np.ndarray, np.ndarray], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import PoolProxiedConnection
 
-from scout_sklearn._secrets import PasswordFilter
+from scout_sklearn._secrets import PasswordFilter, mask_url
 from scout_sklearn._trial import FoldResult
 from scout_sklearn.exceptions import (
     StorageFileLost,
@@ -70,7 +70,8 @@ class _SQLBase:
 
     # -- opening --------------------------------------------------------------------
     def _setup(self) -> None:
-        self._masked_url = self._url.render_as_string(hide_password=True)
+        # SQLAlchemy hides a user:password@ password only; ?password= too.
+        self._masked_url = mask_url(self._url.render_as_string(hide_password=True))
         self._is_memory = _is_sqlite_memory(self._url)
         # An in-memory database is one connection shared by every thread:
         # each transaction holds this lock. Other databases have a pool.
