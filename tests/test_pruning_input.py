@@ -2,13 +2,46 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import ClassVar
+
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.svm import SVC
 
 from scout_sklearn import Float, ScoutSearchCV
 from scout_sklearn.exceptions import InvalidParameterError
-from scout_sklearn.pruners import HyperbandPruner
+from scout_sklearn.pruners import HyperbandPruner, SuccessiveHalvingPruner
+
+
+class BudgetSpy(ClassifierMixin, BaseEstimator):
+    """Counts its fits (in this process); parameters of every kind to use as resource.
+
+    ``max_iter`` is an int, ``budget`` a float; fit checks neither.
+    """
+
+    calls: ClassVar[Counter[str]] = Counter()
+
+    def __init__(self, C=1.0, max_iter=100, budget=1.0):
+        self.C = C
+        self.max_iter = max_iter
+        self.budget = budget
+
+    def fit(self, X, y):
+        type(self).calls["fit"] += 1
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.fixture
+def budget_spy() -> BudgetSpy:
+    """A BudgetSpy with its call counter reset; ``budget_spy.calls["fit"]`` counts fits."""
+    BudgetSpy.calls.clear()
+    return BudgetSpy()
 
 
 # -- bad input fails before any fit ----------------------------------------------------
@@ -109,3 +142,101 @@ def test_a_parameter_without_a_positive_default_needs_max_resource(iris) -> None
         r"is needed: the estimator's own value, -1, is not a positive number",
     ):
         search.fit(X, y)
+
+
+# -- a parameter resource: finite bounds, int rungs that fit in int64 ------------------
+@pytest.mark.parametrize(
+    ("estimator_params", "kwargs", "message"),
+    [
+        (
+            {},
+            {"resource": "max_iter", "max_resource": 2**70},
+            r"'max_resource' parameter of ScoutSearchCV must be <= 9223372036854775807 "
+            r"\(2\*\*63 - 1\) with resource='max_iter': its rungs are ints, which "
+            r"cv_results_\['n_resources'\] holds as int64\. Got "
+            r"max_resource=1180591620717411303424 instead\.$",
+        ),
+        (
+            {},
+            {"resource": "max_iter", "min_resource": 2**64, "max_resource": 2**65},
+            r"'min_resource' parameter of ScoutSearchCV must be <= 9223372036854775807 "
+            r".*Got min_resource=18446744073709551616 instead",
+        ),
+        (
+            {},  # an integral float for an int parameter: int rungs
+            {"resource": "max_iter", "max_resource": 1e30},
+            r"'max_resource' parameter .* must be <= 9223372036854775807 .*"
+            r"Got max_resource=1e\+30 instead",
+        ),
+        (
+            {},  # int bounds give int rungs, even for a float parameter
+            {"resource": "budget", "max_resource": 2**70},
+            r"'max_resource' parameter .* must be <= 9223372036854775807 .*"
+            r"resource='budget'.*Got max_resource=1180591620717411303424 instead\. "
+            r"For a float parameter, give it as a float: "
+            r"max_resource=1\.1805916207174113e\+21\.",
+        ),
+        (
+            {"max_iter": 2**70},
+            {"resource": "max_iter"},
+            r"'max_resource' parameter .* must be <= 9223372036854775807 .*Got "
+            r"max_resource=None, so the estimator's own "
+            r"max_iter=1180591620717411303424 instead\. Set max_resource=",
+        ),
+        (
+            {},
+            {"resource": "max_iter", "max_resource": float("inf")},
+            r"'max_resource' parameter of ScoutSearchCV must be a finite number with "
+            r"resource='max_iter'.*Got max_resource=inf instead",
+        ),
+        (
+            {},
+            {"resource": "budget", "min_resource": float("inf")},
+            r"'min_resource' parameter of ScoutSearchCV must be a finite number with "
+            r"resource='budget'.*Got min_resource=inf instead",
+        ),
+        (
+            {"budget": float("inf")},
+            {"resource": "budget"},
+            r"With resource='budget', max_resource \(its value at the last rung\) is "
+            r"needed: the estimator's own value, inf, is not a finite number",
+        ),
+    ],
+)
+def test_parameter_resource_bounds_fail_before_any_fit(
+    iris, budget_spy, tmp_path, estimator_params, kwargs, message
+) -> None:
+    X, y = iris
+    db = tmp_path / "scout.db"
+    search = ScoutSearchCV(
+        budget_spy.set_params(**estimator_params),
+        {"C": Float(0.1, 10.0)},
+        pruner=SuccessiveHalvingPruner(reduction_factor=10**6),
+        n_trials=2,
+        cv=3,
+        storage=f"sqlite:///{db}",
+        **kwargs,
+    )
+    with pytest.raises(InvalidParameterError, match=message):
+        search.fit(X, y)
+    assert budget_spy.calls["fit"] == 0
+    assert not db.exists()  # nothing was written either
+
+
+def test_the_largest_int64_max_resource_is_kept_in_the_results(iris, budget_spy) -> None:
+    X, y = iris
+    top = 2**63 - 1
+    search = ScoutSearchCV(
+        budget_spy,
+        {"C": Float(0.1, 10.0)},
+        pruner=SuccessiveHalvingPruner(reduction_factor=10**6),
+        resource="max_iter",
+        max_resource=top,
+        n_trials=2,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    results = search.cv_results_
+    assert results["n_resources"].dtype == np.int64
+    assert top in results["n_resources"]
+    assert search.best_params_["max_iter"] == top
