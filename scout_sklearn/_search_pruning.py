@@ -223,13 +223,35 @@ def _parameter_bounds(
                 "max_resource is the value every COMPLETE trial is evaluated at."
             )
     current = valid[resource]
-    for key, value in (("min_resource", min_resource), ("max_resource", max_resource)):
+    estimator_name = type(estimator).__name__
+    # None is left to the bounds (max_depth=None: max_resource is then needed).
+    if current is not None and not _is_real(current):
+        raise InvalidParameterError(
+            f"The 'resource' parameter of {name} must be 'n_samples', 'folds' or "
+            f"the name of a numeric parameter of {estimator_name}: each rung sets "
+            f"it to a number. Got resource={resource!r}, whose value on the "
+            f"estimator, {resource}={current!r}, is not a number. If {resource!r} "
+            f"also takes numbers, set one on the estimator first."
+        )
+    bounds = (("min_resource", min_resource), ("max_resource", max_resource))
+    for key, value in bounds:
         if value is not None and not (is_int(value) or math.isfinite(value)):
             raise InvalidParameterError(
                 f"The {key!r} parameter of {name} must be a finite number with "
                 f"resource={resource!r}: each rung sets {resource!r} to a value "
                 f"between min_resource and max_resource. Got {key}={value!r} instead."
             )
+    if is_int(current):
+        for key, value in bounds:
+            if value is not None and not (is_int(value) or float(value).is_integer()):
+                raise InvalidParameterError(
+                    f"The {key!r} parameter of {name} is a value of {resource!r} "
+                    f"with resource={resource!r}, an int parameter of "
+                    f"{estimator_name} ({resource}={current!r} on the estimator), "
+                    f"so it must be an int. Got {key}={value!r} instead. If "
+                    f"{resource!r} also takes floats, set a float on the estimator "
+                    f"first ({resource}={int(current)}.0)."
+                )
     if max_resource is not None:
         high = max_resource
     elif is_positive_number(current) and (is_int(current) or math.isfinite(current)):
@@ -242,9 +264,7 @@ def _parameter_bounds(
             f"{problem} number. Set max_resource=..."
         )
     low = 1 if min_resource is None else min_resource
-    if isinstance(current, numbers.Integral) and all(
-        is_int(v) or float(v).is_integer() for v in (low, high)
-    ):
+    if is_int(current):  # int rungs: integral float bounds (18.0) become ints
         low, high = int(low), int(high)
     if is_int(low) and is_int(high):
         _check_int64(low, high, min_resource, max_resource, resource, current, name)
@@ -285,6 +305,11 @@ def _check_int64(
             f"with resource={resource!r}: its rungs are ints, which "
             f"cv_results_['n_resources'] holds as int64. Got {got} instead.{hint}"
         )
+
+
+def _is_real(value: object) -> bool:
+    """Whether ``value`` is a real number: an int, a float or a numpy one, not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _stratifies(estimator: Any, y: Any) -> bool:
