@@ -165,6 +165,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
           ("max_iter", "n_estimators", "svc__max_iter" in a pipeline): each
           rung sets it. Where the estimator (or its pipeline step) has
           ``warm_start``, a promoted trial continues its previous rung's fit.
+          Its value on the estimator must be a number (or None); when that
+          is an int, so are ``min_resource``, ``max_resource`` and the rungs.
         - "folds": rung ``r`` has run the first ``ladder[r]`` CV folds, and
           trials are compared by their mean over those folds.
     min_resource : int or float, default=None

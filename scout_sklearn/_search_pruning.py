@@ -10,6 +10,7 @@ order in which ``resource='n_samples'`` takes each training fold's rows.
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 import warnings
 from typing import Any
@@ -31,6 +32,8 @@ __all__ = ["resolve_pruning", "with_subsamples"]
 # The seed stream of the n_samples subsamples, apart from the trials' streams
 # ([seed, number]): the subsample of fold k is drawn from [seed, k, _SUBSAMPLE].
 _SUBSAMPLE = 0x5AB5
+# The largest int rung: cv_results_["n_resources"] is an int64 array then.
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
 def resolve_pruning(
@@ -220,24 +223,93 @@ def _parameter_bounds(
                 "max_resource is the value every COMPLETE trial is evaluated at."
             )
     current = valid[resource]
+    estimator_name = type(estimator).__name__
+    # None is left to the bounds (max_depth=None: max_resource is then needed).
+    if current is not None and not _is_real(current):
+        raise InvalidParameterError(
+            f"The 'resource' parameter of {name} must be 'n_samples', 'folds' or "
+            f"the name of a numeric parameter of {estimator_name}: each rung sets "
+            f"it to a number. Got resource={resource!r}, whose value on the "
+            f"estimator, {resource}={current!r}, is not a number. If {resource!r} "
+            f"also takes numbers, set one on the estimator first."
+        )
+    bounds = (("min_resource", min_resource), ("max_resource", max_resource))
+    for key, value in bounds:
+        if value is not None and not (is_int(value) or math.isfinite(value)):
+            raise InvalidParameterError(
+                f"The {key!r} parameter of {name} must be a finite number with "
+                f"resource={resource!r}: each rung sets {resource!r} to a value "
+                f"between min_resource and max_resource. Got {key}={value!r} instead."
+            )
+    if is_int(current):
+        for key, value in bounds:
+            if value is not None and not (is_int(value) or float(value).is_integer()):
+                raise InvalidParameterError(
+                    f"The {key!r} parameter of {name} is a value of {resource!r} "
+                    f"with resource={resource!r}, an int parameter of "
+                    f"{estimator_name} ({resource}={current!r} on the estimator), "
+                    f"so it must be an int. Got {key}={value!r} instead. If "
+                    f"{resource!r} also takes floats, set a float on the estimator "
+                    f"first ({resource}={int(current)}.0)."
+                )
     if max_resource is not None:
         high = max_resource
-    elif is_positive_number(current):
+    elif is_positive_number(current) and (is_int(current) or math.isfinite(current)):
         high = current
     else:
+        problem = "finite" if is_positive_number(current) else "positive"
         raise InvalidParameterError(
             f"With resource={resource!r}, max_resource (its value at the last "
             f"rung) is needed: the estimator's own value, {current!r}, is not a "
-            f"positive number. Set max_resource=..."
+            f"{problem} number. Set max_resource=..."
         )
     low = 1 if min_resource is None else min_resource
-    if isinstance(current, numbers.Integral) and all(
-        float(v).is_integer() for v in (low, high)
-    ):
+    if is_int(current):  # int rungs: integral float bounds (18.0) become ints
         low, high = int(low), int(high)
+    if is_int(low) and is_int(high):
+        _check_int64(low, high, min_resource, max_resource, resource, current, name)
     prefix = resource.rpartition("__")[0]
     warm_start = f"{prefix}__warm_start" if prefix else "warm_start"
     return (low, high), (warm_start if warm_start in valid else None)
+
+
+def _check_int64(
+    low: float,
+    high: float,
+    min_resource: float | None,
+    max_resource: float | None,
+    resource: str,
+    current: Any,
+    owner: str,
+) -> None:
+    """Refuse int rungs that ``cv_results_['n_resources']`` (int64) cannot hold."""
+    name = owner
+    for key, value, given in (
+        ("min_resource", low, min_resource),
+        ("max_resource", high, max_resource),
+    ):
+        if value <= _INT64_MAX:
+            continue
+        if given is None:  # max_resource=None: the estimator's own value
+            got = f"max_resource=None, so the estimator's own {resource}={value!r}"
+            hint = " Set max_resource=..."
+        else:
+            got = f"{key}={given!r}"
+            hint = (
+                ""
+                if isinstance(current, numbers.Integral)
+                else f" For a float parameter, give it as a float: {key}={float(given)!r}."
+            )
+        raise InvalidParameterError(
+            f"The {key!r} parameter of {name} must be <= {_INT64_MAX} (2**63 - 1) "
+            f"with resource={resource!r}: its rungs are ints, which "
+            f"cv_results_['n_resources'] holds as int64. Got {got} instead.{hint}"
+        )
+
+
+def _is_real(value: object) -> bool:
+    """Whether ``value`` is a real number: an int, a float or a numpy one, not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _stratifies(estimator: Any, y: Any) -> bool:
