@@ -692,7 +692,8 @@ def load_study(storage: Any, study_name: str) -> StoredStudy:
     Parameters
     ----------
     storage : str or Storage
-        A database URL (e.g. ``"sqlite:///scout.db"``) or a storage object.
+        A database URL (e.g. ``"sqlite:///scout.db"``), opened read-only
+        (nothing is created there), or a storage object.
     study_name : str
         The study's name; :func:`list_studies` gives the names.
 
@@ -702,7 +703,7 @@ def load_study(storage: Any, study_name: str) -> StoredStudy:
     """
     from scout_sklearn.storage._open import open_storage
 
-    opened = open_storage(storage, owner="load_study")
+    opened = open_storage(storage, owner="load_study", read_only=True)
     record = opened.load_study(study_name)
     if record is None:
         names = [r.name for r in opened.list_studies()]
@@ -725,10 +726,18 @@ def load_study(storage: Any, study_name: str) -> StoredStudy:
 
 
 def list_studies(storage: Any) -> list[str]:
-    """Names of the studies in ``storage`` (a URL or a storage), oldest first."""
+    """Names of the studies in ``storage`` (a URL or a storage), oldest first.
+
+    A URL is opened read-only: nothing is created there (a SQLite file that
+    does not exist is a FileNotFoundError, not a new empty database).
+    """
     from scout_sklearn.storage._open import open_storage
 
-    return [r.name for r in open_storage(storage, owner="list_studies").list_studies()]
+    try:
+        opened = open_storage(storage, owner="list_studies", read_only=True)
+        return [r.name for r in opened.list_studies()]
+    except LookupError:  # a database no search has written to: no studies
+        return []
 
 
 def _readable(value: Any) -> Any:

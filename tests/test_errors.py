@@ -666,6 +666,29 @@ def test_a_storage_url_query_argument_the_driver_cannot_read_fails_before_any_fi
 
 
 @pytest.mark.parametrize(
+    ("query", "error"),
+    [("charset=nope", "AttributeError"), ("port=abc", "ValueError")],
+)
+def test_a_mysql_url_option_the_driver_refuses_on_connecting_fails_before_any_fit(
+    iris, fit_spy, query, error
+):
+    pytest.importorskip("pymysql")
+    X, y = iris
+    # Nothing listens on port 1: the driver refuses the option before any traffic.
+    url = f"mysql+pymysql://user:pw12345@127.0.0.1:1/db?{query}"
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, cv=2, storage=url)
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"The 'storage' parameter 'mysql\+pymysql://user:\*\*\*@127\.0\.0\.1:1/db"
+        rf"\?{query}' has a query argument \(or engine option\) its driver refused when "
+        rf"connecting: {error}",
+    ) as info:
+        search.fit(X, y)
+    assert "pw12345" not in str(info.value)
+    assert fit_spy.calls["fit"] == 0
+
+
+@pytest.mark.parametrize(
     ("params", "error", "match"),
     [
         (

@@ -51,6 +51,7 @@ from scout_sklearn.storage._sql_schema import (
 from scout_sklearn.storage._sql_values import (
     _check_engine_kwargs,
     _check_read_only,
+    _check_readable_sqlite_file,
     _check_seconds,
     _check_table_prefix,
     _check_url,
@@ -201,6 +202,8 @@ class SQLStorage(_SQLBase, Storage):
         self._url = _check_url(url)
         self.timeout = _check_seconds("timeout", timeout)
         self.read_only = _check_read_only(read_only, self._url)
+        if self.read_only:
+            _check_readable_sqlite_file(self._url)
         self._engine_kwargs = _check_engine_kwargs(engine_kwargs)
         self._table_prefix = _check_table_prefix(table_prefix)
         self.lease_seconds = _check_seconds("lease_seconds", lease_seconds)

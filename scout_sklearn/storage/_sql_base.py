@@ -20,6 +20,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from scout_sklearn._secrets import PasswordFilter, mask_url
 from scout_sklearn._trial import FoldResult
 from scout_sklearn.exceptions import (
+    InvalidParameterError,
     StorageFileLost,
 )
 from scout_sklearn.storage._sql_connection import (
@@ -212,6 +213,14 @@ class _SQLBase:
                 raise ConnectionError(self._connect_failure(err.orig)) from None
             except db.dbapi.Error as err:  # raised by a new connection's first queries
                 raise ConnectionError(self._connect_failure(err)) from None
+            except (TypeError, ValueError, AttributeError) as err:
+                # The driver refused an option of the URL's query (PyMySQL's
+                # ?port=abc, or ?charset=nope, which fails as an AttributeError).
+                raise InvalidParameterError(
+                    f"The 'storage' parameter {self._masked_url!r} has a query "
+                    "argument (or engine option) its driver refused when connecting: "
+                    f"{type(err).__name__}: {_scrub(str(err), self._url)}."
+                ) from None
             with conn:
                 if not write:
                     return work(conn)

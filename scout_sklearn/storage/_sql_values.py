@@ -117,6 +117,26 @@ def _check_engine_kwargs(engine_kwargs: object) -> dict[str, Any]:
     return dict(engine_kwargs)
 
 
+def _check_readable_sqlite_file(url: URL) -> None:
+    """A read-only SQLite file URL names a file that exists.
+
+    A read-only storage never creates one: without this check, the first
+    connection fails with "unable to open database file", which does not
+    say that the path (often a typo) names nothing.
+    """
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+        return
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename: left to SQLite
+        return
+    if not os.path.exists(database):
+        raise FileNotFoundError(
+            f"The SQLite database file {os.path.abspath(database)!r} does not exist, "
+            "and a read-only storage creates nothing: check the path "
+            "(sqlite:///relative/path.db, sqlite:////absolute/path.db)."
+        )
+
+
 def _check_read_only(read_only: object, url: URL) -> bool:
     if not isinstance(read_only, bool):
         raise InvalidParameterError(

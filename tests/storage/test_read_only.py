@@ -229,3 +229,28 @@ def test_a_read_only_server_storage_creates_no_tables(backend: str) -> None:
     finally:
         engine.dispose()
     assert not [name for name in names if name.startswith(prefix)]
+
+
+def test_reading_a_sqlite_path_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
+    from scout_sklearn import list_studies, load_study
+
+    typo = tmp_path / "scuot.db"  # the user meant scout.db
+    for read in (lambda url: list_studies(url), lambda url: load_study(url, STUDY)):
+        with pytest.raises(FileNotFoundError, match=r"scuot\.db' does not exist"):
+            read(f"sqlite:///{typo}")
+        assert not typo.exists()
+
+
+def test_listing_a_database_no_search_wrote_to_finds_no_study_and_leaves_it(
+    tmp_path: Path,
+) -> None:
+    from scout_sklearn import list_studies
+
+    path = tmp_path / "other.db"
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+        connection.commit()
+    assert list_studies(f"sqlite:///{path}") == []
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["notes"]
