@@ -561,8 +561,14 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 "best_estimator_ with one of scorer_'s scorers instead, e.g. "
                 f"search.scorer_[{next(iter(scorers))!r}](search.best_estimator_, X, y)."
             )
-        score: float = super().score(X, y, **params)
-        return score
+        score: Any = super().score(X, y, **params)
+        if isinstance(score, Mapping) and callable(self.scoring):
+            # A callable scoring that returns {"score": value}: its one metric
+            # is named "score", as a plain number's is (see multimetric_).
+            key = self.refit if isinstance(self.refit, str) else "score"
+            if key in score:
+                score = score[key]
+        return score  # type: ignore[no-any-return]
 
     def trials_dataframe(self) -> Any:
         """The trials of the search as a pandas DataFrame, one row per trial.

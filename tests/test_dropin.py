@@ -218,3 +218,18 @@ def test_a_users_rvs_object_drawing_strings_is_searched_as_by_randomized_search(
     kernels = list(search.cv_results_["param_kernel"])
     assert set(kernels) == {"rbf", "linear"}
     assert search.best_params_["kernel"] in ("rbf", "linear")
+
+
+def test_a_callable_scoring_returning_a_dict_of_score_gives_a_number_from_score(iris):
+    X, y = iris
+    scoring = lambda est, X, y: {"score": est.score(X, y)}  # noqa: E731
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": [0.1, 1.0]},
+        cv=3,
+        scoring=scoring,
+        refit="score",
+    ).fit(X, y)
+    expected = search.best_estimator_.score(X, y)
+    assert search.score(X, y) == expected
+    assert search.cv_results_["mean_test_score"].shape == (2,)
