@@ -410,9 +410,16 @@ class _SQLBase:
         reason = _scrub(str(err), self._url)
         message = f"Could not connect to {self!r}: {reason}"
         if "timeout" in reason or "timed out" in reason:
+            # At most 10 s to reach the server; PyMySQL then reads the
+            # server's greeting under read_timeout, which is the timeout.
+            waited = (
+                "at most 10 s to reach it, then up to the timeout for its greeting"
+                if self._url.get_backend_name() == "mysql"
+                else "at most 10 s to connect"
+            )
             message += (
-                f" The server did not answer in time (timeout={self.timeout:g} s, at "
-                "most 10 s to connect): check that it is up and reachable from this "
+                f" The server did not answer in time (timeout={self.timeout:g} s, "
+                f"{waited}): check that it is up and reachable from this "
                 "machine; SQLStorage(url, timeout=...) or engine_kwargs="
                 "{'connect_args': {'connect_timeout': ...}} waits longer."
             )
