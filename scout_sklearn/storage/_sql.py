@@ -115,7 +115,8 @@ class SQLStorage(_SQLBase, Storage):
         Seconds to wait for the database: for an answer to each statement,
         for a lock (SQLite's ``busy_timeout``; retries of a write that meets
         a locked database or a deadlock stop after that long) and, capped at
-        10 s, to connect. A server that stops answering, or a proxy that
+        10 s, to connect (MySQL/MariaDB: 10 s to reach the server, then the
+        timeout for its greeting). A server that stops answering, or a proxy that
         holds the connection open without forwarding, then fails the
         operation with a ``ConnectionError`` saying so instead of hanging.
         PostgreSQL connections are cut by a watchdog thread (psycopg has no
