@@ -232,11 +232,12 @@ def check_scoring_and_refit(
                         "which is not a str: the keys name the metrics (the columns "
                         "of cv_results_, what refit names)."
                     )
-                if not (isinstance(scorer, str) or callable(scorer)):
+                if not (isinstance(scorer, str) or callable(scorer) or scorer is None):
                     raise InvalidParameterError(
                         f"The 'scoring' parameter of {name} maps {key!r} to "
-                        f"{scorer!r}, which is neither a scorer name (str) nor a "
-                        "callable scorer(estimator, X, y)."
+                        f"{scorer!r}, which is neither a scorer name (str), a "
+                        "callable scorer(estimator, X, y), nor None (the "
+                        "estimator's own score method)."
                     )
                 if isinstance(scorer, str):
                     _check_scorer_name(

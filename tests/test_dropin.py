@@ -233,3 +233,15 @@ def test_a_callable_scoring_returning_a_dict_of_score_gives_a_number_from_score(
     expected = search.best_estimator_.score(X, y)
     assert search.score(X, y) == expected
     assert search.cv_results_["mean_test_score"].shape == (2,)
+
+
+def test_a_dict_scoring_may_map_a_metric_to_none_for_the_estimators_score(iris):
+    X, y = iris
+    kwargs = dict(scoring={"own": None, "accuracy": "accuracy"}, refit="own", cv=3)
+    ours = ScoutSearchCV(LogisticRegression(max_iter=200), {"C": [0.1, 1.0]}, **kwargs)
+    theirs = GridSearchCV(LogisticRegression(max_iter=200), {"C": [0.1, 1.0]}, **kwargs)
+    ours.fit(X, y)
+    theirs.fit(X, y)
+    for key in ("mean_test_own", "mean_test_accuracy"):
+        np.testing.assert_array_equal(ours.cv_results_[key], theirs.cv_results_[key])
+    assert ours.score(X, y) == theirs.score(X, y)

@@ -262,7 +262,8 @@ CASES = {
             spy, {"C": [1.0]}, scoring={"a": "accuracy", "b": 3}, refit="a", cv=2
         ),
         r"'scoring' parameter of ScoutSearchCV maps 'b' to 3, which is neither a scorer "
-        r"name \(str\) nor a callable",
+        r"name \(str\), a callable scorer\(estimator, X, y\), nor None \(the "
+        r"estimator's own score method\)",
     ),
     "scoring-empty-list": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, scoring=[], cv=2),
