@@ -832,14 +832,15 @@ def describe_scipy(dist: Any) -> str:
     """How a scipy.stats distribution reads in a message: its family and arguments."""
     family = getattr(getattr(dist, "dist", None), "name", None)
     if family is None:
-        # An unfrozen scipy family (scipy.stats.expon) or a user's own object
-        # with rvs: describe it without its memory address, so the same
-        # space describes itself the same way in every process.
+        # An unfrozen scipy family (scipy.stats.expon) reads as its name. A
+        # user's own object with rvs reads as its class path and attributes,
+        # without its memory address: the same space describes itself the
+        # same way in every process, and LogUniform(1e-3, 1e-2) differs from
+        # LogUniform(10, 1000).
         name = getattr(dist, "name", None)
-        if isinstance(name, str):
+        if isinstance(name, str) and _is_scipy_distribution(dist):
             return f"{name}()"
-        cls = type(dist)
-        return f"{cls.__module__}.{cls.__qualname__}()"
+        return _describe_object(dist)
     args = [repr(_python_scalar(a)) for a in getattr(dist, "args", ())]
     kwds = [f"{k}={_python_scalar(v)!r}" for k, v in getattr(dist, "kwds", {}).items()]
     return f"{family}({', '.join(args + kwds)})"

@@ -696,6 +696,76 @@ def test_scipy_distribution_json_is_stable_across_equal_objects() -> None:
     assert first.to_json() == second.to_json()
 
 
+class _LogUniform:
+    """A user's own distribution: an object with rvs, and a repr of its own."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def rvs(self, random_state: Any = None) -> float:
+        return float(np.exp(random_state.uniform(np.log(self.low), np.log(self.high))))
+
+    def __repr__(self) -> str:
+        return "LogUniform"
+
+
+class _Named(_LogUniform):
+    name = "loguniform"
+
+
+class _SlottedDraws:
+    __slots__ = ("low",)
+
+    def __init__(self, low: float) -> None:
+        self.low = low
+
+    def rvs(self, random_state: Any = None) -> float:
+        return self.low
+
+
+def test_users_own_distribution_is_described_by_its_attributes() -> None:
+    narrow = ScipyDistribution(_LogUniform(1e-3, 1e-2))
+    wide = ScipyDistribution(_LogUniform(10.0, 1000.0))
+    assert repr(narrow) == f"{__name__}._LogUniform(high=0.01, low=0.001)"
+    assert narrow.to_json() == {"type": "scipy", "repr": repr(narrow)}
+    # Another range is another space; the same range, from another object, is not.
+    assert narrow.to_json() != wide.to_json()
+    assert narrow != wide
+    assert narrow == ScipyDistribution(_LogUniform(1e-3, 1e-2))
+    assert narrow.to_json() == pickle.loads(pickle.dumps(narrow)).to_json()
+    # A name attribute does not make it a scipy family.
+    named = ScipyDistribution(_Named(1.0, 2.0))
+    assert repr(named) == f"{__name__}._Named(high=2.0, low=1.0)"
+    # Without __dict__: the class path alone, as before.
+    assert repr(ScipyDistribution(_SlottedDraws(1.0))) == f"{__name__}._SlottedDraws()"
+    # An attribute without a stable repr is described stably too.
+    holder = ScipyDistribution(_LogUniform(_cube, stats.norm(0, 1)))
+    assert repr(holder) == f"{__name__}._LogUniform(high=norm(0, 1), low={__name__}._cube)"
+    space = SearchSpace.from_user({"C": _LogUniform(1e-3, 1e-2)})
+    assert space.to_json() != SearchSpace.from_user({"C": _LogUniform(10.0, 1e3)}).to_json()
+
+
+class _Gauss(stats.rv_continuous):
+    def _pdf(self, x: Any) -> Any:
+        return np.exp(-(x**2) / 2) / np.sqrt(2 * np.pi)
+
+
+@pytest.mark.parametrize(
+    ("dist", "text"),
+    [
+        (stats.expon, "expon()"),
+        (stats.norm(0, 1), "norm(0, 1)"),
+        (stats.uniform(loc=2, scale=3), "uniform(loc=2, scale=3)"),
+        (stats.poisson(3, loc=1), "poisson(3, loc=1)"),
+        (_Gauss(name="gauss"), "gauss()"),
+        (_Gauss(name="gauss")(), "gauss()"),
+    ],
+)
+def test_scipy_distributions_keep_their_description(dist: Any, text: str) -> None:
+    # Stored studies hold these texts: they must still resume.
+    assert repr(ScipyDistribution(dist)) == text
+
+
 # -- SubSpace ------------------------------------------------------------------
 def test_subspace_sorts_names_and_enumerates_like_parameter_grid() -> None:
     lists = {"kernel": ["rbf", "poly"], "C": [1, 10, 100], "degree": [2, 3]}

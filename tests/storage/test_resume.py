@@ -263,6 +263,25 @@ def test_a_space_of_functions_resumes_in_a_fresh_process(tmp_path: Path) -> None
     assert "0x" not in json.dumps([t.params for t in trials])
 
 
+def test_a_changed_users_distribution_is_another_space(tmp_path: Path) -> None:
+    # A user's own distribution object is described by its attributes too:
+    # LogUniform(1e-3, 1e-2) and LogUniform(10, 1000) are two spaces.
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+    first = _printed(_run_space_worker("user_distribution", url, "3", "low"))
+    assert all(1e-3 <= c <= 1e-2 for c in first["C"])
+    refused = _run_space_worker("user_distribution", url, "6", "high")
+    assert refused.returncode != 0
+    assert "StudyMismatch" in refused.stderr
+    assert "searches another space" in refused.stderr
+    assert "LogUniform(high=1000.0, low=10.0)" in refused.stderr
+    assert len(SQLStorage(url).read_trials("user_distribution")[0]) == 3
+    # The same distribution resumes, in another process.
+    resumed = _printed(_run_space_worker("user_distribution", url, "5", "low"))
+    assert resumed["C"][:3] == first["C"]
+    assert len(resumed["C"]) == 5
+    assert all(1e-3 <= c <= 1e-2 for c in resumed["C"])
+
+
 # -- crashes ----------------------------------------------------------------------------
 def _run_worker(
     task: str, url: str, prefix: str, study: str, sampler: str, n_trials: int, *extra: str
