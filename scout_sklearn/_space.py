@@ -22,6 +22,7 @@ from scout_sklearn._distributions import (
     ScipyDistribution,
     describe_scipy,
     json_native,
+    stable_repr,
 )
 from scout_sklearn.exceptions import InvalidParameterError
 
@@ -355,7 +356,7 @@ class SearchSpace(Sequence[SubSpace]):
         scalars become Python ones). Any other categorical choice (an
         estimator, a tuple, NaN) is kept as ``{"index": k, "repr": "...",
         "subspace": i}``: its position among the choices plus a readable
-        text, never the object itself.
+        text that reads the same in every process, never the object itself.
 
         Examples
         --------
@@ -386,7 +387,7 @@ class SearchSpace(Sequence[SubSpace]):
                     f"Cannot store {name}={value!r}: it is neither a JSON value nor "
                     f"one of the choices of {sub[name]!r}."
                 )
-            out[name] = {"index": index, "repr": repr(value), "subspace": where}
+            out[name] = {"index": index, "repr": stable_repr(value), "subspace": where}
         return out
 
     def params_from_json(self, data: Mapping[str, Any]) -> dict[str, Any]:

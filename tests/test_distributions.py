@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
 import pickle
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -27,9 +30,11 @@ from hypothesis import strategies as st
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import ParameterGrid
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import SVC
 
 from scout_sklearn import Categorical, Float, Int, SearchSpace
+from scout_sklearn._distributions import stable_repr
 from scout_sklearn.distributions import ScipyDistribution, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
 
@@ -344,6 +349,160 @@ def test_categorical_json() -> None:
     assert described["choices"][6] == {"repr": "SVC()"}
 
 
+def _cube(X: Any) -> Any:
+    return X**3
+
+
+class _Metric:
+    """A plain object: its repr is the default one, with a memory address."""
+
+    def __init__(self, p: int, weights: Any = None) -> None:
+        self.p = p
+        self.weights = weights
+
+    def __call__(self, a: Any, b: Any) -> float:
+        return float(np.sum(np.abs(a - b) ** self.p))
+
+
+class _Slotted:
+    __slots__ = ("p",)
+
+    def __init__(self, p: int) -> None:
+        self.p = p
+
+
+def test_stable_repr_of_functions_is_their_module_path() -> None:
+    from sklearn.feature_selection import f_classif, mutual_info_classif
+
+    assert stable_repr(f_classif) == (
+        "sklearn.feature_selection._univariate_selection.f_classif"
+    )
+    assert stable_repr(mutual_info_classif) == (
+        "sklearn.feature_selection._mutual_info.mutual_info_classif"
+    )
+    assert stable_repr(_cube) == f"{__name__}._cube"
+    assert stable_repr(functools.partial(_cube)) == f"functools.partial({__name__}._cube)"
+    assert (
+        stable_repr(_Metric(2).__call__)
+        == f"{__name__}._Metric(p=2, weights=None).__call__"
+    )
+    assert stable_repr(np.random.RandomState(0).rand) == "RandomState(MT19937).rand"
+    assert stable_repr([_cube, (_cube,), {"f": _cube}]) == (
+        f"[{__name__}._cube, ({__name__}._cube,), {{'f': {__name__}._cube}}]"
+    )
+    # In a repr of its own (an estimator's), a function loses its address.
+    assert (
+        stable_repr(FunctionTransformer(_cube))
+        == "FunctionTransformer(func=<function _cube>)"
+    )
+
+
+def test_stable_repr_of_plain_objects_is_their_class_and_attributes() -> None:
+    assert stable_repr(_Metric(2)) == f"{__name__}._Metric(p=2, weights=None)"
+    assert (
+        stable_repr(_Metric(1, [_cube]))
+        == f"{__name__}._Metric(p=1, weights=[{__name__}._cube])"
+    )
+    assert stable_repr(_Metric(2, _Metric(3))) == (
+        f"{__name__}._Metric(p=2, weights={__name__}._Metric(p=3, weights=None))"
+    )
+    assert stable_repr(_Slotted(1)) == f"{__name__}._Slotted()"
+    # A scipy.stats distribution reads as in a space's description.
+    assert stable_repr(stats.norm) == "norm()"
+    assert stable_repr([stats.norm(0, 1)]) == "[norm(0, 1)]"
+    # A cycle ends: the object inside itself reads without its address.
+    looped = _Metric(2)
+    looped.weights = looped
+    assert (
+        stable_repr(looped)
+        == f"{__name__}._Metric(p=2, weights=<{__name__}._Metric object>)"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        1,
+        2.5,
+        "a",
+        None,
+        (3,),
+        [1, [2]],
+        {"a": 1},
+        SVC(C=2.0),
+        LogisticRegression(),
+        len,
+        np.sqrt,
+        math.nan,
+        SVC,
+    ],
+)
+def test_stable_repr_keeps_a_repr_without_address(value: Any) -> None:
+    # Studies stored before stable_repr describe these values by repr: the
+    # same text, so they still resume.
+    assert stable_repr(value) == repr(value)
+
+
+def test_categorical_json_of_functions_has_no_address() -> None:
+    from sklearn.feature_selection import f_classif, mutual_info_classif
+
+    dist = Categorical([f_classif, mutual_info_classif, _Metric(1), _Metric(2), _cube])
+    described = dist.to_json()
+    assert json.loads(json.dumps(described)) == described
+    assert described["choices"] == [
+        {"repr": "sklearn.feature_selection._univariate_selection.f_classif"},
+        {"repr": "sklearn.feature_selection._mutual_info.mutual_info_classif"},
+        {"repr": f"{__name__}._Metric(p=1, weights=None)"},
+        {"repr": f"{__name__}._Metric(p=2, weights=None)"},
+        {"repr": f"{__name__}._cube"},
+    ]
+    # Pickled and restored (as in another process), it describes itself alike.
+    assert pickle.loads(pickle.dumps(dist)).to_json() == described
+
+
+def test_categorical_json_is_the_same_in_a_fresh_process() -> None:
+    code = (
+        "import json\n"
+        "from sklearn.feature_selection import f_classif, mutual_info_classif\n"
+        "from sklearn.preprocessing import FunctionTransformer\n"
+        "from scout_sklearn import Categorical\n"
+        "class Metric:\n"
+        "    def __init__(self, p): self.p = p\n"
+        "dist = Categorical([f_classif, mutual_info_classif, Metric(1), Metric(2),\n"
+        "                    FunctionTransformer(f_classif), print])\n"
+        "print(json.dumps(dist.to_json()))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].stdout == runs[1].stdout
+    assert "0x" not in runs[0].stdout
+    assert "__main__.Metric(p=1)" in runs[0].stdout
+
+
+def test_stored_params_of_a_function_choice_read_back_as_the_function() -> None:
+    from sklearn.feature_selection import f_classif, mutual_info_classif
+
+    space = SearchSpace.from_user(
+        {"f": [f_classif, mutual_info_classif], "m": [_Metric(1)]}
+    )
+    stored = space.params_to_json({"f": mutual_info_classif, "m": space[0]["m"].choices[0]})
+    assert stored == {
+        "f": {
+            "index": 1,
+            "repr": "sklearn.feature_selection._mutual_info.mutual_info_classif",
+            "subspace": 0,
+        },
+        "m": {"index": 0, "repr": f"{__name__}._Metric(p=1, weights=None)", "subspace": 0},
+    }
+    restored = space.params_from_json(json.loads(json.dumps(stored)))
+    assert restored["f"] is mutual_info_classif
+    assert restored["m"] is space[0]["m"].choices[0]
+
+
 # -- ScipyDistribution ---------------------------------------------------------
 SCIPY_CASES = [
     (stats.loguniform(1e-3, 1e2), "loguniform(0.001, 100.0)", (1e-3, 1e2)),
@@ -535,6 +694,76 @@ def test_scipy_distribution_json_is_stable_across_equal_objects() -> None:
     first = ScipyDistribution(stats.expon)
     second = pickle.loads(pickle.dumps(first))
     assert first.to_json() == second.to_json()
+
+
+class _LogUniform:
+    """A user's own distribution: an object with rvs, and a repr of its own."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def rvs(self, random_state: Any = None) -> float:
+        return float(np.exp(random_state.uniform(np.log(self.low), np.log(self.high))))
+
+    def __repr__(self) -> str:
+        return "LogUniform"
+
+
+class _Named(_LogUniform):
+    name = "loguniform"
+
+
+class _SlottedDraws:
+    __slots__ = ("low",)
+
+    def __init__(self, low: float) -> None:
+        self.low = low
+
+    def rvs(self, random_state: Any = None) -> float:
+        return self.low
+
+
+def test_users_own_distribution_is_described_by_its_attributes() -> None:
+    narrow = ScipyDistribution(_LogUniform(1e-3, 1e-2))
+    wide = ScipyDistribution(_LogUniform(10.0, 1000.0))
+    assert repr(narrow) == f"{__name__}._LogUniform(high=0.01, low=0.001)"
+    assert narrow.to_json() == {"type": "scipy", "repr": repr(narrow)}
+    # Another range is another space; the same range, from another object, is not.
+    assert narrow.to_json() != wide.to_json()
+    assert narrow != wide
+    assert narrow == ScipyDistribution(_LogUniform(1e-3, 1e-2))
+    assert narrow.to_json() == pickle.loads(pickle.dumps(narrow)).to_json()
+    # A name attribute does not make it a scipy family.
+    named = ScipyDistribution(_Named(1.0, 2.0))
+    assert repr(named) == f"{__name__}._Named(high=2.0, low=1.0)"
+    # Without __dict__: the class path alone, as before.
+    assert repr(ScipyDistribution(_SlottedDraws(1.0))) == f"{__name__}._SlottedDraws()"
+    # An attribute without a stable repr is described stably too.
+    holder = ScipyDistribution(_LogUniform(_cube, stats.norm(0, 1)))
+    assert repr(holder) == f"{__name__}._LogUniform(high=norm(0, 1), low={__name__}._cube)"
+    space = SearchSpace.from_user({"C": _LogUniform(1e-3, 1e-2)})
+    assert space.to_json() != SearchSpace.from_user({"C": _LogUniform(10.0, 1e3)}).to_json()
+
+
+class _Gauss(stats.rv_continuous):
+    def _pdf(self, x: Any) -> Any:
+        return np.exp(-(x**2) / 2) / np.sqrt(2 * np.pi)
+
+
+@pytest.mark.parametrize(
+    ("dist", "text"),
+    [
+        (stats.expon, "expon()"),
+        (stats.norm(0, 1), "norm(0, 1)"),
+        (stats.uniform(loc=2, scale=3), "uniform(loc=2, scale=3)"),
+        (stats.poisson(3, loc=1), "poisson(3, loc=1)"),
+        (_Gauss(name="gauss"), "gauss()"),
+        (_Gauss(name="gauss")(), "gauss()"),
+    ],
+)
+def test_scipy_distributions_keep_their_description(dist: Any, text: str) -> None:
+    # Stored studies hold these texts: they must still resume.
+    assert repr(ScipyDistribution(dist)) == text
 
 
 # -- SubSpace ------------------------------------------------------------------

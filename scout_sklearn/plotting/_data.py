@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from scout_sklearn._distributions import stable_repr
 from scout_sklearn._study import StoredStudy, Study
 from scout_sklearn._table import metric_name
 from scout_sklearn._trial import FoldResult, Trial, TrialState
@@ -43,13 +44,15 @@ def label(value: Any) -> Any:
     """A param value as the plots show it: a JSON scalar kept, any other object's repr.
 
     This is the text a :class:`~scout_sklearn.StoredStudy` holds for a
-    non-primitive categorical choice, so live and stored studies read alike.
+    non-primitive categorical choice (its repr without memory addresses: a
+    function reads as its module and name), so live and stored studies read
+    alike.
     """
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
-    return repr(value)
+    return stable_repr(value)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -34,6 +34,7 @@ from scout_sklearn.exceptions import DuplicatedStudyError, StudyMismatch
 from scout_sklearn.storage import SQLStorage
 
 WORKER = Path(__file__).with_name("search_worker.py")
+SPACE_WORKER = Path(__file__).with_name("space_worker.py")
 POSTGRES_URL = os.environ.get("SCOUT_TEST_POSTGRES_URL")
 
 
@@ -211,6 +212,74 @@ def test_estimator_choices_are_stored_by_index_and_restored(
         len({(id(t.params["clf"]), str(t.params["scaler"])) for t in resumed.study_.trials})
         == 4
     )
+
+
+# -- resume in a fresh process ------------------------------------------------------
+def _run_space_worker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SPACE_WORKER), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _printed(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_a_space_of_functions_resumes_in_a_fresh_process(tmp_path: Path) -> None:
+    # A function's repr holds its address, which differs in every process:
+    # the stored space must not, or re-running the script is refused.
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+    first = _printed(_run_space_worker("functions", url, "3"))
+    assert len(first["trials"]) == 3
+    resumed = _printed(_run_space_worker("functions", url, "8"))
+    # The stored trials came back as the same functions, not re-run ...
+    assert resumed["trials"][:3] == first["trials"]
+    # ... as the very choice objects, in the trials, cv_results_ and best_params_.
+    assert resumed["trials_hold_choices"]
+    assert resumed["cv_results_hold_choices"]
+    assert resumed["best_params_hold_choices"]
+    # Different functions stay different choices: the grid's 8 points, once each.
+    points = {json.dumps(params, sort_keys=True) for params in resumed["trials"]}
+    assert len(points) == 8
+    assert {p["selectkbest__score_func"] for p in resumed["trials"]} == {
+        "f_classif",
+        "mutual_info_classif",
+    }
+    # In the database: module paths, no address.
+    storage = SQLStorage(url)
+    record = storage.load_study("functions")
+    assert record is not None
+    space = json.dumps(record.space)
+    assert "0x" not in space
+    assert "sklearn.feature_selection._univariate_selection.f_classif" in space
+    assert "__main__.manhattan" in space
+    trials, _ = storage.read_trials("functions")
+    assert len(trials) == 8
+    assert "0x" not in json.dumps([t.params for t in trials])
+
+
+def test_a_changed_users_distribution_is_another_space(tmp_path: Path) -> None:
+    # A user's own distribution object is described by its attributes too:
+    # LogUniform(1e-3, 1e-2) and LogUniform(10, 1000) are two spaces.
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+    first = _printed(_run_space_worker("user_distribution", url, "3", "low"))
+    assert all(1e-3 <= c <= 1e-2 for c in first["C"])
+    refused = _run_space_worker("user_distribution", url, "6", "high")
+    assert refused.returncode != 0
+    assert "StudyMismatch" in refused.stderr
+    assert "searches another space" in refused.stderr
+    assert "LogUniform(high=1000.0, low=10.0)" in refused.stderr
+    assert len(SQLStorage(url).read_trials("user_distribution")[0]) == 3
+    # The same distribution resumes, in another process.
+    resumed = _printed(_run_space_worker("user_distribution", url, "5", "low"))
+    assert resumed["C"][:3] == first["C"]
+    assert len(resumed["C"]) == 5
+    assert all(1e-3 <= c <= 1e-2 for c in resumed["C"])
 
 
 # -- crashes ----------------------------------------------------------------------------
