@@ -839,8 +839,23 @@ def describe_scipy(dist: Any) -> str:
         # LogUniform(10, 1000).
         name = getattr(dist, "name", None)
         if isinstance(name, str) and _is_scipy_distribution(dist):
-            return f"{name}()"
+            return f"{name}({_listed_values(dist)})"
         return _describe_object(dist)
     args = [repr(_python_scalar(a)) for a in getattr(dist, "args", ())]
     kwds = [f"{k}={_python_scalar(v)!r}" for k, v in getattr(dist, "kwds", {}).items()]
-    return f"{family}({', '.join(args + kwds)})"
+    listed = _listed_values(dist.dist)
+    return f"{family}({', '.join(args + kwds + ([listed] if listed else []))})"
+
+
+def _listed_values(family: Any) -> str:
+    """``values=(xk, pk)`` of ``rv_discrete(values=...)``; "" for other families.
+
+    Every such distribution is named "Distribution": its values tell two
+    apart (another set of values is another space).
+    """
+    xk, pk = getattr(family, "xk", None), getattr(family, "pk", None)
+    if xk is None or pk is None:
+        return ""
+    values = [_python_scalar(v) for v in np.asarray(xk).tolist()]
+    weights = [_python_scalar(p) for p in np.asarray(pk).tolist()]
+    return f"values=({values!r}, {weights!r})"

@@ -1071,3 +1071,15 @@ def test_point_and_point_index_round_trip(user: Any) -> None:
         )
     ]
     assert all(same_params(a, b) for a, b in zip(points, expected))
+
+
+def test_discrete_distributions_of_listed_values_describe_their_values() -> None:
+    # Every rv_discrete(values=...) is named "Distribution": its values tell
+    # two apart, so that a study of one refuses the other as another space.
+    one = ScipyDistribution(stats.rv_discrete(values=([1, 2], [0.5, 0.5])))
+    other = ScipyDistribution(stats.rv_discrete(values=([1, 3], [0.5, 0.5])))
+    frozen = ScipyDistribution(stats.rv_discrete(values=([1, 2], [0.5, 0.5]))())
+    assert repr(one) == "Distribution(values=([1, 2], [0.5, 0.5]))"
+    assert repr(frozen) == repr(one)
+    assert one != other
+    assert repr(ScipyDistribution(stats.randint(0, 5))) == "randint(0, 5)"
