@@ -304,14 +304,28 @@ def _plots(view: StudyView) -> str:
         )
     )
     numeric = numeric_params(view)
-    if len(numeric) >= 2:
-        x, y = sorted(numeric, key=lambda n: (-importances.get(n, 0.0), n))[:2]
+    ranked = sorted(numeric, key=lambda n: (-importances.get(n, 0.0), n))
+    # The most important pair that some COMPLETE trial has both of: in a
+    # conditional space, two parameters may belong to different sub-spaces.
+    pairs = [
+        (x, y)
+        for i, x in enumerate(ranked)
+        for y in ranked[i + 1 :]
+        if any(x in t.params and y in t.params for t in view.complete)
+    ]
+    if pairs:
+        x, y = pairs[0]
         shown.append(
             (
                 "contour",
                 f"The value over {x} and {y}, interpolated between the trials.",
                 lambda: plot_contour(view, x, y).figure,
             )
+        )
+    elif len(numeric) >= 2:
+        skipped.append(
+            "contour (no COMPLETE trial has two of the numeric parameters "
+            f"{numeric}: they belong to different sub-spaces)"
         )
     else:
         skipped.append(

@@ -260,6 +260,29 @@ def test_report_skips_the_contour_with_one_numeric_param(tmp_path):
     assert "plot-history" in page.ids
 
 
+def test_report_of_a_conditional_space_draws_a_contour_of_a_pair_trials_share(tmp_path):
+    # a and b are in different sub-spaces: no trial has both; b and c are not.
+    space = [{"a": Float(0.0, 1.0)}, {"b": Float(0.0, 1.0), "c": Float(0.0, 1.0)}]
+    study = Study(space, seed=0)
+    for _ in range(12):
+        trial = study.ask()
+        study.tell(trial.number, sum(trial.params.values()))
+    text = write_report(study, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "plot-contour" in parse(text).ids
+    assert "The value over b and c" in text
+
+
+def test_report_of_sub_spaces_sharing_no_numeric_pair_skips_the_contour(tmp_path):
+    space = [{"a": Float(0.0, 1.0)}, {"b": Float(0.0, 1.0)}]
+    study = Study(space, seed=0)
+    for _ in range(8):
+        trial = study.ask()
+        study.tell(trial.number, sum(trial.params.values()))
+    text = write_report(study, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "plot-contour" not in parse(text).ids
+    assert "contour (no COMPLETE trial has two of the numeric parameters" in text
+
+
 def test_report_of_a_study_without_complete_trials(tmp_path):
     study = Study({"x": Float(0.0, 1.0)}, seed=0, name="all failed")
     for _ in range(3):
