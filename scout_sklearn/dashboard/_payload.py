@@ -34,8 +34,14 @@ def _json_number(value: Any) -> Any:
 
 
 def _cell(value: Any) -> Any:
-    """A table cell: numbers and strings as they are, anything else as text."""
-    if value is None or isinstance(value, (bool, int, str)):
+    """A table cell: numbers and strings as they are, anything else as text.
+
+    None, a value as good as any (``max_depth=None``), is the text "None":
+    null is what a trial without the parameter shows (a conditional space).
+    """
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return _json_number(value)
