@@ -48,7 +48,7 @@ __all__ = [
     "FoldRunner",
     "FoldTask",
     "content_hash",
-    "estimator_hash",
+    "fingerprint_hash",
     "fit_and_score",
     "subsample_order",
 ]
@@ -63,39 +63,57 @@ def content_hash(value: Any) -> str:
     return str(joblib_hash(value, hash_name="sha1"))
 
 
-def estimator_hash(estimator: Any) -> str:
-    """A digest of an unfitted estimator, even one that cannot be pickled.
+def fingerprint_hash(value: Any) -> str:
+    """A digest of ``value`` (estimator, scoring, data), even one that cannot be pickled.
 
-    Hashing pickles; a lambda (``FunctionTransformer(lambda X: ...)``) or a
-    local function cannot be pickled by reference, and the fit does not need
-    it to be (loky sends functions by value). Such an estimator is hashed
-    by its description instead: class paths, parameters, and for a function
-    its qualified name and a digest of its byte code and constants.
+    Hashing pickles; a lambda (``FunctionTransformer(lambda X: ...)``,
+    ``scoring=lambda est, X, y: ...``) or a local function cannot be pickled
+    by reference, and the fit does not need it to be (loky sends functions
+    by value). Such a value is hashed by its description instead: class
+    paths, parameters or attributes, and for a function its qualified name
+    and a digest of its byte code and constants.
     """
     try:
-        return content_hash(estimator)
+        return content_hash(value)
     except (pickle.PicklingError, TypeError, AttributeError):
-        return content_hash(_describe(estimator))
+        return content_hash(_describe(value))
 
 
-def _describe(value: Any) -> Any:
+def _describe(value: Any, depth: int = 0) -> Any:
     """Plain, stable data standing for ``value`` (no addresses, no pickling)."""
+    if depth > _DESCRIBE_DEPTH:  # a cycle of objects, or a very deep one
+        return {"unhashable": _qualified_name(type(value))}
     if hasattr(value, "get_params") and not isinstance(value, type):
         return {
             "class": _qualified_name(type(value)),
-            "params": {k: _describe(v) for k, v in value.get_params(deep=False).items()},
+            "params": {
+                k: _describe(v, depth + 1) for k, v in value.get_params(deep=False).items()
+            },
         }
     if isinstance(value, (list, tuple)):
-        return [_describe(item) for item in value]
+        return [_describe(item, depth + 1) for item in value]
     if isinstance(value, dict):
-        return {str(key): _describe(item) for key, item in value.items()}
+        return {str(key): _describe(item, depth + 1) for key, item in value.items()}
     code = getattr(value, "__code__", None)
     if isinstance(code, types.CodeType):
         return {"function": _qualified_name(value), "code": _code_digest(code)}
     try:
         return content_hash(value)
     except (pickle.PicklingError, TypeError, AttributeError):
-        return {"unhashable": _qualified_name(type(value))}  # described by its type only
+        pass
+    attributes = getattr(value, "__dict__", None)
+    if isinstance(attributes, dict) and not isinstance(value, (type, types.ModuleType)):
+        # An object such as a scorer (make_scorer(lambda ...)): its attributes.
+        return {
+            "class": _qualified_name(type(value)),
+            "attributes": {
+                str(k): _describe(v, depth + 1) for k, v in sorted(attributes.items())
+            },
+        }
+    return {"unhashable": _qualified_name(type(value))}  # described by its type only
+
+
+_DESCRIBE_DEPTH = 50
 
 
 def _qualified_name(obj: Any) -> str:
