@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from scout_sklearn._evaluate import fingerprint_hash
+from scout_sklearn._hashing import fingerprint_hash
 from scout_sklearn._loop import Pruning
 from scout_sklearn._pareto import stored_constraints
 from scout_sklearn._study import Study
