@@ -1,9 +1,9 @@
 """Fit and score one trial on one fold, and run such tasks with joblib.
 
-This is the only module that talks to joblib (through scikit-learn's
+This is the only module that runs joblib (through scikit-learn's
 ``Parallel``/``delayed``, which carry the scikit-learn configuration into the
-workers). Worker functions return data: they never print, log or touch a
-study.
+workers); ``_hashing`` hashes with joblib's hasher. Worker functions return
+data: they never print, log or touch a study.
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ import concurrent.futures.process
 import contextlib
 import dataclasses
 import gc
-import hashlib
 import numbers
 import os
-import pickle
 import time
-import types
 import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,7 +23,6 @@ from typing import Any
 
 import numpy as np
 from joblib import cpu_count, effective_n_jobs
-from joblib import hash as joblib_hash
 from joblib.parallel import LokyBackend, MultiprocessingBackend, get_active_backend
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
@@ -47,70 +43,9 @@ from scout_sklearn.exceptions import WorkerDied
 __all__ = [
     "FoldRunner",
     "FoldTask",
-    "content_hash",
-    "estimator_hash",
     "fit_and_score",
     "subsample_order",
 ]
-
-
-def content_hash(value: Any) -> str:
-    """A digest of ``value``'s content (arrays, frames, estimators, callables).
-
-    The same content gives the same digest in any process, so a stored study
-    can tell whether it is resumed on the same data, estimator and splits.
-    """
-    return str(joblib_hash(value, hash_name="sha1"))
-
-
-def estimator_hash(estimator: Any) -> str:
-    """A digest of an unfitted estimator, even one that cannot be pickled.
-
-    Hashing pickles; a lambda (``FunctionTransformer(lambda X: ...)``) or a
-    local function cannot be pickled by reference, and the fit does not need
-    it to be (loky sends functions by value). Such an estimator is hashed
-    by its description instead: class paths, parameters, and for a function
-    its qualified name and a digest of its byte code and constants.
-    """
-    try:
-        return content_hash(estimator)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return content_hash(_describe(estimator))
-
-
-def _describe(value: Any) -> Any:
-    """Plain, stable data standing for ``value`` (no addresses, no pickling)."""
-    if hasattr(value, "get_params") and not isinstance(value, type):
-        return {
-            "class": _qualified_name(type(value)),
-            "params": {k: _describe(v) for k, v in value.get_params(deep=False).items()},
-        }
-    if isinstance(value, (list, tuple)):
-        return [_describe(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _describe(item) for key, item in value.items()}
-    code = getattr(value, "__code__", None)
-    if isinstance(code, types.CodeType):
-        return {"function": _qualified_name(value), "code": _code_digest(code)}
-    try:
-        return content_hash(value)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return {"unhashable": _qualified_name(type(value))}  # described by its type only
-
-
-def _qualified_name(obj: Any) -> str:
-    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
-
-
-def _code_digest(code: types.CodeType) -> str:
-    digest = hashlib.sha1(code.co_code)
-    for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):
-            digest.update(_code_digest(constant).encode())
-        else:
-            digest.update(repr(constant).encode())
-    digest.update(repr(code.co_names).encode())
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from scout_sklearn._evaluate import content_hash, estimator_hash
+from scout_sklearn._hashing import fingerprint_hash
 from scout_sklearn._loop import Pruning
 from scout_sklearn._pareto import stored_constraints
 from scout_sklearn._study import Study
@@ -60,17 +60,17 @@ def fingerprint(
             # Not getattr(X, "shape", (len(X),)): the default is evaluated,
             # and len() of a scipy sparse array raises.
             "shape": list(X.shape if hasattr(X, "shape") else (len(X),)),
-            "sha1": content_hash((X, y, dict(params))),
+            "sha1": fingerprint_hash((X, y, dict(params))),
         },
         "estimator": {
             "class": type(estimator).__name__,
-            "sha1": estimator_hash(clone(estimator)),
+            "sha1": fingerprint_hash(clone(estimator)),
         },
-        "cv": {"n_splits": len(splits), "sha1": content_hash(splits)},
+        "cv": {"n_splits": len(splits), "sha1": fingerprint_hash(splits)},
         "scoring": (
             scoring
             if scoring is None or isinstance(scoring, str)
-            else content_hash(scoring)
+            else fingerprint_hash(scoring)
         ),
     }
     if objectives is not None:  # absent without: older studies still match

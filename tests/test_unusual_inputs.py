@@ -1,8 +1,8 @@
 """Inputs GridSearchCV takes that a stored search must take too.
 
-Sparse X (``csr_array`` and ``csr_matrix``), and a pipeline holding a lambda
-(``FunctionTransformer(lambda ...)``), which cannot be pickled for the
-study's fingerprint.
+Sparse X (``csr_array`` and ``csr_matrix``), a pipeline holding a lambda
+(``FunctionTransformer(lambda ...)``) and a scoring that is a lambda or a
+local function, which cannot be pickled for the study's fingerprint.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -87,3 +88,71 @@ def test_another_lambda_is_another_estimator_unless_ignored(
     resumed = _search(_tripling(), url, ignore_fingerprint=True).fit(*iris)
 
     assert len(resumed.study_.trials) == 2
+
+
+def _local_scorers() -> dict[str, object]:
+    """Scorings that pickle only by value: a lambda, a local def, both in make_scorer."""
+
+    def local_metric(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return float(accuracy_score(y_true, y_pred))
+
+    def local_scorer(estimator: object, X: np.ndarray, y: np.ndarray) -> float:
+        return float(estimator.score(X, y))  # type: ignore[attr-defined]
+
+    return {
+        "lambda": lambda estimator, X, y: estimator.score(X, y),
+        "local def": local_scorer,
+        "make_scorer(local def)": make_scorer(local_metric),
+        "dict of them": {
+            "a": make_scorer(lambda t, p: accuracy_score(t, p)),
+            "b": "accuracy",
+        },
+    }
+
+
+@pytest.mark.parametrize("name", list(_local_scorers()))
+def test_a_lambda_or_local_scoring_works_with_a_storage_and_resumes(
+    name: str, iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+    refit = "a" if name == "dict of them" else True
+
+    def search(n_trials: int) -> ScoutSearchCV:
+        return ScoutSearchCV(
+            LogisticRegression(max_iter=200),
+            {"C": [0.1, 1.0, 10.0]},
+            sampler="grid",
+            n_trials=n_trials,
+            cv=2,
+            scoring=_local_scorers()[name],  # type: ignore[arg-type]
+            refit=refit,
+            storage=url,
+            study_name="scoring",
+        )
+
+    first = search(2).fit(*iris)  # raised PicklingError from joblib's hash
+    again = search(3).fit(*iris)  # the same scoring, rebuilt: resumes
+
+    assert first.n_trials_ == 2
+    assert len(again.study_.trials) == 3
+    assert again.study_.fingerprint["scoring"] == first.study_.fingerprint["scoring"]
+
+
+def test_another_lambda_scoring_is_another_scoring(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+
+    def search(scoring: object) -> ScoutSearchCV:
+        return ScoutSearchCV(
+            LogisticRegression(max_iter=200),
+            GRID,
+            cv=2,
+            scoring=scoring,  # type: ignore[arg-type]
+            storage=url,
+            study_name="scoring",
+        )
+
+    search(make_scorer(lambda t, p: accuracy_score(t, p))).fit(*iris)
+    with pytest.raises(StudyMismatch, match="scoring"):
+        search(make_scorer(lambda t, p: -accuracy_score(t, p))).fit(*iris)
