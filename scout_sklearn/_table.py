@@ -241,8 +241,8 @@ def describe_metric(name: str | None) -> str:
 
     scikit-learn negates the error metrics so that higher is always better
     (``neg_root_mean_squared_error``); a value of -1.31 is then an error of
-    1.31. None or ``"score"`` (a single metric of unknown name) is the
-    estimator's own ``score`` method.
+    1.31. None or ``"score"`` is a single metric of unknown name: the
+    estimator's own ``score`` method or a ``scoring`` callable.
 
     Examples
     --------
@@ -255,7 +255,9 @@ def describe_metric(name: str | None) -> str:
     if shown.startswith("neg_"):
         return f"{shown} (negated: higher is better)"
     if shown == "score":
-        return "score (the estimator's score method; higher is better)"
+        return (
+            "score (the estimator's score method or a scoring callable; higher is better)"
+        )
     return f"{shown} (higher is better)"
 
 
@@ -282,10 +284,20 @@ def metric_name(metric: str | None, scoring: object) -> str:
     --------
     >>> metric_name("score", "neg_log_loss"), metric_name("f1", None)
     ('neg_log_loss', 'f1')
+    >>> metric_name("score", "92d5a8ba51c3f1e0a5e2f3c9d1b7a6e4f8c2d0b1")
+    'score'
+
     """
     if metric in (None, "score"):
-        return scoring if isinstance(scoring, str) else "score"
+        # A callable scoring is kept as its hash, which names nothing.
+        return scoring if isinstance(scoring, str) and _is_scorer_name(scoring) else "score"
     return metric
+
+
+def _is_scorer_name(text: str) -> bool:
+    from sklearn.metrics import get_scorer_names
+
+    return text in get_scorer_names()
 
 
 def value_metric(trial: Trial, *, resource: str | None = None) -> str | None:
