@@ -24,6 +24,7 @@ from scout_sklearn.exceptions import (
     InvalidParameterError,
     StorageFileLost,
     StudyMismatch,
+    StudyNameClash,
     TrialNumberTaken,
 )
 from scout_sklearn.reporting import logger
@@ -186,11 +187,20 @@ class Study(_BestOfTrials):
             try:
                 self.storage.create_study(wanted)
                 record = wanted
-            except DuplicatedStudyError:  # another worker created it just now
+            except DuplicatedStudyError as error:  # another worker created it just now
                 if not load_if_exists:
                     raise
                 record = self.storage.load_study(self.name)
-                assert record is not None
+                if record is None:
+                    if isinstance(error, StudyNameClash):
+                        raise
+                    raise DuplicatedStudyError(
+                        f"{self.storage!r} refused to create study {self.name!r} "
+                        "as a duplicate, yet holds no study of exactly that name "
+                        "to resume (deleted meanwhile, or a database that compares "
+                        "names differently, e.g. ignoring case or trailing spaces). "
+                        "Choose another study name."
+                    ) from error
         elif not load_if_exists:
             raise DuplicatedStudyError(
                 f"A study named {self.name!r} already exists in {self.storage!r}. "

@@ -28,12 +28,13 @@ from scout_sklearn import (
 )
 from scout_sklearn._trial import replace_trial
 from scout_sklearn.exceptions import (
+    DuplicatedStudyError,
     InvalidParameterError,
     SearchSpaceExhausted,
     TrialStateError,
 )
 from scout_sklearn.samplers import GridSampler, RandomSampler, Sampler
-from scout_sklearn.storage import MemoryStorage
+from scout_sklearn.storage import MemoryStorage, StudyRecord
 
 
 def test_ask_tell_loop_like_the_docstring() -> None:
@@ -588,6 +589,27 @@ def test_a_forked_child_is_another_process_run() -> None:
     assert len(child) == len(parent) == 12
     assert child != parent
     assert _study._process_run() == parent
+
+
+class _CaseBlindStorage(MemoryStorage):
+    """Refuses a name that differs from a stored one by case only, as a
+    case-insensitive database collation would, but loads names exactly."""
+
+    def create_study(self, record: StudyRecord) -> None:
+        if any(r.name.lower() == record.name.lower() for r in self.list_studies()):
+            raise DuplicatedStudyError(f"A study named {record.name!r} already exists.")
+        super().create_study(record)
+
+
+def test_a_duplicate_that_cannot_be_loaded_is_a_clear_error() -> None:
+    storage = _CaseBlindStorage()
+    Study({"x": [1, 2]}, storage=storage, name="exp", seed=0)
+    with pytest.raises(
+        DuplicatedStudyError,
+        match=r"refused to create study 'EXP' as a duplicate, yet holds no study of "
+        r"exactly that name",
+    ):
+        Study({"x": [1, 2]}, storage=storage, name="EXP", load_if_exists=True)
 
 
 class _CountingRng:
