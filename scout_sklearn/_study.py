@@ -24,6 +24,7 @@ from scout_sklearn.exceptions import (
     InvalidParameterError,
     StorageFileLost,
     StudyMismatch,
+    StudyNameClash,
     TrialNumberTaken,
 )
 from scout_sklearn.reporting import logger
@@ -158,8 +159,9 @@ class Study(_BestOfTrials):
         self.lease_seconds = float(
             self.storage.lease_seconds if lease_seconds is None else lease_seconds
         )
-        #: Who this study object is, as the owner of the trials it runs.
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: Who this study object is, as the owner of the trials it runs:
+        #: ``host:pid:run:token``, ``run`` being this process run's token.
+        self.owner = f"{_HOST}:{os.getpid()}:{_process_run()}:{uuid.uuid4().hex[:8]}"
         self._json = self.storage.stores_json
         self._trials: list[Trial] = []
         self._params: dict[int, dict[str, Any]] = {}
@@ -185,11 +187,20 @@ class Study(_BestOfTrials):
             try:
                 self.storage.create_study(wanted)
                 record = wanted
-            except DuplicatedStudyError:  # another worker created it just now
+            except DuplicatedStudyError as error:  # another worker created it just now
                 if not load_if_exists:
                     raise
                 record = self.storage.load_study(self.name)
-                assert record is not None
+                if record is None:
+                    if isinstance(error, StudyNameClash):
+                        raise
+                    raise DuplicatedStudyError(
+                        f"{self.storage!r} refused to create study {self.name!r} "
+                        "as a duplicate, yet holds no study of exactly that name "
+                        "to resume (deleted meanwhile, or a database that compares "
+                        "names differently, e.g. ignoring case or trailing spaces). "
+                        "Choose another study name."
+                    ) from error
         elif not load_if_exists:
             raise DuplicatedStudyError(
                 f"A study named {self.name!r} already exists in {self.storage!r}. "
@@ -612,17 +623,63 @@ class Study(_BestOfTrials):
 
 _HOST = socket.gethostname()
 
+# This process run's token, with the PID it was drawn for: a process started
+# again with the same host name and PID (a restarted container, where the
+# search is PID 1 again) is another run, and so is a forked child.
+_run_lock = threading.Lock()
+_run: tuple[int, str] = (os.getpid(), uuid.uuid4().hex[:12])
+
+
+def _process_run() -> str:
+    """The random token of this process run, drawn anew in a forked child."""
+    global _run
+    pid = os.getpid()
+    if _run[0] != pid:
+        with _run_lock:
+            if _run[0] != pid:
+                _run = (pid, uuid.uuid4().hex[:12])
+    return _run[1]
+
+
+def _new_run_after_fork() -> None:
+    global _run, _run_lock
+    _run_lock = threading.Lock()  # another thread may have held it at the fork
+    _run = (os.getpid(), uuid.uuid4().hex[:12])
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_run_after_fork)
+
 
 def _is_orphan(trial: Trial, ran_out: Callable[[Trial], bool]) -> tuple[bool, bool]:
-    """Whether nobody will finish ``trial``; and whether that rests on its lease."""
+    """Whether nobody will finish ``trial``; and whether that rests on its lease.
+
+    An owner is ``host:pid:run:token`` (``host:pid:token`` before the run
+    was recorded). An owner of this host is dead when its PID does not
+    exist, or when its PID is this process's but its run is not this one's
+    (an earlier run of a process started again with the same PID: a
+    restarted container). An owner of another host, of this process run, or
+    written without a run is judged by its lease.
+    """
     if trial.owner is None:
         return True, False
-    host, _, rest = trial.owner.partition(":")
-    pid_text = rest.partition(":")[0]
-    local = host == _HOST and pid_text.isdigit() and int(pid_text) != os.getpid()
-    if local and not _process_exists(int(pid_text)):
-        return True, False
+    host, pid, run = _owner_parts(trial.owner)
+    if host == _HOST and pid is not None:
+        if pid != os.getpid():
+            if not _process_exists(pid):
+                return True, False
+        elif run is not None and run != _process_run():
+            return True, False
     return trial.lease_until is not None and ran_out(trial), True
+
+
+def _owner_parts(owner: str) -> tuple[str, int | None, str | None]:
+    """An owner's host, PID (None if unreadable) and run (None if not recorded)."""
+    host, _, rest = owner.partition(":")
+    fields = rest.split(":")
+    pid = int(fields[0]) if fields[0].isascii() and fields[0].isdigit() else None
+    run = fields[1] if len(fields) == 3 and fields[1] else None
+    return host, pid, run
 
 
 def _process_exists(pid: int) -> bool:

@@ -96,8 +96,9 @@ class Trial:
     started_at, finished_at : float or None
         Wall-clock times (seconds since the epoch).
     owner : str or None
-        Who is evaluating a RUNNING trial (``"host:pid:token"``); None for a
-        trial nobody holds (an enqueued one).
+        Who is evaluating a RUNNING trial (``"host:pid:run:token"``, or
+        ``"host:pid:token"`` as written by older versions); None for a trial
+        nobody holds (an enqueued one).
     lease_until : float or None
         Wall-clock time until which ``owner`` holds the trial. The owner
         renews it while alive; once it has passed, another worker may

@@ -128,7 +128,7 @@ class Narrator:
         owner: str,
         seconds: float,
     ) -> None:
-        """The stop line: this fit's trials, the study's, and those cut short.
+        """The stop line: this fit's trials, the study's, those cut short or held.
 
         ``n_before`` is the number of finished trials the study held when
         the fit started; ``owner`` identifies this fit's RUNNING trials. The
@@ -138,6 +138,7 @@ class Narrator:
             return
         n_total = sum(t.is_finished for t in trials)
         n_cut = sum(not t.is_finished and t.owner == owner for t in trials)
+        n_held = sum(not t.is_finished and t.owner != owner for t in trials)
         line = (
             f"Stopped ({reason}): {_trials(self.n_finished)} finished in this fit in "
             f"{seconds:.1f}s"
@@ -152,6 +153,12 @@ class Narrator:
             line += (
                 f"; {_trials(n_cut)} cut short by the timeout "
                 f"{'stays' if n_cut == 1 else 'stay'} RUNNING for a resume"
+            )
+        if n_held:
+            line += (
+                f"; {_trials(n_held)} RUNNING under another worker's lease "
+                f"{'is' if n_held == 1 else 'are'} not in cv_results_ (left to "
+                "that worker, or to a later fit once the lease runs out)"
             )
         logger.info("%s", line)
 

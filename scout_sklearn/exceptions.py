@@ -9,6 +9,7 @@ __all__ = [
     "SearchSpaceExhausted",
     "StorageFileLost",
     "StudyMismatch",
+    "StudyNameClash",
     "TrialNumberTaken",
     "TrialStateError",
     "WorkerDied",
@@ -25,6 +26,14 @@ class InvalidParameterError(ValueError, TypeError):
 
 class DuplicatedStudyError(ValueError):
     """A study with this name already exists in the storage."""
+
+
+class StudyNameClash(DuplicatedStudyError):
+    """The database takes a new study's name for another study's.
+
+    MySQL and MariaDB compare study names without their trailing spaces:
+    ``"exp "`` cannot be created next to ``"exp"``. The message names both.
+    """
 
 
 class LeaseLost(RuntimeError):

@@ -331,6 +331,38 @@ def test_stop_line_of_a_fresh_search_counts_its_trials(iris, fast_clf, caplog):
     )
 
 
+def test_stop_line_names_the_trials_another_worker_still_holds(
+    iris, fast_clf, tmp_path, caplog
+):
+    # Another live worker holds trial 2 under its lease: this fit stops at
+    # n_trials=4 without it, and its stop line says so.
+    from scout_sklearn import Study
+
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'held.db'}"
+    first = ScoutSearchCV(fast_clf, SPACE, n_trials=2, cv=2, random_state=0, storage=url)
+    first.fit(X, y)
+    other = Study(
+        first.study_.space,
+        storage=first.study_.storage,
+        name=first.study_.name,
+        load_if_exists=True,
+        ignore_fingerprint=True,
+    )
+    held = other.ask()
+    caplog.set_level(logging.INFO, logger="scout_sklearn")
+    search = ScoutSearchCV(
+        fast_clf, SPACE, n_trials=4, cv=2, random_state=0, storage=url, verbose=1
+    ).fit(X, y)
+    (stop,) = [m for m in _messages(caplog) if m.startswith("Stopped")]
+    assert search.study_.trials[held.number].state is TrialState.RUNNING
+    assert search.n_trials_ == 3
+    assert stop.endswith(
+        "; 1 trial RUNNING under another worker's lease is not in cv_results_ "
+        "(left to that worker, or to a later fit once the lease runs out)"
+    )
+
+
 def test_the_bar_shows_the_best_value_and_the_end_shows_the_best_params():
     # Six parameters with long names in a 100-column terminal: the bar keeps
     # its cells and shows the best value with its trial; the best params are

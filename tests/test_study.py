@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import socket
+import time
 from typing import Any
 
 import numpy as np
@@ -13,15 +16,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.model_selection import ParameterGrid
 
-from scout_sklearn import Float, FoldResult, Int, SearchSpace, Study, Trial, TrialState
+from scout_sklearn import (
+    Float,
+    FoldResult,
+    Int,
+    SearchSpace,
+    Study,
+    Trial,
+    TrialState,
+    _study,
+)
 from scout_sklearn._trial import replace_trial
 from scout_sklearn.exceptions import (
+    DuplicatedStudyError,
     InvalidParameterError,
     SearchSpaceExhausted,
     TrialStateError,
 )
 from scout_sklearn.samplers import GridSampler, RandomSampler, Sampler
-from scout_sklearn.storage import MemoryStorage
+from scout_sklearn.storage import MemoryStorage, StudyRecord
 
 
 def test_ask_tell_loop_like_the_docstring() -> None:
@@ -511,6 +524,92 @@ def test_an_enqueued_trial_is_taken_by_exactly_one_study() -> None:
     assert taken[1] is None  # the queue had one trial; the other study moves on
     with pytest.raises(InvalidParameterError, match=r"Study.enqueue.*outside"):
         first.enqueue({"x": 5})
+
+
+def test_a_trial_of_an_earlier_run_with_this_pid_is_taken_back_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A container restarted by its restart policy: same host name, and the
+    # search is PID 1 again. Its killed run's trial holds a lease of 60 s.
+    storage = MemoryStorage()
+    monkeypatch.setattr(_study, "_run", (os.getpid(), "0123456789ab"))
+    killed = Study({"x": [1, 2, 3]}, storage=storage, name="r", seed=0)
+    held = killed.ask()
+    monkeypatch.undo()
+    assert killed.owner.startswith(f"{socket.gethostname()}:{os.getpid()}:0123456789ab:")
+    assert held.lease_until is not None
+    assert held.lease_until > time.time() + 50
+    restarted = Study({"x": [1, 2, 3]}, storage=storage, name="r", load_if_exists=True)
+    assert restarted.owner.split(":")[2] != "0123456789ab"
+    taken = restarted.reclaim()
+    assert taken is not None
+    assert (taken.number, taken.owner) == (held.number, restarted.owner)
+
+
+@pytest.mark.parametrize(
+    "owner",
+    [
+        # another Study of this very process run: alive
+        f"{socket.gethostname()}:{os.getpid()}:{_study._process_run()}:0a1b2c3d",
+        # written before owners recorded their run: judged by its lease as before
+        f"{socket.gethostname()}:{os.getpid()}:0a1b2c3d",
+        # a process of another host: only its lease tells
+        f"elsewhere.example:{os.getpid()}:0123456789ab:0a1b2c3d",
+    ],
+)
+def test_a_trial_whose_owner_may_be_alive_waits_for_its_lease(owner: str) -> None:
+    storage = MemoryStorage()
+    study = Study({"x": [1, 2, 3]}, storage=storage, name="w", seed=0)
+    held = Trial(
+        number=0,
+        params={"x": 1},
+        started_at=time.time(),
+        owner=owner,
+        lease_until=time.time() + 60,
+    )
+    storage.create_trial("w", held)
+    assert study.reclaim() is None
+    assert study.trials[0].owner == owner
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_is_another_process_run() -> None:
+    parent = _study._process_run()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its run, and leave without cleanup
+        try:
+            os.write(write, _study._process_run().encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = pipe.read()
+    os.waitpid(pid, 0)
+    assert len(child) == len(parent) == 12
+    assert child != parent
+    assert _study._process_run() == parent
+
+
+class _CaseBlindStorage(MemoryStorage):
+    """Refuses a name that differs from a stored one by case only, as a
+    case-insensitive database collation would, but loads names exactly."""
+
+    def create_study(self, record: StudyRecord) -> None:
+        if any(r.name.lower() == record.name.lower() for r in self.list_studies()):
+            raise DuplicatedStudyError(f"A study named {record.name!r} already exists.")
+        super().create_study(record)
+
+
+def test_a_duplicate_that_cannot_be_loaded_is_a_clear_error() -> None:
+    storage = _CaseBlindStorage()
+    Study({"x": [1, 2]}, storage=storage, name="exp", seed=0)
+    with pytest.raises(
+        DuplicatedStudyError,
+        match=r"refused to create study 'EXP' as a duplicate, yet holds no study of "
+        r"exactly that name",
+    ):
+        Study({"x": [1, 2]}, storage=storage, name="EXP", load_if_exists=True)
 
 
 class _CountingRng:

@@ -30,6 +30,7 @@ from scout_sklearn._secrets import PasswordFilter
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
+    StudyNameClash,
     TrialNumberTaken,
     TrialStateError,
 )
@@ -256,13 +257,33 @@ class SQLStorage(_SQLBase, Storage):
                     f"A study named {record.name!r} already exists in {self!r}."
                 ) from None
 
-        self._run(work, write=True)
+        try:
+            self._run(work, write=True)
+        except DuplicatedStudyError:
+            clash = self._name_clash(record.name)
+            if clash is None:
+                raise
+            why = (
+                "MySQL and MariaDB compare study names without their trailing "
+                "spaces, so the two cannot both exist"
+                if clash.rstrip(" ") == record.name.rstrip(" ")
+                else "the database's collation compares the two names as equal"
+            )
+            raise StudyNameClash(
+                f"Cannot create study {record.name!r} in {self!r}: it holds the "
+                f"study {clash!r}, and {why}. Choose a name that differs otherwise."
+            ) from None
 
     def load_study(self, name: str) -> StudyRecord | None:
         rows = self._read(lambda st: st.load_study, {"p_name": name})
         # MySQL compares strings ignoring trailing spaces: keep the exact name.
         records = [self._study_record(row) for row in rows if row[0] == name]
         return records[0] if records else None
+
+    def _name_clash(self, name: str) -> str | None:
+        """A stored study name that the database takes for ``name``, if any."""
+        rows = self._read(lambda st: st.load_study, {"p_name": name})
+        return next((row[0] for row in rows if row[0] != name), None)
 
     def list_studies(self) -> list[StudyRecord]:
         rows = self._read(lambda st: st.list_studies, {})

@@ -128,6 +128,40 @@ def test_a_resumed_fit_runs_only_the_missing_trials(
     assert whole.best_score_ == second.best_score_
 
 
+def test_a_restarted_container_takes_back_its_killed_runs_trial_at_once(
+    database: tuple[str, str], cancer: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A container restarted after SIGKILL has the same host name and PID (the
+    # search is PID 1 again): the killed run's RUNNING trial, leased for 60 s,
+    # is an earlier process run's and is taken back by the next fit at once.
+    from scout_sklearn import Study, _study
+
+    X, y = cancer
+    url, prefix = database
+    storage = SQLStorage(url, table_prefix=prefix)
+    first = _search(storage, 3).fit(X, y)
+    monkeypatch.setattr(_study, "_run", (os.getpid(), "0123456789ab"))
+    killed = Study(
+        first.study_.space,
+        storage=storage,
+        name="lr",
+        load_if_exists=True,
+        ignore_fingerprint=True,
+    )
+    held = killed.ask()
+    monkeypatch.undo()
+    assert held.lease_until is not None
+    assert held.lease_until > time.time() + 50
+    start = time.monotonic()
+    second = _search(storage, 5).fit(X, y)
+    assert time.monotonic() - start < 30  # not after the lease
+    trials = second.study_.trials
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 5
+    assert trials[held.number].params == held.params
+    assert second.n_trials_ == 5
+    assert len(second.cv_results_["params"]) == 5
+
+
 def test_resuming_with_other_data_or_splits_names_what_changed(
     tmp_path: Path, cancer: tuple[Any, Any]
 ) -> None:

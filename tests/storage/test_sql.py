@@ -34,8 +34,13 @@ from contracts.storage import (
     record,
 )
 
-from scout_sklearn import FoldResult, Trial, TrialState
-from scout_sklearn.exceptions import InvalidParameterError, TrialNumberTaken
+from scout_sklearn import FoldResult, Study, Trial, TrialState
+from scout_sklearn.exceptions import (
+    DuplicatedStudyError,
+    InvalidParameterError,
+    StudyNameClash,
+    TrialNumberTaken,
+)
 from scout_sklearn.storage import SQLStorage, Storage, StudyRecord
 from storage.servers import TABLES, fresh_server_storage, server_url
 
@@ -344,6 +349,47 @@ def test_study_names_are_compared_exactly(make: Callable[[], SQLStorage]) -> Non
     assert loaded is not None
     assert loaded.seed == 1
     assert storage.load_study("Svc") is None
+
+
+@pytest.mark.parametrize("names", [("exp", "exp "), ("exp  ", "exp")])
+def test_names_differing_by_trailing_spaces_are_two_studies_or_a_clear_error(
+    make: Callable[[], SQLStorage], names: tuple[str, str]
+) -> None:
+    first, second = names
+    storage = make()
+    storage.create_study(record(first))
+    if raw_engine(storage).dialect.name not in ("mysql", "mariadb"):
+        storage.create_study(record(second, seed=1))
+        loaded = [storage.load_study(n) for n in names]
+        assert [r.seed if r else None for r in loaded] == [0, 1]
+        return
+    # MySQL and MariaDB compare names without trailing spaces (PAD SPACE).
+    with pytest.raises(StudyNameClash) as caught:
+        storage.create_study(record(second, seed=1))
+    message = str(caught.value)
+    assert f"Cannot create study {second!r}" in message
+    assert f"it holds the study {first!r}" in message
+    assert "compare study names without their trailing spaces" in message
+    assert isinstance(caught.value, DuplicatedStudyError)
+    assert isinstance(caught.value, ValueError)
+    assert storage.load_study(second) is None
+    assert [r.name for r in storage.list_studies()] == [first]
+
+
+@pytest.mark.parametrize("load_if_exists", [False, True])
+def test_a_study_whose_name_mysql_takes_for_another_is_refused_clearly(
+    load_if_exists: bool,
+) -> None:
+    storage = fresh_server_storage(server_url("mysql"))
+    Study({"C": [0.1, 1.0]}, storage=storage, name="exp", seed=0)
+    with pytest.raises(StudyNameClash, match=r"'exp '.*'exp'.*trailing spaces"):
+        Study(
+            {"C": [0.1, 1.0]},
+            storage=storage,
+            name="exp ",
+            seed=0,
+            load_if_exists=load_if_exists,
+        )
 
 
 def test_unknown_studies_and_trials_raise_key_error(make: Callable[[], SQLStorage]) -> None:
