@@ -94,8 +94,10 @@ class Study(_BestOfTrials):
         What to search, in any form :meth:`SearchSpace.from_user` accepts.
     sampler : Sampler, default=None
         Decides the params of each new trial; ``RandomSampler()`` when None.
-    storage : Storage, default=None
-        Where trials are kept; a private :class:`MemoryStorage` when None.
+    storage : Storage or str, default=None
+        Where trials are kept: a storage, a database URL (as
+        ``ScoutSearchCV(storage=...)`` takes), or a private
+        :class:`MemoryStorage` when None.
     name : str, default=None
         The study's name in the storage; a fresh unique one when None.
     seed : int, default=None
@@ -138,7 +140,7 @@ class Study(_BestOfTrials):
         space: Any,
         *,
         sampler: Sampler | None = None,
-        storage: Storage | None = None,
+        storage: Storage | str | None = None,
         name: str | None = None,
         seed: int | None = None,
         load_if_exists: bool = False,
@@ -154,8 +156,23 @@ class Study(_BestOfTrials):
             )
         self.sampler: Sampler = sampler if sampler is not None else RandomSampler()
         self.sampler.check_space(self.space)
-        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        if storage is None:
+            self.storage: Storage = MemoryStorage()
+        else:
+            from scout_sklearn.storage._open import open_storage
+
+            self.storage = open_storage(storage, owner="Study")  # a URL or a Storage
         self.name = name if name is not None else f"study-{uuid.uuid4().hex[:12]}"
+        if lease_seconds is not None and not (
+            isinstance(lease_seconds, numbers.Real)
+            and not isinstance(lease_seconds, bool)
+            and math.isfinite(lease_seconds)
+            and lease_seconds > 0
+        ):
+            raise InvalidParameterError(
+                "The 'lease_seconds' parameter of Study must be a positive number of "
+                f"seconds or None (the storage's); got {lease_seconds!r}."
+            )
         self.lease_seconds = float(
             self.storage.lease_seconds if lease_seconds is None else lease_seconds
         )
@@ -317,6 +334,11 @@ class Study(_BestOfTrials):
         TrialLimitReached
             When the study already has ``max_trials`` trials.
         """
+        if max_trials is not None and not _is_count(max_trials):
+            raise InvalidParameterError(
+                "The 'max_trials' parameter of Study.ask must be an int >= 0 or None; "
+                f"got {max_trials!r}."
+            )
         if params is not None:
             self._check_params(params, source=lambda: "Study.ask(params=...)")
         with self.storage.claim_lock(self.name):
@@ -521,6 +543,16 @@ class Study(_BestOfTrials):
         trial : Trial
             The finished trial.
         """
+        if not _is_count(number):
+            hint = (
+                f" Pass its number: tell(trial.number, ...) ({number.number} here)."
+                if isinstance(number, Trial)
+                else ""
+            )
+            raise InvalidParameterError(
+                "The 'number' parameter of Study.tell must be the int number of a "
+                f"RUNNING trial; got {_short(number)}.{hint}"
+            )
         if not isinstance(state, TrialState) or state is TrialState.RUNNING:
             named = isinstance(state, str) and state in ("COMPLETE", "PRUNED", "FAILED")
             hint = f" Use TrialState.{state}." if named else ""
@@ -690,6 +722,15 @@ def _process_exists(pid: int) -> bool:
     except PermissionError:  # alive, owned by another user
         return True
     return True
+
+
+def _is_count(value: object) -> bool:
+    """Whether ``value`` is an int >= 0 (numpy's too), not a bool."""
+    return (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, (bool, np.bool_))
+        and int(value) >= 0
+    )
 
 
 def _short(value: object, limit: int = 80) -> str:

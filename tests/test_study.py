@@ -719,3 +719,47 @@ def test_replace_trial_is_dataclasses_replace() -> None:
     tagged = replace_trial(Tagged(number=1, params={}, tag="a"), tag="b")
     assert type(tagged) is Tagged
     assert tagged.tag == "B"
+
+
+def test_study_takes_a_database_url_as_a_search_does(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    study = Study({"x": Float(0.0, 1.0)}, storage=url, name="by-url", seed=0)
+    trial = study.ask()
+    study.tell(trial.number, 0.5)
+    again = Study(
+        {"x": Float(0.0, 1.0)}, storage=url, name="by-url", seed=0, load_if_exists=True
+    )
+    assert [t.value for t in again.trials] == [0.5]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda study, trial: study.tell(trial, 0.5),
+            r"'number' parameter of Study\.tell must be the int number of a RUNNING "
+            r"trial; got Trial\(.*Pass its number: tell\(trial\.number, \.\.\.\) "
+            r"\(0 here\)",
+        ),
+        (
+            lambda study, trial: study.tell("0", 0.5),
+            r"'number' parameter of Study\.tell .* got '0'\.",
+        ),
+        (
+            lambda study, trial: study.ask(max_trials="3"),
+            r"'max_trials' parameter of Study\.ask must be an int >= 0 or None; got '3'",
+        ),
+    ],
+)
+def test_study_calls_name_the_bad_argument(call, match):
+    study = Study({"x": Float(0.0, 1.0)}, seed=0)
+    trial = study.ask()
+    with pytest.raises(InvalidParameterError, match=match):
+        call(study, trial)
+    assert study.trials[0].state is TrialState.RUNNING  # nothing was written
+
+
+@pytest.mark.parametrize("lease_seconds", [-1, 0, float("nan"), float("inf"), "60", True])
+def test_study_refuses_a_lease_that_is_not_a_positive_number(lease_seconds):
+    with pytest.raises(InvalidParameterError, match="'lease_seconds' parameter of Study"):
+        Study({"x": Float(0.0, 1.0)}, lease_seconds=lease_seconds)
