@@ -556,6 +556,8 @@ def test_a_trial_of_an_earlier_run_with_this_pid_is_taken_back_at_once(
         # a process of another host: only its lease tells
         f"elsewhere.example:{os.getpid()}:0123456789ab:0a1b2c3d",
     ],
+    # Ids without the PID: each pytest-xdist worker collects with its own.
+    ids=["same-run", "older-format", "other-host"],
 )
 def test_a_trial_whose_owner_may_be_alive_waits_for_its_lease(owner: str) -> None:
     storage = MemoryStorage()
