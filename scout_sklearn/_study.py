@@ -827,14 +827,17 @@ def list_studies(storage: Any) -> list[str]:
     """Names of the studies in ``storage`` (a URL or a storage), oldest first.
 
     A URL is opened read-only: nothing is created there (a SQLite file that
-    does not exist is a FileNotFoundError, not a new empty database).
+    does not exist has no studies, and stays absent).
     """
     from scout_sklearn.storage._open import open_storage
 
     try:
         opened = open_storage(storage, owner="list_studies", read_only=True)
         return [r.name for r in opened.list_studies()]
-    except LookupError:  # a database no search has written to: no studies
+    except (LookupError, FileNotFoundError):
+        # A database no search has written to, or a SQLite file that does
+        # not exist yet (a script asking whether to resume): no studies,
+        # and nothing created.
         return []
 
 
