@@ -77,6 +77,29 @@ class FoldTask:
     validation: np.ndarray | None = None
 
 
+#: The count a fitted model reached, by the budget parameter it was given.
+_REACHED = {"max_iter": "n_iter_", "n_estimators": "n_estimators_"}
+
+
+def _stopped_early(estimator: Any, rung_params: Mapping[str, Any] | None) -> bool:
+    """Whether ``estimator``'s fit stopped before the budget it was given."""
+    for name in rung_params or {}:
+        prefix, _, param = name.rpartition("__")
+        attribute = _REACHED.get(param)
+        if attribute is None:
+            continue
+        step = estimator.get_params(deep=True).get(prefix) if prefix else estimator
+        reached = getattr(step, attribute, None)
+        budget = getattr(step, "get_params", dict)().get(param)
+        if (
+            isinstance(reached, numbers.Integral)
+            and isinstance(budget, numbers.Real)
+            and reached < budget
+        ):
+            return True
+    return False
+
+
 def fit_and_score(
     estimator: Any,
     X: Any,
@@ -106,6 +129,11 @@ def fit_and_score(
     fit_params = slice_method_params(X, dict(fit_params), task.train)
     score_train = slice_method_params(X, dict(score_params), task.train)
     score_test = slice_method_params(X, dict(score_params), task.test)
+    if task.warm_start_from is not None and _stopped_early(estimator, task.rung_params):
+        # A fit that stopped early (HistGradientBoosting's early_stopping,
+        # GradientBoosting's n_iter_no_change) would, continued, add rounds
+        # a fresh fit with the larger budget does not: fit afresh.
+        estimator = clone(estimator)
     if task.warm_start_from is None:
         # Params may hold estimators (a pipeline step searched over): clone
         # them so that trials never share a fitted object.

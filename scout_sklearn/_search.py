@@ -163,8 +163,11 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
           subsampled.
         - the name of an estimator parameter, as ``get_params()`` spells it
           ("max_iter", "n_estimators", "svc__max_iter" in a pipeline): each
-          rung sets it. Where the estimator (or its pipeline step) has
-          ``warm_start``, a promoted trial continues its previous rung's fit.
+          rung sets it. Where warm starting grows the model up to the new
+          value (ensembles' ``n_estimators``, HistGradientBoosting's
+          ``max_iter``), a promoted trial continues its previous rung's fit;
+          elsewhere (MLP's or SGD's ``max_iter``, epochs per call) each rung
+          fits afresh.
           Its value on the estimator must be a number (or None); when that
           is an int, so are ``min_resource``, ``max_resource`` and the rungs.
         - "folds": rung ``r`` has run the first ``ladder[r]`` CV folds, and

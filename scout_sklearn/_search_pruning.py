@@ -270,7 +270,32 @@ def _parameter_bounds(
         _check_int64(low, high, min_resource, max_resource, resource, current, name)
     prefix = resource.rpartition("__")[0]
     warm_start = f"{prefix}__warm_start" if prefix else "warm_start"
-    return (low, high), (warm_start if warm_start in valid else None)
+    continues = warm_start in valid and _warm_start_reaches_total(estimator, resource)
+    return (low, high), (warm_start if continues else None)
+
+
+def _warm_start_reaches_total(estimator: Any, resource: str) -> bool:
+    """Whether a warm-started fit grows the model up to ``resource``'s new value.
+
+    So it does for scikit-learn's ensembles' ``n_estimators`` and
+    HistGradientBoosting's ``max_iter``: continuing a rung's fit gives the
+    model a fresh fit at the next rung would. Elsewhere ``max_iter`` counts
+    the epochs of each call (MLP, SGD, Perceptron, LogisticRegression): a
+    continued fit would train the sum of the rungs, and a trial scored "at
+    27" would have trained 1 + 3 + 9 + 27 epochs. Those, and estimators
+    this does not know, are fitted afresh at each rung.
+    """
+    from sklearn.ensemble import (
+        BaseEnsemble,
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+
+    prefix, _, param = resource.rpartition("__")
+    step = estimator.get_params(deep=True).get(prefix) if prefix else estimator
+    if isinstance(step, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)):
+        return param == "max_iter"
+    return isinstance(step, BaseEnsemble) and param == "n_estimators"
 
 
 def _check_int64(

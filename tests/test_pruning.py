@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_breast_cancer
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import BaseEnsemble, HistGradientBoostingClassifier
 from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -65,12 +65,13 @@ class RowSpy(ClassifierMixin, BaseEstimator):
         return np.full(len(X), self.classes_[0])
 
 
-class ForestSpy(ClassifierMixin, BaseEstimator):
+class ForestSpy(ClassifierMixin, BaseEnsemble):
     """An "ensemble" that only counts: trees, fits, and trees built by this object.
 
     With warm_start, a fit keeps the trees it has and builds only the missing
-    ones, as scikit-learn's forests do. The scorers below read the counts, so
-    they travel back from any worker in the fold results.
+    ones, as scikit-learn's forests do (a BaseEnsemble, whose n_estimators
+    the search continues up to). The scorers below read the counts, so they
+    travel back from any worker in the fold results.
     """
 
     def __init__(self, n_estimators=10, warm_start=False, quality=0.5):
@@ -88,6 +89,26 @@ class ForestSpy(ClassifierMixin, BaseEstimator):
         built = self.n_estimators - have
         self.n_built_ = self.n_built_ + built if continuing else built
         self.n_trees_ = self.n_estimators
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        check_is_fitted(self)
+        return np.full(len(X), self.classes_[0])
+
+
+class EpochSpy(ClassifierMixin, BaseEstimator):
+    """Counts epochs as MLP and SGD do: with warm_start, each fit trains max_iter more."""
+
+    def __init__(self, max_iter=10, warm_start=False, quality=0.5):
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.quality = quality
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y)
+        before = getattr(self, "epochs_", 0) if self.warm_start else 0
+        self.epochs_ = before + self.max_iter
         self.classes_ = np.unique(y)
         return self
 
@@ -457,6 +478,66 @@ def test_warm_start_estimators_cross_between_processes_as_bytes(iris, backend, p
     assert len(model.estimators_) == 7
     for old, new in zip(thresholds, model.estimators_[:3]):
         np.testing.assert_array_equal(old, new.tree_.threshold)
+
+
+def test_an_estimator_whose_max_iter_counts_each_calls_epochs_fits_afresh(iris) -> None:
+    # Continued, a trial "at 27" would have trained 1 + 3 + 9 + 27 epochs.
+    X, y = iris
+    search = ScoutSearchCV(
+        EpochSpy(),
+        {"quality": Float(0.0, 1.0)},
+        sampler="random",
+        pruner=SuccessiveHalvingPruner(),
+        resource="max_iter",
+        min_resource=1,
+        max_resource=27,
+        scoring={
+            "quality": lambda est, X, y: est.quality,
+            "epochs": lambda est, X, y: float(est.epochs_),
+        },
+        refit="quality",
+        n_trials=12,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    ladder = (1, 3, 9, 27)
+    climbed = 0
+    for trial in search.study_.trials:
+        for fold in trial.fold_results:
+            assert fold.test_scores["epochs"] == ladder[fold.rung]
+            climbed += fold.rung > 0
+    assert climbed >= 6
+
+
+def test_a_fit_that_stopped_early_is_not_continued(cancer) -> None:
+    # HistGradientBoosting continues a warm-started fit up to max_iter; one
+    # that stopped early at a rung would, continued, add rounds a fresh fit
+    # with the larger max_iter does not.
+    X, y = cancer
+    estimator = HistGradientBoostingClassifier(
+        early_stopping=True, n_iter_no_change=2, validation_fraction=0.2, random_state=0
+    )
+    kwargs = dict(cv=3, scoring="accuracy")
+    with threadpool_limits(1):
+        pruned = ScoutSearchCV(
+            estimator,
+            {"learning_rate": [0.5]},
+            pruner=SuccessiveHalvingPruner(reduction_factor=2),
+            resource="max_iter",
+            min_resource=25,
+            max_resource=200,
+            n_trials=1,
+            **kwargs,
+        ).fit(X, y)
+        cold = GridSearchCV(
+            estimator.set_params(max_iter=200), {"learning_rate": [0.5]}, **kwargs
+        ).fit(X, y)
+    (trial,) = pruned.study_.trials
+    assert max(f.rung for f in trial.fold_results) == 3  # it climbed 25, 50, 100, 200
+    last = sorted((f for f in trial.fold_results if f.rung == 3), key=lambda f: f.fold)
+    assert [f.test_scores["score"] for f in last] == pytest.approx(
+        [cold.cv_results_[f"split{k}_test_score"][0] for k in range(3)]
+    )
 
 
 def test_without_warm_start_each_rung_fits_afresh(iris) -> None:
