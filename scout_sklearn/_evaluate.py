@@ -90,7 +90,8 @@ def _stopped_early(estimator: Any, rung_params: Mapping[str, Any] | None) -> boo
             continue
         step = estimator.get_params(deep=True).get(prefix) if prefix else estimator
         reached = getattr(step, attribute, None)
-        budget = getattr(step, "get_params", dict)().get(param)
+        get_params = getattr(step, "get_params", None)
+        budget = get_params().get(param) if callable(get_params) else None
         if (
             isinstance(reached, numbers.Integral)
             and isinstance(budget, numbers.Real)
