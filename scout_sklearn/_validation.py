@@ -417,6 +417,10 @@ def fit_with_validation(
     head_params = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
     head = estimator[:-1]
     Xt = head.fit_transform(X_fit, y_fit, **head_params)
+    # With a memory, a pipeline fits clones of its transformers and keeps
+    # the fitted clones in its own steps: here the slice's, not the
+    # estimator's, which would then transform (predict, score) unfitted.
+    estimator.steps[: len(head.steps)] = head.steps
     extra = validation.fit_params(head.transform(X_val), y_val)
     estimator.steps[-1][1].fit(Xt, y_fit, **last_params, **extra)
 

@@ -125,6 +125,31 @@ def test_a_pipeline_transforms_the_validation_rows_with_its_fitted_steps() -> No
     assert search.best_estimator_[-1].max_iter == search.best_n_iterations_
 
 
+def test_a_pipeline_with_a_memory_keeps_its_fitted_steps(tmp_path) -> None:
+    # With memory=, a pipeline fits clones of its transformers: the fold's
+    # pipeline must hold the fitted ones, or scoring it finds them unfitted.
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("pca", PCA(5)),
+            ("hgb", HistGradientBoostingClassifier(max_iter=20, early_stopping=True)),
+        ],
+        memory=str(tmp_path),
+    )
+    search = ScoutSearchCV(
+        pipe,
+        {"hgb__learning_rate": [0.1, 0.3]},
+        cv=2,
+        error_score="raise",
+        validation=ValidationSplit(0.2),
+    ).fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_estimator_.score(X, y) > 0.8
+
+
 def test_without_validation_cv_results_has_no_iteration_columns() -> None:
     search = ScoutSearchCV(HistGradientBoostingClassifier(max_iter=5), {"max_depth": [2]})
     search.fit(X, y)
