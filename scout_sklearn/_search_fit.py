@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import numbers
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -250,12 +251,22 @@ def open_study(
         if search.storage is None
         else open_storage(search.storage, owner=type(search).__name__)
     )
+    name = search.study_name or default_study_name(search.estimator)
+    seed = resolve_seed(search.random_state)
+    if (
+        seed is not None
+        and not isinstance(search.random_state, numbers.Integral)
+        and storage.load_study(name) is not None
+    ):
+        # A RandomState gives a new seed at every fit: the study keeps the
+        # seed drawn when it was created, and fit again resumes it.
+        seed = None
     return Study(
         space,
         sampler=sampler,
         storage=storage,
-        name=search.study_name or default_study_name(search.estimator),
-        seed=resolve_seed(search.random_state),
+        name=name,
+        seed=seed,
         load_if_exists=search.load_if_exists,
         fingerprint=(
             None

@@ -156,3 +156,25 @@ def test_another_lambda_scoring_is_another_scoring(
     search(make_scorer(lambda t, p: accuracy_score(t, p))).fit(*iris)
     with pytest.raises(StudyMismatch, match="scoring"):
         search(make_scorer(lambda t, p: -accuracy_score(t, p))).fit(*iris)
+
+
+def test_a_random_state_instance_resumes_its_study_on_the_next_fit(iris, tmp_path):
+    # A RandomState gives a new seed at every fit: the stored seed is kept.
+    from scout_sklearn import Float
+
+    X, y = iris
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": Float(0.01, 10.0, log=True)},
+        sampler="random",
+        n_trials=3,
+        cv=2,
+        random_state=np.random.RandomState(0),
+        storage=f"sqlite:///{tmp_path / 's.db'}",
+    ).fit(X, y)
+    first = [t.params for t in search.study_.trials]
+    search.set_params(n_trials=6).fit(X, y)
+    trials = search.study_.trials
+    assert len(trials) == 6
+    assert [t.params for t in trials[:3]] == first
+    assert len({t.params["C"] for t in trials}) == 6
