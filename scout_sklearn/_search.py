@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Mapping
 from typing import Any
@@ -523,7 +524,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         if interrupted is not None:
             # Leave a usable search with what finished, then let the interrupt go on.
             if log_interrupted(study, saved=self.storage is not None):
-                finish(self, study, scorers, refit_metric, data, reason, plan)
+                # What finished may not make a result (every trial FAILED, no
+                # trial at the last rung): the interrupt goes on all the same.
+                with contextlib.suppress(Exception):
+                    finish(self, study, scorers, refit_metric, data, reason, plan)
             # A fresh interrupt, without the frames of joblib's dispatch loop
             # where it happened to land: the user's traceback ends at fit.
             raise KeyboardInterrupt(*interrupted.args) from None

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import pytest
 from sklearn.base import clone
@@ -264,6 +265,30 @@ def test_keyboard_interrupt_leaves_a_fitted_search_then_reraises(iris, fast_clf,
     assert [p["a"] for p in resumed.cv_results_["params"][:3]] == [
         p["a"] for p in search.cv_results_["params"]
     ]
+
+
+def test_an_interrupt_after_only_failed_trials_is_still_a_keyboard_interrupt(iris):
+    # What finished makes no result (every trial FAILED): fit still raises
+    # KeyboardInterrupt, which scripts catch, not "All the fits failed".
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = iris
+
+    def interrupt_after_trial_1(study, trial):
+        if trial.number == 1:
+            raise KeyboardInterrupt
+
+    search = ScoutSearchCV(
+        LogisticRegression(),
+        {"C": [-1.0, -2.0, -3.0, -4.0]},  # a negative C fails every fit
+        cv=2,
+        error_score=float("nan"),
+        callbacks=[interrupt_after_trial_1],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fits' own failure warnings
+        with pytest.raises(KeyboardInterrupt):
+            search.fit(X, y)
 
 
 @pytest.mark.slow
