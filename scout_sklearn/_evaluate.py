@@ -464,6 +464,14 @@ class FoldRunner:
     def __enter__(self) -> FoldRunner:
         self._open_parallel()
         self._kwargs["n_threads"] = self.n_threads
+        # This thread holds the folds' BLAS limit for the whole search and
+        # restores it at the end. Folds that run as threads of this process
+        # (the threading backend, an in-process Dask cluster) share the
+        # process's BLAS pools; restored from whichever worker thread ended
+        # last, OpenBLAS (0.3.31, pthreads) ignored the raise, and left the
+        # user's numpy on one thread after the search.
+        self._held = limited_threads(self.n_threads)
+        self._held.__enter__()
         backend, _ = get_active_backend()
         processes = self.n_workers > 1 and isinstance(
             backend, (LokyBackend, MultiprocessingBackend)
@@ -481,7 +489,10 @@ class FoldRunner:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._parallel.__exit__(*exc_info)
+        try:
+            self._parallel.__exit__(*exc_info)
+        finally:
+            self._held.__exit__(None, None, None)
         self._parallel = None
         self._in_flight.clear()
         if self._shared is not None:

@@ -136,3 +136,18 @@ def test_lightgbm_and_xgboost_default_threads_are_capped() -> None:
     assert capped_thread_params(xgboost.XGBClassifier(n_jobs=1), 2) == {}
     assert capped_thread_params(RandomForestClassifier(), 1) == {}
     assert capped_thread_params(RandomForestClassifier(n_jobs=-1), 1) == {"n_jobs": 1}
+
+
+def test_blas_threads_are_restored_after_every_threaded_search() -> None:
+    # Restored from whichever worker thread ended last, OpenBLAS (pthreads)
+    # ignored the raise in most runs, and the user's numpy stayed on one
+    # thread after the search; the thread running fit holds and restores it.
+    def blas() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before = blas()
+    if max(before, default=1) < 2:
+        pytest.skip("the BLAS pools have one thread here: nothing to restore")
+    for _ in range(4):
+        search(n_jobs=2, inner_max_num_threads=1)
+        assert blas() == before
