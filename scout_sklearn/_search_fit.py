@@ -208,7 +208,13 @@ def checked_data(search: Any, X: Any, y: Any, params: dict[str, Any]) -> FitData
     folds, validation = splits, None
     if search.validation is not None:
         validation, folds = resolve_validation(
-            search.validation, search.estimator, X, y, splits, routed.estimator.fit
+            search.validation,
+            search.estimator,
+            X,
+            y,
+            splits,
+            routed.estimator.fit,
+            groups=routed.splitter.split.get("groups"),
         )
     search._validation = validation
     return FitData(X, y, params, routed, splits, folds, validation)

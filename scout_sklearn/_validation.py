@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.pipeline import Pipeline
 
 from scout_sklearn.exceptions import InvalidParameterError
@@ -78,7 +78,12 @@ class ValidationSplit:
         estimator the refit keeps its params unchanged.
     stratify : {"auto"} or bool, default="auto"
         Keep the classes' proportions in the carved rows; ``"auto"`` does
-        for classifiers.
+        for classifiers. With ``groups`` passed to ``fit`` (a group
+        splitter such as ``GroupKFold``), whole groups are carved instead
+        (``GroupShuffleSplit``, ``size`` then a share of the rows as near as
+        whole groups allow): a group's rows are never split between the fit
+        and the validation rows, as the splitter keeps them out of the test
+        part.
     random_state : int, default=0
         Seeds which rows are carved (with the fold's index). A fixed int, so
         a resumed search carves the same rows.
@@ -235,6 +240,7 @@ def resolve_validation(
     y: Any,
     splits: Sequence[tuple[np.ndarray, np.ndarray]],
     fit_params: Mapping[str, Any],
+    groups: Any = None,
 ) -> tuple[Validation, list[tuple[np.ndarray, np.ndarray]]]:
     """Check ``spec`` against the estimator, carve every fold; before any fit.
 
@@ -294,8 +300,11 @@ def resolve_validation(
     stratify = is_classifier(estimator) if spec.stratify == "auto" else spec.stratify
     carved = []
     rows = []
+    groups = None if groups is None else np.asarray(groups)
     for fold, (train, test) in enumerate(splits):
-        fit_rows, val_rows = _carve(train, y, size, stratify, [int(seed), fold])
+        fit_rows, val_rows = _carve(
+            train, y, size, stratify, [int(seed), fold], groups=groups
+        )
         carved.append((fit_rows, test))
         rows.append(val_rows)
     return _with_rows(validation, tuple(rows)), carved
@@ -373,17 +382,29 @@ def _check_fit_accepts(validation: Validation, final: Any) -> None:
 
 
 def _carve(
-    train: np.ndarray, y: Any, size: float | int, stratify: bool, seed: list[int]
+    train: np.ndarray,
+    y: Any,
+    size: float | int,
+    stratify: bool,
+    seed: list[int],
+    *,
+    groups: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     train = np.asarray(train)
     labels = np.asarray(y)[train] if stratify else None
+    state = int(np.random.SeedSequence(seed).generate_state(1)[0])
     try:
-        fit_rows, val_rows = train_test_split(
-            train,
-            test_size=size,
-            stratify=labels,
-            random_state=int(np.random.SeedSequence(seed).generate_state(1)[0]),
-        )
+        if groups is not None:
+            share = size if isinstance(size, float) else size / len(train)
+            splitter = GroupShuffleSplit(
+                n_splits=1, test_size=min(share, 1.0), random_state=state
+            )
+            fit_at, val_at = next(splitter.split(train, groups=groups[train]))
+            fit_rows, val_rows = train[fit_at], train[val_at]
+        else:
+            fit_rows, val_rows = train_test_split(
+                train, test_size=size, stratify=labels, random_state=state
+            )
     except ValueError as err:
         raise ValueError(
             f"ValidationSplit(size={size!r}) cannot carve a validation split from a "

@@ -84,6 +84,29 @@ def test_no_test_fold_row_reaches_the_validation_rows() -> None:
     )
 
 
+def test_with_groups_whole_groups_are_carved_as_the_splitter_keeps_them() -> None:
+    from sklearn.model_selection import GroupKFold
+
+    ids = np.arange(len(y), dtype=float)
+    X_ids = np.column_stack([ids, X[:, :3]])
+    groups = np.arange(len(y)) // 8  # 30 groups of 8 rows
+    SEEN.clear()
+    ScoutSearchCV(
+        RowRecorder(),
+        {"C": [0.1]},
+        cv=GroupKFold(3),
+        validation=ValidationSplit(0.25, route="X_val"),
+        refit=False,
+    ).fit(X_ids, y, groups=groups)
+    assert len(SEEN) == 3
+    for fit_ids, val_ids in SEEN:
+        fit_groups = set(groups[sorted(fit_ids)].tolist())
+        val_groups = set(groups[sorted(val_ids)].tolist())
+        assert val_groups
+        assert not fit_groups & val_groups  # no group on both sides
+        assert len(val_ids) == 8 * len(val_groups)  # whole groups
+
+
 def test_rounds_are_recorded_per_fold_and_the_refit_uses_their_median() -> None:
     search = ScoutSearchCV(
         HistGradientBoostingClassifier(
