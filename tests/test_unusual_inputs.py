@@ -178,3 +178,26 @@ def test_a_random_state_instance_resumes_its_study_on_the_next_fit(iris, tmp_pat
     assert len(trials) == 6
     assert [t.params for t in trials[:3]] == first
     assert len({t.params["C"] for t in trials}) == 6
+
+
+def test_a_search_unpickled_where_its_sqlite_file_is_gone_keeps_its_trials(iris, tmp_path):
+    # A fitted search loaded on another machine: its study's trials are in
+    # memory; reading them creates no new empty database in the file's place.
+    import pickle
+
+    X, y = iris
+    path = tmp_path / "search.db"
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": [0.1, 1.0, 10.0]},
+        cv=2,
+        storage=f"sqlite:///{path}",
+    ).fit(X, y)
+    data = pickle.dumps(search)
+    for leftover in tmp_path.iterdir():
+        leftover.unlink()
+    loaded = pickle.loads(data)
+    assert len(loaded.study_.trials) == 3
+    assert loaded.trials_dataframe().shape[0] == 3
+    assert loaded.predict(X[:2]).shape == (2,)
+    assert not path.exists()

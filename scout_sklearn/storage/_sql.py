@@ -233,6 +233,7 @@ class SQLStorage(_SQLBase, Storage):
         self.timeout = state.get("timeout", 60.0)
         self.read_only = state.get("read_only", False)
         self._setup()
+        self._unpickled = True
 
     def __repr__(self) -> str:
         prefix = self._table_prefix

@@ -85,6 +85,9 @@ class _SQLBase:
         # or replaced under an open connection takes the writes into the
         # unlinked inode, and nothing would be left on disk.
         self._file: tuple[str, tuple[int, int]] | None = None
+        # Set when unpickled: the SQLite file it had must exist here, not be
+        # created afresh (a fitted search loaded on another machine).
+        self._unpickled = False
         self._opened: _Database | None = None
         # The claim lock this thread holds (PostgreSQL), see claim_lock.
         self._local = threading.local()
@@ -107,6 +110,8 @@ class _SQLBase:
                     opened.engine.dispose(close=False)
                 opened.pid = os.getpid()
             if opened is None:
+                if self._unpickled:
+                    self._require_existing_file()
                 engine = _create_engine(
                     self._url, self._engine_kwargs, self.timeout, read_only=self.read_only
                 )
@@ -368,6 +373,21 @@ class _SQLBase:
             "some space there (or give storage= a file on another disk) and run "
             "the search again: it resumes from what was stored.",
         ) from err
+
+    def _require_existing_file(self) -> None:
+        """Fail, creating nothing, if an unpickled storage's SQLite file is absent."""
+        if self._url.get_backend_name() != "sqlite" or self._is_memory:
+            return
+        database = self._url.database or ""
+        if database.startswith("file:") or os.path.exists(database):
+            return
+        raise StorageFileLost(
+            f"The SQLite file {os.path.abspath(database)!r} of {self!r} does not exist "
+            "in this process (the storage was pickled where it did): nothing is "
+            "created in its place. A fitted search keeps the trials it read in "
+            "search.study_.trials (and search.trials_dataframe()); copy the file here "
+            "to read the rest."
+        )
 
     def _check_file(self) -> None:
         """Fail if this storage's SQLite file was deleted or replaced since it opened."""
