@@ -295,9 +295,12 @@ def metric_name(metric: str | None, scoring: object) -> str:
 
 
 def _is_scorer_name(text: str) -> bool:
-    from sklearn.metrics import get_scorer_names
+    """Whether ``text`` is a scorer's name, not the hash kept for a callable.
 
-    return text in get_scorer_names()
+    The hash is 40 hexadecimal digits (SHA-1); no scikit-learn scorer is
+    named so (this layer does not import scikit-learn to list them).
+    """
+    return not (len(text) == 40 and all(c in "0123456789abcdef" for c in text))
 
 
 def value_metric(trial: Trial, *, resource: str | None = None) -> str | None:
