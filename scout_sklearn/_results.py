@@ -20,6 +20,7 @@ import numpy as np
 from numpy.ma import MaskedArray
 
 from scout_sklearn._trial import FoldResult, Trial, TrialState
+from scout_sklearn.exceptions import user_stacklevel
 
 __all__ = [
     "FOLDS",
@@ -260,7 +261,7 @@ def _store(
         warnings.warn(
             f"One or more of the {key.split('_')[0]} scores are non-finite: {means}",
             category=UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     stds = (
         np.sqrt(np.average((array - means[:, np.newaxis]) ** 2, axis=1))

@@ -38,7 +38,7 @@ from scout_sklearn._constraints import (
 from scout_sklearn._pareto import Objectives, OneStandardError, check_sampler
 from scout_sklearn._validation import ValidationSplit
 from scout_sklearn.distributions import SearchSpace, SubSpace
-from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.exceptions import InvalidParameterError, user_stacklevel
 from scout_sklearn.pruners import Pruner
 from scout_sklearn.samplers import (
     AutoSampler,
@@ -366,7 +366,7 @@ def resolve_n_trials(
             f"{sampler!r} can give on this space; the search stops after {most} "
             "trials.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return int(n_trials)
 

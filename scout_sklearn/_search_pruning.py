@@ -24,7 +24,7 @@ from scout_sklearn._loop import Pruning
 from scout_sklearn._results import FOLDS, N_SAMPLES, PARAMETER, RungPlan
 from scout_sklearn._search_checks import did_you_mean, is_int, is_positive_number
 from scout_sklearn.distributions import SearchSpace
-from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.exceptions import InvalidParameterError, user_stacklevel
 from scout_sklearn.pruners import NopPruner, make_pruner
 
 __all__ = ["resolve_pruning", "with_subsamples"]
@@ -96,7 +96,7 @@ def resolve_pruning(
             f"max_resource={high!r} are just {ladder}: nothing can be pruned. "
             "Lower min_resource to let the pruner stop trials early.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     plan = RungPlan(
         kind=kind,

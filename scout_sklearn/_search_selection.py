@@ -27,7 +27,7 @@ from scout_sklearn._results import RungPlan
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn._verbose import Narrator
-from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.exceptions import InvalidParameterError, user_stacklevel
 
 __all__ = [
     "called_refit_index",
@@ -72,7 +72,7 @@ def warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
         "not expected, you can try to debug them by setting error_score='raise'.\n\n"
         f"Below are more details about the failures:\n{summary}",
         FitFailedWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 __all__ = [
     "DuplicatedStudyError",
     "InvalidParameterError",
@@ -91,3 +94,27 @@ class WorkerDied(RuntimeError):
     Raised only with ``error_score="raise"``; otherwise the fold gets the
     error score, its trial is FAILED with the reason, and the search goes on.
     """
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# scikit-learn's with_callbacks wraps fit: its frame sits between fit and
+# the user's call.
+_WRAPPERS = (os.sep + os.path.join("sklearn", "callback") + os.sep,)
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` of a warning issued by the caller that names the user's line.
+
+    Counted from the function that calls :func:`warnings.warn` (level 1):
+    the first frame outside scout-sklearn and scikit-learn's callback
+    wrapper, however deep inside ``fit`` the warning is issued.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and (
+        os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE)
+        or any(part in frame.f_code.co_filename for part in _WRAPPERS)
+    ):
+        frame = frame.f_back
+        level += 1
+    return level

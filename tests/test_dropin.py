@@ -7,6 +7,7 @@ before it was fixed; these tests hold it in our suite too.
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import numpy as np
 import pytest
@@ -245,3 +246,31 @@ def test_a_dict_scoring_may_map_a_metric_to_none_for_the_estimators_score(iris):
     for key in ("mean_test_own", "mean_test_accuracy"):
         np.testing.assert_array_equal(ours.cv_results_[key], theirs.cv_results_[key])
     assert ours.score(X, y) == theirs.score(X, y)
+
+
+def test_the_searchs_warnings_name_the_line_that_called_fit(iris):
+    # As GridSearchCV's do: not a line inside scout_sklearn or scikit-learn's
+    # callback wrapper around fit.
+    from sklearn.exceptions import FitFailedWarning
+
+    X, y = iris
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": [-1.0, 1.0]},  # a negative C fails
+        sampler="random",
+        n_trials=5,
+        cv=2,
+        error_score=np.nan,
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    ours = [
+        w
+        for w in record
+        if issubclass(w.category, FitFailedWarning)
+        or "distinct params" in str(w.message)
+        or "non-finite" in str(w.message)
+    ]
+    assert len(ours) == 3
+    assert {w.filename for w in ours} == {__file__}
