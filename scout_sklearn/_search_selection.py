@@ -85,6 +85,19 @@ def require_a_complete_trial(trials: list[Trial], plan: RungPlan, reason: str) -
         if n_failed
         else ""
     )
+    last = len(plan.ladder) - 1
+    at_top = [t for t in trials if any(f.rung == last for f in t.fold_results)]
+    if at_top and all(
+        any(f.is_failed for f in t.fold_results if f.rung == last) for t in at_top
+    ):
+        # More trials or a gentler pruner only carry more of them up to fail.
+        raise ValueError(
+            f"No trial was evaluated at max_resource={plan.ladder[-1]!r} ({reason}): "
+            f"each of the {len(at_top)} trials that reached it failed there: see the "
+            "FitFailedWarning for their errors. "
+            "The full budget itself fails (memory, time, a limit of the estimator): "
+            "fix the error, or set a max_resource the estimator can fit."
+        )
     raise ValueError(
         f"No trial was evaluated at max_resource={plan.ladder[-1]!r} ({reason}): "
         f"all {len(trials)} trials were pruned or failed{failures}, and a pruned "

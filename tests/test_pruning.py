@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
@@ -538,6 +539,40 @@ def test_a_fit_that_stopped_early_is_not_continued(cancer) -> None:
     assert [f.test_scores["score"] for f in last] == pytest.approx(
         [cold.cv_results_[f"split{k}_test_score"][0] for k in range(3)]
     )
+
+
+class FailsAtTheFullBudget(ClassifierMixin, BaseEstimator):
+    def __init__(self, C=1.0, max_iter=100):
+        self.C = C
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        if self.max_iter > 50:
+            raise MemoryError("too big")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_fits_that_fail_only_at_the_full_budget_are_named_so(iris) -> None:
+    X, y = iris
+    search = ScoutSearchCV(
+        FailsAtTheFullBudget(),
+        {"C": Float(0.01, 100.0, log=True)},
+        n_trials=6,
+        cv=2,
+        pruner="asha",
+        resource="max_iter",
+        min_resource=1,
+        max_resource=100,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=r"each of the \d+ trials that reached it"):
+            search.fit(X, y)
 
 
 def test_without_warm_start_each_rung_fits_afresh(iris) -> None:
