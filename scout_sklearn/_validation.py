@@ -431,12 +431,22 @@ def fit_with_validation(
     if validation.step is None:
         estimator.fit(X_fit, y_fit, **fit_params, **extra)
         return
-    prefix = f"{validation.step}__"
-    last_params = {
-        k.removeprefix(prefix): v for k, v in fit_params.items() if k.startswith(prefix)
-    }
-    head_params = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
     head = estimator[:-1]
+    if _routing_enabled():
+        # Params arrive as the search got them (sample_weight): the pipeline's
+        # own routing says which step requested which.
+        from sklearn.utils.metadata_routing import get_routing_for_object, process_routing
+
+        routed = process_routing(estimator, "fit", **fit_params)
+        last_params = dict(routed[validation.step]["fit"])
+        wanted = get_routing_for_object(head).consumes("fit_transform", set(fit_params))
+        head_params = {k: v for k, v in fit_params.items() if k in wanted}
+    else:
+        prefix = f"{validation.step}__"
+        last_params = {
+            k.removeprefix(prefix): v for k, v in fit_params.items() if k.startswith(prefix)
+        }
+        head_params = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
     Xt = head.fit_transform(X_fit, y_fit, **head_params)
     # With a memory, a pipeline fits clones of its transformers and keeps
     # the fitted clones in its own steps: here the slice's, not the
@@ -444,6 +454,12 @@ def fit_with_validation(
     estimator.steps[: len(head.steps)] = head.steps
     extra = validation.fit_params(head.transform(X_val), y_val)
     estimator.steps[-1][1].fit(Xt, y_fit, **last_params, **extra)
+
+
+def _routing_enabled() -> bool:
+    import sklearn
+
+    return bool(sklearn.get_config().get("enable_metadata_routing", False))
 
 
 def fitted_iterations(estimator: Any) -> int | None:

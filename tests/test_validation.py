@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -105,6 +105,53 @@ def test_with_groups_whole_groups_are_carved_as_the_splitter_keeps_them() -> Non
         assert val_groups
         assert not fit_groups & val_groups  # no group on both sides
         assert len(val_ids) == 8 * len(val_groups)  # whole groups
+
+
+class _WeightedHGB(HistGradientBoostingClassifier):
+    """Records whether each fit got sample weights."""
+
+    got: ClassVar[list[bool]] = []
+
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
+        type(self).got.append(sample_weight is not None)
+        return super().fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val)
+
+
+@pytest.mark.parametrize("scaler_wants_weights", [True, False])
+def test_with_metadata_routing_the_last_step_gets_its_routed_params(
+    scaler_wants_weights: bool,
+) -> None:
+    import sklearn
+    from sklearn.metrics import accuracy_score, make_scorer
+    from sklearn.pipeline import Pipeline
+
+    weights = np.random.default_rng(0).random(len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = Pipeline(
+            [
+                (
+                    "scale",
+                    StandardScaler().set_fit_request(sample_weight=scaler_wants_weights),
+                ),
+                (
+                    "hgb",
+                    _WeightedHGB(max_iter=10, early_stopping=True).set_fit_request(
+                        sample_weight=True
+                    ),
+                ),
+            ]
+        )
+        scorer = make_scorer(accuracy_score).set_score_request(sample_weight=False)
+        _WeightedHGB.got.clear()
+        ScoutSearchCV(
+            pipe,
+            {"hgb__learning_rate": [0.1]},
+            cv=2,
+            scoring=scorer,
+            error_score="raise",
+            validation=ValidationSplit(0.2, route="X_val"),
+        ).fit(X, y, sample_weight=weights)
+    assert _WeightedHGB.got == [True, True, True]  # both folds and the refit
 
 
 def test_rounds_are_recorded_per_fold_and_the_refit_uses_their_median() -> None:
