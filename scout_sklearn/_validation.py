@@ -447,6 +447,14 @@ def fit_with_validation(
             k.removeprefix(prefix): v for k, v in fit_params.items() if k.startswith(prefix)
         }
         head_params = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
+    if any(hasattr(step, "fit_resample") for _, step in head.steps):
+        # A resampler (imbalanced-learn's pipeline): it changes the rows and
+        # y of the fit, and passes the validation rows through untouched,
+        # as that pipeline does at predict time.
+        Xt, y_fit = _fit_resample_head(head, X_fit, y_fit, head_params)
+        extra = validation.fit_params(_transform_head(head, X_val), y_val)
+        estimator.steps[-1][1].fit(Xt, y_fit, **last_params, **extra)
+        return
     Xt = head.fit_transform(X_fit, y_fit, **head_params)
     # With a memory, a pipeline fits clones of its transformers and keeps
     # the fitted clones in its own steps: here the slice's, not the
@@ -454,6 +462,36 @@ def fit_with_validation(
     estimator.steps[: len(head.steps)] = head.steps
     extra = validation.fit_params(head.transform(X_val), y_val)
     estimator.steps[-1][1].fit(Xt, y_fit, **last_params, **extra)
+
+
+def _fit_resample_head(
+    head: Any, X: Any, y: Any, params: Mapping[str, Any]
+) -> tuple[Any, Any]:
+    """Fit a pipeline's steps one by one, resampling where a step resamples."""
+    for name, step in head.steps:
+        if step is None or step == "passthrough":
+            continue
+        own = {
+            k.removeprefix(f"{name}__"): v
+            for k, v in params.items()
+            if k.startswith(f"{name}__")
+        }
+        if hasattr(step, "fit_resample"):
+            X, y = step.fit_resample(X, y, **own)
+        elif hasattr(step, "fit_transform"):
+            X = step.fit_transform(X, y, **own)
+        else:
+            X = step.fit(X, y, **own).transform(X)
+    return X, y
+
+
+def _transform_head(head: Any, X: Any) -> Any:
+    """The validation rows through a fitted head, past its resamplers."""
+    for _, step in head.steps:
+        if step is None or step == "passthrough" or hasattr(step, "fit_resample"):
+            continue
+        X = step.transform(X)
+    return X
 
 
 def _routing_enabled() -> bool:

@@ -154,6 +154,46 @@ def test_with_metadata_routing_the_last_step_gets_its_routed_params(
     assert _WeightedHGB.got == [True, True, True]  # both folds and the refit
 
 
+class _EveryOther(BaseEstimator):
+    """A resampler as imbalanced-learn's are: fit_resample keeps every other row."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def fit_resample(self, X, y):
+        return X[::2], y[::2]
+
+    def transform(self, X):
+        return X
+
+
+class _ShapeRecorder(ClassifierMixin, BaseEstimator):
+    seen: ClassVar[list[tuple[int, int, int]]] = []
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        type(self).seen.append((len(X), len(y), len(X_val)))
+        self.classes_ = np.unique(y)
+        return self
+
+
+def test_a_resampler_before_the_last_step_resamples_the_fit_rows_only() -> None:
+    from scout_sklearn._validation import fit_with_validation, resolve_validation
+
+    pipe = make_pipeline(_EveryOther(), StandardScaler(), _ShapeRecorder())
+    splits = list(StratifiedKFold(2).split(X, y))
+    validation, folds = resolve_validation(
+        ValidationSplit(0.2, route="X_val"), pipe, X, y, splits, {}
+    )
+    fit_rows = folds[0][0]
+    val_rows = validation.rows[0]
+    _ShapeRecorder.seen.clear()
+    fit_with_validation(
+        pipe, X[fit_rows], y[fit_rows], X[val_rows], y[val_rows], validation, {}
+    )
+    half = (len(fit_rows) + 1) // 2
+    assert _ShapeRecorder.seen == [(half, half, len(val_rows))]
+
+
 def test_rounds_are_recorded_per_fold_and_the_refit_uses_their_median() -> None:
     search = ScoutSearchCV(
         HistGradientBoostingClassifier(
