@@ -215,20 +215,27 @@ def test_a_parameter_without_a_positive_default_needs_max_resource(iris) -> None
 def test_parameter_resource_bounds_fail_before_any_fit(
     iris, budget_spy, tmp_path, estimator_params, kwargs, message
 ) -> None:
+    pruner = SuccessiveHalvingPruner(reduction_factor=10**6)
+    _assert_refused_before_any_fit(
+        iris,
+        budget_spy.set_params(**estimator_params),
+        tmp_path,
+        message,
+        pruner=pruner,
+        n_trials=2,
+        **kwargs,
+    )
+
+
+def _assert_refused_before_any_fit(iris, spy, tmp_path, message, **kwargs) -> None:
     X, y = iris
     db = tmp_path / "scout.db"
     search = ScoutSearchCV(
-        budget_spy.set_params(**estimator_params),
-        {"C": Float(0.1, 10.0)},
-        pruner=SuccessiveHalvingPruner(reduction_factor=10**6),
-        n_trials=2,
-        cv=3,
-        storage=f"sqlite:///{db}",
-        **kwargs,
+        spy, {"C": Float(0.1, 10.0)}, cv=3, storage=f"sqlite:///{db}", **kwargs
     )
     with pytest.raises(InvalidParameterError, match=message):
         search.fit(X, y)
-    assert budget_spy.calls["fit"] == 0
+    assert spy.calls["fit"] == 0
     assert not db.exists()  # nothing was written either
 
 
@@ -306,21 +313,15 @@ def test_the_largest_int64_max_resource_is_kept_in_the_results(iris, budget_spy)
 def test_parameter_resource_types_fail_before_any_fit(
     iris, budget_spy, tmp_path, estimator_params, kwargs, message
 ) -> None:
-    X, y = iris
-    db = tmp_path / "scout.db"
-    search = ScoutSearchCV(
+    _assert_refused_before_any_fit(
+        iris,
         budget_spy.set_params(**estimator_params),
-        {"C": Float(0.1, 10.0)},
+        tmp_path,
+        message,
         pruner="hyperband",
         n_trials=4,
-        cv=3,
-        storage=f"sqlite:///{db}",
         **kwargs,
     )
-    with pytest.raises(InvalidParameterError, match=message):
-        search.fit(X, y)
-    assert budget_spy.calls["fit"] == 0
-    assert not db.exists()
 
 
 @pytest.mark.parametrize(
