@@ -297,6 +297,13 @@ def resolve_validation(
     )
     _check_no_clash(validation, fit_params)
     _check_fit_accepts(validation, final)
+    if route == "X_val" and getattr(final, "early_stopping", "auto") is False:
+        # HistGradientBoosting refuses validation rows then, in every fold.
+        raise InvalidParameterError(
+            f"validation=ValidationSplit(...) gives {type(final).__name__} validation "
+            "rows to stop early on, but its early_stopping=False: set "
+            "early_stopping=True (or 'auto'), or leave validation=None."
+        )
     stratify = is_classifier(estimator) if spec.stratify == "auto" else spec.stratify
     carved = []
     rows = []

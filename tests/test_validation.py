@@ -287,6 +287,25 @@ def test_bad_validation_splits_are_refused_before_any_fit(
     assert SEEN == []
 
 
+def test_histgradientboosting_without_early_stopping_is_refused_before_any_fit(
+    tmp_path,
+) -> None:
+    db = tmp_path / "scout.db"
+    search = ScoutSearchCV(
+        HistGradientBoostingClassifier(early_stopping=False),
+        {"max_depth": [2]},
+        validation=ValidationSplit(),
+        storage=f"sqlite:///{db}",
+    )
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"gives HistGradientBoostingClassifier validation rows to stop early on, "
+        r"but its early_stopping=False",
+    ):
+        search.fit(X, y)
+    assert not db.exists()
+
+
 def test_auto_route_names_the_libraries_it_knows() -> None:
     search = ScoutSearchCV(RowRecorder(), {"C": [1.0]}, validation=ValidationSplit())
     with pytest.raises(
