@@ -258,8 +258,20 @@ def _store(
     means = _means(array)
     results[f"mean_{key}"] = means
     if key.startswith(("train_", "test_")) and np.any(~np.isfinite(means)):
+        note = ""
+        if rank and np.any(means == np.inf):
+            # GridSearchCV ranks +inf first; the study's best trial, the
+            # samplers and the report count finite values only (see
+            # differences.rst). Say so where the two views part.
+            note = (
+                f". Rows {np.flatnonzero(means == np.inf).tolist()} scored +inf: they"
+                " rank first here and in best_index_, as in GridSearchCV, but"
+                " study_.best_trial, the samplers, the progress bar and the report"
+                " count finite scores only; a scorer that returns inf is usually a"
+                " bug (a division by zero?)"
+            )
         warnings.warn(
-            f"One or more of the {key.split('_')[0]} scores are non-finite: {means}",
+            f"One or more of the {key.split('_')[0]} scores are non-finite: {means}{note}",
             category=UserWarning,
             stacklevel=user_stacklevel(),
         )

@@ -274,6 +274,31 @@ def test_parity_failing_fits(iris, failing_clf, sampler, error_score):
     assert all("Failing classifier failed" in f.error for f in failed.fold_results)
 
 
+def _infinite_at_c_one(estimator, X, y):
+    """A scorer with a bug: +inf for C=1, a finite score growing with C elsewhere."""
+    return np.inf if estimator.C == 1.0 else 0.5 + 0.01 * estimator.C
+
+
+def test_an_infinite_score_ranks_first_as_in_gridsearchcv_and_the_warning_says_so(iris):
+    X, y = iris
+    grid = {"C": [0.5, 1.0, 2.0, 3.0]}
+    kwargs = {"scoring": _infinite_at_c_one, "cv": 3}
+    with pytest.warns(UserWarning, match="non-finite") as theirs_warnings:
+        theirs = GridSearchCV(LogisticRegression(max_iter=500), grid, **kwargs).fit(X, y)
+    with pytest.warns(UserWarning, match="non-finite") as ours_warnings:
+        ours = ScoutSearchCV(
+            LogisticRegression(max_iter=500), grid, sampler="grid", **kwargs
+        ).fit(X, y)
+    assert_same_search(ours, theirs, X)
+    assert ours.best_params_ == {"C": 1.0}
+    # The study counts finite scores only: its best is C=3.
+    assert ours.study_.best_trial.params == {"C": 3.0}
+    (message,) = [str(w.message) for w in ours_warnings if "non-finite" in str(w.message)]
+    assert "Rows [1] scored +inf" in message
+    assert "study_.best_trial" in message
+    assert not any("+inf" in str(w.message) for w in theirs_warnings)
+
+
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
 @pytest.mark.parametrize("error_score", [np.nan, 0])
 def test_parity_when_every_candidate_fails_on_some_folds(iris, failing_clf, error_score):

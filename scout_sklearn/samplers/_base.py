@@ -264,6 +264,14 @@ def continues(history: Sequence[Trial], n_seen: int, last_params: object) -> boo
     )
 
 
+# Upper bounds of the samplers' size settings. Their memory grows with the
+# setting times the trials (the GP's candidates) or the parameters (a
+# population): a mistyped 10**9 would exhaust memory or run for hours
+# before the first fit. 100,000 is about a hundred times the defaults and
+# an ask still takes seconds, not hours.
+MAX_CANDIDATES = 100_000
+MAX_POPULATION = 100_000
+
 _T = TypeVar("_T")
 
 

@@ -19,7 +19,13 @@ from scout_sklearn._constraints import (
 )
 from scout_sklearn.distributions import Categorical, ScipyDistribution
 from scout_sklearn.exceptions import SearchSpaceExhausted
-from scout_sklearn.samplers._base import Sampler, continues, private_cache, used_points
+from scout_sklearn.samplers._base import (
+    MAX_POPULATION,
+    Sampler,
+    continues,
+    private_cache,
+    used_points,
+)
 from scout_sklearn.samplers._random import RandomSampler
 
 if TYPE_CHECKING:
@@ -66,7 +72,8 @@ class CmaEsSampler(Sampler):
         cube, reaches the bounds at three standard deviations.
     population_size : int or None, default=None
         Trials per generation. None uses the usual ``4 + floor(3 ln n)`` for
-        ``n`` numeric parameters (6 for 2 parameters, 10 for 10). At least 2.
+        ``n`` numeric parameters (6 for 2 parameters, 10 for 10). From 2 to
+        100,000.
     n_startup_trials : int, default=0
         Trials drawn by ``independent_sampler`` before CMA-ES starts. They
         are not told to CMA-ES, which starts from the centre of the cube.
@@ -76,7 +83,8 @@ class CmaEsSampler(Sampler):
         ``inc_popsize`` times larger [2]_, which makes it more global at each
         restart; None keeps sampling from the converged distribution.
     inc_popsize : int, default=2
-        Factor by which each IPOP restart multiplies the population size.
+        Factor by which each IPOP restart multiplies the population size
+        (which stops growing at 100,000).
     independent_sampler : Sampler or None, default=None
         Proposes what CMA-ES does not model (see Notes). None means
         :class:`RandomSampler`.
@@ -151,10 +159,10 @@ class CmaEsSampler(Sampler):
             Interval(numbers.Real, 0, None, closed="neither", finite=True),
             IsNone(),
         ],
-        "population_size": [Interval(numbers.Integral, 2, None), IsNone()],
+        "population_size": [Interval(numbers.Integral, 2, MAX_POPULATION), IsNone()],
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "restart_strategy": [Options({"ipop"}), IsNone()],
-        "inc_popsize": [Interval(numbers.Integral, 2, None)],
+        "inc_popsize": [Interval(numbers.Integral, 2, MAX_POPULATION)],
         "independent_sampler": [
             InstanceOf(Sampler, description="a Sampler instance"),
             IsNone(),
@@ -316,7 +324,9 @@ class CmaEsSampler(Sampler):
         cma.tell([(x, float(loss)) for x, loss in zip(X, losses)])
         if self.restart_strategy == "ipop" and cma.should_stop():
             state.n_restarts += 1
-            population_size = cma.population_size * int(self.inc_popsize)
+            population_size = min(
+                cma.population_size * int(self.inc_popsize), MAX_POPULATION
+            )
             # A restart point every replay agrees on, yet different from one
             # study to the next: drawn from a hash of the last generation.
             digest = hashlib.sha256(X.tobytes() + losses.tobytes()).digest()

@@ -24,6 +24,7 @@ from scipy.stats import qmc
 from scout_sklearn._constraints import Constraint, Interval, Options
 from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers._base import (
+    MAX_CANDIDATES,
     Sampler,
     UsedPoints,
     private_cache,
@@ -102,7 +103,7 @@ class GPSampler(Sampler):
         perturbations of the best trials. Fewer make an ask cheaper but
         place the best trials less precisely: 256 per parameter instead of
         1,024 cut an ask by a fifth on a 2-parameter space and lost on it
-        (``docs/benchmarks.md`` §3).
+        (``docs/benchmarks.md`` §3). At most 100,000.
     n_refinements : int, default=0
         How many of the best candidates are refined by L-BFGS-B on the
         continuous parameters (0, the default, turns refinement off). Off,
@@ -210,7 +211,7 @@ class GPSampler(Sampler):
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
         "acquisition": [Options(["ei", "lcb", "ucb"])],
         "kappa": [Interval(numbers.Real, 0, None, finite=True)],
-        "n_candidates": [Interval(numbers.Integral, 1, None)],
+        "n_candidates": [Interval(numbers.Integral, 1, MAX_CANDIDATES)],
         "n_refinements": [Interval(numbers.Integral, 0, None)],
     }
 

@@ -15,6 +15,7 @@ from scout_sklearn._trial import TrialState
 from scout_sklearn.distributions import Categorical
 from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers._base import (
+    MAX_POPULATION,
     Sampler,
     continues,
     private_cache,
@@ -117,7 +118,7 @@ class NSGAIISampler(Sampler):
     ----------
     population_size : int, default=10
         Trials kept as parents; the first ``population_size`` complete
-        trials are drawn at random.
+        trials are drawn at random. From 2 to 100,000.
     crossover_prob : float, default=0.9
         Probability that a child mixes two parents; otherwise it is a
         mutated copy of the first.
@@ -198,7 +199,7 @@ class NSGAIISampler(Sampler):
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
-        "population_size": [Interval(numbers.Integral, 2, None)],
+        "population_size": [Interval(numbers.Integral, 2, MAX_POPULATION)],
         "crossover_prob": [Interval(numbers.Real, 0, 1)],
         "swapping_prob": [Interval(numbers.Real, 0, 1)],
         "mutation_prob": [Interval(numbers.Real, 0, 1), IsNone()],

@@ -21,6 +21,7 @@ from scout_sklearn._constraints import (
 from scout_sklearn.distributions import Categorical, Float, Int, ScipyDistribution
 from scout_sklearn.exceptions import SearchSpaceExhausted
 from scout_sklearn.samplers._base import (
+    MAX_CANDIDATES,
     Sampler,
     private_cache,
     require_unit_coordinates,
@@ -82,7 +83,7 @@ class TPESampler(Sampler):
     n_ei_candidates : int, default=96
         How many params are drawn from the good density at each ask; the
         best of them by ``l(x) / g(x)`` is proposed. More candidates exploit
-        the model harder.
+        the model harder. At most 100,000.
     gamma : float, callable or None, default=None
         How many complete trials form the good set. A float in ``(0, 1]`` is
         the fraction ``ceil(gamma * n)``; a callable maps the number of
@@ -172,7 +173,7 @@ class TPESampler(Sampler):
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
         "n_startup_trials": [Interval(numbers.Integral, 0, None)],
-        "n_ei_candidates": [Interval(numbers.Integral, 1, None)],
+        "n_ei_candidates": [Interval(numbers.Integral, 1, MAX_CANDIDATES)],
         "gamma": [Interval(numbers.Real, 0, 1, closed="right"), IsCallable(), IsNone()],
         "multivariate": [Boolean()],
         "constant_liar": [Boolean()],

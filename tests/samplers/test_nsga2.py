@@ -173,7 +173,7 @@ def test_continuous_space_never_repeats_a_parent() -> None:
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"population_size": 1}, r"'population_size' parameter .* range \[2, inf\)"),
+        ({"population_size": 1}, r"'population_size' parameter .* range \[2, 100000\]"),
         ({"crossover_prob": 1.5}, r"'crossover_prob' parameter .* \[0, 1\]"),
         ({"mutation_prob": -0.1}, r"'mutation_prob' parameter"),
         ({"eta_crossover": 0}, r"'eta_crossover' parameter"),
