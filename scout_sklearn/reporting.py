@@ -177,6 +177,12 @@ class Progress:
 
         global _active
         _active = self
+        widget = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)
+        if not widget and not _redraws_in_place(sys.stderr):
+            # A log file or a pipe (a batch job's output): tqdm's carriage
+            # returns would make one line of thousands of redraws there.
+            self._bar = _LineBar(total, initial, self.describe())
+            return
         self._bar = tqdm(
             total=total,
             initial=initial,
@@ -246,3 +252,71 @@ class Progress:
             self._bar = None
         if _active is self:
             _active = None
+
+
+def _redraws_in_place(stream: Any) -> bool:
+    """Whether ``stream`` shows a bar redrawn with carriage returns as one line.
+
+    A terminal does, and so does a notebook's output (tqdm's text bar in a
+    notebook without its widgets); a file or a pipe does not.
+    """
+    if "ipykernel" in sys.modules:
+        return True
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
+        return False
+
+
+class _LineBar:
+    """What :class:`Progress` needs of a tqdm bar, as whole lines on stderr.
+
+    For a stream that is not a terminal: a line when the bar starts, each
+    time another tenth of the total is done (or a minute has passed, or
+    every trial in the first minute if that is rarer), and when it closes;
+    never a carriage return.
+    """
+
+    _EVERY_SECONDS = 60.0
+
+    def __init__(self, total: int | None, initial: int, postfix: str) -> None:
+        self.total = total
+        self.n = initial
+        self._postfix = postfix
+        self._start = time.monotonic()
+        self._step = max(1, total // 10) if total else None
+        self._written_at = self._start
+        self._written_n = initial
+        self._write()
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        self._postfix = text
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        due_by_count = self._step is not None and (
+            self.n // self._step > self._written_n // self._step or self.n == self.total
+        )
+        if due_by_count or time.monotonic() - self._written_at >= self._EVERY_SECONDS:
+            self._write()
+
+    def clear(self) -> None:
+        """Nothing to clear: lines are never drawn over."""
+
+    def refresh(self) -> None:
+        """Nothing to redraw: the next line is written when it is due."""
+
+    def close(self) -> None:
+        if self.n != self._written_n:
+            self._write()
+
+    def _write(self) -> None:
+        elapsed = int(time.monotonic() - self._start)
+        clock = f"{elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"
+        done = f"{self.n}" if not self.total else f"{self.n}/{self.total}"
+        share = f" ({100 * self.n // self.total}%)" if self.total else ""
+        postfix = f", {self._postfix}" if self._postfix else ""
+        sys.stderr.write(f"trials: {done}{share} after {clock}{postfix}\n")
+        sys.stderr.flush()
+        self._written_at = time.monotonic()
+        self._written_n = self.n

@@ -251,6 +251,44 @@ def test_progress_bar_starts_from_the_trials_a_resumed_study_holds(tmp_path, iri
     assert "5/5" in bars[-1]
 
 
+def test_progress_in_a_log_file_is_whole_lines_a_tenth_of_the_total_apart(tmp_path):
+    # A batch job's stderr is a file: tqdm's redraws with carriage returns
+    # made one line of hundreds of bars there.
+    code = textwrap.dedent(
+        """
+        import warnings
+        warnings.simplefilter("ignore")
+        from sklearn.datasets import load_iris
+        from sklearn.tree import DecisionTreeClassifier
+        from scout_sklearn import ScoutSearchCV, Int
+        X, y = load_iris(return_X_y=True)
+        search = ScoutSearchCV(
+            DecisionTreeClassifier(random_state=0), {"max_depth": Int(1, 30)},
+            sampler="random", n_trials=20, cv=2, random_state=0, verbose=1,
+        ).fit(X, y)
+        print("BEST", search.best_score_)
+        """
+    )
+    log = tmp_path / "job.log"
+    with log.open("w") as stderr:
+        done = subprocess.run(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=stderr, timeout=120
+        )
+    text = log.read_text()
+    assert done.returncode == 0, text
+    assert "\r" not in text
+    lines = [line for line in text.splitlines() if line.startswith("trials:")]
+    # At the start, at every 2 trials (a tenth of 20), nothing twice.
+    counts = [
+        re.match(r"trials: (\d+)/20 \((\d+)%\) after \d:\d\d:\d\d", line) for line in lines
+    ]
+    assert all(counts), lines
+    assert [int(m.group(1)) for m in counts] == list(range(0, 21, 2))
+    best = float(done.stdout.split()[-1])
+    assert f"best={best:.4g} (trial " in lines[-1]
+    assert lines[-1].startswith("trials: 20/20 (100%)")
+
+
 def _last_bar(text: str) -> str:
     """The last state of a tqdm bar redrawn in place with carriage returns."""
     return [line for line in re.split(r"[\r\n]", text) if line.startswith("trials:")][-1]
