@@ -127,6 +127,11 @@ def fit_and_score(
     it kept. With ``n_threads``, the fold's BLAS and OpenMP pools and the
     estimator's own thread parameters are capped at that many threads.
     """
+    val_params = (
+        slice_method_params(X, dict(fit_params), task.validation)
+        if validation is not None and task.validation is not None
+        else None
+    )
     fit_params = slice_method_params(X, dict(fit_params), task.train)
     score_train = slice_method_params(X, dict(score_params), task.train)
     score_test = slice_method_params(X, dict(score_params), task.test)
@@ -150,7 +155,7 @@ def fit_and_score(
     if validation is not None and task.validation is not None:
         # Sliced as a test part is (a kernel's columns are the fit rows).
         _, _, X_val, y_val = split_fold_data(estimator, X, y, task.train, task.validation)
-        held_out = (validation, X_val, y_val)
+        held_out = (validation, X_val, y_val, val_params)
     callbacks = FoldCallbacks(task.callback_context, caller, X_train, y_train, fit_params)
     try:
         with limited_threads(n_threads):
@@ -174,7 +179,7 @@ def _fit_then_score(
     estimator: Any,
     data: tuple[Any, Any, Any, Any],
     *,
-    held_out: tuple[Validation, Any, Any] | None,
+    held_out: tuple[Validation, Any, Any, Mapping[str, Any] | None] | None,
     task: FoldTask,
     scorer: Any,
     fit_params: Mapping[str, Any],
@@ -189,9 +194,16 @@ def _fit_then_score(
     try:
         with callbacks.fitting(estimator):
             if held_out is not None:
-                validation, X_val, y_val = held_out
+                validation, X_val, y_val, val_params = held_out
                 fit_with_validation(
-                    estimator, X_train, y_train, X_val, y_val, validation, fit_params
+                    estimator,
+                    X_train,
+                    y_train,
+                    X_val,
+                    y_val,
+                    validation,
+                    fit_params,
+                    val_params,
                 )
             elif y_train is None:
                 estimator.fit(X_train, **fit_params)

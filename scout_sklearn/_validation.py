@@ -11,8 +11,10 @@ boosting rounds (or epochs) the estimator kept.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import numbers
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +24,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.pipeline import Pipeline
 
-from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.exceptions import InvalidParameterError, user_stacklevel
 
 __all__ = [
     "Validation",
@@ -171,6 +173,10 @@ class _Library:
     refit_off: Mapping[str, Any]
     # Fit parameters that keep the library quiet about every round.
     quiet: Mapping[str, Any]
+    # The fit parameter of the validation rows' sample weights (None: none);
+    # a list of one array where the rows go as a list of one set.
+    weight_route: str | None = None
+    weight_in_list: bool = False
 
 
 def _library_of(estimator: Any) -> _Library | None:
@@ -178,17 +184,31 @@ def _library_of(estimator: Any) -> _Library | None:
     name = type(estimator).__name__
     if module == "xgboost":
         return _Library(
-            "eval_set", "n_estimators", {"early_stopping_rounds": None}, {"verbose": False}
+            "eval_set",
+            "n_estimators",
+            {"early_stopping_rounds": None},
+            {"verbose": False},
+            "sample_weight_eval_set",
+            True,
         )
     if module == "lightgbm":
         # LightGBM 4.7 deprecated eval_set for eval_X/eval_y (a FutureWarning).
         has_eval_x = "eval_X" in inspect.signature(estimator.fit).parameters
         route = "eval_X" if has_eval_x else "eval_set"
-        return _Library(route, "n_estimators", {"early_stopping_round": None}, {})
+        return _Library(
+            route,
+            "n_estimators",
+            {"early_stopping_round": None},
+            {},
+            "eval_sample_weight",
+            True,
+        )
     if module == "catboost":
         return _Library("eval_set", "iterations", {"early_stopping_rounds": None}, {})
     if module == "sklearn" and name.startswith("HistGradientBoosting"):
-        return _Library("X_val", "max_iter", {"early_stopping": False}, {})
+        return _Library(
+            "X_val", "max_iter", {"early_stopping": False}, {}, "sample_weight_val", False
+        )
     return None
 
 
@@ -207,9 +227,11 @@ class Validation:
     step: str | None
     iterations_param: str | None
     refit_off: Mapping[str, Any]
+    weight_route: str | None = None
+    weight_in_list: bool = False
 
-    def fit_params(self, X_val: Any, y_val: Any) -> dict[str, Any]:
-        """The fit parameters that hand ``X_val, y_val`` to the estimator."""
+    def fit_params(self, X_val: Any, y_val: Any, w_val: Any = None) -> dict[str, Any]:
+        """The fit parameters that hand ``X_val, y_val`` (weighted by ``w_val``) over."""
         route = self.route
         if callable(route):
             params = dict(route(X_val, y_val))
@@ -221,6 +243,8 @@ class Validation:
             params = {"X_val": X_val, "y_val": y_val}
         else:
             params = {"validation_data": (X_val, y_val)}
+        if w_val is not None and self.weight_route is not None:
+            params[self.weight_route] = [w_val] if self.weight_in_list else w_val
         return {**self.quiet, **params}
 
     def refit_params(self, n_iterations: int | None) -> dict[str, Any]:
@@ -286,6 +310,8 @@ def resolve_validation(
                 f"the fit parameter: route= one of {list(_ROUTES[1:])} or a callable."
             )
         route = library.route
+    # The library's weights parameter goes with its own route only.
+    weighted = library is not None and route == library.route
     validation = Validation(
         rows=(),
         route=route,
@@ -294,8 +320,25 @@ def resolve_validation(
         iterations_param=spec.iterations_param
         or (None if library is None else library.iterations_param),
         refit_off={} if library is None else dict(library.refit_off),
+        weight_route=library.weight_route if weighted and library else None,
+        weight_in_list=bool(library and library.weight_in_list),
     )
     _check_no_clash(validation, fit_params)
+    weights_given = any(
+        name == "sample_weight" or name.endswith("__sample_weight") for name in fit_params
+    )
+    if (
+        weights_given
+        and validation.weight_route is None
+        and "sample_weight" in _last_step_params(estimator, validation, fit_params)
+    ):
+        warnings.warn(
+            f"fit was given sample_weight, and ValidationSplit cannot pass the "
+            f"validation rows' weights to {type(final).__name__} by route={route!r}: "
+            "its early stopping compares unweighted losses on them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     _check_fit_accepts(validation, final)
     if route == "X_val" and getattr(final, "early_stopping", "auto") is False:
         # HistGradientBoosting refuses validation rows then, in every fold.
@@ -318,14 +361,7 @@ def resolve_validation(
 
 
 def _with_rows(validation: Validation, rows: tuple[np.ndarray, ...]) -> Validation:
-    return Validation(
-        rows,
-        validation.route,
-        validation.quiet,
-        validation.step,
-        validation.iterations_param,
-        validation.refit_off,
-    )
+    return dataclasses.replace(validation, rows=rows)
 
 
 def _check_size(size: object) -> float | int:
@@ -360,7 +396,7 @@ def _final_step(estimator: Any) -> tuple[str | None, Any]:
 def _check_no_clash(validation: Validation, fit_params: Mapping[str, Any]) -> None:
     if callable(validation.route):
         return  # its names are known only once it is called
-    names = set(validation.fit_params(None, None)) - set(validation.quiet)
+    names = set(validation.fit_params(None, None, w_val=True)) - set(validation.quiet)
     prefix = "" if validation.step is None else f"{validation.step}__"
     given = sorted(name for name in fit_params if name.removeprefix(prefix) in names)
     if given:
@@ -428,38 +464,40 @@ def fit_with_validation(
     y_val: Any,
     validation: Validation,
     fit_params: Mapping[str, Any],
+    val_params: Mapping[str, Any] | None = None,
 ) -> None:
     """Fit ``estimator`` on the fit rows, validating on the carved rows.
 
     A pipeline's steps before the last are fitted on the fit rows and
     transform the validation rows, so the last step compares like with like.
+    ``val_params`` are the fit parameters sliced to the validation rows: the
+    last step's ``sample_weight`` among them weights the validation rows.
     """
-    extra = validation.fit_params(X_val, y_val)
+    w_val = None
+    if val_params and validation.weight_route is not None:
+        w_val = _last_step_params(estimator, validation, val_params).get("sample_weight")
+    extra = validation.fit_params(X_val, y_val, w_val)
     if validation.step is None:
         estimator.fit(X_fit, y_fit, **fit_params, **extra)
         return
     head = estimator[:-1]
+    last_params = _last_step_params(estimator, validation, fit_params)
     if _routing_enabled():
         # Params arrive as the search got them (sample_weight): the pipeline's
         # own routing says which step requested which.
-        from sklearn.utils.metadata_routing import get_routing_for_object, process_routing
+        from sklearn.utils.metadata_routing import get_routing_for_object
 
-        routed = process_routing(estimator, "fit", **fit_params)
-        last_params = dict(routed[validation.step]["fit"])
         wanted = get_routing_for_object(head).consumes("fit_transform", set(fit_params))
         head_params = {k: v for k, v in fit_params.items() if k in wanted}
     else:
         prefix = f"{validation.step}__"
-        last_params = {
-            k.removeprefix(prefix): v for k, v in fit_params.items() if k.startswith(prefix)
-        }
         head_params = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
     if any(hasattr(step, "fit_resample") for _, step in head.steps):
         # A resampler (imbalanced-learn's pipeline): it changes the rows and
         # y of the fit, and passes the validation rows through untouched,
         # as that pipeline does at predict time.
         Xt, y_fit = _fit_resample_head(head, X_fit, y_fit, head_params)
-        extra = validation.fit_params(_transform_head(head, X_val), y_val)
+        extra = validation.fit_params(_transform_head(head, X_val), y_val, w_val)
         estimator.steps[-1][1].fit(Xt, y_fit, **last_params, **extra)
         return
     Xt = head.fit_transform(X_fit, y_fit, **head_params)
@@ -467,8 +505,25 @@ def fit_with_validation(
     # the fitted clones in its own steps: here the slice's, not the
     # estimator's, which would then transform (predict, score) unfitted.
     estimator.steps[: len(head.steps)] = head.steps
-    extra = validation.fit_params(head.transform(X_val), y_val)
+    extra = validation.fit_params(head.transform(X_val), y_val, w_val)
     estimator.steps[-1][1].fit(Xt, y_fit, **last_params, **extra)
+
+
+def _last_step_params(
+    estimator: Any, validation: Validation, fit_params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The fit parameters among ``fit_params`` that the last step receives."""
+    if validation.step is None:
+        return dict(fit_params)
+    if _routing_enabled():
+        from sklearn.utils.metadata_routing import process_routing
+
+        routed = process_routing(estimator, "fit", **fit_params)
+        return dict(routed[validation.step]["fit"])
+    prefix = f"{validation.step}__"
+    return {
+        k.removeprefix(prefix): v for k, v in fit_params.items() if k.startswith(prefix)
+    }
 
 
 def _fit_resample_head(

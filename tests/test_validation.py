@@ -117,6 +117,8 @@ class _WeightedHGB(HistGradientBoostingClassifier):
         return super().fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val)
 
 
+# _WeightedHGB's fit takes no sample_weight_val: the search says so, and goes on.
+@pytest.mark.filterwarnings("ignore:fit was given sample_weight")
 @pytest.mark.parametrize("scaler_wants_weights", [True, False])
 def test_with_metadata_routing_the_last_step_gets_its_routed_params(
     scaler_wants_weights: bool,
@@ -367,3 +369,76 @@ def test_lightgbm_gets_its_validation_rows_without_a_deprecation_warning() -> No
     counts = [search.cv_results_[f"split{k}_n_iterations"][0] for k in range(2)]
     assert all(1 <= c <= 100 for c in counts)
     assert search.best_estimator_.n_estimators == search.best_n_iterations_
+
+
+def _recording_fit(
+    monkeypatch: Any, cls: type, weights_param: str
+) -> list[tuple[Any, Any]]:
+    """Patch ``cls.fit`` to record (sample_weight, the validation rows' weights)."""
+    got: list[tuple[Any, Any]] = []
+    original = cls.fit
+
+    def fit(self: Any, X: Any, y: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
+        got.append((sample_weight, kwargs.get(weights_param)))
+        return original(self, X, y, sample_weight=sample_weight, **kwargs)
+
+    monkeypatch.setattr(cls, "fit", fit)
+    return got
+
+
+@pytest.mark.parametrize("in_a_pipeline", [False, True])
+def test_the_validation_rows_weights_go_with_them(
+    monkeypatch: Any, in_a_pipeline: bool
+) -> None:
+    # Each row's weight names the row: the weights a fold's fit validates
+    # with must be those of its carved rows, none of its fit rows'.
+    weights = 1.0 + np.arange(len(y)) / len(y)
+    got = _recording_fit(monkeypatch, HistGradientBoostingClassifier, "sample_weight_val")
+    model = HistGradientBoostingClassifier(max_iter=10, early_stopping=True)
+    estimator = make_pipeline(StandardScaler(), model) if in_a_pipeline else model
+    key = (
+        "histgradientboostingclassifier__sample_weight"
+        if in_a_pipeline
+        else "sample_weight"
+    )
+    search = ScoutSearchCV(
+        estimator,
+        {},
+        cv=2,
+        error_score="raise",
+        validation=ValidationSplit(0.25),
+    ).fit(X, y, **{key: weights})
+    assert len(got) == 3  # two folds and the refit
+    for fold, (w_fit, w_val) in enumerate(got[:2]):
+        np.testing.assert_array_equal(w_val, weights[search._validation.rows[fold]])
+        assert not set(w_fit) & set(w_val)
+    assert got[2][1] is None  # the refit has no validation rows
+
+
+def test_xgboost_gets_the_validation_rows_weights_as_a_list(monkeypatch: Any) -> None:
+    xgboost = pytest.importorskip("xgboost", reason="xgboost-cpu is not installed")
+    weights = 1.0 + np.arange(len(y)) / len(y)
+    got = _recording_fit(monkeypatch, xgboost.XGBClassifier, "sample_weight_eval_set")
+    search = ScoutSearchCV(
+        xgboost.XGBClassifier(n_estimators=20, early_stopping_rounds=5, n_jobs=1),
+        {},
+        cv=2,
+        error_score="raise",
+        validation=ValidationSplit(0.25),
+    ).fit(X, y, sample_weight=weights)
+    for fold, (_, w_val) in enumerate(got[:2]):
+        (only,) = w_val
+        np.testing.assert_array_equal(only, weights[search._validation.rows[fold]])
+
+
+def test_catboost_with_weights_warns_that_its_validation_rows_go_unweighted() -> None:
+    catboost = pytest.importorskip("catboost", reason="catboost is not installed")
+    with pytest.warns(UserWarning, match="compares unweighted losses"):
+        ScoutSearchCV(
+            catboost.CatBoostClassifier(
+                iterations=10, early_stopping_rounds=5, verbose=0, thread_count=1
+            ),
+            {},
+            cv=2,
+            validation=ValidationSplit(0.25),
+        ).fit(X, y, sample_weight=np.ones(len(y)))
