@@ -1,0 +1,87 @@
+"""Users coming from RandomizedSearchCV, HalvingRandomSearchCV, OptunaSearchCV
+and scikit-optimize's BayesSearchCV pass what they are used to: what their
+search took is either searched the same way or refused before any fit, with
+the ScoutSearchCV spelling to write instead.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+
+from scout_sklearn import ScoutSearchCV
+from scout_sklearn.exceptions import InvalidParameterError
+
+optuna_distributions = pytest.importorskip("optuna.distributions")
+skopt_space = pytest.importorskip("skopt.space")
+
+
+def _foreign_spaces() -> list[tuple[object, str]]:
+    with warnings.catch_warnings():  # Optuna's deprecated classes warn when built
+        warnings.simplefilter("ignore")
+        od, sk = optuna_distributions, skopt_space
+        return [
+            (sk.Real(1e-3, 1e2, prior="log-uniform"), "Float(0.001, 100.0, log=True)"),
+            (sk.Real(0.0, 1.0), "Float(0.0, 1.0)"),
+            (sk.Integer(1, 10), "Int(1, 10)"),
+            (sk.Integer(2, 64, prior="log-uniform", base=2), "Int(2, 64, log=True)"),
+            (sk.Categorical(["rbf", "linear"]), "['rbf', 'linear']"),
+            (od.FloatDistribution(1e-3, 1.0, log=True), "Float(0.001, 1.0, log=True)"),
+            (od.FloatDistribution(0.0, 1.0, step=0.25), "Float(0.0, 1.0, step=0.25)"),
+            (od.IntDistribution(1, 10), "Int(1, 10)"),
+            (od.IntDistribution(1, 10, step=3), "Int(1, 10, step=3)"),
+            (od.CategoricalDistribution(["rbf", "linear"]), "['rbf', 'linear']"),
+            (od.LogUniformDistribution(1e-3, 1.0), "Float(0.001, 1.0, log=True)"),
+        ]
+
+
+@pytest.mark.parametrize(("value", "equivalent"), _foreign_spaces())
+@pytest.mark.parametrize("sampler", [None, "random", "tpe", "gp", "qmc"])
+def test_skopt_and_optuna_space_objects_are_refused_before_any_fit_with_our_spelling(
+    iris, fit_spy, value, equivalent, sampler
+):
+    # skopt's Real/Integer/Categorical have an rvs that draws a one-element
+    # list: they were taken for a user's own distribution, and every fit
+    # failed on C=[0.53] (the GP and TPE samplers refused them only as
+    # having no cdf). Optuna's were refused with the advice to wrap the
+    # distribution object in a list.
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": value}, sampler=sampler, n_trials=3, cv=2)
+    with pytest.raises(InvalidParameterError) as raised:
+        search.fit(X, y)
+    message = str(raised.value)
+    assert "param_distributions['C']" in message
+    assert f"Write {equivalent} instead" in message
+    assert "wrap it in a list" not in message
+    assert fit_spy.calls["fit"] == 0
+
+
+def test_the_equivalent_written_in_the_message_is_accepted_and_searches_that_domain(
+    iris, fit_spy
+):
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy, {"C": skopt_space.Real(1e-3, 1e2, prior="log-uniform")}, n_trials=3, cv=2
+    )
+    with pytest.raises(InvalidParameterError) as raised:
+        search.fit(X, y)
+    code = re.search(r"Write (.+?) instead", str(raised.value)).group(1)
+    from scout_sklearn import Float, Int  # noqa: F401 - what the message says to import
+
+    fitted = ScoutSearchCV(
+        fit_spy, {"C": eval(code)}, sampler="random", n_trials=5, cv=2, random_state=0
+    ).fit(X, y)
+    drawn = [params["C"] for params in fitted.cv_results_["params"]]
+    assert len(drawn) == 5
+    assert all(isinstance(c, float) and 1e-3 <= c <= 1e2 for c in drawn)
+
+
+def test_a_skopt_categorical_with_a_prior_says_the_weights_have_no_equivalent():
+    from scout_sklearn import SearchSpace
+
+    with pytest.raises(InvalidParameterError, match=r"prior's weights have no equivalent"):
+        SearchSpace.from_user(
+            {"kernel": skopt_space.Categorical(["rbf", "linear"], prior=[0.3, 0.7])}
+        )
