@@ -6,10 +6,14 @@ the ScoutSearchCV spelling to write instead.
 
 from __future__ import annotations
 
+import inspect
+import pickle
 import re
 import warnings
 
 import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 
 from scout_sklearn import ScoutSearchCV
 from scout_sklearn.exceptions import InvalidParameterError
@@ -85,3 +89,59 @@ def test_a_skopt_categorical_with_a_prior_says_the_weights_have_no_equivalent():
         SearchSpace.from_user(
             {"kernel": skopt_space.Categorical(["rbf", "linear"], prior=[0.3, 0.7])}
         )
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "ours"),
+    [
+        ("n_iter", 10, "n_trials=10"),
+        ("search_spaces", {"C": [1.0]}, "param_distributions"),
+        ("n_points", 2, "n_jobs"),
+        ("optimizer_kwargs", {"n_initial_points": 5}, "sampler=GPSampler("),
+        ("n_candidates", 20, "n_trials"),
+        ("factor", 2, "reduction_factor"),
+        ("min_resources", 20, "min_resource,"),
+        ("max_resources", 100, "max_resource,"),
+        ("aggressive_elimination", True, "min_resource to max_resource"),
+        ("enable_pruning", True, "pruner='median'"),
+        ("study", None, "storage="),
+        ("max_iter", 10, "resource='max_iter'"),
+        ("subsample", 0.5, "resource='n_samples'"),
+        ("catch", (ValueError,), "error_score"),
+        ("fit_params", {}, "search.fit(X, y, sample_weight=w)"),
+    ],
+)
+def test_a_peer_searchs_argument_names_what_to_write_instead(argument, value, ours):
+    # Python's own TypeError named the argument, not ScoutSearchCV's spelling.
+    with pytest.raises(TypeError, match=re.escape(repr(argument))) as raised:
+        ScoutSearchCV(LogisticRegression(), {"C": [1.0]}, **{argument: value})
+    assert isinstance(raised.value, InvalidParameterError)
+    assert ours in str(raised.value)
+
+
+def test_an_unknown_argument_is_still_pythons_type_error():
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'n_iterations'"):
+        ScoutSearchCV(LogisticRegression(), {"C": [1.0]}, n_iterations=10)
+
+
+def test_a_subclass_may_take_a_peer_name_as_its_own_parameter_and_keeps_its_signature():
+    class BudgetedSearch(ScoutSearchCV):
+        def __init__(self, estimator, param_distributions=None, *, n_iter=10, **kwargs):
+            super().__init__(estimator, param_distributions, **kwargs)
+            self.n_iter = n_iter
+
+    search = BudgetedSearch(LogisticRegression(), {"C": [1.0]}, n_iter=3)
+    assert clone(search).n_iter == 3
+    assert "n_iter" in inspect.signature(BudgetedSearch).parameters
+    with pytest.raises(InvalidParameterError, match=r"reduction_factor"):
+        BudgetedSearch(LogisticRegression(), {"C": [1.0]}, factor=3)
+
+
+def test_the_signature_help_shows_is_still_the_constructors():
+    parameters = inspect.signature(ScoutSearchCV).parameters
+    assert list(parameters)[:3] == ["estimator", "param_distributions", "param_grid"]
+    assert "args" not in parameters
+    assert sorted(ScoutSearchCV._get_param_names()) == sorted(parameters)
+    search = ScoutSearchCV(LogisticRegression(), {"C": [1.0]}, n_trials=2)
+    assert pickle.loads(pickle.dumps(search)).get_params()["n_trials"] == 2
+    assert clone(search).get_params()["n_trials"] == 2
