@@ -145,3 +145,69 @@ def test_the_signature_help_shows_is_still_the_constructors():
     search = ScoutSearchCV(LogisticRegression(), {"C": [1.0]}, n_trials=2)
     assert pickle.loads(pickle.dumps(search)).get_params()["n_trials"] == 2
     assert clone(search).get_params()["n_trials"] == 2
+
+
+@pytest.mark.parametrize(
+    ("sampler", "ours"),
+    [("TPE", "tpe"), ("GP", "gp"), ("TPESampler", "tpe"), ("CmaEsSampler", "cmaes")],
+)
+def test_a_sampler_name_in_capitals_or_as_optunas_class_name_suggests_ours(
+    iris, fit_spy, sampler, ours
+):
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0, 2.0]}, sampler=sampler, n_trials=2, cv=2)
+    with pytest.raises(InvalidParameterError, match=rf"Did you mean '{ours}'\?"):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+
+
+def test_optunas_sampler_and_pruner_objects_are_refused_with_our_name_before_any_fit(
+    iris, fit_spy
+):
+    optuna = pytest.importorskip("optuna")
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy, {"C": [1.0, 2.0]}, sampler=optuna.samplers.TPESampler(), n_trials=2, cv=2
+    )
+    with pytest.raises(InvalidParameterError, match=r"Did you mean 'tpe'\?"):
+        search.fit(X, y)
+    search = ScoutSearchCV(
+        fit_spy, {"C": [1.0, 2.0]}, pruner=optuna.pruners.MedianPruner(), n_trials=2, cv=2
+    )
+    with pytest.raises(InvalidParameterError, match=r"Did you mean 'median'\?"):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+
+
+@pytest.mark.parametrize("pruner", [3, "MEDIAN"])
+def test_a_pruner_of_no_accepted_kind_is_refused_before_any_fit(iris, fit_spy, pruner):
+    # pruner left the parameter table for make_pruner's own check (which
+    # names Optuna's pruners' equivalents): it still runs before any fit.
+    X, y = iris
+    refused = r"The 'pruner' parameter of ScoutSearchCV"
+    search = ScoutSearchCV(fit_spy, {"C": [1.0, 2.0]}, pruner=pruner, n_trials=2, cv=2)
+    with pytest.raises(InvalidParameterError, match=refused):
+        search.fit(X, y)
+    several = ScoutSearchCV(
+        fit_spy,
+        {"C": [1.0, 2.0]},
+        pruner=pruner,
+        objectives={"accuracy": "maximize", "fit_time": "minimize"},
+        scoring="accuracy",
+        refit="accuracy",
+        n_trials=2,
+        cv=2,
+    )
+    with pytest.raises(InvalidParameterError, match=refused):
+        several.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+
+
+def test_a_pruner_class_is_told_to_pass_an_instance(iris, fit_spy):
+    from scout_sklearn.pruners import MedianPruner
+
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, {"C": [1.0]}, pruner=MedianPruner, n_trials=2, cv=2)
+    with pytest.raises(InvalidParameterError, match=r"e\.g\. MedianPruner\(\)"):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
