@@ -211,3 +211,31 @@ def test_a_pruner_class_is_told_to_pass_an_instance(iris, fit_spy):
     with pytest.raises(InvalidParameterError, match=r"e\.g\. MedianPruner\(\)"):
         search.fit(X, y)
     assert fit_spy.calls["fit"] == 0
+
+
+@pytest.mark.parametrize(
+    ("argument", "word", "ours"),
+    [
+        ("min_resource", "smallest", "min_resource=None here"),
+        ("min_resource", "exhaust", "no equivalent here"),
+        ("max_resource", "auto", "max_resource=None here"),
+    ],
+)
+def test_halvings_resource_words_are_refused_with_our_spelling_before_any_fit(
+    iris, fit_spy, argument, word, ours
+):
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy,
+        {"C": [1.0, 2.0]},
+        pruner="successive_halving",
+        n_trials=2,
+        cv=2,
+        **{argument: word},
+    )
+    with pytest.raises(InvalidParameterError) as raised:
+        search.fit(X, y)
+    assert f"The '{argument}' parameter of ScoutSearchCV" in str(raised.value)
+    assert repr(word) in str(raised.value)
+    assert ours in str(raised.value)
+    assert fit_spy.calls["fit"] == 0
