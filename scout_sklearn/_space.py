@@ -440,9 +440,21 @@ class SearchSpace(Sequence[SubSpace]):
 
 def _subspace_from_user(mapping: Any, label: str) -> SubSpace:
     if not isinstance(mapping, Mapping):
+        pair = (
+            isinstance(mapping, tuple)
+            and len(mapping) == 2
+            and isinstance(mapping[0], Mapping)
+            and isinstance(mapping[1], int)
+        )
+        hint = (
+            " BayesSearchCV's (space, n_iter) pairs have no equivalent: give the "
+            "dicts alone; n_trials is the budget of the whole search."
+            if pair
+            else ""
+        )
         raise InvalidParameterError(
             f"{label} must be a dict of parameter names to values or distributions; "
-            f"got {mapping!r} ({type(mapping).__name__})."
+            f"got {mapping!r} ({type(mapping).__name__}).{hint}"
         )
     # An empty dict is one point, {}: the estimator as it is, cross-validated
     # (and refitted), as GridSearchCV(estimator, {}) does.

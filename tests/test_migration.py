@@ -239,3 +239,11 @@ def test_halvings_resource_words_are_refused_with_our_spelling_before_any_fit(
     assert repr(word) in str(raised.value)
     assert ours in str(raised.value)
     assert fit_spy.calls["fit"] == 0
+
+
+def test_bayes_search_cvs_space_and_n_iter_pairs_are_refused_saying_so(iris, fit_spy):
+    X, y = iris
+    search = ScoutSearchCV(fit_spy, [({"C": [1.0, 2.0]}, 5)], n_trials=2, cv=2)
+    with pytest.raises(InvalidParameterError, match=r"\(space, n_iter\) pairs"):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
