@@ -26,7 +26,7 @@ import numpy as np
 from scout_sklearn._dominance import hypervolume, pareto_ranks
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.exceptions import InvalidParameterError
-from scout_sklearn.pruners import NopPruner, Pruner
+from scout_sklearn.pruners import NopPruner, Pruner, make_pruner
 from scout_sklearn.samplers import Sampler
 
 __all__ = [
@@ -333,7 +333,9 @@ def _check_refit(refit: Any, objectives: Objectives, owner: str) -> None:
 def _check_pruner(pruner: Any, owner: str) -> None:
     if pruner is None or pruner == "none" or isinstance(pruner, NopPruner):
         return
-    shown = pruner if isinstance(pruner, (str, Pruner)) else type(pruner).__name__
+    if not isinstance(pruner, (str, Pruner)):
+        make_pruner(pruner, owner=owner)  # raises: none of the accepted kinds
+    shown = pruner
     raise InvalidParameterError(
         f"The 'pruner' parameter of {owner} is {shown!r}, but 'objectives' names "
         "several objectives. Pruning needs one objective: a pruner stops a trial "

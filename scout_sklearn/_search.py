@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +43,82 @@ from scout_sklearn.samplers import Sampler
 from scout_sklearn.storage import Storage
 
 __all__ = ["ScoutSearchCV"]
+
+
+# The arguments of the searches users come from that ScoutSearchCV spells
+# otherwise (or has no use for), with what to write instead.
+_PEER_ARGUMENTS = {
+    "n_iter": (
+        "the budget is n_trials: RandomizedSearchCV(..., n_iter=10) is "
+        "ScoutSearchCV(..., sampler='random', n_trials=10), and BayesSearchCV's "
+        "n_iter=10 is n_trials=10 (with sampler=None, the Gaussian process first)"
+    ),
+    "search_spaces": (
+        "BayesSearchCV's search_spaces is param_distributions (the second "
+        "argument); skopt's Real, Integer and Categorical are Float, Int and a list"
+    ),
+    "n_points": (
+        "BayesSearchCV's n_points has no equivalent: a trial starts whenever a "
+        "worker is free, and n_jobs sets how many run at once"
+    ),
+    "optimizer_kwargs": (
+        "BayesSearchCV's optimizer_kwargs has no equivalent: configure a sampler "
+        "instance, e.g. sampler=GPSampler(n_startup_trials=10) (from "
+        "scout_sklearn.samplers)"
+    ),
+    "n_candidates": (
+        "HalvingRandomSearchCV's n_candidates is n_trials, with a pruner: "
+        "pruner='successive_halving', n_trials=100"
+    ),
+    "factor": (
+        "HalvingRandomSearchCV's factor is the pruner's reduction_factor: "
+        "pruner=SuccessiveHalvingPruner(reduction_factor=3) (from scout_sklearn.pruners)"
+    ),
+    "min_resources": "HalvingRandomSearchCV's min_resources is min_resource, with a pruner",
+    "max_resources": "HalvingRandomSearchCV's max_resources is max_resource, with a pruner",
+    "aggressive_elimination": (
+        "HalvingRandomSearchCV's aggressive_elimination has no equivalent: the "
+        "pruner's rungs run from min_resource to max_resource whatever n_trials"
+    ),
+    "enable_pruning": (
+        "OptunaSearchCV's enable_pruning=True is a pruner: pruner='median' (or "
+        "'successive_halving', 'hyperband'), with resource= saying what grows"
+    ),
+    "study": (
+        "OptunaSearchCV's study is storage= (a database URL) and study_name=; an "
+        "Optuna study is not read"
+    ),
+    "max_iter": (
+        "OptunaSearchCV's max_iter has no equivalent here: with a pruner, "
+        "resource= names the estimator parameter that grows rung by rung (e.g. "
+        "resource='max_iter', max_resource=100)"
+    ),
+    "subsample": (
+        "OptunaSearchCV's subsample has no equivalent: each fold fits its whole "
+        "training part, or growing subsamples of it with a pruner and "
+        "resource='n_samples'"
+    ),
+    "catch": (
+        "OptunaSearchCV's catch is error_score: a number (np.nan by default) scores "
+        "a fit that raises and the search goes on, 'raise' re-raises"
+    ),
+    "fit_params": "fit parameters go to fit: search.fit(X, y, sample_weight=w)",
+}
+
+
+def _refuse_peer_arguments(cls: type[Any], kwargs: dict[str, Any]) -> None:
+    """Name the ScoutSearchCV spelling of another search's keyword argument."""
+    peers = [name for name in kwargs if name in _PEER_ARGUMENTS]
+    if not peers:
+        return
+    # A subclass may take one of these names as its own parameter.
+    own = inspect.signature(cls.__init__).parameters
+    for name in peers:
+        if name not in own:
+            raise InvalidParameterError(
+                f"{cls.__name__} got an unexpected keyword argument {name!r}: "
+                f"{_PEER_ARGUMENTS[name]}."
+            )
 
 
 class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
@@ -356,6 +433,13 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     'COMPLETE'
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> ScoutSearchCV:
+        # Python's own "unexpected keyword argument 'n_iter'" names the peer's
+        # argument but not what to write here: a migrating user gets that.
+        _refuse_peer_arguments(cls, kwargs)
+        search: ScoutSearchCV = super().__new__(cls)
+        return search
+
     def __init__(
         self,
         estimator: Any,
@@ -628,3 +712,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         # against the objectives by _search_fit.check_several_objectives instead.
         if not isinstance(self.objectives, Mapping):
             super()._check_refit_for_multimetric(scores)
+
+
+# inspect.signature(ScoutSearchCV), help() and the API reference read __new__
+# before __init__: they show __init__'s parameters, not (*args, **kwargs).
+ScoutSearchCV.__new__.__signature__ = inspect.signature(ScoutSearchCV.__init__)  # type: ignore[attr-defined]

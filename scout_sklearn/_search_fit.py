@@ -56,6 +56,7 @@ from scout_sklearn._search_checks import (
     resolve_sampler,
     space_argument,
 )
+from scout_sklearn._search_pruning import check_halving_words
 from scout_sklearn._search_selection import (
     called_refit_index,
     objective_metric,
@@ -116,6 +117,7 @@ class FitData:
 def check_params(search: Any) -> Objectives | None:
     """The parameters alone, the estimator's clone; several objectives, checked."""
     owner = type(search).__name__
+    check_halving_words(search.min_resource, search.max_resource, owner)
     validate_params(owner, search.get_params(deep=False), CONSTRAINTS)
     check_clonable(search.estimator, owner)
     check_pre_dispatch(search.pre_dispatch, effective_n_jobs(search.n_jobs), owner)

@@ -27,13 +27,40 @@ from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import InvalidParameterError, user_stacklevel
 from scout_sklearn.pruners import NopPruner, make_pruner
 
-__all__ = ["resolve_pruning", "with_subsamples"]
+__all__ = ["check_halving_words", "resolve_pruning", "with_subsamples"]
 
 # The seed stream of the n_samples subsamples, apart from the trials' streams
 # ([seed, number]): the subsample of fold k is drawn from [seed, k, _SUBSAMPLE].
 _SUBSAMPLE = 0x5AB5
 # The largest int rung: cv_results_["n_resources"] is an int64 array then.
 _INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+# HalvingRandomSearchCV's words for its resources, and what they are here.
+_HALVING_WORDS = {
+    ("min_resource", "smallest"): (
+        "HalvingRandomSearchCV's min_resources='smallest' is min_resource=None here "
+        "(2 * n_splits * n_classes training rows with resource='n_samples')"
+    ),
+    ("min_resource", "exhaust"): (
+        "HalvingRandomSearchCV's min_resources='exhaust' has no equivalent here: "
+        "give the first rung's resource as a number, or None for the smallest"
+    ),
+    ("max_resource", "auto"): (
+        "HalvingRandomSearchCV's max_resources='auto' is max_resource=None here "
+        "(whole training folds with resource='n_samples')"
+    ),
+}
+
+
+def check_halving_words(min_resource: Any, max_resource: Any, owner: str) -> None:
+    """Name our spelling of HalvingRandomSearchCV's 'smallest', 'exhaust' and 'auto'."""
+    for name, value in (("min_resource", min_resource), ("max_resource", max_resource)):
+        if isinstance(value, str) and (name, value) in _HALVING_WORDS:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {owner} must be a number or None; got "
+                f"{value!r}. {_HALVING_WORDS[name, value]}."
+            )
 
 
 def resolve_pruning(

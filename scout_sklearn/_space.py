@@ -440,9 +440,21 @@ class SearchSpace(Sequence[SubSpace]):
 
 def _subspace_from_user(mapping: Any, label: str) -> SubSpace:
     if not isinstance(mapping, Mapping):
+        pair = (
+            isinstance(mapping, tuple)
+            and len(mapping) == 2
+            and isinstance(mapping[0], Mapping)
+            and isinstance(mapping[1], int)
+        )
+        hint = (
+            " BayesSearchCV's (space, n_iter) pairs have no equivalent: give the "
+            "dicts alone; n_trials is the budget of the whole search."
+            if pair
+            else ""
+        )
         raise InvalidParameterError(
             f"{label} must be a dict of parameter names to values or distributions; "
-            f"got {mapping!r} ({type(mapping).__name__})."
+            f"got {mapping!r} ({type(mapping).__name__}).{hint}"
         )
     # An empty dict is one point, {}: the estimator as it is, cross-validated
     # (and refitted), as GridSearchCV(estimator, {}) does.
@@ -460,6 +472,7 @@ def _subspace_from_user(mapping: Any, label: str) -> SubSpace:
 def _distribution_from_user(value: Any, label: str) -> Distribution:
     if isinstance(value, Distribution):
         return value
+    _refuse_foreign_space(value, label)
     if callable(getattr(value, "rvs", None)):
         _check_scipy_arguments(value, label)
         return ScipyDistribution(value)
@@ -491,6 +504,95 @@ def _distribution_from_user(value: Any, label: str) -> Distribution:
         f"{value!r} ({type(value).__name__}). To fix a parameter to one value, wrap "
         f"it in a list: [{value!r}]."
     )
+
+
+def _refuse_foreign_space(value: Any, label: str) -> None:
+    """Refuse scikit-optimize's and Optuna's space objects, naming our equivalent.
+
+    BayesSearchCV's ``Real``/``Integer``/``Categorical`` have an ``rvs`` that
+    draws a list (every fit then fails on a one-element list), and Optuna's
+    distributions are none of the accepted kinds: users migrating from those
+    searches get the line to write instead, before any fit. Recognised by
+    their classes' module names, without importing either library.
+    """
+    family = _foreign_family(value)
+    if family is None:
+        return
+    library, kind = family
+    code, note = _foreign_equivalent(value, kind)
+    raise InvalidParameterError(
+        f"{label} is {library}'s {_foreign_repr(value, library)}, which ScoutSearchCV "
+        f"does not read. Write {code} instead{note}."
+    )
+
+
+def _foreign_family(value: Any) -> tuple[str, str] | None:
+    """("scikit-optimize" or "Optuna", the kind of dimension), or None."""
+    names = [(cls.__module__ or "", cls.__name__) for cls in type(value).__mro__]
+    bases = {(module.split(".")[0], name) for module, name in names}
+    if ("skopt", "Dimension") in bases:
+        library = "scikit-optimize"
+        kinds = {"Real": "float", "Integer": "int", "Categorical": "categorical"}
+    elif ("optuna", "BaseDistribution") in bases:
+        library = "Optuna"
+        kinds = {
+            "FloatDistribution": "float",
+            "IntDistribution": "int",
+            "CategoricalDistribution": "categorical",
+        }
+    else:
+        return None
+    for _, name in names:
+        if name in kinds:
+            return library, kinds[name]
+    return library, "other"
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _foreign_repr(value: Any, library: str) -> str:
+    if library == "Optuna":
+        # FloatDistribution(high=1.0, log=True, low=0.001, step=None)
+        return repr(value)
+    name = type(value).__name__
+    if hasattr(value, "categories"):
+        args = f"{[_plain(c) for c in value.categories]!r}"
+    else:
+        low, high = (_plain(getattr(value, bound, None)) for bound in ("low", "high"))
+        args = f"{low!r}, {high!r}"
+    prior = getattr(value, "prior", None)
+    if isinstance(prior, str) or (prior is not None and hasattr(value, "categories")):
+        prior_text = prior if isinstance(prior, str) else [_plain(p) for p in prior]
+        args += f", prior={prior_text!r}"
+    return f"{name}({args})"
+
+
+def _foreign_equivalent(value: Any, kind: str) -> tuple[str, str]:
+    """The scout_sklearn code that searches the same domain, and a note on it."""
+    if kind == "categorical":
+        choices: Any = getattr(value, "categories", None) or getattr(value, "choices", ())
+        listed = repr([_plain(c) for c in choices])
+        if getattr(value, "prior", None) is not None:
+            return listed, (
+                ": a list's choices are drawn uniformly, the prior's weights have "
+                "no equivalent"
+            )
+        return listed, ""
+    if kind == "other":
+        return "Float(low, high), Int(low, high) or a list of choices", (
+            " (Float and Int come from scout_sklearn)"
+        )
+    low, high = _plain(getattr(value, "low", None)), _plain(getattr(value, "high", None))
+    args = [repr(low), repr(high)]
+    if getattr(value, "log", False) or getattr(value, "prior", None) == "log-uniform":
+        args.append("log=True")
+    step = _plain(getattr(value, "step", None))
+    if step is not None and not (kind == "int" and step == 1):
+        args.append(f"step={step!r}")
+    name = "Float" if kind == "float" else "Int"
+    return f"{name}({', '.join(args)})", f" (from scout_sklearn import {name})"
 
 
 def _check_scipy_arguments(dist: Any, label: str) -> None:

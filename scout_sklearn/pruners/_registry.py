@@ -84,14 +84,24 @@ def make_pruner(spec: object, *, owner: str = "ScoutSearchCV") -> Pruner:
             f"Known names are {sorted(PRUNER_NAMES)}.{_hint(spec)} A Pruner "
             "instance or None (no pruning) is also accepted."
         )
+    if isinstance(spec, type) and issubclass(spec, Pruner):
+        hint = f" (a class: pass an instance, e.g. {spec.__name__}())."
+    else:
+        # Another library's pruner (Optuna's MedianPruner) is not read: its
+        # class name says which of ours to ask for.
+        name = spec.__name__ if isinstance(spec, type) else type(spec).__name__
+        hint = "." + _hint(name)
     raise InvalidParameterError(
         f"The 'pruner' parameter of {owner} must be a str among "
-        f"{sorted(PRUNER_NAMES)}, a Pruner instance or None. Got {spec!r} instead."
+        f"{sorted(PRUNER_NAMES)}, a Pruner instance or None. Got {spec!r} "
+        f"instead{hint}"
     )
 
 
 def _hint(name: str) -> str:
     lowered = name.strip().lower()
+    if lowered.endswith("pruner") and lowered != "pruner":
+        lowered = lowered[: -len("pruner")]
     if lowered in PRUNER_NAMES:
         close = [lowered]
     elif lowered in _FAMILIAR_NAMES:

@@ -63,17 +63,30 @@ def make_sampler(spec: object, *, owner: str = "ScoutSearchCV") -> Sampler:
     if isinstance(spec, str):
         if spec in SAMPLER_NAMES:
             return SAMPLER_NAMES[spec]()
-        familiar = _FAMILIAR_NAMES.get(spec.lower())
-        close = (
-            [familiar] if familiar else difflib.get_close_matches(spec, SAMPLER_NAMES, n=1)
-        )
-        hint = f" Did you mean {close[0]!r}?" if close else ""
         raise InvalidParameterError(
             f"The 'sampler' parameter of {owner} got the unknown name {spec!r}. "
-            f"Known names are {sorted(SAMPLER_NAMES)}.{hint} A Sampler instance is "
+            f"Known names are {sorted(SAMPLER_NAMES)}.{_hint(spec)} A Sampler instance is "
             "also accepted."
         )
+    # Another library's sampler (Optuna's TPESampler) is not read: its name
+    # says which of ours to ask for.
+    hint = _hint(spec.__name__ if isinstance(spec, type) else type(spec).__name__)
     raise InvalidParameterError(
         f"The 'sampler' parameter of {owner} must be a str among "
-        f"{sorted(SAMPLER_NAMES)}, a Sampler instance or None. Got {spec!r} instead."
+        f"{sorted(SAMPLER_NAMES)}, a Sampler instance or None. Got {spec!r} "
+        f"instead.{hint}"
     )
+
+
+def _hint(name: str) -> str:
+    """`` Did you mean 'tpe'?`` for "TPE", "TPESampler", "bayes"..., or ''."""
+    lowered = name.strip().lower()
+    if lowered.endswith("sampler") and lowered != "sampler":
+        lowered = lowered[: -len("sampler")]
+    if lowered in SAMPLER_NAMES:
+        close = [lowered]
+    elif lowered in _FAMILIAR_NAMES:
+        close = [_FAMILIAR_NAMES[lowered]]
+    else:
+        close = difflib.get_close_matches(lowered, SAMPLER_NAMES, n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""

@@ -74,13 +74,20 @@ def test_an_unknown_name_lists_the_known_ones(name: str, hint: str) -> None:
     )
 
 
-@pytest.mark.parametrize("spec", [3, MedianPruner, ["median"]])
-def test_another_type_is_rejected(spec: object) -> None:
+@pytest.mark.parametrize(
+    ("spec", "end"),
+    [
+        (3, "."),
+        (MedianPruner, " (a class: pass an instance, e.g. MedianPruner())."),
+        (["median"], "."),
+    ],
+)
+def test_another_type_is_rejected(spec: object, end: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
         make_pruner(spec, owner="MySearch")
     assert str(info.value) == (
         f"The 'pruner' parameter of MySearch must be a str among {KNOWN}, a Pruner "
-        f"instance or None. Got {spec!r} instead."
+        f"instance or None. Got {spec!r} instead{end}"
     )
 
 
