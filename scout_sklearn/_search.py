@@ -94,7 +94,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         comes back after the limit ends the search: folds still running are
         cancelled, and their trials stay unfinished (RUNNING, out of
         ``cv_results_``; with a ``storage``, a resumed search completes them
-        from the folds they finished).
+        from the folds they finished). ``float("inf")`` is no limit, as None.
     scoring : str, callable, list, tuple or dict, default=None
         As in GridSearchCV; several metrics give multi-metric results.
     n_jobs : int, default=None
