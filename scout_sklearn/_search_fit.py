@@ -59,6 +59,7 @@ from scout_sklearn._search_checks import (
 from scout_sklearn._search_selection import (
     called_refit_index,
     objective_metric,
+    refuse_stored_failures,
     require_a_complete_trial,
     tell_best,
     timed_refit,
@@ -267,7 +268,7 @@ def open_study(
         # A RandomState gives a new seed at every fit: the study keeps the
         # seed drawn when it was created, and fit again resumes it.
         seed = None
-    return Study(
+    study = Study(
         space,
         sampler=sampler,
         storage=storage,
@@ -291,6 +292,8 @@ def open_study(
         ),
         ignore_fingerprint=search.ignore_fingerprint,
     )
+    refuse_stored_failures(study, search.error_score)
+    return study
 
 
 def task_events(search: Any, data: FitData) -> TaskEvents:
@@ -465,6 +468,7 @@ def finish(
             f"No trial finished ({reason}): there are no results to choose from. "
             "Increase timeout or n_trials."
         )
+    refuse_stored_failures(study, search.error_score)  # another worker's
     warn_or_raise_about_failures(finished, search.error_score)
     results = build_cv_results(
         finished,

@@ -2,6 +2,8 @@
 
 :func:`warn_or_raise_about_failures` warns about failed fits as
 GridSearchCV does (or raises when none succeeded);
+:func:`refuse_stored_failures` refuses ``error_score="raise"`` on a study
+holding failed fits scored by an earlier run;
 :func:`require_a_complete_trial` and :func:`called_refit_index` check the
 choice of the best trial; :func:`timed_refit` refits it on all the data;
 :func:`objective_metric`, :func:`value_metric_name` and :func:`metric_name`
@@ -27,12 +29,17 @@ from scout_sklearn._results import RungPlan
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn._verbose import Narrator
-from scout_sklearn.exceptions import InvalidParameterError, user_stacklevel
+from scout_sklearn.exceptions import (
+    InvalidParameterError,
+    StudyMismatch,
+    user_stacklevel,
+)
 
 __all__ = [
     "called_refit_index",
     "metric_name",
     "objective_metric",
+    "refuse_stored_failures",
     "require_a_complete_trial",
     "tell_best",
     "timed_refit",
@@ -73,6 +80,31 @@ def warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
         f"Below are more details about the failures:\n{summary}",
         FitFailedWarning,
         stacklevel=user_stacklevel(),
+    )
+
+
+def refuse_stored_failures(study: Study, error_score: Any) -> None:
+    """Refuse ``error_score="raise"`` on a study holding failed fits.
+
+    A run with ``error_score="raise"`` stores no failed fold (it raises
+    instead), so these come from an earlier run (or another worker) that
+    scored them with a number: ``"raise"`` has no score to give them in
+    ``cv_results_``.
+    """
+    if not (isinstance(error_score, str) and error_score == "raise"):
+        return
+    failed = [t for t in study.trials if any(f.is_failed for f in t.fold_results)]
+    if not failed:
+        return
+    first = next(f.error for t in failed for f in t.fold_results if f.is_failed)
+    raise StudyMismatch(
+        f"error_score='raise', but study {study.name!r} in {study.storage!r} holds "
+        f"{len(failed)} trials with a failed fit (trials "
+        f"{[t.number for t in failed]}), kept by an earlier run (or another "
+        "worker) whose numeric error_score scored them: 'raise' has no score "
+        "to give them. Resume with a number as error_score (np.nan is "
+        "GridSearchCV's default), or use another study_name. The first "
+        f"failure:\n{first}"
     )
 
 

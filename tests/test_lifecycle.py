@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression
 
-from scout_sklearn import Float, ScoutSearchCV
-from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn import Float, ScoutSearchCV, load_study
+from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
 from scout_sklearn.samplers import GridSampler
 
 
@@ -33,3 +36,41 @@ def test_an_infinite_timeout_on_a_grid_runs_the_grid_as_none_does(iris):
     ).fit(X, y)
     assert isinstance(search.study_.sampler, GridSampler)
     assert [p["strategy"] for p in search.cv_results_["params"]] == grid["strategy"]
+
+
+# -- error_score across fits of one stored study ------------------------------------
+def _negative_c_search(url, n_trials, error_score):
+    # A negative C fails LogisticRegression's fit on every fold.
+    return ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": [1.0, -1.0, 2.0]},
+        sampler="grid",
+        n_trials=n_trials,
+        cv=3,
+        error_score=error_score,
+        storage=url,
+        study_name="failing",
+    )
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_error_score_raise_refuses_a_study_holding_scored_failures(iris, tmp_path):
+    # A first run scored the failed fits with nan; resuming with 'raise' ran
+    # the missing trials and then crashed with "could not convert string to
+    # float: 'raise'" while building cv_results_.
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'failing.db'}"
+    with pytest.warns(FitFailedWarning):
+        _negative_c_search(url, 2, np.nan).fit(X, y)
+    with pytest.raises(
+        StudyMismatch,
+        match=r"error_score='raise', but study 'failing'.*1 trials with a failed "
+        r"fit \(trials \[1\]\)(.|\n)*Got -1.0 instead",
+    ):
+        _negative_c_search(url, 3, "raise").fit(X, y)
+    assert len(load_study(url, "failing").trials) == 2  # refused before any fit
+    # A number as error_score resumes it.
+    with pytest.warns(FitFailedWarning):
+        search = _negative_c_search(url, 3, 0.0).fit(X, y)
+    assert search.cv_results_["mean_test_score"][1] == 0.0
+    assert search.best_params_ == {"C": 1.0}
