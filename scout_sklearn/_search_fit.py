@@ -66,7 +66,12 @@ from scout_sklearn._search_selection import (
     value_metric_name,
     warn_or_raise_about_failures,
 )
-from scout_sklearn._search_study import default_study_name, fingerprint, resolve_seed
+from scout_sklearn._search_study import (
+    check_stored_layout,
+    default_study_name,
+    fingerprint,
+    resolve_seed,
+)
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial
 from scout_sklearn._validation import Validation, refit_iterations, resolve_validation
@@ -292,6 +297,7 @@ def open_study(
         ),
         ignore_fingerprint=search.ignore_fingerprint,
     )
+    check_stored_layout(study, len(data.splits), search.scoring)
     refuse_stored_failures(study, search.error_score)
     return study
 

@@ -9,8 +9,9 @@ import pytest
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
 
-from scout_sklearn import Float, ScoutSearchCV, load_study
+from scout_sklearn import Float, Int, ScoutSearchCV, load_study
 from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
 from scout_sklearn.samplers import GridSampler
 
@@ -74,3 +75,55 @@ def test_error_score_raise_refuses_a_study_holding_scored_failures(iris, tmp_pat
         search = _negative_c_search(url, 3, 0.0).fit(X, y)
     assert search.cv_results_["mean_test_score"][1] == 0.0
     assert search.best_params_ == {"C": 1.0}
+
+
+# -- ignore_fingerprint cannot mix fold layouts ------------------------------------
+def _tree_search(url, n_trials, **kwargs):
+    params = {
+        "sampler": "random",
+        "n_trials": n_trials,
+        "cv": 3,
+        "random_state": 0,
+        "storage": url,
+        "study_name": "tree",
+        "ignore_fingerprint": True,
+    }
+    params.update(kwargs)
+    return ScoutSearchCV(
+        DecisionTreeClassifier(random_state=0), {"max_depth": Int(1, 6)}, **params
+    )
+
+
+@pytest.mark.parametrize("cv", [2, 4])
+def test_the_override_refuses_trials_of_another_number_of_splits(iris, tmp_path, cv):
+    # Fewer splits crashed with an IndexError after the new trials ran; more
+    # gave the stored trials NaN means next to the new trials' scores.
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'tree.db'}"
+    _tree_search(url, 2).fit(X, y)
+    with pytest.raises(StudyMismatch, match=rf"scored on 3 CV splits.*cv has {cv}:"):
+        _tree_search(url, 3, cv=cv).fit(X, y)
+    assert len(load_study(url, "tree").trials) == 2
+
+
+@pytest.mark.parametrize(
+    ("scoring", "refit", "shown"),
+    [
+        (["accuracy", "f1_macro"], "accuracy", r"\['accuracy', 'f1_macro'\]"),
+        ({"acc": "accuracy"}, "acc", r"\['acc'\]"),
+    ],
+)
+def test_the_override_refuses_trials_of_other_metric_names(
+    iris, tmp_path, scoring, refit, shown
+):
+    # One metric stored as "score", then several: a KeyError ('rank_test_accuracy')
+    # after the new trials ran.
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'tree.db'}"
+    _tree_search(url, 2).fit(X, y)
+    with pytest.raises(StudyMismatch, match=rf"metrics \['score'\].*gives {shown}"):
+        _tree_search(url, 3, scoring=scoring, refit=refit).fit(X, y)
+    assert len(load_study(url, "tree").trials) == 2
+    # The same metric names under another scorer is the override's to allow.
+    resumed = _tree_search(url, 3, scoring="balanced_accuracy").fit(X, y)
+    assert resumed.n_trials_ == 3
