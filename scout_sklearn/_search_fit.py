@@ -64,6 +64,7 @@ from scout_sklearn._search_selection import (
     tell_best,
     timed_refit,
     value_metric_name,
+    warn_about_missing_train_scores,
     warn_or_raise_about_failures,
 )
 from scout_sklearn._search_study import (
@@ -476,6 +477,8 @@ def finish(
         )
     refuse_stored_failures(study, search.error_score)  # another worker's
     warn_or_raise_about_failures(finished, search.error_score)
+    if search.return_train_score:
+        warn_about_missing_train_scores(finished, study)
     results = build_cv_results(
         finished,
         n_splits=search.n_splits_,

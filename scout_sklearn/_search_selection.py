@@ -2,7 +2,8 @@
 
 :func:`warn_or_raise_about_failures` warns about failed fits as
 GridSearchCV does (or raises when none succeeded);
-:func:`refuse_stored_failures` refuses ``error_score="raise"`` on a study
+:func:`warn_about_missing_train_scores` says which resumed trials have no
+train scores; :func:`refuse_stored_failures` refuses ``error_score="raise"`` on a study
 holding failed fits scored by an earlier run;
 :func:`require_a_complete_trial` and :func:`called_refit_index` check the
 choice of the best trial; :func:`timed_refit` refits it on all the data;
@@ -44,6 +45,7 @@ __all__ = [
     "tell_best",
     "timed_refit",
     "value_metric_name",
+    "warn_about_missing_train_scores",
     "warn_or_raise_about_failures",
 ]
 
@@ -81,6 +83,28 @@ def warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
         FitFailedWarning,
         stacklevel=user_stacklevel(),
     )
+
+
+def warn_about_missing_train_scores(trials: list[Trial], study: Study) -> None:
+    """Warn that trials stored without train scores have NaN train columns.
+
+    A study resumed with ``return_train_score=True`` after a run without it
+    holds trials whose folds were never scored on their training part.
+    """
+    missing = [
+        t.number
+        for t in trials
+        if any(f.train_scores is None and not f.is_failed for f in t.fold_results)
+    ]
+    if missing:
+        warnings.warn(
+            f"return_train_score=True, but {len(missing)} trials of study "
+            f"{study.name!r} (trials {missing}) were stored by a fit with "
+            "return_train_score=False: their folds have no train scores, and "
+            "their train columns in cv_results_ are NaN.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def refuse_stored_failures(study: Study, error_score: Any) -> None:

@@ -127,3 +127,21 @@ def test_the_override_refuses_trials_of_other_metric_names(
     # The same metric names under another scorer is the override's to allow.
     resumed = _tree_search(url, 3, scoring="balanced_accuracy").fit(X, y)
     assert resumed.n_trials_ == 3
+
+
+# -- return_train_score across fits of one stored study ------------------------------
+@pytest.mark.filterwarnings("ignore:One or more of the train scores are non-finite")
+def test_train_scores_a_resumed_study_never_computed_are_nan_and_said(iris, tmp_path):
+    # They got error_score (0.0 here: a train score nobody measured) silently.
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'train.db'}"
+    _tree_search(url, 2, error_score=0.0).fit(X, y)
+    with pytest.warns(UserWarning, match=r"2 trials of study 'tree' \(trials \[0, 1\]\)"):
+        search = _tree_search(url, 3, error_score=0.0, return_train_score=True).fit(X, y)
+    results = search.cv_results_
+    assert np.isnan(results["split0_train_score"][:2]).all()
+    assert np.isnan(results["mean_train_score"][:2]).all()
+    assert results["mean_train_score"][2] > 0.5  # the new trial's, measured
+    # The test scores are untouched, and the best is among every trial.
+    assert not np.isnan(results["mean_test_score"]).any()
+    assert search.best_score_ == results["mean_test_score"].max()
