@@ -145,3 +145,32 @@ def test_train_scores_a_resumed_study_never_computed_are_nan_and_said(iris, tmp_
     # The test scores are untouched, and the best is among every trial.
     assert not np.isnan(results["mean_test_score"]).any()
     assert search.best_score_ == results["mean_test_score"].max()
+
+
+# -- callbacks ------------------------------------------------------------------------
+@pytest.mark.parametrize("storage", ["memory", "sqlite"])
+def test_a_callback_changing_its_trial_in_place_leaves_the_results_alone(
+    iris, tmp_path, storage
+):
+    # The callback got the study's own trial: cv_results_, best_params_ and the
+    # refit took max_depth=99 (never evaluated, outside the space), and in
+    # memory the fold scores it wrote as well.
+    X, y = iris
+
+    def tamper(study, trial):
+        trial.params["max_depth"] = 99
+        trial.fold_results[0].test_scores["score"] = 5.0
+
+    url = None if storage == "memory" else f"sqlite:///{tmp_path / 'cb.db'}"
+    search = _tree_search(url, 3, callbacks=[tamper]).fit(X, y)
+    plain = _tree_search(None, 3).fit(X, y)
+    assert search.cv_results_["params"] == plain.cv_results_["params"]
+    assert 99 not in [p["max_depth"] for p in search.cv_results_["params"]]
+    np.testing.assert_array_equal(
+        search.cv_results_["split0_test_score"], plain.cv_results_["split0_test_score"]
+    )
+    assert search.best_params_ == plain.best_params_
+    assert search.best_estimator_.max_depth == plain.best_params_["max_depth"]
+    assert [t.params for t in search.study_.trials] == [
+        t.params for t in plain.study_.trials
+    ]
