@@ -366,7 +366,7 @@ def resolve_n_trials(
                 f"n_trials=None means 'every params the sampler can give', but "
                 f"{sampler!r} is unbounded on this space"
                 + ("" if timeout is None else f", and timeout={timeout!r} sets no limit")
-                + ". Set n_trials=... (or a finite timeout=...), or use "
+                + ". Set n_trials=... (or timeout=...), or use "
                 "sampler='grid' on a finite space."
             )
         return most
