@@ -233,8 +233,10 @@ def _scores(
     for i, folds in enumerate(rows):
         for fold in folds:
             scores = fold.train_scores if train else fold.test_scores
-            if fold.is_failed or scores is None:
+            if fold.is_failed:
                 array[i, fold.fold] = error_score
+            elif scores is None:  # not scored (train, by a return_train_score=False run)
+                array[i, fold.fold] = np.nan
             else:
                 array[i, fold.fold] = scores.get(name, error_score)
     return array

@@ -33,7 +33,7 @@ from scout_sklearn._search_study import queue_enqueued
 from scout_sklearn._secrets import MaskedURL, mask_url
 from scout_sklearn._study import Study
 from scout_sklearn._table import trials_dataframe
-from scout_sklearn._trial import FoldResult, Trial
+from scout_sklearn._trial import FoldResult, Trial, detached
 from scout_sklearn._validation import ValidationSplit
 from scout_sklearn._verbose import Narrator
 from scout_sklearn.exceptions import InvalidParameterError
@@ -171,7 +171,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         comes back after the limit ends the search: folds still running are
         cancelled, and their trials stay unfinished (RUNNING, out of
         ``cv_results_``; with a ``storage``, a resumed search completes them
-        from the folds they finished).
+        from the folds they finished). ``float("inf")`` is no limit, as None.
     scoring : str, callable, list, tuple or dict, default=None
         As in GridSearchCV; several metrics give multi-metric results.
     n_jobs : int, default=None
@@ -692,7 +692,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         narrator.trial(trial)
         progress.update(trial.state.name, trial.value, trial.number)
         for callback in callbacks:
-            callback(study, trial)
+            callback(study, detached(trial))  # its changes stay out of the study
 
     def _fold_finished(self, narrator: Narrator, number: int, fold: FoldResult) -> None:
         named = self.objectives

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import difflib
 import inspect
+import math
 import numbers
 import operator
 import warnings
@@ -310,6 +311,13 @@ def check_enqueue(
         )
 
 
+def time_limit(timeout: float | None) -> float | None:
+    """The search's limit in seconds: None for no limit (``timeout`` None or inf)."""
+    if timeout is None or math.isinf(timeout):
+        return None
+    return float(timeout)
+
+
 def resolve_sampler(
     sampler: Any,
     n_trials: int | None,
@@ -320,7 +328,7 @@ def resolve_sampler(
 ) -> Sampler:
     """The sampler of a search: ``sampler``'s, or the default for the other parameters."""
     if sampler is None:
-        if n_trials is None and timeout is None:
+        if n_trials is None and time_limit(timeout) is None:
             _require_finite_for_grid(space)
             return GridSampler()
         if objectives is not None:
@@ -352,11 +360,13 @@ def resolve_n_trials(
     """
     most = sampler.max_trials(space)
     if n_trials is None:
-        if most is None and timeout is None:
+        if most is None and time_limit(timeout) is None:
             raise InvalidParameterError(
                 f"n_trials=None means 'every params the sampler can give', but "
-                f"{sampler!r} is unbounded on this space. Set n_trials=... "
-                "(or timeout=...), or use sampler='grid' on a finite space."
+                f"{sampler!r} is unbounded on this space"
+                + ("" if timeout is None else f", and timeout={timeout!r} sets no limit")
+                + ". Set n_trials=... (or timeout=...), or use "
+                "sampler='grid' on a finite space."
             )
         return most
     if most is not None and n_trials > most:

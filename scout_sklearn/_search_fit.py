@@ -60,13 +60,20 @@ from scout_sklearn._search_pruning import check_halving_words
 from scout_sklearn._search_selection import (
     called_refit_index,
     objective_metric,
+    refuse_stored_failures,
     require_a_complete_trial,
     tell_best,
     timed_refit,
     value_metric_name,
+    warn_about_missing_train_scores,
     warn_or_raise_about_failures,
 )
-from scout_sklearn._search_study import default_study_name, fingerprint, resolve_seed
+from scout_sklearn._search_study import (
+    check_stored_layout,
+    default_study_name,
+    fingerprint,
+    resolve_seed,
+)
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial
 from scout_sklearn._validation import Validation, refit_iterations, resolve_validation
@@ -269,7 +276,7 @@ def open_study(
         # A RandomState gives a new seed at every fit: the study keeps the
         # seed drawn when it was created, and fit again resumes it.
         seed = None
-    return Study(
+    study = Study(
         space,
         sampler=sampler,
         storage=storage,
@@ -293,6 +300,9 @@ def open_study(
         ),
         ignore_fingerprint=search.ignore_fingerprint,
     )
+    check_stored_layout(study, len(data.splits), search.scoring)
+    refuse_stored_failures(study, search.error_score)
+    return study
 
 
 def task_events(search: Any, data: FitData) -> TaskEvents:
@@ -467,7 +477,10 @@ def finish(
             f"No trial finished ({reason}): there are no results to choose from. "
             "Increase timeout or n_trials."
         )
+    refuse_stored_failures(study, search.error_score)  # another worker's
     warn_or_raise_about_failures(finished, search.error_score)
+    if search.return_train_score:
+        warn_about_missing_train_scores(finished, study)
     results = build_cv_results(
         finished,
         n_splits=search.n_splits_,

@@ -2,6 +2,9 @@
 
 :func:`warn_or_raise_about_failures` warns about failed fits as
 GridSearchCV does (or raises when none succeeded);
+:func:`warn_about_missing_train_scores` says which resumed trials have no
+train scores; :func:`refuse_stored_failures` refuses ``error_score="raise"`` on a study
+holding failed fits scored by an earlier run;
 :func:`require_a_complete_trial` and :func:`called_refit_index` check the
 choice of the best trial; :func:`timed_refit` refits it on all the data;
 :func:`objective_metric`, :func:`value_metric_name` and :func:`metric_name`
@@ -27,16 +30,22 @@ from scout_sklearn._results import RungPlan
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn._verbose import Narrator
-from scout_sklearn.exceptions import InvalidParameterError, user_stacklevel
+from scout_sklearn.exceptions import (
+    InvalidParameterError,
+    StudyMismatch,
+    user_stacklevel,
+)
 
 __all__ = [
     "called_refit_index",
     "metric_name",
     "objective_metric",
+    "refuse_stored_failures",
     "require_a_complete_trial",
     "tell_best",
     "timed_refit",
     "value_metric_name",
+    "warn_about_missing_train_scores",
     "warn_or_raise_about_failures",
 ]
 
@@ -73,6 +82,53 @@ def warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
         f"Below are more details about the failures:\n{summary}",
         FitFailedWarning,
         stacklevel=user_stacklevel(),
+    )
+
+
+def warn_about_missing_train_scores(trials: list[Trial], study: Study) -> None:
+    """Warn that trials stored without train scores have NaN train columns.
+
+    A study resumed with ``return_train_score=True`` after a run without it
+    holds trials whose folds were never scored on their training part.
+    """
+    missing = [
+        t.number
+        for t in trials
+        if any(f.train_scores is None and not f.is_failed for f in t.fold_results)
+    ]
+    if missing:
+        warnings.warn(
+            f"return_train_score=True, but {len(missing)} trials of study "
+            f"{study.name!r} (trials {missing}) were stored by a fit with "
+            "return_train_score=False: their folds have no train scores, and "
+            "their train columns in cv_results_ are NaN.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def refuse_stored_failures(study: Study, error_score: Any) -> None:
+    """Refuse ``error_score="raise"`` on a study holding failed fits.
+
+    A run with ``error_score="raise"`` stores no failed fold (it raises
+    instead), so these come from an earlier run (or another worker) that
+    scored them with a number: ``"raise"`` has no score to give them in
+    ``cv_results_``.
+    """
+    if not (isinstance(error_score, str) and error_score == "raise"):
+        return
+    failed = [t for t in study.trials if any(f.is_failed for f in t.fold_results)]
+    if not failed:
+        return
+    first = next(f.error for t in failed for f in t.fold_results if f.is_failed)
+    raise StudyMismatch(
+        f"error_score='raise', but study {study.name!r} in {study.storage!r} holds "
+        f"{len(failed)} trials with a failed fit (trials "
+        f"{[t.number for t in failed]}), kept by an earlier run (or another "
+        "worker) whose numeric error_score scored them: 'raise' has no score "
+        "to give them. Resume with a number as error_score (np.nan is "
+        "GridSearchCV's default), or use another study_name. The first "
+        f"failure:\n{first}"
     )
 
 

@@ -2,8 +2,10 @@
 
 A stored study is resumed only by the same search: :func:`fingerprint`
 describes the data, estimator, splits, scoring, objectives, constraints
-and pruning it was made for. :func:`queue_enqueued` queues ``enqueue``'s params the study
-does not hold yet.
+and pruning it was made for. :func:`check_stored_layout` refuses, even with
+``ignore_fingerprint=True``, a study whose trials were scored on another
+number of CV splits or with other metrics. :func:`queue_enqueued` queues
+``enqueue``'s params the study does not hold yet.
 """
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ from scout_sklearn._hashing import fingerprint_hash
 from scout_sklearn._loop import Pruning
 from scout_sklearn._pareto import stored_constraints
 from scout_sklearn._study import Study
+from scout_sklearn.exceptions import StudyMismatch
 
-__all__ = ["default_study_name", "fingerprint", "queue_enqueued", "resolve_seed"]
+__all__ = [
+    "check_stored_layout",
+    "default_study_name",
+    "fingerprint",
+    "queue_enqueued",
+    "resolve_seed",
+]
 
 
 def default_study_name(estimator: Any) -> str:
@@ -86,6 +95,53 @@ def fingerprint(
             "ladder": list(pruning.plan.ladder),
         }
     return fingerprint
+
+
+def check_stored_layout(study: Study, n_splits: int, scoring: Any) -> None:
+    """Refuse a resumed study whose fold scores ``cv_results_`` cannot lay out.
+
+    ``ignore_fingerprint=True`` resumes a study whatever changed, but trials
+    scored on another number of splits, or with other metrics, have no
+    place in this search's ``split<k>_test_<metric>`` columns (building
+    them failed with an IndexError or KeyError after the new trials ran, or
+    left NaN means). A callable ``scoring`` names its metrics only once it
+    has scored: its names are not checked here.
+    """
+    where = f"Study {study.name!r} in {study.storage!r}"
+    advice = (
+        "cv_results_ has no place for their fold scores, even with "
+        "ignore_fingerprint=True; use another study name for this search."
+    )
+    stored_cv = study.fingerprint.get("cv")
+    stored_splits = stored_cv.get("n_splits") if isinstance(stored_cv, Mapping) else None
+    if stored_splits is None:  # a study made without a fingerprint: its folds
+        folds = [f.fold for t in study.trials for f in t.fold_results]
+        stored_splits = max(folds) + 1 if folds and max(folds) >= n_splits else None
+    if stored_splits is not None and stored_splits != n_splits:
+        raise StudyMismatch(
+            f"{where} holds trials scored on {stored_splits} CV splits, and this "
+            f"search's cv has {n_splits}: {advice}"
+        )
+    wanted = _metric_names(scoring)
+    if wanted is None:
+        return
+    stored = {name for t in study.trials for f in t.fold_results for name in f.test_scores}
+    if stored and stored != wanted:
+        raise StudyMismatch(
+            f"{where} holds trials scored with the metrics {sorted(stored)}, and "
+            f"this search's scoring gives {sorted(wanted)}: {advice}"
+        )
+
+
+def _metric_names(scoring: Any) -> set[str] | None:
+    """The metric names ``scoring`` gives its fold scores (None: a callable's)."""
+    if scoring is None or isinstance(scoring, str):
+        return {"score"}
+    if isinstance(scoring, Mapping):
+        return {str(name) for name in scoring}
+    if isinstance(scoring, (list, tuple, set, frozenset)):
+        return {str(name) for name in scoring}
+    return None
 
 
 def queue_enqueued(study: Study, enqueue: Any) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FoldResult", "Trial", "TrialState"]
+__all__ = ["FoldResult", "Trial", "TrialState", "detached"]
 
 
 class TrialState(enum.Enum):
@@ -152,3 +152,21 @@ def replace_trial(trial: Trial, **changes: Any) -> Trial:
     attributes.update(trial.__dict__)
     attributes.update(changes)
     return copy
+
+
+def detached(trial: Trial) -> Trial:
+    """A copy of ``trial`` whose params and fold scores are its own dicts.
+
+    What a callback is handed: changing them in place (``trial.params[...] =``)
+    changes this copy only, never the study's trial that ``cv_results_``,
+    ``best_params_`` and the refit read.
+    """
+    folds = tuple(
+        dataclasses.replace(
+            fold,
+            test_scores=dict(fold.test_scores),
+            train_scores=None if fold.train_scores is None else dict(fold.train_scores),
+        )
+        for fold in trial.fold_results
+    )
+    return replace_trial(trial, params=dict(trial.params), fold_results=folds)

@@ -4,7 +4,8 @@
 ``callback(study, trial)`` in the process running ``fit``, once per trial
 that reaches a terminal state (COMPLETE, PRUNED or FAILED), in the order
 they finish. ``study`` is the search's :class:`~scout_sklearn.Study` and
-``trial`` the finished :class:`~scout_sklearn.Trial`. A callback stops the
+``trial`` a copy of the finished :class:`~scout_sklearn.Trial` (changing its
+params or scores in place changes the copy only, not the results). A callback stops the
 search with ``study.stop()``: no new trial starts, the trials running
 finish, and ``fit`` returns normally. An exception raised by a callback
 ends ``fit`` with that exception.

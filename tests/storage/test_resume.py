@@ -178,9 +178,14 @@ def test_resuming_with_other_data_or_splits_names_what_changed(
         _search(url, 3, scoring="balanced_accuracy").fit(X, y)
     # Nothing was added by the refused fits.
     assert len(SQLStorage(url).read_trials("lr")[0]) == 2
-    # The explicit override resumes anyway.
-    resumed = _search(url, 3, cv=KFold(4), ignore_fingerprint=True).fit(X, y)
+    # The explicit override resumes anyway: other splits, as many of them.
+    resumed = _search(url, 3, cv=KFold(3), ignore_fingerprint=True).fit(X, y)
     assert resumed.n_trials_ == 3
+    # Not another number of splits: the stored fold scores have no place in
+    # the columns of 4 splits (they were NaN means, or an IndexError for fewer).
+    with pytest.raises(StudyMismatch, match=r"scored on 3 CV splits.*cv has 4"):
+        _search(url, 4, cv=KFold(4), ignore_fingerprint=True).fit(X, y)
+    assert len(SQLStorage(url).read_trials("lr")[0]) == 3
 
 
 def test_another_space_is_refused_even_with_the_override(
