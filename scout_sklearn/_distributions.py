@@ -231,9 +231,17 @@ class Float(Distribution):
         if not _is_real(value):
             return False
         number = float(value)  # type: ignore[arg-type]
-        tolerance = 1e-12 * max(1.0, abs(self.low), abs(self.high))
-        if not (self.low - tolerance <= number <= self.high + tolerance):
-            return False
+        if self.log:
+            # Each bound's own rounding: a value at or below zero has no
+            # logarithm, however small the range.
+            if not (self.low * (1 - 1e-12) <= number <= self.high * (1 + 1e-12)):
+                return False
+        else:
+            # Rounding noise relative to the bounds' magnitude: an absolute
+            # floor (1e-12) would let 0.0 or twice high into Float(1e-13, 1e-12).
+            tolerance = 1e-12 * max(abs(self.low), abs(self.high))
+            if not (self.low - tolerance <= number <= self.high + tolerance):
+                return False
         if self.step is not None:
             return self._is_whole_steps((number - self.low) / self.step)
         return True

@@ -1,0 +1,69 @@
+"""Every sampler on awkward spaces, and what a user's own sampler may return.
+
+Tiny and extreme ranges, values that compare equal across types, choices
+that are estimators, and the checks that stand between a user's sampler
+and the study: each bad proposal is refused, naming the sampler, before a
+trial is stored.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.linear_model import Ridge
+
+from scout_sklearn import Float, ScoutSearchCV, Study
+
+SAMPLERS = ["random", "tpe", "gp", "cmaes", "qmc", "annealing", "auto"]
+
+
+# -- Float ranges far below 1 ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("dist", "outside"),
+    [
+        (Float(1e-13, 1e-12, log=True), [0.0, -5e-13, 1.9e-12, 9e-14]),
+        (Float(1e-300, 1e300, log=True), [0.0, -1.0, 2e300]),
+        (Float(0.0, 1e-6), [-5e-13, 1e-6 + 9e-13]),
+        (Float(-1e-9, -1e-10), [0.0, -1.1e-9]),
+    ],
+    ids=["log-tiny", "log-extreme", "linear-tiny", "linear-negative-tiny"],
+)
+def test_a_small_float_range_holds_no_value_beyond_its_bounds(dist, outside):
+    # The tolerance for rounding was at least 1e-12 whatever the bounds, so
+    # Float(1e-13, 1e-12, log=True) held 0.0, negative values and 1.9e-12.
+    assert [dist.contains(v) for v in outside] == [False] * len(outside)
+    assert dist.contains(dist.low)
+    assert dist.contains(dist.high)
+    assert dist.contains(dist.from_unit(0.5))
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_a_value_below_a_tiny_log_range_is_refused_before_any_fit(diabetes, sampler):
+    # enqueue=[{"alpha": 0.0}] was accepted: the random sampler fitted
+    # alpha=0.0 outside the space, TPE, GP and QMC then failed with
+    # "math domain error" when they took the log of it.
+    X, y = diabetes
+    search = ScoutSearchCV(
+        Ridge(),
+        {"alpha": Float(1e-13, 1e-12, log=True)},
+        sampler=sampler,
+        n_trials=3,
+        cv=2,
+        random_state=0,
+        enqueue=[{"alpha": 0.0}],
+    )
+    with pytest.raises(ValueError, match=r"enqueue.*alpha=0\.0 is not in Float\(low=1e-13"):
+        search.fit(X, y)
+    assert not hasattr(search, "cv_results_")
+
+
+def test_a_users_sampler_below_a_tiny_log_range_is_refused_naming_it():
+    from scout_sklearn.samplers import Sampler
+
+    class Zero(Sampler):
+        def ask(self, space, history, rng):
+            return {"alpha": 0.0}
+
+    study = Study({"alpha": Float(1e-13, 1e-12, log=True)}, sampler=Zero(), seed=0)
+    with pytest.raises(ValueError, match=r"sampler Zero\(\), for trial 0.*alpha=0\.0"):
+        study.ask()
+    assert study.trials == ()
