@@ -67,3 +67,52 @@ def test_a_users_sampler_below_a_tiny_log_range_is_refused_naming_it():
     with pytest.raises(ValueError, match=r"sampler Zero\(\), for trial 0.*alpha=0\.0"):
         study.ask()
     assert study.trials == ()
+
+
+# -- a user's sampler --------------------------------------------------------------
+def _sampler_with_max_trials(answer):
+    from scout_sklearn.samplers import Sampler
+
+    class Counted(Sampler):
+        def ask(self, space, history, rng):
+            return space.sample(rng)
+
+        def max_trials(self, space):
+            return answer
+
+    return Counted()
+
+
+@pytest.mark.parametrize("answer", [-1, 2.5, "x", True, float("nan")])
+@pytest.mark.parametrize("n_trials", [None, 4])
+def test_a_bad_max_trials_answer_is_refused_naming_the_sampler(
+    iris, fit_spy, answer, n_trials, tmp_path
+):
+    # -1 was reported as "'enqueue' lists 0 params, more than the -1 trials",
+    # 'x' as a bare TypeError from a comparison, and 2.5 or True ran 4 trials
+    # after a warning that the search "stops after 2.5 trials".
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    search = ScoutSearchCV(
+        fit_spy,
+        {"C": [1.0, 2.0, 3.0]},
+        sampler=_sampler_with_max_trials(answer),
+        n_trials=n_trials,
+        cv=2,
+        storage=url,
+    )
+    match = r"Counted\(\)\.max_trials\(space\) returned .*int >= 0"
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+    assert not (tmp_path / "study.db").exists()
+
+
+def test_a_max_trials_of_numpy_int_sets_the_budget(iris, fit_spy):
+    import numpy as np
+
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy, {"C": [1.0, 2.0, 3.0]}, sampler=_sampler_with_max_trials(np.int64(2)), cv=2
+    ).fit(X, y)
+    assert search.n_trials_ == 2
