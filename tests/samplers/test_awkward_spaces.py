@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import pytest
 from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-from scout_sklearn import Float, ScoutSearchCV, Study
+from scout_sklearn import Float, ScoutSearchCV, Study, load_study
 
 SAMPLERS = ["random", "tpe", "gp", "cmaes", "qmc", "annealing", "auto"]
 
@@ -116,3 +118,68 @@ def test_a_max_trials_of_numpy_int_sets_the_budget(iris, fit_spy):
         fit_spy, {"C": [1.0, 2.0, 3.0]}, sampler=_sampler_with_max_trials(np.int64(2)), cv=2
     ).fit(X, y)
     assert search.n_trials_ == 2
+
+
+def _proposing(params):
+    from scout_sklearn.samplers import Sampler
+
+    class Fixed(Sampler):
+        def ask(self, space, history, rng):
+            return dict(params)
+
+    return Fixed()
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"alpha": 1.0}, r"missing \['scaler'\], unexpected \[\]"),
+        (
+            {"alpha": 1.0, "scaler": "passthrough", "tol": 1e-3},
+            r"missing \[\], unexpected \['tol'\]",
+        ),
+        ({"alpha": 1e9, "scaler": "passthrough"}, r"alpha=1000000000\.0 is not in Float"),
+        ({"alpha": "1.0", "scaler": "passthrough"}, r"it is a str, and Float takes a real"),
+        ({"alpha": True, "scaler": "passthrough"}, r"it is a bool, and Float takes a real"),
+        ({"alpha": float("nan"), "scaler": "passthrough"}, r"alpha=nan is not in Float"),
+        (
+            {"alpha": 1.0, "scaler": StandardScaler()},
+            r"scaler=StandardScaler\(\) is not in .*a copy of choice 0.*\.choices\[0\]",
+        ),
+    ],
+    ids=["missing", "extra", "outside", "str", "bool", "nan", "copy-of-estimator"],
+)
+def test_a_users_bad_proposal_is_refused_naming_the_sampler_before_it_is_stored(
+    params, match, tmp_path
+):
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    space = {
+        "alpha": Float(1e-3, 1e3, log=True),
+        "scaler": [StandardScaler(), "passthrough"],
+    }
+    study = Study(space, sampler=_proposing(params), storage=url, name="s", seed=0)
+    with pytest.raises(ValueError, match=r"The sampler Fixed\(\), for trial 0, .*" + match):
+        study.ask()
+    assert study.trials == ()
+    assert load_study(url, "s").trials == ()
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"scaler": StandardScaler(), "ridge__alpha": 1.0}, r"it is a copy of choice 0"),
+        ({"scaler": "passthrough", "ridge__alpha": "1"}, r"it is a str, and Float"),
+    ],
+    ids=["copy-of-estimator", "str-for-float"],
+)
+def test_an_enqueued_look_alike_says_why_it_is_refused(diabetes, params, match):
+    X, y = diabetes
+    search = ScoutSearchCV(
+        Pipeline([("scaler", StandardScaler()), ("ridge", Ridge())]),
+        {"scaler": [StandardScaler(), "passthrough"], "ridge__alpha": Float(0.5, 2.0)},
+        n_trials=3,
+        cv=2,
+        enqueue=[params],
+    )
+    with pytest.raises(ValueError, match=r"'enqueue' .*index 0.*" + match):
+        search.fit(X, y)
