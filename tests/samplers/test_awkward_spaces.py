@@ -8,6 +8,8 @@ trial is stored.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
@@ -183,3 +185,37 @@ def test_an_enqueued_look_alike_says_why_it_is_refused(diabetes, params, match):
     )
     with pytest.raises(ValueError, match=r"'enqueue' .*index 0.*" + match):
         search.fit(X, y)
+
+
+class _Breaks(Exception):
+    pass
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes are 3.11+")
+def test_a_users_sampler_that_raises_keeps_its_error_and_is_named(iris, fit_spy, tmp_path):
+    from scout_sklearn.samplers import Sampler
+
+    class BreaksAtThree(Sampler):
+        def ask(self, space, history, rng):
+            if len(history) == 3:
+                raise _Breaks("no idea what to try next")
+            return space.sample(rng)
+
+    X, y = iris
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    search = ScoutSearchCV(
+        fit_spy,
+        {"C": Float(0.1, 10.0)},
+        sampler=BreaksAtThree(),
+        n_trials=6,
+        cv=2,
+        storage=url,
+        study_name="s",
+    )
+    with pytest.raises(_Breaks, match="no idea") as caught:
+        search.fit(X, y)
+    assert caught.value.__notes__ == [
+        "The sampler BreaksAtThree(), for trial 3, raised this while proposing its "
+        "params: nothing was stored for that trial."
+    ]
+    assert [t.number for t in load_study(url, "s").trials] == [0, 1, 2]
