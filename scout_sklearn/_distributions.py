@@ -440,8 +440,7 @@ class Categorical(Distribution):
                 f"{type(choices).__name__}."
             )
         self.choices = tuple(choices)
-        self._lookup = _hash_lookup(self.choices)
-        self._twins = _twins(self.choices)
+        self._index()
 
     def __repr__(self) -> str:
         return f"Categorical({list(self.choices)!r})"
@@ -461,8 +460,14 @@ class Categorical(Distribution):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.choices = state["choices"]
+        self._index()
+
+    def _index(self) -> None:
         self._lookup = _hash_lookup(self.choices)
         self._twins = _twins(self.choices)
+        # A repeated value's later positions -> its first: equal values have
+        # one index whichever of them is looked up.
+        self._first = {j: i for i, same in self._twins.items() for j in same[1:]}
 
     @property
     def is_finite(self) -> bool:
@@ -475,6 +480,13 @@ class Categorical(Distribution):
         return self.choices[index]
 
     def index_of(self, value: object) -> int | None:
+        found = self._find(value)
+        # The first of equal choices: a NaN or an unhashable choice found by
+        # identity at its second position had an index, and a set of equal
+        # positions (indices_of), of its own.
+        return found if found is None else self._first.get(found, found)
+
+    def _find(self, value: object) -> int | None:
         try:
             found = self._lookup.get((type(value), value))
         except TypeError:  # unhashable value

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from scout_sklearn import Float, ScoutSearchCV, Study, load_study
+from scout_sklearn.exceptions import SearchSpaceExhausted
 
 SAMPLERS = ["random", "tpe", "gp", "cmaes", "qmc", "annealing", "auto"]
 
@@ -219,3 +221,43 @@ def test_a_users_sampler_that_raises_keeps_its_error_and_is_named(iris, fit_spy,
         "params: nothing was stored for that trial."
     ]
     assert [t.number for t in load_study(url, "s").trials] == [0, 1, 2]
+
+
+# -- values listed twice -------------------------------------------------------------
+def _twice_listed_space():
+    # Two NaN objects and two equal lists: equal values, yet each second one
+    # was found by identity at its own position, as a point of its own.
+    return {"layers": [[10], [10], [20]], "missing": [np.nan, float("nan"), -1.0]}
+
+
+@pytest.mark.parametrize("sampler", [*SAMPLERS, "motpe", "nsga2"])
+def test_equal_nans_and_equal_lists_are_one_point_for_a_sampler(sampler):
+    from scout_sklearn.samplers._registry import make_sampler
+
+    study = Study(_twice_listed_space(), sampler=make_sampler(sampler), seed=0)
+    assert study.space.n_distinct == 4
+    seen = []
+    for k in range(4):
+        trial = study.ask()
+        seen.append((trial.params["layers"], repr(trial.params["missing"])))
+        study.tell(trial.number, float(k))
+    assert len(set(map(repr, seen))) == 4
+    with pytest.raises(SearchSpaceExhausted):
+        study.ask()
+
+
+def test_equal_nans_and_equal_lists_are_each_a_grid_point_as_in_parameter_grid():
+    from sklearn.model_selection import ParameterGrid
+
+    from scout_sklearn.samplers import GridSampler
+
+    study = Study(_twice_listed_space(), sampler=GridSampler(), seed=0)
+    asked = []
+    for k in range(9):
+        trial = study.ask()
+        asked.append(trial.params)
+        study.tell(trial.number, float(k))
+    expected = list(ParameterGrid(_twice_listed_space()))
+    assert [repr(p) for p in asked] == [repr(p) for p in expected]
+    with pytest.raises(SearchSpaceExhausted):
+        study.ask()
