@@ -179,6 +179,14 @@ class Float(Distribution):
             )
         span = self.high - self.low
         ratio = span / self.step  # type: ignore[operator]
+        if not math.isfinite(ratio):
+            # high - low, or the number of steps, beyond the largest float.
+            raise InvalidParameterError(
+                f"Float step={self.step!r} makes too many values between "
+                f"low={self.low!r} and high={self.high!r}: (high - low) / step "
+                "overflows a float. Use a larger step or a narrower range, or drop "
+                "step= for a continuous range."
+            )
         if not self._is_whole_steps(ratio):
             fitting_high = self.low + math.floor(ratio) * self.step  # type: ignore[operator]
             raise InvalidParameterError(

@@ -8,6 +8,7 @@ trial is stored.
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -261,3 +262,24 @@ def test_equal_nans_and_equal_lists_are_each_a_grid_point_as_in_parameter_grid()
     assert [repr(p) for p in asked] == [repr(p) for p in expected]
     with pytest.raises(SearchSpaceExhausted):
         study.ask()
+
+
+# -- Float steps beyond the largest float ----------------------------------------------
+@pytest.mark.parametrize(
+    ("low", "high", "step"),
+    [(0.0, 1e300, 1e-10), (-1e308, 1e308, 1e300)],
+    ids=["too-many-steps", "range-beyond-the-largest-float"],
+)
+def test_a_float_step_whose_count_overflows_is_refused_naming_it(low, high, step):
+    # It raised a bare "OverflowError: cannot convert float infinity to integer".
+    with pytest.raises(ValueError, match=re.escape(f"Float step={step!r} makes too many")):
+        Float(low, high, step=step)
+
+
+def test_a_float_step_of_1e23_values_is_searched_in_range():
+    dist = Float(0.0, 1e20, step=1e-3)
+    study = Study({"a": dist}, sampler=None, seed=0)
+    for k in range(5):
+        trial = study.ask()
+        assert dist.contains(trial.params["a"])
+        study.tell(trial.number, float(k))
