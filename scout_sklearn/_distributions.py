@@ -179,6 +179,14 @@ class Float(Distribution):
             )
         span = self.high - self.low
         ratio = span / self.step  # type: ignore[operator]
+        if not math.isfinite(ratio):
+            # high - low, or the number of steps, beyond the largest float.
+            raise InvalidParameterError(
+                f"Float step={self.step!r} makes too many values between "
+                f"low={self.low!r} and high={self.high!r}: (high - low) / step "
+                "overflows a float. Use a larger step or a narrower range, or drop "
+                "step= for a continuous range."
+            )
         if not self._is_whole_steps(ratio):
             fitting_high = self.low + math.floor(ratio) * self.step  # type: ignore[operator]
             raise InvalidParameterError(
@@ -231,9 +239,17 @@ class Float(Distribution):
         if not _is_real(value):
             return False
         number = float(value)  # type: ignore[arg-type]
-        tolerance = 1e-12 * max(1.0, abs(self.low), abs(self.high))
-        if not (self.low - tolerance <= number <= self.high + tolerance):
-            return False
+        if self.log:
+            # Each bound's own rounding: a value at or below zero has no
+            # logarithm, however small the range.
+            if not (self.low * (1 - 1e-12) <= number <= self.high * (1 + 1e-12)):
+                return False
+        else:
+            # Rounding noise relative to the bounds' magnitude: an absolute
+            # floor (1e-12) would let 0.0 or twice high into Float(1e-13, 1e-12).
+            tolerance = 1e-12 * max(abs(self.low), abs(self.high))
+            if not (self.low - tolerance <= number <= self.high + tolerance):
+                return False
         if self.step is not None:
             return self._is_whole_steps((number - self.low) / self.step)
         return True
@@ -432,8 +448,7 @@ class Categorical(Distribution):
                 f"{type(choices).__name__}."
             )
         self.choices = tuple(choices)
-        self._lookup = _hash_lookup(self.choices)
-        self._twins = _twins(self.choices)
+        self._index()
 
     def __repr__(self) -> str:
         return f"Categorical({list(self.choices)!r})"
@@ -453,8 +468,14 @@ class Categorical(Distribution):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.choices = state["choices"]
+        self._index()
+
+    def _index(self) -> None:
         self._lookup = _hash_lookup(self.choices)
         self._twins = _twins(self.choices)
+        # A repeated value's later positions -> its first: equal values have
+        # one index whichever of them is looked up.
+        self._first = {j: i for i, same in self._twins.items() for j in same[1:]}
 
     @property
     def is_finite(self) -> bool:
@@ -467,6 +488,13 @@ class Categorical(Distribution):
         return self.choices[index]
 
     def index_of(self, value: object) -> int | None:
+        found = self._find(value)
+        # The first of equal choices: a NaN or an unhashable choice found by
+        # identity at its second position had an index, and a set of equal
+        # positions (indices_of), of its own.
+        return found if found is None else self._first.get(found, found)
+
+    def _find(self, value: object) -> int | None:
         try:
             found = self._lookup.get((type(value), value))
         except TypeError:  # unhashable value

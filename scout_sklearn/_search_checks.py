@@ -359,6 +359,15 @@ def resolve_n_trials(
     Called from ``fit`` itself: its warning's ``stacklevel`` names fit's caller.
     """
     most = sampler.max_trials(space)
+    if most is not None and (
+        not isinstance(most, numbers.Integral) or isinstance(most, bool) or most < 0
+    ):
+        # A user's sampler: its answer sets the budget and the warning below.
+        raise InvalidParameterError(
+            f"{sampler!r}.max_trials(space) returned {_short(most)} "
+            f"({type(most).__name__}); it must return the number of distinct params "
+            "the sampler can give, an int >= 0, or None when that is unbounded."
+        )
     if n_trials is None:
         if most is None and time_limit(timeout) is None:
             raise InvalidParameterError(
@@ -368,7 +377,7 @@ def resolve_n_trials(
                 + ". Set n_trials=... (or timeout=...), or use "
                 "sampler='grid' on a finite space."
             )
-        return most
+        return None if most is None else int(most)
     if most is not None and n_trials > most:
         warnings.warn(
             f"n_trials={n_trials} is more than the {most} distinct params "

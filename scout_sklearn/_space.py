@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,8 @@ from scout_sklearn._distributions import (
     NOT_NATIVE,
     Categorical,
     Distribution,
+    Float,
+    Int,
     ScipyDistribution,
     describe_scipy,
     json_native,
@@ -433,9 +436,40 @@ class SearchSpace(Sequence[SubSpace]):
                 if not sub[name].contains(params[name]):
                     reasons.append(
                         f"{where}{name}={params[name]!r} is not in {sub[name]!r}"
+                        f"{_hint(sub[name], params[name])}"
                     )
                     break
         return "; ".join(reasons)
+
+
+def _hint(distribution: Distribution, value: Any) -> str:
+    """Why a value that looks like it belongs to ``distribution`` does not."""
+    if isinstance(distribution, Categorical):
+        try:
+            text = stable_repr(value)
+            copies = [
+                k
+                for k, choice in enumerate(distribution.choices)
+                if type(choice) is type(value) and stable_repr(choice) == text
+            ]
+        except Exception:  # noqa: BLE001 - a repr that fails: no hint, the message stands
+            copies = []
+        for k in copies[:1]:
+            # A copy (clone) of an estimator choice compares unequal to it.
+            return (
+                f": it is a copy of choice {k}, and a choice is matched by "
+                "identity when its type has no equality; give the choice "
+                f"object itself (.choices[{k}] of the distribution)"
+            )
+        return ""
+    if isinstance(distribution, (Float, Int)):
+        is_int = isinstance(distribution, Int)
+        kind = numbers.Integral if is_int else numbers.Real
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+            expected = "an int" if is_int else "a real number"
+            name = type(distribution).__name__
+            return f": it is a {type(value).__name__}, and {name} takes {expected}"
+    return ""
 
 
 def _subspace_from_user(mapping: Any, label: str) -> SubSpace:

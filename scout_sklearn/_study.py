@@ -22,6 +22,7 @@ from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import (
     DuplicatedStudyError,
     InvalidParameterError,
+    SearchSpaceExhausted,
     StorageFileLost,
     StudyMismatch,
     StudyNameClash,
@@ -353,10 +354,8 @@ class Study(_BestOfTrials):
                 proposed: Mapping[str, Any]
                 if params is None:
                     history = tuple(self._trials)
-                    proposed = self.sampler.ask(
-                        self.space,
-                        history if view is None else view(history),
-                        self._sampler_rng(number),
+                    proposed = self._ask_sampler(
+                        number, history if view is None else view(history)
                     )
                     # The message names the sampler by its repr: built only on error.
                     self._check_params(
@@ -595,6 +594,20 @@ class Study(_BestOfTrials):
         if self._idle_rng is None:
             self._idle_rng = self.rng(number)
         return self._idle_rng
+
+    def _ask_sampler(self, number: int, history: Sequence[Trial]) -> Mapping[str, Any]:
+        try:
+            return self.sampler.ask(self.space, history, self._sampler_rng(number))
+        except SearchSpaceExhausted:
+            raise
+        except Exception as error:
+            # The traceback ends in the sampler's code; say whose and when.
+            if hasattr(error, "add_note"):  # Python 3.11+
+                error.add_note(
+                    f"{self._sampler_source(number)} raised this while proposing "
+                    "its params: nothing was stored for that trial."
+                )
+            raise
 
     def _sampler_source(self, number: int) -> str:
         return f"The sampler {self.sampler!r}, for trial {number},"
