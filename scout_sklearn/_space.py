@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from scout_sklearn._describe import describe_scipy, stable_repr
 from scout_sklearn._distributions import (
     NOT_NATIVE,
     Categorical,
@@ -23,9 +24,7 @@ from scout_sklearn._distributions import (
     Float,
     Int,
     ScipyDistribution,
-    describe_scipy,
     json_native,
-    stable_repr,
 )
 from scout_sklearn.exceptions import InvalidParameterError
 

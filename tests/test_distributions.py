@@ -34,7 +34,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import SVC
 
 from scout_sklearn import Categorical, Float, Int, SearchSpace
-from scout_sklearn._distributions import stable_repr
+from scout_sklearn._describe import stable_repr
 from scout_sklearn.distributions import ScipyDistribution, SubSpace
 from scout_sklearn.exceptions import InvalidParameterError
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from scout_sklearn._distributions import stable_repr
+from scout_sklearn._describe import stable_repr
 from scout_sklearn._study import StoredStudy, Study
 from scout_sklearn._table import metric_name
 from scout_sklearn._trial import FoldResult, Trial, TrialState
