@@ -2,7 +2,8 @@
 
 from typing import TYPE_CHECKING, Any
 
-from scout_sklearn._study import StoredStudy, Study, list_studies, load_study
+from scout_sklearn._stored_study import StoredStudy, list_studies, load_study
+from scout_sklearn._study import Study
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.distributions import Categorical, Float, Int, SearchSpace
 

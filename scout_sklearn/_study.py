@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import math
 import numbers
@@ -13,10 +12,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from scout_sklearn._stored_study import _BestOfTrials
 from scout_sklearn._trial import FoldResult, Trial, TrialState, replace_trial
 from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import (
@@ -32,13 +32,7 @@ from scout_sklearn.reporting import logger
 from scout_sklearn.samplers import RandomSampler, Sampler
 from scout_sklearn.storage import MemoryStorage, Storage, StudyRecord
 
-__all__ = [
-    "StoredStudy",
-    "Study",
-    "TrialLimitReached",
-    "list_studies",
-    "load_study",
-]
+__all__ = ["Study", "TrialLimitReached"]
 
 # Claiming a trial number can lose a race against another writer; each loss
 # means someone else made progress, so a bounded retry always suffices in
@@ -48,39 +42,6 @@ _MAX_CLAIM_ATTEMPTS = 100
 
 class TrialLimitReached(Exception):
     """The study already has as many trials as the caller allows."""
-
-
-class _BestOfTrials:
-    """``best_trial``, ``best_params`` and ``best_value`` over ``self.trials``."""
-
-    name: str
-
-    if TYPE_CHECKING:
-
-        @property
-        def trials(self) -> tuple[Trial, ...]: ...
-
-    @property
-    def best_trial(self) -> Trial:
-        """The COMPLETE trial with the highest value (the lowest number on ties)."""
-        scored = [t for t in self.trials if t.has_value]
-        if not scored:
-            raise ValueError(
-                f"Study {self.name!r} has no COMPLETE trial with a finite value yet."
-            )
-        return max(scored, key=lambda t: (t.value, -t.number))
-
-    @property
-    def best_params(self) -> dict[str, Any]:
-        """Params of :attr:`best_trial`."""
-        return dict(self.best_trial.params)
-
-    @property
-    def best_value(self) -> float:
-        """Value of :attr:`best_trial`."""
-        value = self.best_trial.value
-        assert value is not None  # has_value guarantees it
-        return value
 
 
 class Study(_BestOfTrials):
@@ -767,94 +728,3 @@ def _check_seed(seed: object) -> int:
         f"The 'seed' parameter of Study must be a non-negative int or None. Got "
         f"{seed!r} instead."
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class StoredStudy(_BestOfTrials):
-    """A study read back from a storage, for analysis: no data, no estimator.
-
-    Params are shown as stored: numbers, strings, booleans and None as they
-    are, any other categorical choice (an estimator, a tuple) as its
-    readable text. Nothing is unpickled.
-
-    Attributes
-    ----------
-    name : str
-    seed : int
-    space : list of dict
-        JSON description of the search space.
-    fingerprint : dict
-        What the study was created for (data, estimator, splits, scoring).
-    created_at : float
-    trials : tuple of Trial
-    """
-
-    name: str
-    seed: int
-    space: list[dict[str, Any]]
-    fingerprint: dict[str, Any]
-    created_at: float
-    trials: tuple[Trial, ...]
-
-
-def load_study(storage: Any, study_name: str) -> StoredStudy:
-    """Read a stored study and its trials, without the data it was fitted on.
-
-    Parameters
-    ----------
-    storage : str or Storage
-        A database URL (e.g. ``"sqlite:///scout.db"``), opened read-only
-        (nothing is created there), or a storage object.
-    study_name : str
-        The study's name; :func:`list_studies` gives the names.
-
-    Returns
-    -------
-    study : StoredStudy
-    """
-    from scout_sklearn.storage._open import open_storage
-
-    opened = open_storage(storage, owner="load_study", read_only=True)
-    record = opened.load_study(study_name)
-    if record is None:
-        names = [r.name for r in opened.list_studies()]
-        raise KeyError(
-            f"No study named {study_name!r} in {opened!r}; the studies there are {names}."
-        )
-    trials, _ = opened.read_trials(study_name)
-    readable = tuple(
-        dataclasses.replace(t, params={k: _readable(v) for k, v in t.params.items()})
-        for t in trials
-    )
-    return StoredStudy(
-        name=record.name,
-        seed=record.seed,
-        space=record.space,
-        fingerprint=record.fingerprint,
-        created_at=record.created_at,
-        trials=readable,
-    )
-
-
-def list_studies(storage: Any) -> list[str]:
-    """Names of the studies in ``storage`` (a URL or a storage), oldest first.
-
-    A URL is opened read-only: nothing is created there (a SQLite file that
-    does not exist has no studies, and stays absent).
-    """
-    from scout_sklearn.storage._open import open_storage
-
-    try:
-        opened = open_storage(storage, owner="list_studies", read_only=True)
-        return [r.name for r in opened.list_studies()]
-    except (LookupError, FileNotFoundError):
-        # A database no search has written to, or a SQLite file that does
-        # not exist yet (a script asking whether to resume): no studies,
-        # and nothing created.
-        return []
-
-
-def _readable(value: Any) -> Any:
-    if isinstance(value, Mapping) and "repr" in value:
-        return value["repr"]
-    return value

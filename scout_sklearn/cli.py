@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scout_sklearn._front import fingerprint_splits, stored_objectives, trial_front
 from scout_sklearn._pareto import Objectives
 from scout_sklearn._secrets import hide_password, mask_url
-from scout_sklearn._study import StoredStudy, list_studies, load_study
+from scout_sklearn._stored_study import StoredStudy, list_studies, load_study
 from scout_sklearn._table import (
     TIME_COLUMNS,
     describe_metric,

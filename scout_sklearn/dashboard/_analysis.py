@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from scout_sklearn._front import stored_objectives, trial_front
-from scout_sklearn._study import StoredStudy
+from scout_sklearn._stored_study import StoredStudy
 from scout_sklearn._table import _shown_folds
 from scout_sklearn._trial import Trial, TrialState
 from scout_sklearn.dashboard._payload import _cell, _json_number

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from scout_sklearn._describe import stable_repr
-from scout_sklearn._study import StoredStudy, Study
+from scout_sklearn._stored_study import StoredStudy
+from scout_sklearn._study import Study
 from scout_sklearn._table import metric_name
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.pruners import make_pruner

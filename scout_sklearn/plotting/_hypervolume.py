@@ -12,7 +12,8 @@ from scout_sklearn._front import (
     trial_hypervolume_history,
 )
 from scout_sklearn._pareto import REFERENCE
-from scout_sklearn._study import StoredStudy, Study
+from scout_sklearn._stored_study import StoredStudy
+from scout_sklearn._study import Study
 from scout_sklearn.plotting._mpl import new_axes
 
 if TYPE_CHECKING:

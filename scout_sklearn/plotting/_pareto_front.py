@@ -9,7 +9,8 @@ import numpy as np
 
 from scout_sklearn._front import fingerprint_splits, stored_objectives, trial_front
 from scout_sklearn._pareto import MAXIMIZE, Objectives, check_objectives, objective_values
-from scout_sklearn._study import StoredStudy, Study
+from scout_sklearn._stored_study import StoredStudy
+from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial
 from scout_sklearn.plotting._mpl import new_axes, pyplot
 
