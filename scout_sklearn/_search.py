@@ -437,6 +437,25 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
             params["storage"] = MaskedURL(storage)
         return params
 
+    def set_params(self, **params: Any) -> ScoutSearchCV:
+        """Set the parameters of this search (see scikit-learn's ``set_params``).
+
+        ``param_grid`` and ``param_distributions`` are two names of the one
+        search space: setting either to a space (without the other) replaces
+        the space given by the other name, which becomes None. So
+        ``ScoutSearchCV(estimator, grid).set_params(param_grid=other)`` runs
+        ``other``, as on GridSearchCV, where the positional ``grid`` is kept
+        under ``param_distributions``.
+        """
+        for name, other in (
+            ("param_grid", "param_distributions"),
+            ("param_distributions", "param_grid"),
+        ):
+            if params.get(name) is not None and other not in params:
+                params[other] = None
+        super().set_params(**params)
+        return self
+
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         # What a console, a log or a traceback shows: the storage URL's
         # password masked. get_params() keeps the real URL, for clone().

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 from test_search import assert_same_search
 
 from scout_sklearn import ScoutSearchCV
+from scout_sklearn.exceptions import InvalidParameterError
 
 GRID = {"C": [0.01, 1.0, 10.0]}
 
@@ -53,3 +56,41 @@ def test_a_refit_callable_s_index_is_kept_as_it_returned_it(iris):
     assert type(ours.best_index_) is type(theirs.best_index_)
     assert not hasattr(ours, "best_score_")
     assert not hasattr(theirs, "best_score_")
+
+
+@pytest.mark.parametrize("name", ["param_grid", "param_distributions"])
+def test_set_params_with_either_name_replaces_a_positional_grid(iris, name):
+    X, y = iris
+    new = {"C": [0.1, 5.0]}
+    theirs = GridSearchCV(SVC(), GRID, cv=3).set_params(param_grid=new).fit(X, y)
+    search = ScoutSearchCV(SVC(), GRID, cv=3, sampler="grid")
+
+    ours = search.set_params(**{name: new}).fit(X, y)
+
+    assert_same_search(ours, theirs, X)
+    assert ours.cv_results_["params"] == [{"C": 0.1}, {"C": 5.0}]
+    other = {"param_grid": "param_distributions"}.get(name, "param_grid")
+    assert ours.get_params()[name] is new
+    assert ours.get_params()[other] is None
+
+
+def test_set_params_through_a_pipeline_replaces_the_grid(iris):
+    X, y = iris
+    pipe = Pipeline(
+        [("search", ScoutSearchCV(LogisticRegression(max_iter=300), GRID, cv=3))]
+    )
+
+    pipe.set_params(search__param_grid={"C": [0.5]}).fit(X, y)
+
+    assert pipe.named_steps["search"].cv_results_["params"] == [{"C": 0.5}]
+
+
+def test_setting_both_names_in_one_call_is_still_refused_before_any_fit(iris):
+    X, y = iris
+    search = ScoutSearchCV(SVC(), GRID, cv=3).set_params(
+        param_grid={"C": [1.0]}, param_distributions={"C": [2.0]}
+    )
+
+    with pytest.raises(InvalidParameterError, match=r"got both param_grid=.* only one"):
+        search.fit(X, y)
+    assert not hasattr(search, "cv_results_")
