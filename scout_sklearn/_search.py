@@ -252,7 +252,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     best_params_ : dict
         Params of the best trial.
     best_index_ : int
-        Row of the best trial in ``cv_results_``.
+        Row of the best trial in ``cv_results_`` (what a ``refit`` callable
+        returned, as it returned it).
     scorer_ : callable or dict
         The scorer(s) used.
     n_splits_ : int
