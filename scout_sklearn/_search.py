@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from scout_sklearn._compat import BaseSearchCV, with_callbacks
+from scout_sklearn._compat import (
+    BaseSearchCV,
+    is_multimetric_scorer,
+    multimetric_scorers,
+    with_callbacks,
+)
 from scout_sklearn._results import N_SAMPLES
 from scout_sklearn._search_checks import check_enqueue, resolve_n_trials
 from scout_sklearn._search_fit import (
@@ -456,6 +461,32 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
                 params[other] = None
         super().set_params(**params)
         return self
+
+    def _check_scorers_accept_sample_weight(self) -> bool:
+        # scikit-learn (1.8+) forwards fit's sample_weight to the scorers
+        # that take it (without metadata routing), asking each metric of a
+        # dict through a method a plain callable lacks: fit raised
+        # "AttributeError: 'function' object has no attribute
+        # '_accept_sample_weight'" from inside scikit-learn (so does
+        # GridSearchCV). Refused here, naming the metric, before any fit.
+        scorers, _ = self._get_scorers()
+        if is_multimetric_scorer(scorers):
+            plain = [
+                name
+                for name, scorer in multimetric_scorers(scorers).items()
+                if not hasattr(scorer, "_accept_sample_weight")
+            ]
+            if plain:
+                names = " and ".join(repr(name) for name in plain)
+                raise InvalidParameterError(
+                    f"The 'scoring' parameter of {type(self).__name__} maps "
+                    f"{names} to a plain callable, which cannot be given fit's "
+                    "sample_weight in a dict of metrics (without metadata routing): "
+                    "wrap its metric with sklearn.metrics.make_scorer (it passes "
+                    "sample_weight on when the metric takes it), or pass the "
+                    "callable alone as scoring, or do not pass sample_weight."
+                )
+        return bool(super()._check_scorers_accept_sample_weight())
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         # What a console, a log or a traceback shows: the storage URL's

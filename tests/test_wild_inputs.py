@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
@@ -94,3 +95,40 @@ def test_setting_both_names_in_one_call_is_still_refused_before_any_fit(iris):
     with pytest.raises(InvalidParameterError, match=r"got both param_grid=.* only one"):
         search.fit(X, y)
     assert not hasattr(search, "cv_results_")
+
+
+def _weighted_accuracy(estimator, X, y, sample_weight=None):
+    return accuracy_score(y, estimator.predict(X), sample_weight=sample_weight)
+
+
+def test_a_dict_of_plain_callables_with_sample_weight_is_refused_naming_the_metric(
+    breast_cancer, tmp_path
+):
+    X, y = breast_cancer
+    weights = np.where(np.arange(len(y)) % 3 == 0, 5.0, 1.0)
+    scoring = {"weighted": _weighted_accuracy, "acc": "accuracy"}
+    url = f"sqlite:///{tmp_path / 'scout.db'}"
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200), GRID, scoring=scoring, refit="acc", storage=url
+    )
+
+    with pytest.raises(InvalidParameterError, match=r"maps 'weighted' to a plain callable"):
+        search.fit(X, y, sample_weight=weights)
+    assert not hasattr(search, "cv_results_")
+    assert not (tmp_path / "scout.db").exists()
+
+
+def test_a_dict_of_scorers_with_sample_weight_weights_the_scores_as_gridsearchcv(
+    breast_cancer,
+):
+    X, y = breast_cancer
+    weights = np.where(np.arange(len(y)) % 3 == 0, 5.0, 1.0)
+    scoring = {"weighted": make_scorer(accuracy_score), "f1": "f1"}
+    kwargs = {"cv": 3, "scoring": scoring, "refit": "weighted"}
+    theirs = GridSearchCV(LogisticRegression(max_iter=200), GRID, **kwargs)
+    theirs.fit(X, y, sample_weight=weights)
+    ours = ScoutSearchCV(LogisticRegression(max_iter=200), GRID, sampler="grid", **kwargs)
+
+    ours.fit(X, y, sample_weight=weights)
+
+    assert_same_search(ours, theirs, X)
