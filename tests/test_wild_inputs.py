@@ -132,3 +132,15 @@ def test_a_dict_of_scorers_with_sample_weight_weights_the_scores_as_gridsearchcv
     ours.fit(X, y, sample_weight=weights)
 
     assert_same_search(ours, theirs, X)
+
+
+def _text_score(estimator, X, y):
+    return "high"
+
+
+def test_a_callable_scoring_returning_no_number_is_named_in_the_error(iris):
+    X, y = iris
+    search = ScoutSearchCV(LogisticRegression(max_iter=200), GRID, scoring=_text_score)
+
+    with pytest.raises(ValueError, match=r"got 'high' .*\(scorer=<function _text_score at"):
+        search.fit(X, y)
