@@ -23,6 +23,7 @@ __all__ = [
     "TaskEvents",
     "is_multimetric_scorer",
     "multimetric_scorer_names",
+    "multimetric_scorers",
     "num_samples",
     "slice_method_params",
     "split_fold_data",
@@ -59,6 +60,11 @@ def is_multimetric_scorer(scorer: Any) -> bool:
 def multimetric_scorer_names(scorer: Any) -> list[str]:
     """Metric names of a multi-metric scorer, in scoring order."""
     return list(scorer._scorers)
+
+
+def multimetric_scorers(scorer: Any) -> dict[str, Any]:
+    """The scorer of each metric of a multi-metric scorer, in scoring order."""
+    return dict(scorer._scorers)
 
 
 class TaskEvents:

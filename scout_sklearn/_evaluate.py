@@ -278,7 +278,8 @@ def _score(
             stacklevel=2,
         )
         scores = error_score
-    if not isinstance(scores, dict):
+    one_number = not isinstance(scores, dict)
+    if one_number:
         scores = {"score": scores}
     checked = {}
     for name, score in scores.items():
@@ -295,9 +296,12 @@ def _score(
             with contextlib.suppress(ValueError):  # e.g. a memmapped scalar
                 score = score.item()
         if not isinstance(score, numbers.Number):
+            # The metric's name, or the one scorer itself, as GridSearchCV
+            # names it (not "score", a name the user never gave).
+            named = repr(scorer) if one_number else name
             raise ValueError(
                 f"scoring must return a number, got {score!r} ({type(score)}) instead. "
-                f"(scorer={name})"
+                f"(scorer={named})"
             )
         checked[name] = float(score)  # type: ignore[arg-type]
     return checked

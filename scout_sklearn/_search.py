@@ -11,7 +11,12 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from scout_sklearn._compat import BaseSearchCV, with_callbacks
+from scout_sklearn._compat import (
+    BaseSearchCV,
+    is_multimetric_scorer,
+    multimetric_scorers,
+    with_callbacks,
+)
 from scout_sklearn._results import N_SAMPLES
 from scout_sklearn._search_checks import check_enqueue, resolve_n_trials
 from scout_sklearn._search_fit import (
@@ -329,7 +334,8 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     best_params_ : dict
         Params of the best trial.
     best_index_ : int
-        Row of the best trial in ``cv_results_``.
+        Row of the best trial in ``cv_results_`` (what a ``refit`` callable
+        returned, as it returned it).
     scorer_ : callable or dict
         The scorer(s) used.
     n_splits_ : int
@@ -520,6 +526,51 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         ):
             params["storage"] = MaskedURL(storage)
         return params
+
+    def set_params(self, **params: Any) -> ScoutSearchCV:
+        """Set the parameters of this search (see scikit-learn's ``set_params``).
+
+        ``param_grid`` and ``param_distributions`` are two names of the one
+        search space: setting either to a space (without the other) replaces
+        the space given by the other name, which becomes None. So
+        ``ScoutSearchCV(estimator, grid).set_params(param_grid=other)`` runs
+        ``other``, as on GridSearchCV, where the positional ``grid`` is kept
+        under ``param_distributions``.
+        """
+        for name, other in (
+            ("param_grid", "param_distributions"),
+            ("param_distributions", "param_grid"),
+        ):
+            if params.get(name) is not None and other not in params:
+                params[other] = None
+        super().set_params(**params)
+        return self
+
+    def _check_scorers_accept_sample_weight(self) -> bool:
+        # scikit-learn (1.8+) forwards fit's sample_weight to the scorers
+        # that take it (without metadata routing), asking each metric of a
+        # dict through a method a plain callable lacks: fit raised
+        # "AttributeError: 'function' object has no attribute
+        # '_accept_sample_weight'" from inside scikit-learn (so does
+        # GridSearchCV). Refused here, naming the metric, before any fit.
+        scorers, _ = self._get_scorers()
+        if is_multimetric_scorer(scorers):
+            plain = [
+                name
+                for name, scorer in multimetric_scorers(scorers).items()
+                if not hasattr(scorer, "_accept_sample_weight")
+            ]
+            if plain:
+                names = " and ".join(repr(name) for name in plain)
+                raise InvalidParameterError(
+                    f"The 'scoring' parameter of {type(self).__name__} maps "
+                    f"{names} to a plain callable, which cannot be given fit's "
+                    "sample_weight in a dict of metrics (without metadata routing): "
+                    "wrap its metric with sklearn.metrics.make_scorer (it passes "
+                    "sample_weight on when the metric takes it), or pass the "
+                    "callable alone as scoring, or do not pass sample_weight."
+                )
+        return bool(super()._check_scorers_accept_sample_weight())
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         # What a console, a log or a traceback shows: the storage URL's

@@ -526,13 +526,15 @@ def _choose_best(
     """One objective: ``best_index_``, ``best_score_`` and ``best_params_``."""
     if plan is not None and not callable(search.refit):
         require_a_complete_trial(finished, plan, reason)
+    # numpy scalars, as GridSearchCV's (np.int64 and np.float64: .item(),
+    # .round() work on them), or what a refit callable returned.
     search.best_index_ = (
         called_refit_index(search.refit, results)
         if callable(search.refit)
-        else int(search._select_best_index(search.refit, refit_metric, results))
+        else search._select_best_index(search.refit, refit_metric, results)
     )
     if not callable(search.refit):
-        search.best_score_ = float(results[f"mean_test_{refit_metric}"][search.best_index_])
+        search.best_score_ = results[f"mean_test_{refit_metric}"][search.best_index_]
     search.best_params_ = results["params"][search.best_index_]
 
 

@@ -162,7 +162,7 @@ def require_a_complete_trial(trials: list[Trial], plan: RungPlan, reason: str) -
     )
 
 
-def called_refit_index(refit: Any, results: Mapping[str, Any]) -> int:
+def called_refit_index(refit: Any, results: Mapping[str, Any]) -> Any:
     """The row a refit callable chooses, checked as GridSearchCV checks it.
 
     GridSearchCV raises a TypeError / IndexError from inside scikit-learn;
@@ -183,7 +183,7 @@ def called_refit_index(refit: Any, results: Mapping[str, Any]) -> int:
             f"returned {index!r}, but cv_results_ has {n_rows} rows (0 to "
             f"{n_rows - 1})."
         )
-    return int(index)
+    return index  # unchanged, as GridSearchCV keeps it (an int or a numpy integer)
 
 
 def objective_metric(
