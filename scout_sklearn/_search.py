@@ -421,7 +421,7 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
     ...     SVC(), {"C": Float(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]},
     ...     n_trials=10, cv=3, random_state=0,
     ... ).fit(X, y)
-    >>> search.best_score_ > 0.9
+    >>> bool(search.best_score_ > 0.9)
     True
     >>> len(search.cv_results_["params"])
     10

@@ -271,10 +271,10 @@ def _redraws_in_place(stream: Any) -> bool:
 class _LineBar:
     """What :class:`Progress` needs of a tqdm bar, as whole lines on stderr.
 
-    For a stream that is not a terminal: a line when the bar starts, each
-    time another tenth of the total is done (or a minute has passed, or
-    every trial in the first minute if that is rarer), and when it closes;
-    never a carriage return.
+    For a stream that is not a terminal: a line when the bar starts, when
+    the fit's first trial finishes, each time another tenth of the total is
+    done or a minute has passed, and when it closes; never a carriage
+    return.
     """
 
     _EVERY_SECONDS = 60.0
@@ -282,6 +282,7 @@ class _LineBar:
     def __init__(self, total: int | None, initial: int, postfix: str) -> None:
         self.total = total
         self.n = initial
+        self._initial = initial
         self._postfix = postfix
         self._start = time.monotonic()
         self._step = max(1, total // 10) if total else None
@@ -293,10 +294,13 @@ class _LineBar:
         self._postfix = text
 
     def update(self, n: int = 1) -> None:
+        first = self.n == self._initial
         self.n += n
         due_by_count = self._step is not None and (
             self.n // self._step > self._written_n // self._step or self.n == self.total
         )
+        # The first trial of this fit tells its pace: a line for it too.
+        due_by_count = due_by_count or first
         if due_by_count or time.monotonic() - self._written_at >= self._EVERY_SECONDS:
             self._write()
 

@@ -408,7 +408,7 @@ def test_failed_trials_rank_last_and_are_off_the_front(failing_clf, iris):
     (
         {"sampler": NSGAIISampler().set_params(population_size=0)},
         "The 'population_size' parameter of NSGAIISampler must be an int in the "
-        "range [2, inf). Got 0 instead.",
+        "range [2, 100000]. Got 0 instead.",
     ),
     (
         {"scoring": lambda est, X, y: {"accuracy": 1.0, "n_leaves": 1.0}},

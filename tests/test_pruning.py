@@ -788,7 +788,8 @@ def test_a_timeout_stops_asking_and_prunes_the_paused_trials(iris, fast_clf) -> 
         sampler="random",
         pruner="successive_halving",
         min_resource=10,
-        timeout=0.5,
+        # Long enough for 3 trials on a loaded machine (0.5 s once ran one).
+        timeout=2.0,
         cv=3,
         random_state=0,
     ).fit(X, y)
