@@ -512,10 +512,10 @@ def _open(url: str) -> Storage:
 
 def _check_sqlite_file(url: sa.URL, masked: str) -> None:
     """Fail unless ``url`` names an existing SQLite file with scout-sklearn tables."""
-    database = url.database or ""
-    if database.startswith("file:"):  # a URI filename: file:path?options
-        database = database[len("file:") :].partition("?")[0]
-    if database in ("", ":memory:"):
+    from scout_sklearn.storage._sql_values import _sqlite_file_path
+
+    database = _sqlite_file_path(url)
+    if database is None:
         raise CommandError(
             f"{masked!r} is an in-memory SQLite database, empty each time it is "
             "opened; give the path of a database file, as in sqlite:///scout.db."
