@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import URL
 
-from scout_sklearn._secrets import mask_url
+from scout_sklearn._secrets import mask_unparsed_url, mask_url
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import (
     InvalidParameterError,
@@ -67,7 +67,7 @@ def _check_url(url: object) -> URL:
         except (exc.ArgumentError, ValueError):
             raise InvalidParameterError(
                 f"The 'storage' parameter must be a database URL for {_SUPPORTED}, "
-                f"such as {_URL_EXAMPLES}. Got {mask_url(url)!r} instead"
+                f"such as {_URL_EXAMPLES}. Got {mask_unparsed_url(url)!r} instead"
                 f"{_path_hint(url)}."
             ) from None
     else:

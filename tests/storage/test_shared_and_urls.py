@@ -267,3 +267,24 @@ def test_two_searches_of_other_data_on_one_name_are_not_mixed(
     for result in finished:
         for number, score in zip(result["numbers"], result["scores"], strict=True):
             assert by_number[number].value == pytest.approx(score, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg:/user:s3cret@127.0.0.1/db",
+        "postgresql+psycopg//user:s3cret@127.0.0.1/db",
+        "user:s3cret@127.0.0.1/db",
+    ],
+)
+def test_a_mistyped_url_shows_no_password(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # With no "://" to find, the message showed the URL as it was given.
+    with pytest.raises(InvalidParameterError, match=r"user:\*\*\*@") as caught:
+        SQLStorage(url)
+    assert "s3cret" not in str(caught.value)
+    assert cli_main(["studies", url]) != 0
+    captured = capsys.readouterr()
+    assert "s3cret" not in captured.out + captured.err
+    assert "user:***@" in captured.err
