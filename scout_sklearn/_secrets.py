@@ -13,7 +13,14 @@ import logging
 import re
 from urllib.parse import unquote
 
-__all__ = ["MASK", "MaskedURL", "PasswordFilter", "hide_password", "mask_url"]
+__all__ = [
+    "MASK",
+    "MaskedURL",
+    "PasswordFilter",
+    "hide_password",
+    "mask_unparsed_url",
+    "mask_url",
+]
 
 MASK = "***"
 
@@ -54,6 +61,24 @@ def mask_url(url: str) -> str:
     """
     text = _PASSWORD_IN_NETLOC.sub(rf"\g<head>{MASK}@", url)
     return _PASSWORD_IN_QUERY.sub(rf"\g<head>{MASK}", text)
+
+
+# user:password@ with no "://" before it (a URL mistyped with one slash, or
+# none): only for text that is known to be a URL that did not parse.
+_PASSWORD_WITHOUT_SCHEME = re.compile(r"(?P<head>[^\s:/@]+:)(?P<password>[^\s:/@]*)@")
+
+
+def mask_unparsed_url(url: str) -> str:
+    """A URL that could not be parsed, with what looks like its password masked.
+
+    ``postgresql+psycopg:/user:s3cret@host/db`` (one slash) or
+    ``user:s3cret@host/db`` has no ``scheme://`` for :func:`mask_url` to
+    find; its ``user:password@`` is masked all the same.
+
+    >>> mask_unparsed_url("postgresql+psycopg:/scout:s3cret@db/studies")
+    'postgresql+psycopg:/scout:***@db/studies'
+    """
+    return _PASSWORD_WITHOUT_SCHEME.sub(rf"\g<head>{MASK}@", mask_url(url))
 
 
 class MaskedURL(str):

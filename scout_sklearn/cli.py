@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from scout_sklearn._front import fingerprint_splits, stored_objectives, trial_front
 from scout_sklearn._pareto import Objectives
-from scout_sklearn._secrets import hide_password, mask_url
+from scout_sklearn._secrets import hide_password, mask_unparsed_url, mask_url
 from scout_sklearn._stored_study import StoredStudy, list_studies, load_study
 from scout_sklearn._table import (
     TIME_COLUMNS,
@@ -481,8 +481,9 @@ def _run_dashboard(args: argparse.Namespace) -> None:
 def _open(url: str) -> Storage:
     """The storage at ``url``, refusing to create a SQLite file that is not there."""
     if "://" not in url:
+        shown = mask_unparsed_url(url)
         raise CommandError(
-            f"{_masked(url)!r} is not a database URL: write sqlite:///{url} for a "
+            f"{shown!r} is not a database URL: write sqlite:///{shown} for a "
             "SQLite file, or a URL such as postgresql+psycopg://user@host/db."
         )
     # SQLAlchemy is imported here, inside main's handling of Ctrl-C, rather
@@ -496,7 +497,8 @@ def _open(url: str) -> Storage:
         parsed = sa.make_url(url)
     except (ArgumentError, ValueError):
         raise CommandError(
-            f"could not read the database URL {_masked(url)!r}; expected a URL such as "
+            f"could not read the database URL {mask_unparsed_url(url)!r}; expected a URL "
+            "such as "
             "sqlite:///scout.db or postgresql+psycopg://user@host/db."
         ) from None
     backend = parsed.get_backend_name()
@@ -512,10 +514,10 @@ def _open(url: str) -> Storage:
 
 def _check_sqlite_file(url: sa.URL, masked: str) -> None:
     """Fail unless ``url`` names an existing SQLite file with scout-sklearn tables."""
-    database = url.database or ""
-    if database.startswith("file:"):  # a URI filename: file:path?options
-        database = database[len("file:") :].partition("?")[0]
-    if database in ("", ":memory:"):
+    from scout_sklearn.storage._sql_values import _sqlite_file_path
+
+    database = _sqlite_file_path(url)
+    if database is None:
         raise CommandError(
             f"{masked!r} is an in-memory SQLite database, empty each time it is "
             "opened; give the path of a database file, as in sqlite:///scout.db."

@@ -40,7 +40,13 @@ from scout_sklearn.storage._sql_schema import (
     _Statements,
     _Step,
 )
-from scout_sklearn.storage._sql_values import _T, _is_sqlite_memory, _Row, _scrub
+from scout_sklearn.storage._sql_values import (
+    _T,
+    _is_sqlite_memory,
+    _Row,
+    _scrub,
+    _sqlite_file_path,
+)
 from scout_sklearn.storage._watchdog import Watchdog
 
 logger = logging.getLogger(__name__)
@@ -376,13 +382,11 @@ class _SQLBase:
 
     def _require_existing_file(self) -> None:
         """Fail, creating nothing, if an unpickled storage's SQLite file is absent."""
-        if self._url.get_backend_name() != "sqlite" or self._is_memory:
-            return
-        database = self._url.database or ""
-        if database.startswith("file:") or os.path.exists(database):
+        path = _sqlite_file_path(self._url)
+        if path is None or os.path.exists(path):
             return
         raise StorageFileLost(
-            f"The SQLite file {os.path.abspath(database)!r} of {self!r} does not exist "
+            f"The SQLite file {path!r} of {self!r} does not exist "
             "in this process (the storage was pickled where it did): nothing is "
             "created in its place. A fitted search keeps the trials it read in "
             "search.study_.trials (and search.trials_dataframe()); copy the file here "
@@ -429,6 +433,8 @@ class _SQLBase:
     def _connect_failure(self, err: BaseException | None) -> str:
         reason = _scrub(str(err), self._url)
         message = f"Could not connect to {self!r}: {reason}"
+        if self._url.get_backend_name() == "sqlite":
+            return message + self._sqlite_failure(reason)
         if "timeout" in reason or "timed out" in reason:
             # At most 10 s to reach the server; PyMySQL then reads the
             # server's greeting under read_timeout, which is the timeout.
@@ -444,6 +450,35 @@ class _SQLBase:
                 "{'connect_args': {'connect_timeout': ...}} waits longer."
             )
         return message
+
+    def _sqlite_failure(self, reason: str) -> str:
+        """What to check when SQLite cannot open the URL's file."""
+        path = _sqlite_file_path(self._url)
+        if path is None:
+            return ""
+        if "not a database" in reason or "malformed" in reason:
+            return (
+                f". The file {path!r} is not a SQLite database, or is damaged: "
+                "give storage= the path of a new file, or of a file a search wrote."
+            )
+        if "unable to open" not in reason:
+            return ""
+        directory = os.path.dirname(path)
+        if not os.path.exists(path) and not os.access(directory, os.W_OK | os.X_OK):
+            return (
+                f". The file {path!r} does not exist and the directory {directory!r} "
+                "is not writable, so SQLite cannot create it there: name a file in a "
+                "directory you may write to."
+            )
+        if not os.access(path, os.R_OK | os.W_OK) or (
+            not self.read_only and not os.access(directory, os.W_OK | os.X_OK)
+        ):
+            return (
+                f". Check that the file {path!r} can be read and written, and that "
+                f"its directory {directory!r} is writable: SQLite keeps its -wal and "
+                "-shm files beside it."
+            )
+        return ""
 
     def _connect(self, db: _Database) -> PoolProxiedConnection:
         """A pooled DBAPI connection, pinged first if it sat idle for a while."""

@@ -33,9 +33,11 @@ from scout_sklearn.storage._sql_values import (
     _SUPPORTED,
     _URL_EXAMPLES,
     _is_sqlite_memory,
+    _is_sqlite_uri,
     _Result,
     _Row,
     _scrub,
+    _sqlite_file_path,
 )
 
 logger = logging.getLogger(__name__)
@@ -424,12 +426,9 @@ class _Database:
 
 def _file_identity(url: URL) -> tuple[str, tuple[int, int]] | None:
     """The absolute path and (device, inode) of a SQLite file URL's file."""
-    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+    path = _sqlite_file_path(url)
+    if path is None:
         return None
-    database = url.database or ""
-    if database.startswith("file:"):  # a URI filename: left unchecked
-        return None
-    path = os.path.abspath(database)
     try:
         stat = os.stat(path)
     except OSError:
@@ -544,9 +543,9 @@ def _read_only_sqlite(url: URL) -> Callable[[], Any]:
     import sqlite3
 
     database = url.database or ""
-    if database.startswith("file:"):  # a URI filename already
+    if _is_sqlite_uri(url):  # a URI filename already
         uri = database + ("&" if "?" in database else "?") + "mode=ro"
-        path = database[len("file:") :].partition("?")[0]
+        path = _sqlite_file_path(url) or database[len("file:") :].partition("?")[0]
     else:
         path = os.path.abspath(database)
         uri = Path(path).as_uri() + "?mode=ro"

@@ -14,12 +14,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import URL
 
-from scout_sklearn._secrets import mask_url
+from scout_sklearn._secrets import mask_unparsed_url, mask_url
 from scout_sklearn._trial import FoldResult, Trial, TrialState
 from scout_sklearn.exceptions import (
     InvalidParameterError,
@@ -45,6 +46,13 @@ class _Result:
 
 
 _NAME_LENGTH = 255
+#: The one driver SQLStorage uses for each database.
+_DRIVERS = {
+    "sqlite": "pysqlite",
+    "postgresql": "psycopg",
+    "mysql": "pymysql",
+    "mariadb": "pymysql",
+}
 _RUNNING = TrialState.RUNNING.value
 _PREFIX_PATTERN = re.compile(r"[a-z_][a-z0-9_]{0,31}")
 
@@ -59,21 +67,49 @@ def _check_url(url: object) -> URL:
         except (exc.ArgumentError, ValueError):
             raise InvalidParameterError(
                 f"The 'storage' parameter must be a database URL for {_SUPPORTED}, "
-                f"such as {_URL_EXAMPLES}. Got {mask_url(url)!r} instead."
+                f"such as {_URL_EXAMPLES}. Got {mask_unparsed_url(url)!r} instead"
+                f"{_path_hint(url)}."
             ) from None
     else:
         raise InvalidParameterError(
             f"The 'storage' parameter must be a database URL (a str or a "
             f"sqlalchemy URL). Got an object of type {type(url).__name__} instead."
         )
-    if parsed.get_backend_name() not in ("sqlite", "postgresql", "mysql", "mariadb"):
+    shown = mask_url(parsed.render_as_string(hide_password=True))
+    backend = parsed.get_backend_name()
+    if backend not in _DRIVERS:
         raise InvalidParameterError(
             f"The 'storage' parameter must be a database URL for {_SUPPORTED}, such "
-            f"as {_URL_EXAMPLES}. Got {parsed.render_as_string(hide_password=True)!r} "
-            "instead."
+            f"as {_URL_EXAMPLES}. Got {shown!r} instead."
+        )
+    driver = _DRIVERS[backend]
+    if parsed.get_driver_name() != driver:
+        # Another driver (psycopg2, asyncpg, mysqlclient: SQLAlchemy's default
+        # for a URL that names none may be one) fails later, in the middle of
+        # the storage's own calls, if it is installed at all.
+        usage = "sqlite:///path.db" if backend == "sqlite" else f"{backend}+{driver}://"
+        raise InvalidParameterError(
+            f"The 'storage' parameter {shown!r} uses the {backend} driver "
+            f"{parsed.get_driver_name()!r}, which SQLStorage does not support: "
+            f"write {usage} ({_SUPPORTED})."
+        )
+    if backend in ("mysql", "mariadb") and not parsed.database:
+        # MySQL has no default database: every query on the tables would fail
+        # (SQLAlchemy's reflection asserts one).
+        raise InvalidParameterError(
+            f"The 'storage' parameter {shown!r} names no database: MySQL and MariaDB "
+            f"need one, as in '{backend}+pymysql://user:password@host:3306/db'."
         )
     _check_sqlite_path(parsed)
     return parsed
+
+
+def _path_hint(text: str) -> str:
+    """For a file path given where a URL is expected, the URL to write."""
+    looks_like_a_path = "/" in text or os.sep in text or os.path.splitext(text)[1]
+    if not looks_like_a_path or ":" in text or "@" in text or text != text.strip():
+        return ""
+    return f": for a SQLite file, write 'sqlite:///{text}'"
 
 
 def _check_sqlite_path(url: URL) -> None:
@@ -82,24 +118,33 @@ def _check_sqlite_path(url: URL) -> None:
     SQLite creates the file, not its directory; without this the first
     connection fails with "unable to open database file", naming neither.
     """
-    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+    path = _sqlite_file_path(url)
+    if path is None:
         return
     database = url.database or ""
-    if database.startswith("file:"):  # a URI filename: left to SQLite
-        return
-    path = os.path.abspath(database)
     if os.path.isdir(path):
-        example = "sqlite:///" + os.path.join(database, "scout.db")
+        example = (
+            ""
+            if _is_sqlite_uri(url)
+            else f", e.g. {'sqlite:///' + os.path.join(database, 'scout.db')!r}"
+        )
         raise InvalidParameterError(
             f"The 'storage' parameter names the SQLite file {database!r}, which is a "
-            f"directory. Name a file in it, e.g. {example!r}."
+            f"directory. Name a file in it{example}."
         )
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
+        tilde = (
+            " (a '~' in a URL is not your home directory: write the absolute path, "
+            "as in 'sqlite:////home/me/scout.db')"
+            if database.startswith("~")
+            else ""
+        )
         raise InvalidParameterError(
             f"The 'storage' parameter names the SQLite file {database!r}, in the "
-            f"directory {parent!r}, which does not exist. SQLite creates the file, not "
-            "its directory: create the directory first, or name a file in another one."
+            f"directory {parent!r}, which does not exist{tilde}. SQLite creates the "
+            "file, not its directory: create the directory first, or name a file in "
+            "another one."
         )
 
 
@@ -124,14 +169,10 @@ def _check_readable_sqlite_file(url: URL) -> None:
     connection fails with "unable to open database file", which does not
     say that the path (often a typo) names nothing.
     """
-    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
-        return
-    database = url.database or ""
-    if database.startswith("file:"):  # a URI filename: left to SQLite
-        return
-    if not os.path.exists(database):
+    path = _sqlite_file_path(url)
+    if path is not None and not os.path.exists(path):
         raise FileNotFoundError(
-            f"The SQLite database file {os.path.abspath(database)!r} does not exist, "
+            f"The SQLite database file {path!r} does not exist, "
             "and a read-only storage creates nothing: check the path "
             "(sqlite:///relative/path.db, sqlite:////absolute/path.db)."
         )
@@ -180,6 +221,44 @@ def _check_table_prefix(table_prefix: object) -> str:
 
 def _is_sqlite_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _is_sqlite_uri(url: URL) -> bool:
+    """Whether SQLite reads the URL's database as a URI (``file:...`` and ``?uri=true``).
+
+    Without ``uri=true`` the driver opens ``file:x.db`` as a file of that
+    very name, as SQLAlchemy documents, and so must everything that looks
+    for the file.
+    """
+    uri = str(url.query.get("uri", "")).strip().lower()
+    return (
+        url.get_backend_name() == "sqlite"
+        and (url.database or "").startswith("file:")
+        and uri in ("true", "1", "yes", "on", "y", "t")
+    )
+
+
+def _sqlite_file_path(url: URL) -> str | None:
+    """The absolute path of the file a SQLite URL opens.
+
+    None for other databases, an in-memory one, or a URI whose file cannot
+    be told (``mode=memory``, a host other than localhost).
+    """
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+        return None
+    database = url.database or ""
+    if not _is_sqlite_uri(url):
+        return os.path.abspath(database)
+    rest = database[len("file:") :].partition("?")[0].partition("#")[0]
+    if rest.startswith("//"):  # file://host/path: the host must be empty or localhost
+        host, _, rest = rest[2:].partition("/")
+        if host not in ("", "localhost"):
+            return None
+        rest = "/" + rest
+    path = unquote(rest)
+    if not path or path == ":memory:" or url.query.get("mode") == "memory":
+        return None
+    return os.path.abspath(path)
 
 
 def _scrub(message: str, url: URL) -> str:
