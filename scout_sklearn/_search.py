@@ -318,7 +318,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         above it, or left at None on LightGBM and XGBoost, which read None
         as every core). ``"auto"``: the cores divided by the search's workers
         when there are several (so workers x threads do not exceed the
-        cores, with any joblib backend), no limit with one worker. An int:
+        cores, with any joblib backend), or the value of an enclosing
+        ``joblib.parallel_config(inner_max_num_threads=...)``; no limit with
+        one worker. An int:
         that many per fold (at most the cores). None: leave the threads alone.
 
     Attributes
