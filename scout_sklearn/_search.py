@@ -199,7 +199,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         ``scout_sklearn`` logger (shown on stderr when nobody configured
         logging); the bar is drawn on stderr, or as a notebook widget.
     pre_dispatch : int or str, default="2*n_jobs"
-        Number of tasks dispatched ahead to joblib workers.
+        Number of tasks dispatched ahead to joblib workers. "all" asks every
+        trial before any fold result comes back (the model-based samplers
+        then learn nothing), and is refused with a timeout and several
+        workers.
     random_state : int, RandomState instance or None, default=None
         Seeds the sampler: with the same seed, data and ``cv``, the grid and
         random samplers give the same trials whatever ``n_jobs``.

@@ -9,9 +9,11 @@ import pytest
 from joblib import cpu_count, parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
 
 from scout_sklearn import ScoutSearchCV
 from scout_sklearn._threads import inner_threads
+from scout_sklearn.distributions import Float
 
 X, y = load_iris(return_X_y=True)
 
@@ -65,3 +67,35 @@ def test_joblib_threads_leave_a_single_worker_and_explicit_values_alone() -> Non
     assert inner_threads("auto", 2, 8, configured=64) == 8
     assert inner_threads(4, 2, 8, configured=1) == 4
     assert inner_threads("auto", 1, 8, configured=3) is None
+
+
+def test_pre_dispatch_all_gives_the_trials_of_the_default() -> None:
+    # "all" asks every trial first: the same seeded trials and scores as
+    # handing out two tasks a worker, with or without several workers.
+    def results(**kwargs: Any) -> tuple[list[Any], list[float]]:
+        search = ScoutSearchCV(
+            LogisticRegression(max_iter=200),
+            {"C": Float(1e-2, 1e2, log=True)},
+            sampler="random",
+            n_trials=4,
+            random_state=0,
+            cv=2,
+            n_jobs=2,
+            **kwargs,
+        ).fit(X, y)
+        return search.cv_results_["params"], list(search.cv_results_["mean_test_score"])
+
+    assert results(pre_dispatch="all") == results()
+
+
+def test_pre_dispatch_all_with_a_timeout_runs_on_one_worker() -> None:
+    # One worker runs each task as joblib takes it: no refusal there.
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": [0.1, 1.0]},
+        cv=2,
+        n_jobs=1,
+        pre_dispatch="all",
+        timeout=600,
+    ).fit(X, y)
+    assert list(search.cv_results_["state"]) == ["COMPLETE", "COMPLETE"]
