@@ -551,7 +551,14 @@ class FoldRunner:
     @property
     def n_threads(self) -> int | None:
         """Threads each fold may use (None: no limit), from inner_max_num_threads."""
-        return inner_threads(self._inner_max_num_threads, self.n_workers, cpu_count())
+        backend, _ = get_active_backend()
+        configured = getattr(backend, "inner_max_num_threads", None)
+        return inner_threads(
+            self._inner_max_num_threads,
+            self.n_workers,
+            cpu_count(),
+            configured if isinstance(configured, int) else None,
+        )
 
     def run(
         self, tasks: Iterable[FoldTask]

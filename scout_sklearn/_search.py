@@ -199,7 +199,10 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         ``scout_sklearn`` logger (shown on stderr when nobody configured
         logging); the bar is drawn on stderr, or as a notebook widget.
     pre_dispatch : int or str, default="2*n_jobs"
-        Number of tasks dispatched ahead to joblib workers.
+        Number of tasks dispatched ahead to joblib workers. "all" asks every
+        trial before any fold result comes back (the model-based samplers
+        then learn nothing), and is refused with a timeout and several
+        workers.
     random_state : int, RandomState instance or None, default=None
         Seeds the sampler: with the same seed, data and ``cv``, the grid and
         random samplers give the same trials whatever ``n_jobs``.
@@ -318,7 +321,9 @@ class ScoutSearchCV(BaseSearchCV):  # type: ignore[misc]
         above it, or left at None on LightGBM and XGBoost, which read None
         as every core). ``"auto"``: the cores divided by the search's workers
         when there are several (so workers x threads do not exceed the
-        cores, with any joblib backend), no limit with one worker. An int:
+        cores, with any joblib backend), or the value of an enclosing
+        ``joblib.parallel_config(inner_max_num_threads=...)``; no limit with
+        one worker. An int:
         that many per fold (at most the cores). None: leave the threads alone.
 
     Attributes

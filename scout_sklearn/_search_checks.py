@@ -707,13 +707,27 @@ def _arithmetic(node: ast.AST, n_jobs: int) -> float:
     raise ValueError("not an arithmetic expression of numbers and n_jobs")
 
 
-def check_pre_dispatch(pre_dispatch: Any, n_jobs: int, owner: str) -> None:
+def check_pre_dispatch(
+    pre_dispatch: Any, n_jobs: int, owner: str, timeout: float | None = None
+) -> None:
     """A ``pre_dispatch`` string joblib can evaluate to at least one task.
 
     joblib reads the string only once the folds are sent, after the study
     is written: "all", or an expression such as "2*n_jobs" whose value (with
-    the search's ``n_jobs`` of workers) is at least 1.
+    the search's ``n_jobs`` of workers) is at least 1. "all" with a timeout
+    and several workers is refused: joblib then takes every task before it
+    hands back any result, so the search asked trials until the timeout (or
+    until ``n_trials``, however long that took) and kept few or none.
     """
+    if pre_dispatch == "all" and timeout is not None and n_jobs > 1:
+        raise InvalidParameterError(
+            f"The 'pre_dispatch' parameter of {owner} cannot be 'all' with "
+            f"timeout={timeout!r} and {n_jobs} workers: joblib would take every "
+            "task of the search before handing back any result, so the trials "
+            "would all be asked (until the timeout, with n_trials=None) before "
+            "any fold finished, and the timeout would cut them. Give an int or "
+            "an expression of n_jobs such as '2*n_jobs' (the default)."
+        )
     if not isinstance(pre_dispatch, str) or pre_dispatch == "all":
         return
     allowed = (

@@ -127,7 +127,9 @@ def check_params(search: Any) -> Objectives | None:
     check_halving_words(search.min_resource, search.max_resource, owner)
     validate_params(owner, search.get_params(deep=False), CONSTRAINTS)
     check_clonable(search.estimator, owner)
-    check_pre_dispatch(search.pre_dispatch, effective_n_jobs(search.n_jobs), owner)
+    check_pre_dispatch(
+        search.pre_dispatch, effective_n_jobs(search.n_jobs), owner, search.timeout
+    )
     check_callbacks(search.callbacks, owner)
     return check_several_objectives(search)
 

@@ -27,19 +27,30 @@ __all__ = ["capped_thread_params", "inner_threads", "limited_threads"]
 THREAD_PARAMS = frozenset({"n_jobs", "nthread", "num_threads", "n_threads", "thread_count"})
 
 
-def inner_threads(setting: int | str | None, n_workers: int, n_cores: int) -> int | None:
+def inner_threads(
+    setting: int | str | None,
+    n_workers: int,
+    n_cores: int,
+    configured: int | None = None,
+) -> int | None:
     """Threads one fold may use: ``ScoutSearchCV(inner_max_num_threads=...)`` resolved.
 
-    ``"auto"``: the cores shared out among the workers when there are
-    several (at least 1), None (no limit) with one worker; an int: itself,
-    at most the cores (more threads than cores run no faster, and a C library
-    asked for 10**30 threads fails, for 2**31 - 1 stalls); None: no limit.
+    ``"auto"``: None (no limit) with one worker; with several,
+    ``configured`` (joblib's ``parallel_config(inner_max_num_threads=...)``,
+    the user's own choice for the workers) when it is set, else the cores
+    shared out among the workers (at least 1). An int: itself, at most the
+    cores (more threads than cores run no faster, and a C library asked for
+    10**30 threads fails, for 2**31 - 1 stalls). None: no limit.
     """
     if setting is None:
         return None
     if setting == "auto":
-        return None if n_workers <= 1 else max(1, n_cores // n_workers)
-    return min(int(setting), max(1, n_cores))
+        if n_workers <= 1:
+            return None
+        if configured is None:
+            return max(1, n_cores // n_workers)
+        setting = configured
+    return max(1, min(int(setting), max(1, n_cores)))
 
 
 #: Libraries whose estimators read a thread parameter of None as "every

@@ -391,6 +391,13 @@ CASES = {
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, pre_dispatch="-3", cv=2),
         r"'pre_dispatch' .* Got '-3', which is -3 with n_jobs=1\.",
     ),
+    "pre-dispatch-all-with-a-timeout": (
+        lambda spy: ScoutSearchCV(
+            spy, {"C": [1.0]}, n_jobs=2, pre_dispatch="all", timeout=60, cv=2
+        ),
+        r"'pre_dispatch' parameter of ScoutSearchCV cannot be 'all' with timeout=60 and "
+        r"2 workers: .* '2\*n_jobs' \(the default\)\.",
+    ),
     "callback-without-study": (
         lambda spy: ScoutSearchCV(spy, {"C": [1.0]}, callbacks=[_one_argument], cv=2),
         r"'callbacks' parameter of ScoutSearchCV must hold callables called as "
