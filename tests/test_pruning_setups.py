@@ -1,0 +1,133 @@
+"""Pruned searches on real setups: small classes, sample weights, resumed studies.
+
+Real estimators on bundled datasets; each test pins a behaviour a user of
+HalvingRandomSearchCV moving to ScoutSearchCV(pruner=...) relies on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from scout_sklearn import Float, ScoutSearchCV
+from scout_sklearn.exceptions import InvalidParameterError
+
+
+class WeightSpy(ClassifierMixin, BaseEstimator):
+    """Fits nothing; records whether each row's weight is its own (id + 1).
+
+    Column 0 of X is the row id; the weights given to fit are ``id + 1``,
+    so a weight sliced apart from its row shows.
+    """
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = validate_data(self, X, y)
+        weights = np.asarray(sample_weight)
+        self.n_rows_ = len(X)
+        self.aligned_ = len(weights) == len(X) and bool(np.all(weights == X[:, 0] + 1))
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        check_is_fitted(self)
+        return np.full(len(X), self.classes_[0])
+
+
+def _weight_scores(estimator: Any, X: Any, y: Any) -> dict[str, float]:
+    return {"aligned": float(estimator.aligned_), "rows": float(estimator.n_rows_)}
+
+
+# -- n_samples: the first rung must hold every class ----------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"min_resource": 1},
+            r"'min_resource' parameter of ScoutSearchCV makes the first rung fit on 1 "
+            r"training row\(s\).*fewer than the 3 classes.*Got min_resource=1; it "
+            r"must be at least 3",
+        ),
+        ({"min_resource": 2}, r"Got min_resource=2; it must be at least 3"),
+        # The default first rung is at most max_resource.
+        ({"max_resource": 2}, r"'max_resource' .*Got max_resource=2; it must be"),
+    ],
+)
+def test_a_first_rung_without_every_class_fails_before_any_fit(
+    iris, fit_spy, kwargs, message
+) -> None:
+    # Every fit on 1 row failed (one class), and with 2 rows of 3 classes
+    # neg_log_loss failed to score every trial: "all 10 trials were pruned
+    # or failed" after the work. HalvingRandomSearchCV crashes in resample.
+    X, y = iris
+    search = ScoutSearchCV(
+        fit_spy, {"C": Float(0.1, 10.0)}, n_trials=3, cv=3, pruner="sha", **kwargs
+    )
+    with pytest.raises(InvalidParameterError, match=message):
+        search.fit(X, y)
+    assert fit_spy.calls["fit"] == 0
+
+
+def test_a_first_rung_of_one_row_per_class_sees_every_class(iris) -> None:
+    X, y = iris
+    search = ScoutSearchCV(
+        LogisticRegression(),
+        {"C": Float(0.1, 10.0, log=True)},
+        n_trials=6,
+        cv=3,
+        pruner="successive_halving",
+        min_resource=3,
+        scoring="neg_log_loss",
+        error_score="raise",
+        random_state=0,
+    ).fit(X, y)
+    first = [f for t in search.study_.trials for f in t.fold_results if f.rung == 0]
+    assert len(first) == 18
+    assert all(np.isfinite(f.test_scores["score"]) for f in first)
+    assert search.cv_results_["state"][search.best_index_] == "COMPLETE"
+
+
+def test_regressors_keep_small_first_rungs(diabetes) -> None:
+    from sklearn.linear_model import Ridge
+
+    X, y = diabetes
+    search = ScoutSearchCV(
+        Ridge(),
+        {"alpha": Float(0.01, 10.0, log=True)},
+        n_trials=4,
+        cv=3,
+        pruner="successive_halving",
+        min_resource=2,
+        random_state=0,
+    ).fit(X, y)
+    assert search.cv_results_["n_resources"].min() == 2
+
+
+# -- sample weights follow their rows into every subsample ----------------------------
+@pytest.mark.parametrize("pruner", ["successive_halving", "hyperband", "median"])
+def test_sample_weights_are_subsampled_with_their_rows(iris, pruner) -> None:
+    X, y = iris
+    X = np.column_stack([np.arange(len(X)), X])
+    weights = np.arange(len(X)) + 1.0
+    search = ScoutSearchCV(
+        WeightSpy(),
+        {"C": Float(0.1, 1.0)},
+        n_trials=8,
+        cv=3,
+        pruner=pruner,
+        scoring=_weight_scores,
+        refit="aligned",
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="does not support sample_weight"):
+        search.fit(X, y, sample_weight=weights)
+    folds = [f for t in search.study_.trials for f in t.fold_results]
+    assert {f.test_scores["rows"] for f in folds} >= {18.0, 100.0}  # subsamples ran
+    assert all(f.test_scores["aligned"] == 1.0 for f in folds)
