@@ -300,7 +300,7 @@ def open_study(
         ),
         ignore_fingerprint=search.ignore_fingerprint,
     )
-    check_stored_layout(study, len(data.splits), search.scoring)
+    check_stored_layout(study, len(data.splits), search.scoring, pruning)
     refuse_stored_failures(study, search.error_score)
     return study
 

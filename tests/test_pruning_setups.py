@@ -6,16 +6,18 @@ HalvingRandomSearchCV moving to ScoutSearchCV(pruner=...) relies on.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from scout_sklearn import Float, ScoutSearchCV
-from scout_sklearn.exceptions import InvalidParameterError
+from scout_sklearn.exceptions import InvalidParameterError, StudyMismatch
 
 
 class WeightSpy(ClassifierMixin, BaseEstimator):
@@ -131,3 +133,77 @@ def test_sample_weights_are_subsampled_with_their_rows(iris, pruner) -> None:
     folds = [f for t in search.study_.trials for f in t.fold_results]
     assert {f.test_scores["rows"] for f in folds} >= {18.0, 100.0}  # subsamples ran
     assert all(f.test_scores["aligned"] == 1.0 for f in folds)
+
+
+# -- a resumed study must be read on its own rungs --------------------------------------
+def _hgb_search(url: str, n_trials: int, **kwargs: Any) -> ScoutSearchCV:
+    return ScoutSearchCV(
+        HistGradientBoostingClassifier(max_iter=27, early_stopping=False),
+        {"learning_rate": Float(0.01, 1.0, log=True)},
+        n_trials=n_trials,
+        cv=3,
+        random_state=0,
+        storage=url,
+        study_name="s",
+        load_if_exists=True,
+        **kwargs,
+    )
+
+
+SHA_ON_MAX_ITER = {"pruner": "successive_halving", "resource": "max_iter"}
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "message"),
+    [
+        # Rung 2 (9 rounds) was read as the last rung (27) of (3, 9, 27): a
+        # trial scored on 9 rounds was COMPLETE at max_resource; with a
+        # shorter ladder the search crashed with an IndexError.
+        (
+            SHA_ON_MAX_ITER,
+            {**SHA_ON_MAX_ITER, "min_resource": 3},
+            r"resource='max_iter' on the rungs \[1, 3, 9, 27\], and this search runs "
+            r"with resource='max_iter' on the rungs \[3, 9, 27\]",
+        ),
+        (SHA_ON_MAX_ITER, {**SHA_ON_MAX_ITER, "max_resource": 9}, r"rungs \[1, 3, 9\]"),
+        (
+            SHA_ON_MAX_ITER,
+            {"pruner": "successive_halving"},
+            r"runs with resource='n_samples' on the rungs",
+        ),
+        (SHA_ON_MAX_ITER, {}, r"runs without a pruner"),
+        # Whole-fold trials were read at the first rung: COMPLETE rows with
+        # n_resources=1 beside those at 27.
+        ({}, SHA_ON_MAX_ITER, r"holds trials evaluated without a pruner"),
+    ],
+)
+def test_ignore_fingerprint_refuses_stored_trials_of_other_rungs(
+    tmp_path: Path, breast_cancer, first, then, message
+) -> None:
+    X, y = breast_cancer
+    X = X[:, :5]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    _hgb_search(url, 4, **first).fit(X, y)
+    before = len(_hgb_search(url, 4, **first).fit(X, y).study_.trials)
+    resumed = _hgb_search(url, 8, ignore_fingerprint=True, **then)
+    with pytest.raises(StudyMismatch, match=message):
+        resumed.fit(X, y)
+    again = _hgb_search(url, 4, **first).fit(X, y)
+    assert len(again.study_.trials) == before == 4  # nothing was added
+
+
+def test_ignore_fingerprint_resumes_with_another_pruner_on_the_same_rungs(
+    tmp_path: Path, breast_cancer
+) -> None:
+    X, y = breast_cancer
+    X = X[:, :5]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    _hgb_search(url, 6, **SHA_ON_MAX_ITER).fit(X, y)
+    search = _hgb_search(
+        url, 10, ignore_fingerprint=True, pruner="hyperband", resource="max_iter"
+    ).fit(X, y)
+    results = search.cv_results_
+    assert len(results["state"]) == 10
+    complete = results["state"] == "COMPLETE"
+    assert np.all(results["n_resources"][complete] == 27)
+    assert results["params"][search.best_index_]["max_iter"] == 27
