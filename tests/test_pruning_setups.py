@@ -207,3 +207,56 @@ def test_ignore_fingerprint_resumes_with_another_pruner_on_the_same_rungs(
     complete = results["state"] == "COMPLETE"
     assert np.all(results["n_resources"][complete] == 27)
     assert results["params"][search.best_index_]["max_iter"] == 27
+
+
+# -- a refit callable chooses among the trials evaluated at max_resource ---------------
+def _worst_row(results: dict[str, Any]) -> int:
+    return int(np.argmin(results["mean_test_score"]))
+
+
+def _best_complete_row(results: dict[str, Any]) -> int:
+    scores = np.where(results["state"] == "COMPLETE", results["mean_test_score"], -np.inf)
+    return int(np.argmax(scores))
+
+
+def test_a_refit_callable_choosing_a_pruned_row_is_refused(breast_cancer) -> None:
+    # The callable's row was kept: best_params_ held max_iter=1, and
+    # best_estimator_ was refitted on 1 boosting round, while the guide says
+    # only trials evaluated at max_resource can be the best.
+    X, y = breast_cancer
+    search = ScoutSearchCV(
+        HistGradientBoostingClassifier(max_iter=27, early_stopping=False),
+        {"learning_rate": Float(0.01, 1.0, log=True)},
+        n_trials=8,
+        cv=3,
+        pruner="successive_halving",
+        resource="max_iter",
+        refit=_worst_row,
+        random_state=0,
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"'refit' callable of ScoutSearchCV chose row \d+ of cv_results_ "
+        r"\(trial \d+, PRUNED\), which was evaluated at n_resources=1, not at "
+        r"max_resource=27",
+    ):
+        search.fit(X[:, :5], y)
+    assert not hasattr(search, "best_estimator_")
+
+
+def test_a_refit_callable_choosing_a_complete_row_is_kept(breast_cancer) -> None:
+    X, y = breast_cancer
+    search = ScoutSearchCV(
+        HistGradientBoostingClassifier(max_iter=27, early_stopping=False),
+        {"learning_rate": Float(0.01, 1.0, log=True)},
+        n_trials=8,
+        cv=3,
+        pruner="successive_halving",
+        resource="max_iter",
+        refit=_best_complete_row,
+        random_state=0,
+    ).fit(X[:, :5], y)
+    results = search.cv_results_
+    assert results["state"][search.best_index_] == "COMPLETE"
+    assert search.best_params_["max_iter"] == 27
+    assert search.best_estimator_.max_iter == 27
