@@ -60,6 +60,7 @@ from scout_sklearn._search_pruning import check_halving_words
 from scout_sklearn._search_selection import (
     called_refit_index,
     objective_metric,
+    refuse_a_partial_choice,
     refuse_stored_failures,
     require_a_complete_trial,
     tell_best,
@@ -302,7 +303,7 @@ def open_study(
         ),
         ignore_fingerprint=search.ignore_fingerprint,
     )
-    check_stored_layout(study, len(data.splits), search.scoring)
+    check_stored_layout(study, len(data.splits), search.scoring, pruning)
     refuse_stored_failures(study, search.error_score)
     return study
 
@@ -526,7 +527,7 @@ def _choose_best(
     plan: RungPlan | None,
 ) -> None:
     """One objective: ``best_index_``, ``best_score_`` and ``best_params_``."""
-    if plan is not None and not callable(search.refit):
+    if plan is not None:
         require_a_complete_trial(finished, plan, reason)
     # numpy scalars, as GridSearchCV's (np.int64 and np.float64: .item(),
     # .round() work on them), or what a refit callable returned.
@@ -535,6 +536,8 @@ def _choose_best(
         if callable(search.refit)
         else search._select_best_index(search.refit, refit_metric, results)
     )
+    if plan is not None and callable(search.refit):
+        refuse_a_partial_choice(search.best_index_, results, plan)
     if not callable(search.refit):
         search.best_score_ = results[f"mean_test_{refit_metric}"][search.best_index_]
     search.best_params_ = results["params"][search.best_index_]

@@ -193,10 +193,47 @@ def _sample_bounds(
                 f"must be <= {smallest}, the size of the smallest training fold. "
                 f"Got min_resource={low!r} instead."
             )
-        return low, high
-    # HalvingRandomSearchCV's "smallest": 2 rows per split (and class).
-    n_classes = len(np.unique(y)) if _stratifies(estimator, y) else 1
-    return min(2 * len(splits) * n_classes, smallest, high), high
+    else:
+        # HalvingRandomSearchCV's "smallest": 2 rows per split (and class).
+        n_classes = len(np.unique(y)) if _stratifies(estimator, y) else 1
+        low = min(2 * len(splits) * n_classes, smallest, high)
+    _check_holds_every_class(estimator, y, splits, low, min_resource, max_resource, name)
+    return low, high
+
+
+def _check_holds_every_class(
+    estimator: Any,
+    y: Any,
+    splits: list[Any],
+    low: int,
+    min_resource: float | None,
+    max_resource: float | None,
+    owner: str,
+) -> None:
+    """Refuse a first rung too small to hold one training row of each class.
+
+    A classifier's subsample deals the classes out, one row of each first,
+    so ``n_classes`` rows are the fewest that keep every class: with fewer,
+    every fit at the first rung misses a class (one row: a single class,
+    which most classifiers refuse), and its scores do not rank trials.
+    """
+    if not _stratifies(estimator, y):
+        return
+    labels = np.asarray(y)
+    n_classes = max(len(np.unique(labels[np.asarray(train)])) for train, _ in splits)
+    if low >= n_classes:
+        return
+    key, given = (
+        ("min_resource", min_resource)
+        if min_resource is not None
+        else ("max_resource", max_resource)
+    )
+    raise InvalidParameterError(
+        f"The {key!r} parameter of {owner} makes the first rung fit on {low} "
+        f"training row(s) with resource='n_samples', fewer than the {n_classes} "
+        f"classes of the training folds: each fit at that rung would miss a class. "
+        f"Got {key}={given!r}; it must be at least {n_classes} (one row per class)."
+    )
 
 
 def _fold_bounds(

@@ -40,6 +40,7 @@ __all__ = [
     "called_refit_index",
     "metric_name",
     "objective_metric",
+    "refuse_a_partial_choice",
     "refuse_stored_failures",
     "require_a_complete_trial",
     "tell_best",
@@ -184,6 +185,28 @@ def called_refit_index(refit: Any, results: Mapping[str, Any]) -> Any:
             f"{n_rows - 1})."
         )
     return index  # unchanged, as GridSearchCV keeps it (an int or a numpy integer)
+
+
+def refuse_a_partial_choice(index: Any, results: Mapping[str, Any], plan: RungPlan) -> None:
+    """Refuse a refit callable's row that was not evaluated at max_resource.
+
+    Only those trials can be the best: a PRUNED row's scores are on a
+    partial budget, and with a parameter as resource its params hold the
+    parameter at that rung's value (the refit would fit ``max_iter=1``).
+    """
+    full = plan.ladder[-1]
+    at = results["n_resources"][index]
+    if at == full:
+        return
+    at = at.item() if hasattr(at, "item") else at
+    raise ValueError(
+        f"The 'refit' callable of ScoutSearchCV chose row {int(index)} of cv_results_ "
+        f"(trial {int(results['trial_number'][index])}, {results['state'][index]}), "
+        f"which was evaluated at n_resources={at!r}, not at max_resource={full!r}: "
+        "only trials evaluated at max_resource can be the best, and its params "
+        "and scores are those of a partial budget. Choose among the rows where "
+        "cv_results_['n_resources'] == max_resource (their 'state' is COMPLETE)."
+    )
 
 
 def objective_metric(

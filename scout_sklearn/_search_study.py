@@ -4,7 +4,7 @@ A stored study is resumed only by the same search: :func:`fingerprint`
 describes the data, estimator, splits, scoring, objectives, constraints
 and pruning it was made for. :func:`check_stored_layout` refuses, even with
 ``ignore_fingerprint=True``, a study whose trials were scored on another
-number of CV splits or with other metrics. :func:`queue_enqueued` queues
+number of CV splits, with other metrics, or on other rungs. :func:`queue_enqueued` queues
 ``enqueue``'s params the study does not hold yet.
 """
 
@@ -97,7 +97,9 @@ def fingerprint(
     return fingerprint
 
 
-def check_stored_layout(study: Study, n_splits: int, scoring: Any) -> None:
+def check_stored_layout(
+    study: Study, n_splits: int, scoring: Any, pruning: Pruning | None = None
+) -> None:
     """Refuse a resumed study whose fold scores ``cv_results_`` cannot lay out.
 
     ``ignore_fingerprint=True`` resumes a study whatever changed, but trials
@@ -105,7 +107,8 @@ def check_stored_layout(study: Study, n_splits: int, scoring: Any) -> None:
     place in this search's ``split<k>_test_<metric>`` columns (building
     them failed with an IndexError or KeyError after the new trials ran, or
     left NaN means). A callable ``scoring`` names its metrics only once it
-    has scored: its names are not checked here.
+    has scored: its names are not checked here. Nor do trials evaluated on
+    other rungs (see :func:`_check_stored_rungs`).
     """
     where = f"Study {study.name!r} in {study.storage!r}"
     advice = (
@@ -122,6 +125,7 @@ def check_stored_layout(study: Study, n_splits: int, scoring: Any) -> None:
             f"{where} holds trials scored on {stored_splits} CV splits, and this "
             f"search's cv has {n_splits}: {advice}"
         )
+    _check_stored_rungs(study, pruning, where)
     wanted = _metric_names(scoring)
     if wanted is None:
         return
@@ -131,6 +135,55 @@ def check_stored_layout(study: Study, n_splits: int, scoring: Any) -> None:
             f"{where} holds trials scored with the metrics {sorted(stored)}, and "
             f"this search's scoring gives {sorted(wanted)}: {advice}"
         )
+
+
+def _check_stored_rungs(study: Study, pruning: Pruning | None, where: str) -> None:
+    """Refuse stored fold results whose rungs this search would misread.
+
+    A fold result keeps the index of its rung, and this search reads it in
+    its own ladder: under another resource or ladder (or with pruning
+    turned on or off) a fold fitted on 9 boosting rounds would be read as
+    fitted on 27, or a whole training fold as 12 rows, so a trial scored
+    on a partial budget could be COMPLETE, and the best. The pruner itself
+    may change: the rungs' values stay comparable.
+    """
+    stored_fp = study.fingerprint
+    if not isinstance(stored_fp, Mapping) or "cv" not in stored_fp:
+        return  # not made by a search: nothing says how it was evaluated
+    if not any(t.fold_results for t in study.trials):
+        return
+    stored = stored_fp.get("pruning")
+    stored_plan = (
+        (stored.get("resource"), [float(v) for v in stored.get("ladder", ())])
+        if isinstance(stored, Mapping)
+        else None
+    )
+    plan = (
+        None
+        if pruning is None
+        else (
+            pruning.plan.name or pruning.plan.kind,
+            [float(v) for v in pruning.plan.ladder],
+        )
+    )
+    if stored_plan == plan:
+        return
+
+    def describe(rungs: Any) -> str:
+        if rungs is None:
+            return "without a pruner (every fold on the full budget)"
+        resource, ladder = rungs
+        shown = [int(v) if v.is_integer() else v for v in ladder]
+        return f"with resource={resource!r} on the rungs {shown}"
+
+    raise StudyMismatch(
+        f"{where} holds trials evaluated {describe(stored_plan)}, and this search "
+        f"runs {describe(plan)}: their folds' rungs would be read at other "
+        "budgets (a partial one taken for max_resource), even with "
+        "ignore_fingerprint=True. Resume with the same pruning (resource, "
+        "min_resource, max_resource and the pruner's reduction_factor), or use "
+        "another study name for this search."
+    )
 
 
 def _metric_names(scoring: Any) -> set[str] | None:

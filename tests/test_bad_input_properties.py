@@ -17,8 +17,9 @@ Hypothesis combines up to three constructor arguments at a time; every
 drawn value of each parameter (and every space value under every sampler,
 every fit argument) is also checked alone, so that the derandomized ``ci``
 profile (``SCOUT_HYPOTHESIS_PROFILE=ci``: the same examples every run) cannot
-miss one. The one documented late check is accepted: ``objectives`` against a
-callable scoring's metric names, known once it has scored the first fold.
+miss one. The documented late checks are accepted: ``objectives`` against a
+callable scoring's metric names, known once it has scored the first fold, and
+a ``refit`` callable's row with a pruner, known once it has chosen.
 
 The hand-written cases of ``test_errors.py`` and ``test_validation.py`` pin
 exact messages; these properties generalise them.
@@ -397,9 +398,14 @@ def _check_error(error: BaseException, suspects: set[str]) -> None:
     assert isinstance(error, (ValueError, TypeError)), (
         f"{type(error).__name__} is neither a ValueError nor a TypeError: {message}"
     )
-    # The one documented late check: a callable scoring's metric names are
-    # known once it has scored, so objectives= is checked at the first fold.
-    late = "the callable scoring returned the metrics" in message
+    # The documented late checks: a callable scoring's metric names are
+    # known once it has scored, so objectives= is checked at the first fold;
+    # a refit callable's row is known once it has chosen, so a pruned one
+    # is refused after the search.
+    late = (
+        "the callable scoring returned the metrics" in message
+        or "'refit' callable of ScoutSearchCV chose row" in message
+    )
     # A fit that raised before counting itself (fit(X, y, foo=1)) still shows
     # in the search's summary of failed fits.
     assert late or Counting.calls["fit"] == 0, f"the error came after a fit: {message}"
