@@ -436,7 +436,11 @@ def test_catboost_with_weights_warns_that_its_validation_rows_go_unweighted() ->
     with pytest.warns(UserWarning, match="compares unweighted losses"):
         ScoutSearchCV(
             catboost.CatBoostClassifier(
-                iterations=10, early_stopping_rounds=5, verbose=0, thread_count=1
+                iterations=10,
+                early_stopping_rounds=5,
+                verbose=0,
+                thread_count=1,
+                allow_writing_files=False,  # no catboost_info/ in the working directory
             ),
             {},
             cv=2,
