@@ -559,7 +559,9 @@ def _refit_best(
             ]
         )
         search.best_estimator_.set_params(
-            **search._validation.refit_params(search.best_n_iterations_)
+            **search._validation.refit_params(
+                search.best_n_iterations_, search.best_estimator_
+            )
         )
     search.refit_time_ = timed_refit(
         search.best_estimator_, data.X, data.y, data.routed.estimator.fit, events

@@ -177,6 +177,18 @@ class _Library:
     # a list of one array where the rows go as a list of one set.
     weight_route: str | None = None
     weight_in_list: bool = False
+    # The library's aliases of iterations_param and of the refit_off names:
+    # an alias the user set wins over (or clashes with) the canonical name.
+    iteration_aliases: tuple[str, ...] = ()
+    stop_aliases: tuple[str, ...] = ()
+
+
+#: LightGBM's aliases of num_iterations and early_stopping_round.
+_LIGHTGBM_ROUNDS = (
+    "num_iterations", "num_iteration", "n_iter", "num_tree", "num_trees",
+    "num_round", "num_rounds", "nrounds", "num_boost_round", "max_iter",
+)  # fmt: skip
+_LIGHTGBM_STOP = ("early_stopping_rounds", "early_stopping", "n_iter_no_change")
 
 
 def _library_of(estimator: Any) -> _Library | None:
@@ -202,9 +214,18 @@ def _library_of(estimator: Any) -> _Library | None:
             {},
             "eval_sample_weight",
             True,
+            _LIGHTGBM_ROUNDS,
+            _LIGHTGBM_STOP,
         )
     if module == "catboost":
-        return _Library("eval_set", "iterations", {"early_stopping_rounds": None}, {})
+        return _Library(
+            "eval_set",
+            "iterations",
+            {"early_stopping_rounds": None},
+            {},
+            iteration_aliases=("n_estimators", "num_boost_round", "num_trees"),
+            stop_aliases=("od_wait",),
+        )
     if module == "sklearn" and name.startswith("HistGradientBoosting"):
         return _Library(
             "X_val", "max_iter", {"early_stopping": False}, {}, "sample_weight_val", False
@@ -229,6 +250,8 @@ class Validation:
     refit_off: Mapping[str, Any]
     weight_route: str | None = None
     weight_in_list: bool = False
+    iteration_aliases: tuple[str, ...] = ()
+    stop_aliases: tuple[str, ...] = ()
 
     def fit_params(self, X_val: Any, y_val: Any, w_val: Any = None) -> dict[str, Any]:
         """The fit parameters that hand ``X_val, y_val`` (weighted by ``w_val``) over."""
@@ -247,11 +270,32 @@ class Validation:
             params[self.weight_route] = [w_val] if self.weight_in_list else w_val
         return {**self.quiet, **params}
 
-    def refit_params(self, n_iterations: int | None) -> dict[str, Any]:
-        """Estimator params for the refit: the rounds found, early stopping off."""
+    def refit_params(
+        self, n_iterations: int | None, estimator: Any = None
+    ) -> dict[str, Any]:
+        """Estimator params for the refit: the rounds found, early stopping off.
+
+        Given the refit's ``estimator``, an alias the user set (LightGBM's
+        ``num_iterations``, CatBoost's ``n_estimators`` or ``od_wait``) is
+        set in place of, or beside, the canonical name: LightGBM lets the
+        alias win, CatBoost refuses both names at once.
+        """
         if n_iterations is None or self.iterations_param is None:
             return {}
-        params = {self.iterations_param: n_iterations, **self.refit_off}
+        current: Mapping[str, Any] = {}
+        if estimator is not None:
+            final = estimator.steps[-1][1] if self.step is not None else estimator
+            current = final.get_params(deep=False)
+        names = [
+            name
+            for name in (self.iterations_param, *self.iteration_aliases)
+            if current.get(name) is not None
+        ] or [self.iterations_param]
+        params: dict[str, Any] = dict.fromkeys(names, n_iterations)
+        params.update(self.refit_off)
+        for name in self.stop_aliases:
+            if current.get(name) is not None:
+                params[name] = None
         if self.step is None:
             return params
         return {f"{self.step}__{name}": value for name, value in params.items()}
@@ -322,6 +366,11 @@ def resolve_validation(
         refit_off={} if library is None else dict(library.refit_off),
         weight_route=library.weight_route if weighted and library else None,
         weight_in_list=bool(library and library.weight_in_list),
+        # The aliases stand for the library's own rounds parameter only.
+        iteration_aliases=()
+        if library is None or spec.iterations_param not in (None, library.iterations_param)
+        else library.iteration_aliases,
+        stop_aliases=() if library is None else library.stop_aliases,
     )
     _check_no_clash(validation, fit_params)
     weights_given = any(
