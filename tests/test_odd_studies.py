@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 from scout_sklearn import Float, ScoutSearchCV, Study, TrialState
 from scout_sklearn.plotting import plot_optimization_history, plot_slice
+from scout_sklearn.report import write_report
 
 
 def test_only_running_trials_say_to_wait_not_to_look_at_failures() -> None:
@@ -63,3 +64,17 @@ def test_complete_trials_that_all_scored_nan_name_the_scorer() -> None:
         plot_slice(search)
     assert "scored NaN or an infinity" in str(info.value)
     assert "failed trials" not in str(info.value)
+
+
+def test_report_shows_a_best_param_set_to_none_as_none(tmp_path) -> None:
+    X, y = load_iris(return_X_y=True)
+    search = ScoutSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": [0.5, 1.0], "class_weight": [None]},
+        sampler="grid",
+        cv=2,
+    ).fit(X, y)
+    assert search.best_params_["class_weight"] is None
+    page = write_report(search, tmp_path / "report.html").read_text(encoding="utf-8")
+    best = page.split('<ul id="best-params">', 1)[1].split("</ul>", 1)[0]
+    assert "<code>class_weight</code> = <code>None</code>" in best
