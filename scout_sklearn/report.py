@@ -234,7 +234,7 @@ def _summary(view: StudyView, best: Any) -> str:
         if grown is not None:  # evaluated there, as best_params_ shows it
             shown.setdefault(*grown)
         params = "".join(
-            f"<li><code>{_e(name)}</code> = <code>{_e(_format(value))}</code></li>"
+            f"<li><code>{_e(name)}</code> = <code>{_e(_param(value))}</code></li>"
             for name, value in sorted(shown.items())
         )
         items.append(("Best params", f'<ul id="best-params">{params}</ul>'))
@@ -472,6 +472,11 @@ def _cell(column: str, value: object) -> str:
     text = _format(value)
     is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
     return f"<td>{_e(text)}</td>" if is_number else f'<td class="text">{_e(text)}</td>'
+
+
+def _param(value: object) -> str:
+    """A best param's text: a param set to None reads ``None``, not nothing."""
+    return "None" if value is None else _format(value)
 
 
 def _format(value: object) -> str:

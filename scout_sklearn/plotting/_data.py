@@ -268,8 +268,7 @@ def resolve(study: Any, *, where: str, require_complete: bool = True) -> StudyVi
         counts = _state_counts(trials)
         raise ValueError(
             f"{where}: study {source.name!r} has no COMPLETE trial with a finite value "
-            f"to plot ({counts}). Run more trials, or look at the failed trials' "
-            "fold_results[...].error."
+            f"to plot ({counts}). {_no_value_hint(trials)}"
         )
     view.metric = _value_metric(view, metric)
     return view
@@ -287,6 +286,21 @@ def state_counts(trials: Sequence[Trial]) -> dict[str, int]:
     for trial in trials:
         counts[trial.state.name] += 1
     return counts
+
+
+def _no_value_hint(trials: Sequence[Trial]) -> str:
+    """What to do about a study without a plottable trial, from its states."""
+    states = {t.state for t in trials}
+    if TrialState.FAILED in states:
+        return "Run more trials, or look at the failed trials' fold_results[...].error."
+    if TrialState.RUNNING in states:
+        return (
+            "Wait for the RUNNING trials to finish (a search that was killed takes "
+            "them back when it is fitted again), or run more trials."
+        )
+    if TrialState.COMPLETE in states:
+        return "Its COMPLETE trials scored NaN or an infinity; look at the scorer."
+    return "Run more trials."
 
 
 def _state_counts(trials: Sequence[Trial]) -> str:
