@@ -429,7 +429,8 @@ def _run_export(args: argparse.Namespace) -> None:
             json.dump([_strict_json(row) for row in rows], out, indent=2, allow_nan=False)
             out.write("\n")
     if args.output is not None:
-        print(f"Wrote {len(rows)} trials to {args.output}", file=sys.stderr)
+        noun = "trial" if len(rows) == 1 else "trials"
+        print(f"Wrote {len(rows)} {noun} to {args.output}", file=sys.stderr)
 
 
 def _run_report(args: argparse.Namespace) -> None:
