@@ -77,7 +77,12 @@ from scout_sklearn._search_study import (
 )
 from scout_sklearn._study import Study
 from scout_sklearn._trial import Trial
-from scout_sklearn._validation import Validation, refit_iterations, resolve_validation
+from scout_sklearn._validation import (
+    Validation,
+    check_early_stopping_has_rows,
+    refit_iterations,
+    resolve_validation,
+)
 from scout_sklearn._verbose import Narrator
 from scout_sklearn.distributions import SearchSpace
 from scout_sklearn.exceptions import InvalidParameterError
@@ -228,8 +233,21 @@ def checked_data(search: Any, X: Any, y: Any, params: dict[str, Any]) -> FitData
             routed.estimator.fit,
             groups=routed.splitter.split.get("groups"),
         )
+    else:
+        check_early_stopping_has_rows(
+            search.estimator, routed.estimator.fit, _searched_names(search)
+        )
     search._validation = validation
     return FitData(X, y, params, routed, splits, folds, validation)
+
+
+def _searched_names(search: Any) -> set[str]:
+    """The parameter names the search's space sets (any of its dicts)."""
+    spaces = (
+        search.param_grid if search.param_grid is not None else search.param_distributions
+    )
+    dicts = spaces if isinstance(spaces, (list, tuple)) else [spaces]
+    return {name for d in dicts if isinstance(d, Mapping) for name in d}
 
 
 def _routed_params(search: Any, params: Mapping[str, Any]) -> Any:

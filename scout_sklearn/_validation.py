@@ -646,3 +646,49 @@ def refit_iterations(counts: Sequence[float | None]) -> int | None:
     if not known:
         return None
     return max(1, int(np.round(np.median(known))))
+
+
+def check_early_stopping_has_rows(
+    estimator: Any, fit_params: Mapping[str, Any], searched: set[str]
+) -> None:
+    """Refuse, before any fit, XGBoost or LightGBM told to stop early on no rows.
+
+    Copied code often keeps ``early_stopping_rounds=...`` without the
+    ``eval_set`` it needs: every fold's fit then raises, after the search
+    ran. Left alone: ``validation=`` given (the caller checks), the rows
+    given to fit (``eval_set``, ``eval_X``), a setting the space searches
+    (``searched``: the space's names), and every other library (CatBoost
+    ignores the setting without rows; HistGradientBoosting carves its own).
+    """
+    if isinstance(estimator, Pipeline):
+        step, final = estimator.steps[-1]
+        prefix = f"{step}__"
+    else:
+        final, prefix = estimator, ""
+    module = type(final).__module__.split(".")[0]
+    if module == "xgboost":
+        names: tuple[str, ...] = ("early_stopping_rounds",)
+    elif module == "lightgbm":
+        names = ("early_stopping_round", *_LIGHTGBM_STOP)
+    else:
+        return
+    given = {name.removeprefix(prefix) for name in fit_params}
+    if given & {"eval_set", "eval_X"}:
+        return
+    try:
+        params = final.get_params(deep=False)
+    except Exception:  # noqa: BLE001 - an estimator whose params cannot be read
+        return
+    for name in names:
+        value = params.get(name)
+        if f"{prefix}{name}" in searched or value is None or value is False:
+            continue
+        if isinstance(value, numbers.Real) and not isinstance(value, bool) and value <= 0:
+            continue  # LightGBM's "no early stopping"
+        raise InvalidParameterError(
+            f"{type(final).__name__}({name}={value!r}) stops early on validation rows, "
+            "and the search gives it none: every fit would fail. Pass "
+            "validation=ValidationSplit(0.2) (each fold's rows, carved from its "
+            "training part), or the rows to fit (eval_set=...), or set "
+            f"{prefix}{name}=None."
+        )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
 from sklearn.datasets import load_breast_cancer
 
 from scout_sklearn import ScoutSearchCV, ValidationSplit
+from scout_sklearn.exceptions import InvalidParameterError
 
 X, y = load_breast_cancer(return_X_y=True, as_frame=True)
 X, y = X.iloc[:240], y.iloc[:240]
@@ -65,3 +67,49 @@ def test_catboost_refit_with_an_alias_trains_the_median_rounds(params: Any) -> N
     assert rounds < 200
     assert search.best_estimator_.tree_count_ == rounds
     assert len(search.best_estimator_.predict(X.iloc[:5])) == 5
+
+
+def _early_stopping_models() -> list[Any]:
+    xgboost = pytest.importorskip("xgboost")
+    lightgbm = pytest.importorskip("lightgbm")
+    return [
+        (
+            xgboost.XGBClassifier(n_estimators=20, early_stopping_rounds=3, n_jobs=1),
+            "early_stopping_rounds",
+        ),
+        (
+            lightgbm.LGBMClassifier(
+                n_estimators=20, early_stopping_round=3, verbose=-1, n_jobs=1
+            ),
+            "early_stopping_round",
+        ),
+    ]
+
+
+def test_early_stopping_without_validation_rows_is_refused_before_any_fit() -> None:
+    # Every fold's fit raised (XGBoost: "Must have at least 1 validation
+    # dataset for early stopping"), after the whole search ran.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    for model, name in _early_stopping_models():
+        with pytest.raises(
+            InvalidParameterError, match=rf"\({name}=3\) stops early .*ValidationSplit"
+        ):
+            ScoutSearchCV(model, {"max_depth": [2, 3]}, cv=2).fit(X, y)
+        pipe = make_pipeline(StandardScaler(), model)
+        step = pipe.steps[-1][0]
+        with pytest.raises(InvalidParameterError, match=rf"set {step}__{name}=None"):
+            ScoutSearchCV(pipe, {f"{step}__max_depth": [2]}, cv=2).fit(X, y)
+
+
+def test_early_stopping_with_its_own_rows_or_searched_is_left_alone() -> None:
+    for model, name in _early_stopping_models():
+        # The rows given to fit (the fixed eval_set recipe; LightGBM 4.7 names
+        # them eval_X and eval_y).
+        rows = {"eval_set": [(X, y)]}
+        if "eval_X" in inspect.signature(model.fit).parameters:
+            rows = {"eval_X": (X,), "eval_y": (y,)}
+        ScoutSearchCV(model, {"max_depth": [2]}, cv=2).fit(X, y, **rows)
+        # The space sets it (here off): the estimator's own value never runs.
+        ScoutSearchCV(model, {name: [None]}, cv=2).fit(X, y)
