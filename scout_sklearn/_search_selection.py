@@ -69,16 +69,20 @@ def warn_or_raise_about_failures(trials: list[Trial], error_score: Any) -> None:
     )
     n_failed_fits = sum(errors.values())
     if n_failed_fits == len(folds):
+        # The first line is GridSearchCV's, word for word: filters and tests
+        # written against its message match ours.
         raise ValueError(
-            f"\nAll the {len(folds)} fits failed (every fold of the {len(trials)} "
-            "trials).\nIt is very likely that your model is misconfigured.\nYou can "
-            "try to debug the error by setting error_score='raise'.\n\nBelow are more "
+            f"\nAll the {len(folds)} fits failed.\nThey are every fold of the "
+            f"{len(trials)} trials: it is very likely that your model is "
+            "misconfigured.\nYou can try to debug the error by setting "
+            "error_score='raise'.\n\nBelow are more "
             f"details about the failures:\n{summary}"
         )
     warnings.warn(
-        f"\n{len(failed)} of {len(trials)} trials failed: {n_failed_fits} fits failed "
-        f"out of a total of {len(folds)}.\nThe score on these train-test partitions "
-        f"for these parameters will be set to {error_score}.\nIf these failures are "
+        f"\n{n_failed_fits} fits failed out of a total of {len(folds)}.\n"
+        f"{len(failed)} of {len(trials)} trials failed.\nThe score on these train-test "
+        f"partitions for these parameters will be set to {error_score}.\nIf these "
+        "failures are "
         "not expected, you can try to debug them by setting error_score='raise'.\n\n"
         f"Below are more details about the failures:\n{summary}",
         FitFailedWarning,

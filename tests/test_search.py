@@ -300,6 +300,29 @@ def test_an_infinite_score_ranks_first_as_in_gridsearchcv_and_the_warning_says_s
 
 
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_fit_failure_messages_start_with_gridsearchcv_s_words(iris, failing_clf):
+    # A filter or test written against GridSearchCV's message (its first
+    # line) matches ours; what we add comes after it.
+    X, y = iris
+
+    def first_lines(search_class, grid, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                search_class(failing_clf, grid, cv=3, **kwargs).fit(X, y)
+            except ValueError as error:
+                return str(error).split("\n")[:2]
+        (warning,) = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+        return str(warning.message).split("\n")[:2]
+
+    some, every = {"parameter": [0, 2]}, {"parameter": [2]}
+    for grid in (some, every):
+        theirs = first_lines(GridSearchCV, grid)
+        ours = first_lines(ScoutSearchCV, grid, sampler="grid")
+        assert ours == theirs, (ours, theirs)
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
 @pytest.mark.parametrize("error_score", [np.nan, 0])
 def test_parity_when_every_candidate_fails_on_some_folds(iris, failing_clf, error_score):
     # parameter=3 fails on the folds with an odd training size (2 of 4 here);

@@ -203,7 +203,7 @@ def test_all_trials_failing_says_so(iris, failing_clf, n_jobs):
     X, y = iris
     search = ScoutSearchCV(failing_clf, {"parameter": [2]}, cv=3, n_jobs=n_jobs)
     with pytest.raises(
-        ValueError, match=r"All the 3 fits failed \(every fold of the 1 trials\)"
+        ValueError, match=r"\nAll the 3 fits failed\.\nThey are every fold of the 1 trials"
     ) as info:
         search.fit(X, y)
     assert "Failing classifier failed as required" in str(info.value)
