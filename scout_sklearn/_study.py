@@ -371,8 +371,9 @@ class Study(_BestOfTrials):
         worker that looks for work (:meth:`reclaim`) takes it, and only one
         does when several race for it. :meth:`ask` does not take it: in a
         loop of your own, call :meth:`reclaim` first and tell the trial it
-        returns (telling the queued trial before that raises ``LeaseLost``). Use it to evaluate known-good params
-        first, such as the estimator's defaults.
+        returns (telling the queued trial before that raises ``LeaseLost``).
+        Use it to evaluate known-good params first, such as the estimator's
+        defaults.
         """
         self._check_params(params, source=lambda: "Study.enqueue(params=...)")
         with self.storage.claim_lock(self.name):
