@@ -124,6 +124,28 @@ class Study(_BestOfTrials):
             from scout_sklearn.storage._open import open_storage
 
             self.storage = open_storage(storage, owner="Study")  # a URL or a Storage
+        if name is not None and not (
+            isinstance(name, str) and 0 < len(name) <= 255 and "\0" not in name
+        ):
+            # What every storage can keep (a SQL column of 255 characters).
+            raise InvalidParameterError(
+                "The 'name' parameter of Study must be a str of 1 to 255 characters "
+                f"without NUL characters, or None (a fresh name); got {_short(name)}."
+            )
+        for flag, flag_value in (
+            ("load_if_exists", load_if_exists),
+            ("ignore_fingerprint", ignore_fingerprint),
+        ):
+            if not isinstance(flag_value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The '{flag}' parameter of Study must be a bool; got "
+                    f"{_short(flag_value)}."
+                )
+        if fingerprint is not None and not isinstance(fingerprint, Mapping):
+            raise InvalidParameterError(
+                "The 'fingerprint' parameter of Study must be a dict or None; got "
+                f"{_short(fingerprint)}."
+            )
         self.name = name if name is not None else f"study-{uuid.uuid4().hex[:12]}"
         if lease_seconds is not None and not (
             isinstance(lease_seconds, numbers.Real)
@@ -301,6 +323,11 @@ class Study(_BestOfTrials):
                 "The 'max_trials' parameter of Study.ask must be an int >= 0 or None; "
                 f"got {max_trials!r}."
             )
+        if view is not None and not callable(view):
+            raise InvalidParameterError(
+                "The 'view' parameter of Study.ask must be a callable or None; got "
+                f"{_short(view)}."
+            )
         if params is not None:
             self._check_params(params, source=lambda: "Study.ask(params=...)")
         with self.storage.claim_lock(self.name):
@@ -342,8 +369,11 @@ class Study(_BestOfTrials):
 
         The trial is created at once, RUNNING and held by nobody; the next
         worker that looks for work (:meth:`reclaim`) takes it, and only one
-        does when several race for it. Use it to evaluate known-good params
-        first, such as the estimator's defaults.
+        does when several race for it. :meth:`ask` does not take it: in a
+        loop of your own, call :meth:`reclaim` first and tell the trial it
+        returns (telling the queued trial before that raises ``LeaseLost``).
+        Use it to evaluate known-good params first, such as the estimator's
+        defaults.
         """
         self._check_params(params, source=lambda: "Study.enqueue(params=...)")
         with self.storage.claim_lock(self.name):
@@ -494,7 +524,9 @@ class Study(_BestOfTrials):
         ----------
         number : int
         value : float, default=None
-            The objective (higher is better). Required for COMPLETE.
+            The objective (higher is better). Required for COMPLETE. A NaN or
+            infinite value is stored as given, but :attr:`best_trial` and the
+            samplers count finite values only.
         state : TrialState, default=TrialState.COMPLETE
             COMPLETE, PRUNED or FAILED.
 

@@ -182,6 +182,12 @@ def check_running(trial: Trial, study: str, action: str, owner: str | None) -> N
     from scout_sklearn._trial import TrialState
     from scout_sklearn.exceptions import LeaseLost, TrialStateError
 
+    if owner is not None and trial.owner is None and trial.state is TrialState.RUNNING:
+        raise LeaseLost(
+            f"Cannot {action} trial {trial.number} of study {study!r}: it is enqueued "
+            f"and held by nobody, not by {owner!r}. Take it with Study.reclaim() "
+            "first (which returns it), then evaluate its params and tell it."
+        )
     if owner is not None and trial.owner != owner:
         raise LeaseLost(
             f"Cannot {action} trial {trial.number} of study {study!r}: {owner!r} no "
