@@ -53,7 +53,16 @@ def param_infos(state: StudyState) -> list[dict[str, Any]]:
     specs: dict[str, Mapping[str, Any]] = {}
     for sub in state.record.space:
         for name, spec in sub.items():
-            specs.setdefault(name, spec if isinstance(spec, Mapping) else {})
+            spec = spec if isinstance(spec, Mapping) else {}
+            kept = specs.setdefault(name, spec)
+            # A parameter in several sub-spaces (an estimator-choice step):
+            # its choices are those of every sub-space, not the first's only.
+            more = spec.get("choices")
+            if kept is not spec and isinstance(more, list):
+                choices = kept.get("choices")
+                if isinstance(choices, list):
+                    merged = list(choices) + [c for c in more if c not in choices]
+                    specs[name] = {**kept, "choices": merged}
     names = set(specs)
     for trial in state.trials.values():
         names.update(trial.params)
@@ -241,7 +250,7 @@ def table_page(
     per_page: int,
 ) -> dict[str, Any]:
     """One page of the trials table and how many rows match."""
-    columns = table_columns(rows) if rows else ["number", "state", "value"]
+    columns = _table_columns(rows)
     wanted = {s.upper() for s in states if s}
     needle = text.strip().lower()
     matched = [
@@ -260,7 +269,10 @@ def table_page(
     return {
         "columns": columns,
         "rows": [
-            [_cell(r.get(c)) for c in columns] for r in ordered[start : start + per_page]
+            # A trial without the column (a param of another sub-space, or no
+            # score) shows null; a param stored as None shows "None".
+            [_table_cell(c, r) for c in columns]
+            for r in ordered[start : start + per_page]
         ],
         "total": len(matched),
         "page": page,
@@ -268,6 +280,37 @@ def table_page(
         "sort": sort,
         "descending": descending,
     }
+
+
+def _table_cell(column: str, row: Mapping[str, object]) -> Any:
+    if column not in row:
+        return None
+    value = row[column]
+    if value is None and not column.startswith("params_"):
+        return None  # no score, no resource: nothing, not the text "None"
+    return _cell(value)
+
+
+def _table_columns(rows: Sequence[Mapping[str, object]]) -> list[str]:
+    """The columns of every row, in ``trial_rows``' order.
+
+    The cache builds each row from its trial alone, so rows of a conditional
+    space (or a failed trial, without scores) have different keys: the
+    table shows the union, not the first row's keys.
+    """
+    if not rows:
+        return ["number", "state", "value"]
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    head = ["number", "state", "value"]
+    params = sorted(k for k in keys if k.startswith("params_"))
+    test = [k for k in keys if k.startswith(("mean_test_", "std_test_"))]
+    train = [k for k in keys if k.startswith(("mean_train_", "std_train_"))]
+    known = {*head, *params, *test, *train}
+    tail = [k for k in table_columns(rows[:1]) if k not in known]
+    tail += [k for k in keys if k not in known and k not in tail]
+    return head + params + test + train + tail
 
 
 def _searchable(row: Mapping[str, object]) -> str:
