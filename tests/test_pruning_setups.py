@@ -219,21 +219,26 @@ def _best_complete_row(results: dict[str, Any]) -> int:
     return int(np.argmax(scores))
 
 
-def test_a_refit_callable_choosing_a_pruned_row_is_refused(breast_cancer) -> None:
-    # The callable's row was kept: best_params_ held max_iter=1, and
-    # best_estimator_ was refitted on 1 boosting round, while the guide says
-    # only trials evaluated at max_resource can be the best.
-    X, y = breast_cancer
-    search = ScoutSearchCV(
+def _pruned_boosting(refit: Any) -> ScoutSearchCV:
+    """Successive halving over HistGradientBoosting's max_iter (1, 3, 9, 27)."""
+    return ScoutSearchCV(
         HistGradientBoostingClassifier(max_iter=27, early_stopping=False),
         {"learning_rate": Float(0.01, 1.0, log=True)},
         n_trials=8,
         cv=3,
         pruner="successive_halving",
         resource="max_iter",
-        refit=_worst_row,
+        refit=refit,
         random_state=0,
     )
+
+
+def test_a_refit_callable_choosing_a_pruned_row_is_refused(breast_cancer) -> None:
+    # The callable's row was kept: best_params_ held max_iter=1, and
+    # best_estimator_ was refitted on 1 boosting round, while the guide says
+    # only trials evaluated at max_resource can be the best.
+    X, y = breast_cancer
+    search = _pruned_boosting(refit=_worst_row)
     with pytest.raises(
         ValueError,
         match=r"'refit' callable of ScoutSearchCV chose row \d+ of cv_results_ "
@@ -246,16 +251,7 @@ def test_a_refit_callable_choosing_a_pruned_row_is_refused(breast_cancer) -> Non
 
 def test_a_refit_callable_choosing_a_complete_row_is_kept(breast_cancer) -> None:
     X, y = breast_cancer
-    search = ScoutSearchCV(
-        HistGradientBoostingClassifier(max_iter=27, early_stopping=False),
-        {"learning_rate": Float(0.01, 1.0, log=True)},
-        n_trials=8,
-        cv=3,
-        pruner="successive_halving",
-        resource="max_iter",
-        refit=_best_complete_row,
-        random_state=0,
-    ).fit(X[:, :5], y)
+    search = _pruned_boosting(refit=_best_complete_row).fit(X[:, :5], y)
     results = search.cv_results_
     assert results["state"][search.best_index_] == "COMPLETE"
     assert search.best_params_["max_iter"] == 27
