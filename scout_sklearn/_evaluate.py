@@ -479,14 +479,14 @@ class FoldRunner:
 
     def __enter__(self) -> FoldRunner:
         self._open_parallel()
-        self._kwargs["n_threads"] = self.n_threads
+        n_threads = self._kwargs["n_threads"] = self.n_threads
         # This thread holds the folds' BLAS limit for the whole search and
         # restores it at the end. Folds that run as threads of this process
         # (the threading backend, an in-process Dask cluster) share the
         # process's BLAS pools; restored from whichever worker thread ended
         # last, OpenBLAS (0.3.31, pthreads) ignored the raise, and left the
         # user's numpy on one thread after the search.
-        self._held = limited_threads(self.n_threads)
+        self._held = limited_threads(n_threads)
         self._held.__enter__()
         backend, _ = get_active_backend()
         processes = self.n_workers > 1 and isinstance(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from scout_sklearn._describe import describe_scipy, stable_repr
+from scout_sklearn._describe import describe_scipy, python_scalar, stable_repr
 from scout_sklearn._distributions import (
     NOT_NATIVE,
     Categorical,
@@ -581,8 +581,10 @@ def _foreign_family(value: Any) -> tuple[str, str] | None:
     return library, "other"
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
+def _bounds(value: Any) -> tuple[Any, Any]:
+    """A foreign dimension's ``low`` and ``high``, as Python scalars."""
+    low, high = getattr(value, "low", None), getattr(value, "high", None)
+    return python_scalar(low), python_scalar(high)
 
 
 def _foreign_repr(value: Any, library: str) -> str:
@@ -591,13 +593,13 @@ def _foreign_repr(value: Any, library: str) -> str:
         return repr(value)
     name = type(value).__name__
     if hasattr(value, "categories"):
-        args = f"{[_plain(c) for c in value.categories]!r}"
+        args = f"{[python_scalar(c) for c in value.categories]!r}"
     else:
-        low, high = (_plain(getattr(value, bound, None)) for bound in ("low", "high"))
+        low, high = _bounds(value)
         args = f"{low!r}, {high!r}"
     prior = getattr(value, "prior", None)
     if isinstance(prior, str) or (prior is not None and hasattr(value, "categories")):
-        prior_text = prior if isinstance(prior, str) else [_plain(p) for p in prior]
+        prior_text = prior if isinstance(prior, str) else [python_scalar(p) for p in prior]
         args += f", prior={prior_text!r}"
     return f"{name}({args})"
 
@@ -606,7 +608,7 @@ def _foreign_equivalent(value: Any, kind: str) -> tuple[str, str]:
     """The scout_sklearn code that searches the same domain, and a note on it."""
     if kind == "categorical":
         choices: Any = getattr(value, "categories", None) or getattr(value, "choices", ())
-        listed = repr([_plain(c) for c in choices])
+        listed = repr([python_scalar(c) for c in choices])
         if getattr(value, "prior", None) is not None:
             return listed, (
                 ": a list's choices are drawn uniformly, the prior's weights have "
@@ -617,11 +619,11 @@ def _foreign_equivalent(value: Any, kind: str) -> tuple[str, str]:
         return "Float(low, high), Int(low, high) or a list of choices", (
             " (Float and Int come from scout_sklearn)"
         )
-    low, high = _plain(getattr(value, "low", None)), _plain(getattr(value, "high", None))
+    low, high = _bounds(value)
     args = [repr(low), repr(high)]
     if getattr(value, "log", False) or getattr(value, "prior", None) == "log-uniform":
         args.append("log=True")
-    step = _plain(getattr(value, "step", None))
+    step = python_scalar(getattr(value, "step", None))
     if step is not None and not (kind == "int" and step == 1):
         args.append(f"step={step!r}")
     name = "Float" if kind == "float" else "Int"

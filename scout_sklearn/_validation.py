@@ -665,13 +665,12 @@ def check_early_stopping_has_rows(
         prefix = f"{step}__"
     else:
         final, prefix = estimator, ""
+    library = _library_of(final)
     module = type(final).__module__.split(".")[0]
-    if module == "xgboost":
-        names: tuple[str, ...] = ("early_stopping_rounds",)
-    elif module == "lightgbm":
-        names = ("early_stopping_round", *_LIGHTGBM_STOP)
-    else:
+    if library is None or module not in {"xgboost", "lightgbm"}:
         return
+    # The early-stopping settings the refit switches off, by every name.
+    names = (*library.refit_off, *library.stop_aliases)
     given = {name.removeprefix(prefix) for name in fit_params}
     if given & {"eval_set", "eval_X"}:
         return
